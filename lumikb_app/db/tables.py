@@ -1,0 +1,191 @@
+"""Relational schema: the source of truth (DESIGN.md "Data").
+
+Timestamps are naive UTC so SQLite and PostgreSQL compare them the same way.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from lumikb_app.db.common import new_id, utcnow
+from lumikb_app.domain.enums import DocumentStatus, JobStatus, SystemRole
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    email: str = Field(index=True, unique=True, max_length=254)
+    display_name: str = Field(max_length=120)
+    password_hash: str | None = Field(default=None, max_length=255)
+    system_role: str = Field(default=SystemRole.member.value, max_length=16)
+    is_active: bool = True
+    oidc_subject: str | None = Field(default=None, index=True, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """Server-side record of a login, so logout and deactivation revoke at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=255)
+
+
+class KnowledgeBase(SQLModel, table=True):
+    __tablename__ = "knowledge_bases"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str = Field(max_length=120, index=True)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    index_version: int = 1
+    archived_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class KbGrant(SQLModel, table=True):
+    __tablename__ = "kb_grants"
+    __table_args__ = (UniqueConstraint("kb_id", "user_id", name="uq_kb_grants_kb_user"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kb_id: str = Field(foreign_key="knowledge_bases.id", index=True, max_length=36)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=36)
+    role: int
+    granted_by: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kb_id: str = Field(foreign_key="knowledge_bases.id", index=True, max_length=36)
+    name: str = Field(max_length=255, index=True)
+    mime_type: str = Field(default="application/octet-stream", max_length=127)
+    size_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    sha256: str = Field(default="", max_length=64, index=True)
+    version: int = 1
+    blob_key: str | None = Field(default=None, max_length=512)
+    status: str = Field(default=DocumentStatus.queued.value, max_length=16, index=True)
+    stage_detail: str = Field(default="", max_length=255)
+    progress: float = 0.0
+    eta_seconds: float | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    page_count: int | None = None
+    chunk_count: int = 0
+    steps_done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    uploaded_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Chunk(SQLModel, table=True):
+    __tablename__ = "chunks"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    document_id: str = Field(foreign_key="documents.id", index=True, max_length=36)
+    kb_id: str = Field(index=True, max_length=36)
+    version: int = 1
+    ordinal: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int
+    char_end: int
+    heading_path: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    token_count: int = 0
+
+
+class Job(SQLModel, table=True):
+    """What the app knows of a background job; RQ holds the queue itself."""
+
+    __tablename__ = "jobs"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=64, index=True)
+    target_id: str | None = Field(default=None, max_length=36, index=True)
+    status: str = Field(default=JobStatus.queued.value, max_length=16)
+    progress: float = 0.0
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rq_job_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A cross-store change, written in the same transaction as the SQL change."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = Field(default=None, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained record of security-relevant events."""
+
+    __tablename__ = "audit_events"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: str | None = Field(default=None, max_length=36, index=True)
+    actor_email: str | None = Field(default=None, max_length=254)
+    ip: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=64, index=True)
+    target: str | None = Field(default=None, max_length=255)
+    kb_id: str | None = Field(default=None, max_length=36, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class GraphEntity(SQLModel, table=True):
+    __tablename__ = "graph_entities"
+    __table_args__ = (UniqueConstraint("kb_id", "key", name="uq_graph_entities_kb_key"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    kb_id: str = Field(index=True, max_length=36)
+    key: str = Field(max_length=255)
+    name: str = Field(max_length=255)
+    type: str = Field(default="", max_length=64)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class GraphRelation(SQLModel, table=True):
+    __tablename__ = "graph_relations"
+
+    id: str = Field(primary_key=True, max_length=36)
+    kb_id: str = Field(index=True, max_length=36)
+    source_id: str = Field(foreign_key="graph_entities.id", index=True, max_length=36)
+    target_id: str = Field(foreign_key="graph_entities.id", index=True, max_length=36)
+    type: str = Field(max_length=64)
+    weight: float = 1.0
+    document_id: str = Field(index=True, max_length=36)
+
+
+class GraphMention(SQLModel, table=True):
+    __tablename__ = "graph_mentions"
+
+    id: str = Field(primary_key=True, max_length=36)
+    kb_id: str = Field(index=True, max_length=36)
+    entity_id: str = Field(foreign_key="graph_entities.id", index=True, max_length=36)
+    document_id: str = Field(index=True, max_length=36)
+    chunk_id: str = Field(max_length=36)

@@ -1,0 +1,1 @@
+"""Plain dataclasses and enums shared by services and adapters."""

@@ -1,0 +1,1 @@
+"""typing.Protocol interfaces, one per backend kind. Adapters implement them."""

@@ -1,0 +1,144 @@
+"""The one settings object. Read from the environment and `.env`, validated at start-up.
+
+No other module reads `os.environ`: everything configurable is a field here.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "lumikb-dev-secret-change-me-in-production"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class Mode(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class SettingsError(RuntimeError):
+    """Start-up configuration is invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    LUMIKB_ENV: Mode = Mode.development
+    DATA_DIR: Path = Path("./data")
+    DATABASE_URL: str | None = None
+
+    QDRANT_HOST: str | None = None
+    QDRANT_PORT: int = Field(6333, ge=1, le=65535)
+    QDRANT_GRPC: bool = False
+    QDRANT_GRPC_PORT: int = Field(6334, ge=1, le=65535)
+    QDRANT_API_KEY: str | None = None
+
+    MINIO_ENDPOINT: str | None = None
+    MINIO_ACCESS_KEY: str | None = None
+    MINIO_SECRET_KEY: str | None = None
+    MINIO_BUCKET: str = "lumikb"
+    MINIO_SECURE: bool = False
+
+    LITELLM_URL: str | None = None
+    LITELLM_API_KEY: str | None = None
+
+    REDIS_URL: str | None = None
+
+    NEO4J_URI: str | None = None
+    NEO4J_USER: str = "neo4j"
+    NEO4J_PASSWORD: str | None = None
+
+    JWT_SECRET: str = DEV_JWT_SECRET
+    JWT_ALGORITHM: str = "HS256"
+    JWT_EXPIRY_MINUTES: int = Field(480, ge=1, le=60 * 24 * 30)
+
+    MAX_UPLOAD_MB: int = Field(100, ge=1, le=10_240)
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = urlparse(value).scheme.split("+")[0]
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("must start with postgresql:// or sqlite:///")
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if urlparse(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("NEO4J_URI")
+    @classmethod
+    def _neo4j_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if urlparse(value).scheme not in {"bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"}:
+            raise ValueError("must start with bolt:// or neo4j://")
+        return value
+
+    @field_validator("JWT_ALGORITHM")
+    @classmethod
+    def _hmac_algorithm(cls, value: str) -> str:
+        if value not in {"HS256", "HS384", "HS512"}:
+            raise ValueError("must be one of HS256, HS384, HS512")
+        return value
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.MINIO_ENDPOINT and not (self.MINIO_ACCESS_KEY and self.MINIO_SECRET_KEY):
+            raise ValueError("MINIO_ACCESS_KEY and MINIO_SECRET_KEY are required with MINIO_ENDPOINT")
+        if self.LUMIKB_ENV is Mode.production and (
+            self.JWT_SECRET == DEV_JWT_SECRET or len(self.JWT_SECRET) < MIN_PRODUCTION_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"JWT_SECRET must be set to a random value of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters in production"
+            )
+        return self
+
+    @property
+    def database_url(self) -> str:
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        return f"sqlite:///{(self.DATA_DIR / 'lumikb.sqlite3').resolve()}"
+
+    @property
+    def embedded_services(self) -> dict[str, bool]:
+        """Which backends run in-process (True) rather than against a server."""
+        return {
+            "database": self.database_url.startswith("sqlite"),
+            "vectors": self.QDRANT_HOST is None,
+            "blobs": self.MINIO_ENDPOINT is None,
+            "graph": self.NEO4J_URI is None,
+            "jobs": self.REDIS_URL is None,
+            "cache": self.REDIS_URL is None,
+        }
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's error into one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "configuration"
+            lines.append(f"{name}: {error['msg']}")
+        raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()
