@@ -1,6 +1,6 @@
 """Relational schema: the source of truth (DESIGN.md "Data").
 
-Timestamps are naive UTC so SQLite and PostgreSQL compare them the same way.
+Timestamps are timezone-aware UTC (SQLModel's UTCDateTime stores them alike on both databases).
 """
 
 from datetime import datetime

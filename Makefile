@@ -1,0 +1,89 @@
+# LumiKB: `make run` serves the app on http://localhost:3000; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BASE ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+BUN_VERSION := 1.4.4
+BUN := tools/node_modules/bun/bin/bun.exe
+PORT ?= 3000
+
+export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export REFLEX_TELEMETRY_ENABLED := False
+
+.PHONY: help run dev test test-unit test-integration test-e2e lint format migrate seed worker bench docker-build install clean
+
+help:
+	@echo "make run      install everything pinned, build the UI, migrate, serve on http://localhost:$(PORT)"
+	@echo "make test     install test needs (incl. Debian chromium) and run unit, integration and e2e tests"
+	@echo "make dev      serve with hot reload"
+	@echo "make lint     ruff check + format check"
+	@echo "make migrate  apply database migrations"
+	@echo "make seed     create a demo knowledge base"
+	@echo "make worker   run an RQ worker (production mode, REDIS_URL set)"
+	@echo "make bench    run the benchmarks"
+	@echo "make docker-build  build the production image"
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(BUN):
+	npm install --prefix tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+
+install: $(STAMP) $(BUN)
+
+migrate: $(STAMP)
+	$(PY) -m lumikb_app migrate
+
+run: install migrate
+	$(PY) -m lumikb_app first-run-hint
+	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host 0.0.0.0
+
+dev: install migrate
+	$(VENV)/bin/reflex run --env dev
+
+worker: $(STAMP)
+	$(PY) -m workers.main
+
+seed: $(STAMP) migrate
+	$(PY) -m lumikb_app seed $(SEED_ARGS)
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: install chromium
+	$(VENV)/bin/pytest -m unit -q
+	$(VENV)/bin/pytest -m integration -q
+	$(VENV)/bin/pytest -m e2e -q
+
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest -m unit -q
+
+test-integration: $(STAMP)
+	$(VENV)/bin/pytest -m integration -q
+
+test-e2e: install chromium
+	$(VENV)/bin/pytest -m e2e -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+docker-build:
+	docker build -t lumikb:latest .
+
+clean:
+	rm -rf .web .states data/.tmp

@@ -1,0 +1,5 @@
+import sys
+
+from lumikb_app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,76 @@
+"""`python -m lumikb_app ...`: admin bootstrap, migrations, seeding."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from lumikb_app.settings import SettingsError
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from lumikb_app.db.migrate import upgrade
+    from lumikb_app.settings import get_settings
+
+    upgrade()
+    print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from lumikb_app.container import get_container
+    from lumikb_app.domain.enums import SystemRole
+    from lumikb_app.services.auth import InvalidInput, create_user
+    from lumikb_app.services.passwords import WeakPasswordError
+
+    password = args.password or getpass.getpass("Password for the new admin: ")
+    try:
+        with get_container().db.session() as session:
+            user = create_user(
+                session,
+                email=args.email,
+                display_name=args.name or args.email.split("@")[0],
+                password=password,
+                role=SystemRole.admin,
+            )
+            session.commit()
+    except (InvalidInput, WeakPasswordError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Admin {user.email} created. Log in at http://localhost:3000/login")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    print(
+        "Seeding will create a demo knowledge base and ingest "
+        f"{args.limit or 'all'} PEPs from {args.corpus} once document ingestion lands; "
+        "nothing was changed."
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lumikb_app", description="LumiKB administration")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    admin = commands.add_parser("create-admin", help="create a system administrator")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", help="display name (default: the part before @)")
+    admin.add_argument("--password", help=argparse.SUPPRESS)  # for scripts and tests; prompts otherwise
+    admin.set_defaults(func=_create_admin)
+    seed = commands.add_parser("seed", help="create a demo knowledge base from the PEP corpus")
+    seed.add_argument("--corpus", default="../shared/corpora/peps")
+    seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")
+    seed.set_defaults(func=_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2

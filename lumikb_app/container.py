@@ -1,0 +1,111 @@
+"""Builds the adapters named by settings, once, lazily (DESIGN.md "Backends")."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from lumikb_app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from lumikb_app.adapters.sql_database import SqlDatabase
+    from lumikb_app.ports.blobs import BlobStore
+    from lumikb_app.ports.cache import Cache
+    from lumikb_app.ports.graph import GraphStore
+    from lumikb_app.ports.jobs import JobQueue
+    from lumikb_app.ports.vectors import VectorIndex
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+
+    @cached_property
+    def db(self) -> SqlDatabase:
+        from lumikb_app.adapters.sql_database import SqlDatabase
+
+        return SqlDatabase(self.settings.database_url)
+
+    @cached_property
+    def vectors(self) -> VectorIndex:
+        with self._lock:
+            if self.settings.QDRANT_HOST:
+                from lumikb_app.adapters.qdrant_server import QdrantServerIndex
+
+                return QdrantServerIndex(
+                    host=self.settings.QDRANT_HOST,
+                    port=self.settings.QDRANT_PORT,
+                    grpc_port=self.settings.QDRANT_GRPC_PORT,
+                    prefer_grpc=self.settings.QDRANT_GRPC,
+                    api_key=self.settings.QDRANT_API_KEY,
+                )
+            from lumikb_app.adapters.qdrant_edge import QdrantEdgeIndex
+
+            return QdrantEdgeIndex(self.settings.DATA_DIR / "vectors")
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        s = self.settings
+        if s.MINIO_ENDPOINT:
+            from lumikb_app.adapters.s3_blobs import S3BlobStore
+
+            return S3BlobStore(
+                s.MINIO_ENDPOINT, s.MINIO_ACCESS_KEY, s.MINIO_SECRET_KEY, s.MINIO_BUCKET, secure=s.MINIO_SECURE
+            )
+        from lumikb_app.adapters.local_blobs import LocalBlobStore
+
+        return LocalBlobStore(s.DATA_DIR / "blobs")
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        with self._lock:
+            if self.settings.REDIS_URL:
+                from lumikb_app.adapters.rq_jobs import RedisJobQueue
+
+                return RedisJobQueue(self.settings.REDIS_URL)
+            from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue
+
+            return EmbeddedJobQueue()
+
+    @cached_property
+    def cache(self) -> Cache:
+        if self.settings.REDIS_URL:
+            from lumikb_app.adapters.redis_cache import RedisCache
+
+            return RedisCache(self.settings.REDIS_URL)
+        from lumikb_app.adapters.memory_cache import MemoryCache
+
+        return MemoryCache()
+
+    @cached_property
+    def graph(self) -> GraphStore:
+        s = self.settings
+        if s.NEO4J_URI:
+            from lumikb_app.adapters.cypher_graph import CypherGraphStore, Neo4jExecutor
+
+            return CypherGraphStore(Neo4jExecutor(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD or ""))
+        from lumikb_app.adapters.sql_graph import SqlGraphStore
+
+        return SqlGraphStore(self.db)
+
+    def close(self) -> None:
+        for name in ("jobs", "vectors", "graph", "db"):
+            adapter = self.__dict__.pop(name, None)
+            if adapter is not None:
+                adapter.close()
+
+
+@functools.cache
+def get_container() -> Container:
+    return Container(get_settings())
+
+
+def reset_container() -> None:
+    """Close every adapter and forget settings (tests switch configurations with this)."""
+    if get_container.cache_info().currsize:
+        get_container().close()
+    get_container.cache_clear()
+    get_settings.cache_clear()

@@ -1,0 +1,157 @@
+"""Accounts and sessions: password login, signed session tokens, server-side revocation."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from sqlmodel import Session, func, select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.common import utcnow
+from lumikb_app.db.tables import User, UserSession
+from lumikb_app.domain.enums import SystemRole
+from lumikb_app.services.passwords import hash_password, verify_password
+
+COOKIE_NAME = "lumikb_session"
+LOGIN_FAILED_MESSAGE = "Invalid email or password."
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$")
+MAX_NAME_LENGTH = 120
+
+
+class AuthError(Exception):
+    """Login refused. The message never says whether the account exists."""
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    token: str
+    max_age_seconds: int
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if not _EMAIL.fullmatch(email):
+        raise InvalidInput("Enter a valid email address.")
+    return email
+
+
+def clean_display_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Display name is required.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"Display name must be at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    role: SystemRole = SystemRole.member,
+) -> User:
+    email = normalize_email(email)
+    if session.exec(select(User).where(User.email == email)).first():
+        raise InvalidInput("A user with this email already exists.")
+    user = User(
+        email=email,
+        display_name=clean_display_name(display_name),
+        password_hash=hash_password(password) if password else None,
+        system_role=role.value,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def _key() -> OctKey:
+    return OctKey.import_key(get_container().settings.JWT_SECRET)
+
+
+def _issue(session: Session, user: User, ip: str | None, user_agent: str | None) -> SessionToken:
+    settings = get_container().settings
+    lifetime = timedelta(minutes=settings.JWT_EXPIRY_MINUTES)
+    record = UserSession(
+        user_id=user.id,
+        expires_at=utcnow() + lifetime,
+        ip=(ip or "")[:64] or None,
+        user_agent=(user_agent or "")[:255] or None,
+    )
+    session.add(record)
+    now = int(time.time())
+    claims = {"sub": user.id, "sid": record.id, "iat": now, "exp": now + int(lifetime.total_seconds())}
+    token = jwt.encode({"alg": settings.JWT_ALGORITHM}, claims, _key())
+    return SessionToken(token=token, max_age_seconds=int(lifetime.total_seconds()))
+
+
+def login(email: str, password: str, *, ip: str | None = None, user_agent: str | None = None) -> SessionToken:
+    db = get_container().db
+    with db.session() as session:
+        try:
+            address = normalize_email(email)
+        except InvalidInput:
+            address = ""
+        user = session.exec(select(User).where(User.email == address)).first() if address else None
+        password_ok = verify_password(user.password_hash if user else None, password)
+        if not (user and user.is_active and password_ok):
+            raise AuthError(LOGIN_FAILED_MESSAGE)
+        issued = _issue(session, user, ip, user_agent)
+        session.commit()
+        return issued
+
+
+def _claims(token: str) -> dict | None:
+    settings = get_container().settings
+    try:
+        decoded = jwt.decode(token, _key(), algorithms=[settings.JWT_ALGORITHM])
+        jwt.JWTClaimsRegistry(exp={"essential": True}, sid={"essential": True}).validate(decoded.claims)
+    except (JoseError, ValueError):
+        return None
+    return decoded.claims
+
+
+def user_for_token(token: str | None) -> User | None:
+    """The active user behind a session token, or None if it is invalid, expired or revoked."""
+    claims = _claims(token) if token else None
+    if not claims:
+        return None
+    with get_container().db.session() as session:
+        row = session.exec(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.id == claims["sid"], User.id == claims["sub"])
+        ).first()
+        if row is None:
+            return None
+        record, user = row
+        if record.revoked_at or record.expires_at <= utcnow() or not user.is_active:
+            return None
+        return user
+
+
+def logout(token: str | None) -> None:
+    claims = _claims(token) if token else None
+    if not claims:
+        return
+    with get_container().db.session() as session:
+        record = session.get(UserSession, claims["sid"])
+        if record and record.revoked_at is None:
+            record.revoked_at = utcnow()
+            session.add(record)
+            session.commit()

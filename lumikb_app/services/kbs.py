@@ -1,0 +1,44 @@
+"""Knowledge bases: create and list what a user may read."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
+from lumikb_app.domain.enums import KbRole
+from lumikb_app.services import access
+from lumikb_app.services.auth import InvalidInput
+
+MAX_KB_NAME = 120
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Knowledge base name is required.")
+    if len(name) > MAX_KB_NAME:
+        raise InvalidInput(f"Knowledge base name must be at most {MAX_KB_NAME} characters.")
+    return name
+
+
+def create_kb(session: Session, user: User, name: str, description: str = "") -> KnowledgeBase:
+    if not user.is_active:
+        raise access.PermissionDenied("Your account is not active.")
+    kb = KnowledgeBase(name=_clean_name(name), description=description.strip()[:2000], created_by=user.id)
+    session.add(kb)
+    session.flush()
+    session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
+    session.flush()
+    return kb
+
+
+def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:
+    ids = access.readable_kb_ids(session, user)
+    if not ids:
+        return []
+    return list(session.exec(select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)))
+
+
+def get_kb(session: Session, user: User, kb_id: str) -> KnowledgeBase:
+    access.require(session, user, kb_id, KbRole.READ)
+    return session.get(KnowledgeBase, kb_id)
