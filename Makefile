@@ -14,11 +14,13 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export REFLEX_TELEMETRY_ENABLED := False
 
-.PHONY: help run dev test test-unit test-integration test-e2e lint format migrate seed worker bench docker-build install clean
+
+.PHONY: help admin chromium run dev test test-unit test-integration test-e2e lint format migrate seed worker bench docker-build install clean
 
 help:
 	@echo "make run      install everything pinned, build the UI, migrate, serve on http://localhost:$(PORT)"
 	@echo "make test     install test needs (incl. Debian chromium) and run unit, integration and e2e tests"
+	@echo "make admin EMAIL=you@example.com  create the first administrator (prompts for a password)"
 	@echo "make dev      serve with hot reload"
 	@echo "make lint     ruff check + format check"
 	@echo "make migrate  apply database migrations"
@@ -47,6 +49,10 @@ run: install migrate
 
 dev: install migrate
 	$(VENV)/bin/reflex run --env dev
+
+admin: $(STAMP) migrate
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" && exit 2)
+	$(PY) -m lumikb_app create-admin --email "$(EMAIL)"
 
 worker: $(STAMP)
 	$(PY) -m workers.main

@@ -42,6 +42,23 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_run_hint(_args: argparse.Namespace) -> int:
+    from lumikb_app.container import get_container
+    from lumikb_app.services.auth import count_users
+
+    with get_container().db.session() as session:
+        users = count_users(session)
+    if users:
+        print(f"LumiKB has {users} account(s). Log in at http://localhost:3000/login")
+    else:
+        print(
+            "No account exists yet. In another terminal, create the first admin with:\n"
+            "    make admin EMAIL=you@example.com\n"
+            "then log in at http://localhost:3000/login"
+        )
+    return 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     print(
         "Seeding will create a demo knowledge base and ingest "
@@ -60,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", help="display name (default: the part before @)")
     admin.add_argument("--password", help=argparse.SUPPRESS)  # for scripts and tests; prompts otherwise
     admin.set_defaults(func=_create_admin)
+    commands.add_parser("first-run-hint", help="say how to log in").set_defaults(func=_first_run_hint)
     seed = commands.add_parser("seed", help="create a demo knowledge base from the PEP corpus")
     seed.add_argument("--corpus", default="../shared/corpora/peps")
     seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")

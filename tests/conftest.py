@@ -1,0 +1,51 @@
+"""Fixtures shared by every test layer: an isolated embedded deployment and fresh PostgreSQL databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from lumikb_app.container import reset_container
+from lumikb_app.settings import Settings
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A clean embedded deployment: every setting at its default, data under a temp DATA_DIR."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    reset_container()
+    yield tmp_path / "data"
+    reset_container()
+
+
+@pytest.fixture
+def migrated(data_dir: Path) -> Path:
+    from lumikb_app.db.migrate import upgrade
+
+    upgrade()
+    return data_dir
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the local server, dropped afterwards.
+
+    The server must be running: this fails (never skips) when it is not.
+    """
+    name = f"lumikb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
