@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import lumikb_app.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.urls import driver_urls
 from lumikb_app.settings import get_settings
@@ -26,7 +26,9 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -35,7 +37,9 @@ def run_migrations_online() -> None:
     database = SqlDatabase(_app_url(), pool_size=1)
     engine = database.engine
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

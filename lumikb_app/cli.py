@@ -69,15 +69,21 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lumikb_app", description="LumiKB administration")
+    parser = argparse.ArgumentParser(
+        prog="python -m lumikb_app", description="LumiKB administration"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
     admin = commands.add_parser("create-admin", help="create a system administrator")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", help="display name (default: the part before @)")
-    admin.add_argument("--password", help=argparse.SUPPRESS)  # for scripts and tests; prompts otherwise
+    admin.add_argument(
+        "--password", help=argparse.SUPPRESS
+    )  # for scripts and tests; prompts otherwise
     admin.set_defaults(func=_create_admin)
-    commands.add_parser("first-run-hint", help="say how to log in").set_defaults(func=_first_run_hint)
+    commands.add_parser("first-run-hint", help="say how to log in").set_defaults(
+        func=_first_run_hint
+    )
     seed = commands.add_parser("seed", help="create a demo knowledge base from the PEP corpus")
     seed.add_argument("--corpus", default="../shared/corpora/peps")
     seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")

@@ -53,7 +53,11 @@ class Container:
             from lumikb_app.adapters.s3_blobs import S3BlobStore
 
             return S3BlobStore(
-                s.MINIO_ENDPOINT, s.MINIO_ACCESS_KEY, s.MINIO_SECRET_KEY, s.MINIO_BUCKET, secure=s.MINIO_SECURE
+                s.MINIO_ENDPOINT,
+                s.MINIO_ACCESS_KEY,
+                s.MINIO_SECRET_KEY,
+                s.MINIO_BUCKET,
+                secure=s.MINIO_SECURE,
             )
         from lumikb_app.adapters.local_blobs import LocalBlobStore
 
@@ -86,7 +90,9 @@ class Container:
         if s.NEO4J_URI:
             from lumikb_app.adapters.cypher_graph import CypherGraphStore, Neo4jExecutor
 
-            return CypherGraphStore(Neo4jExecutor(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD or ""))
+            return CypherGraphStore(
+                Neo4jExecutor(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD or "")
+            )
         from lumikb_app.adapters.sql_graph import SqlGraphStore
 
         return SqlGraphStore(self.db)

@@ -84,7 +84,14 @@ class Settings(BaseSettings):
     def _neo4j_scheme(cls, value: str | None) -> str | None:
         if not value:
             return None
-        if urlparse(value).scheme not in {"bolt", "neo4j", "bolt+s", "neo4j+s", "bolt+ssc", "neo4j+ssc"}:
+        if urlparse(value).scheme not in {
+            "bolt",
+            "neo4j",
+            "bolt+s",
+            "neo4j+s",
+            "bolt+ssc",
+            "neo4j+ssc",
+        }:
             raise ValueError("must start with bolt:// or neo4j://")
         return value
 
@@ -98,7 +105,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:
         if self.MINIO_ENDPOINT and not (self.MINIO_ACCESS_KEY and self.MINIO_SECRET_KEY):
-            raise ValueError("MINIO_ACCESS_KEY and MINIO_SECRET_KEY are required with MINIO_ENDPOINT")
+            raise ValueError(
+                "MINIO_ACCESS_KEY and MINIO_SECRET_KEY are required with MINIO_ENDPOINT"
+            )
         if self.LUMIKB_ENV is Mode.production and (
             self.JWT_SECRET == DEV_JWT_SECRET or len(self.JWT_SECRET) < MIN_PRODUCTION_SECRET_LENGTH
         ):

@@ -37,7 +37,12 @@ class Bm25Encoder:
     """Deterministic text -> sparse vector encoder (same input, same ids, on every machine)."""
 
     def __init__(
-        self, *, k1: float = K1, b: float = B, avg_len: float = AVG_DOC_TOKENS, language: str = "english"
+        self,
+        *,
+        k1: float = K1,
+        b: float = B,
+        avg_len: float = AVG_DOC_TOKENS,
+        language: str = "english",
     ) -> None:
         config = qdrant_edge.Bm25Config(k=k1, b=b, avg_len=avg_len, language=language)
         self._model = qdrant_edge.Bm25(config)

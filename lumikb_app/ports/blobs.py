@@ -12,7 +12,12 @@ class BlobStore(Protocol):
     embedded: bool
 
     def put(
-        self, key: str, stream: BinaryIO, *, length: int | None = None, content_type: str = "application/octet-stream"
+        self,
+        key: str,
+        stream: BinaryIO,
+        *,
+        length: int | None = None,
+        content_type: str = "application/octet-stream",
     ) -> int:
         """Stream `stream` into `key` without holding it all in memory; return bytes written."""
 

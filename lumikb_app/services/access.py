@@ -21,7 +21,9 @@ def role_on(session: Session, user: User, kb_id: str) -> KbRole | None:
         return None
     if is_admin(user):
         return KbRole.ADMIN
-    grant = session.exec(select(KbGrant).where(KbGrant.kb_id == kb_id, KbGrant.user_id == user.id)).first()
+    grant = session.exec(
+        select(KbGrant).where(KbGrant.kb_id == kb_id, KbGrant.user_id == user.id)
+    ).first()
     return KbRole(grant.role) if grant else None
 
 
@@ -41,5 +43,7 @@ def readable_kb_ids(session: Session, user: User) -> list[str]:
         return []
     query = select(KnowledgeBase.id).where(KnowledgeBase.archived_at.is_(None))
     if not is_admin(user):
-        query = query.join(KbGrant, KbGrant.kb_id == KnowledgeBase.id).where(KbGrant.user_id == user.id)
+        query = query.join(KbGrant, KbGrant.kb_id == KnowledgeBase.id).where(
+            KbGrant.user_id == user.id
+        )
     return list(session.exec(query).all())

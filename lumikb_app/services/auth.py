@@ -95,12 +95,19 @@ def _issue(session: Session, user: User, ip: str | None, user_agent: str | None)
     )
     session.add(record)
     now = int(time.time())
-    claims = {"sub": user.id, "sid": record.id, "iat": now, "exp": now + int(lifetime.total_seconds())}
+    claims = {
+        "sub": user.id,
+        "sid": record.id,
+        "iat": now,
+        "exp": now + int(lifetime.total_seconds()),
+    }
     token = jwt.encode({"alg": settings.JWT_ALGORITHM}, claims, _key())
     return SessionToken(token=token, max_age_seconds=int(lifetime.total_seconds()))
 
 
-def login(email: str, password: str, *, ip: str | None = None, user_agent: str | None = None) -> SessionToken:
+def login(
+    email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
+) -> SessionToken:
     db = get_container().db
     with db.session() as session:
         try:
@@ -120,7 +127,9 @@ def _claims(token: str) -> dict | None:
     settings = get_container().settings
     try:
         decoded = jwt.decode(token, _key(), algorithms=[settings.JWT_ALGORITHM])
-        jwt.JWTClaimsRegistry(exp={"essential": True}, sid={"essential": True}).validate(decoded.claims)
+        jwt.JWTClaimsRegistry(exp={"essential": True}, sid={"essential": True}).validate(
+            decoded.claims
+        )
     except (JoseError, ValueError):
         return None
     return decoded.claims

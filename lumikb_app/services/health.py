@@ -24,7 +24,11 @@ def _probe(container: Container, backend: str) -> dict:
         error = None
     except Exception as exc:  # a health check reports any failure instead of raising it
         error = f"{type(exc).__name__}: {exc}"[:300]
-    return {"ok": error is None, "error": error, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+    return {
+        "ok": error is None,
+        "error": error,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
 
 def check_all(container: Container | None = None) -> dict:
@@ -36,7 +40,11 @@ def check_all(container: Container | None = None) -> dict:
         try:
             result = future.result(timeout=CHECK_TIMEOUT_SECONDS)
         except FutureTimeout:
-            result = {"ok": False, "error": f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s", "latency_ms": None}
+            result = {
+                "ok": False,
+                "error": f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s",
+                "latency_ms": None,
+            }
         backends[name] = {"mode": "embedded" if embedded[name] else "server", **result}
     all_ok = all(b["ok"] for b in backends.values())
     return {

@@ -24,7 +24,9 @@ def _clean_name(name: str) -> str:
 def create_kb(session: Session, user: User, name: str, description: str = "") -> KnowledgeBase:
     if not user.is_active:
         raise access.PermissionDenied("Your account is not active.")
-    kb = KnowledgeBase(name=_clean_name(name), description=description.strip()[:2000], created_by=user.id)
+    kb = KnowledgeBase(
+        name=_clean_name(name), description=description.strip()[:2000], created_by=user.id
+    )
     session.add(kb)
     session.flush()
     session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
@@ -36,7 +38,11 @@ def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:
     ids = access.readable_kb_ids(session, user)
     if not ids:
         return []
-    return list(session.exec(select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)))
+    return list(
+        session.exec(
+            select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)
+        )
+    )
 
 
 def get_kb(session: Session, user: User, kb_id: str) -> KnowledgeBase:

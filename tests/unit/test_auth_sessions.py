@@ -16,7 +16,9 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def ada(migrated):
     with get_container().db.session() as session:
-        user = auth.create_user(session, email="Ada@Example.com", display_name="Ada", password=PASSWORD)
+        user = auth.create_user(
+            session, email="Ada@Example.com", display_name="Ada", password=PASSWORD
+        )
         session.commit()
     return user
 
@@ -64,7 +66,9 @@ def test_malformed_tokens_are_rejected(ada, token):
 def test_a_token_signed_with_another_key_is_rejected(ada):
     issued = auth.login("ada@example.com", PASSWORD)
     claims = jwt.decode(issued.token, OctKey.import_key(get_container().settings.JWT_SECRET)).claims
-    forged = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key("another-secret-of-enough-length!!"))
+    forged = jwt.encode(
+        {"alg": "HS256"}, claims, OctKey.import_key("another-secret-of-enough-length!!")
+    )
     assert auth.user_for_token(forged) is None
 
 
@@ -97,14 +101,21 @@ def test_bad_account_input_is_refused_and_nothing_is_created(migrated, email, na
 
 
 def test_duplicate_email_is_refused_case_insensitively(ada):
-    with get_container().db.session() as session, pytest.raises(auth.InvalidInput, match="already exists"):
+    with (
+        get_container().db.session() as session,
+        pytest.raises(auth.InvalidInput, match="already exists"),
+    ):
         auth.create_user(session, email="ADA@example.com", display_name="Ada 2", password=PASSWORD)
 
 
 def test_html_in_a_display_name_is_stored_as_text(migrated):
     with get_container().db.session() as session:
         user = auth.create_user(
-            session, email="eve@example.com", display_name="<b>Eve</b>", password=PASSWORD, role=SystemRole.admin
+            session,
+            email="eve@example.com",
+            display_name="<b>Eve</b>",
+            password=PASSWORD,
+            role=SystemRole.admin,
         )
         session.commit()
     assert user.display_name == "<b>Eve</b>"

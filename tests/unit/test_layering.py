@@ -17,15 +17,21 @@ RUFF = [sys.executable, "-m", "ruff", "check", "--no-cache", "--stdin-filename"]
 )
 def test_ruff_bans_reflex_in_the_core(path):
     for source in ("import reflex as rx\n", "from reflex import State\n"):
-        done = subprocess.run(RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT)
+        done = subprocess.run(
+            RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT
+        )
         assert done.returncode == 1
         assert "TID251" in done.stdout
 
 
-@pytest.mark.parametrize("path", ["lumikb_app/state/example.py", "lumikb_app/ui/example.py", "rxconfig.py"])
+@pytest.mark.parametrize(
+    "path", ["lumikb_app/state/example.py", "lumikb_app/ui/example.py", "rxconfig.py"]
+)
 def test_ruff_allows_reflex_in_the_ui_layers(path):
     source = "import reflex as rx\n\nprint(rx)\n"
-    done = subprocess.run(RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT
+    )
     assert done.returncode == 0, done.stdout
 
 
@@ -35,5 +41,7 @@ def test_services_workers_and_cli_load_without_reflex():
         "lumikb_app.container, workers.jobs; "
         "assert 'reflex' not in sys.modules, 'reflex was imported'"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
     assert done.returncode == 0, done.stderr
