@@ -1,0 +1,182 @@
+"""Job queues on RQ: real Redis with `rq worker` processes, or fakeredis with a worker thread.
+
+Both adapters enqueue the same job functions through RQ, with the same retry
+policy, so a job behaves the same in embedded and production mode.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import fakeredis
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
+
+from lumikb_app.ports.jobs import QUEUES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_INTERVALS = (5, 30, 120)
+DEFAULT_JOB_TIMEOUT = 3600
+
+
+class _RqJobQueue:
+    """Enqueue and status on any Redis connection; subclasses decide who runs the jobs."""
+
+    embedded: bool
+
+    def __init__(
+        self,
+        connection: Redis,
+        *,
+        retry_intervals: Sequence[int] = DEFAULT_RETRY_INTERVALS,
+        job_timeout: int = DEFAULT_JOB_TIMEOUT,
+    ) -> None:
+        self.connection = connection
+        self.retry_intervals = list(retry_intervals)
+        self.job_timeout = job_timeout
+        self.queues = {name: Queue(name, connection=connection) for name in QUEUES}
+
+    def enqueue(
+        self,
+        func: Callable[..., Any] | str,
+        *args: Any,
+        queue: str = "default",
+        job_id: str | None = None,
+        retries: int = 3,
+        **kwargs: Any,
+    ) -> str:
+        if queue not in self.queues:
+            raise ValueError(f"unknown queue {queue!r}; workers listen on {', '.join(QUEUES)}")
+        job = self.queues[queue].enqueue_call(
+            func,
+            args=args,
+            kwargs=kwargs,
+            job_id=job_id,
+            timeout=self.job_timeout,
+            retry=self._retry(retries),
+        )
+        return job.id
+
+    def _retry(self, retries: int) -> Retry | None:
+        if retries <= 0:
+            return None
+        return Retry(max=retries, interval=self.retry_intervals)
+
+    def fetch(self, job_id: str) -> Job | None:
+        """The RQ job (result, retries left, exception), or None if unknown."""
+        try:
+            return Job.fetch(job_id, connection=self.connection)
+        except NoSuchJobError:
+            return None
+
+    def status(self, job_id: str) -> str | None:
+        job = self.fetch(job_id)
+        if job is None:
+            return None
+        status = job.get_status(refresh=False)
+        return status.value if status is not None else None
+
+    def health(self) -> None:
+        self.connection.ping()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class RedisJobQueue(_RqJobQueue):
+    """RQ on a Redis server; separate `rq worker` processes (`python -m workers.main`) run the jobs."""
+
+    embedded = False
+
+    def __init__(self, redis_url: str, **options: Any) -> None:
+        super().__init__(Redis.from_url(redis_url), **options)
+
+
+class _ThreadWorker(SimpleWorker):
+    """An RQ SimpleWorker that can live in a daemon thread of the app process.
+
+    - no signal handlers (`signal.signal` only works in the main thread);
+    - job timeouts by a timer raising in this thread instead of SIGALRM;
+    - no process title change and no pub/sub command thread;
+    - polls every `poll_seconds`, moving due scheduled jobs (retries with a
+      backoff interval) onto their queues, since RQ's scheduler would fork a
+      process that cannot see fakeredis's memory;
+    - stops when `stop_event` is set.
+    """
+
+    death_penalty_class = TimerDeathPenalty
+
+    def __init__(
+        self, queues: Iterable[str], *, stop_event: threading.Event, poll_seconds: int = 1, **kw
+    ) -> None:
+        super().__init__(list(queues), **kw)
+        self.stop_event = stop_event
+        self.poll_seconds = poll_seconds
+        self.in_thread_scheduler = RQScheduler(self.queues, connection=self.connection)
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+    def procline(self, message: str) -> None:
+        pass
+
+    def subscribe(self) -> None:
+        pass
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        while not self.stop_event.is_set():
+            self.enqueue_due_jobs()
+            result = super().dequeue_job_and_maintain_ttl(
+                self.poll_seconds, max_idle_time=self.poll_seconds
+            )
+            if result is not None:
+                return result
+        return None
+
+    def enqueue_due_jobs(self) -> None:
+        if self.in_thread_scheduler.acquire_locks():
+            self.in_thread_scheduler.enqueue_scheduled_jobs()
+
+
+class EmbeddedJobQueue(_RqJobQueue):
+    """RQ on fakeredis, with an RQ SimpleWorker in a daemon thread of this process."""
+
+    embedded = True
+
+    def __init__(self, *, poll_seconds: int = 1, **options: Any) -> None:
+        super().__init__(fakeredis.FakeStrictRedis(), **options)
+        self._stop = threading.Event()
+        self._worker = _ThreadWorker(
+            QUEUES,
+            connection=self.connection,
+            stop_event=self._stop,
+            poll_seconds=poll_seconds,
+        )
+        self._thread = threading.Thread(target=self._run, name="lumikb-rq-worker", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._worker.work(logging_level="WARNING")
+            except Exception:
+                log.exception("embedded RQ worker crashed")
+            if not self._stop.is_set():
+                log.error("embedded RQ worker stopped unexpectedly; restarting in 1 s")
+                self._stop.wait(1)
+
+    def health(self) -> None:
+        super().health()
+        if not self._thread.is_alive():
+            raise RuntimeError("embedded RQ worker thread is not running")
+
+    def close(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+        super().close()

@@ -1,0 +1,44 @@
+"""`python -m workers.main`: an RQ worker process for the ingest, graph and default queues.
+
+Production only: it needs REDIS_URL. In embedded mode the app runs jobs on its
+own worker thread, and a separate worker could not see its in-process queue.
+"""
+
+import argparse
+import sys
+
+from redis import Redis
+from rq import Worker
+
+from lumikb_app.ports.jobs import QUEUES
+from lumikb_app.settings import SettingsError, get_settings
+
+NO_REDIS_MESSAGE = (
+    "REDIS_URL is not set: nothing to work on. Without REDIS_URL LumiKB runs in embedded mode, "
+    "where the app executes jobs on its own worker thread. Set REDIS_URL (e.g. "
+    "redis://localhost:6379/0) for the app and this worker to share a Redis queue."
+)
+
+
+def build_worker(redis_url: str) -> Worker:
+    return Worker(list(QUEUES), connection=Redis.from_url(redis_url))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workers.main", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="exit once the queues are empty")
+    args = parser.parse_args(argv)
+    try:
+        redis_url = get_settings().REDIS_URL
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not redis_url:
+        print(NO_REDIS_MESSAGE, file=sys.stderr)
+        return 2
+    build_worker(redis_url).work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
