@@ -60,6 +60,24 @@ class Settings(BaseSettings):
 
     MAX_UPLOAD_MB: int = Field(100, ge=1, le=10_240)
 
+    @field_validator(
+        "DATABASE_URL",
+        "QDRANT_HOST",
+        "QDRANT_API_KEY",
+        "MINIO_ENDPOINT",
+        "MINIO_ACCESS_KEY",
+        "MINIO_SECRET_KEY",
+        "LITELLM_URL",
+        "LITELLM_API_KEY",
+        "REDIS_URL",
+        "NEO4J_URI",
+        "NEO4J_PASSWORD",
+        mode="before",
+    )
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("DATABASE_URL")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:

@@ -92,3 +92,12 @@ def test_cli_start_up_stops_with_the_variable_named(tmp_path):
     assert done.returncode == 2
     assert "MAX_UPLOAD_MB" in done.stderr
     assert not (tmp_path / "lumikb.sqlite3").exists()
+
+
+def test_an_empty_variable_means_unset(monkeypatch):
+    monkeypatch.setenv("QDRANT_HOST", "")
+    monkeypatch.setenv("MINIO_ENDPOINT", " ")
+    monkeypatch.setenv("DATABASE_URL", "")
+    settings = load_settings()
+    assert settings.QDRANT_HOST is None and settings.MINIO_ENDPOINT is None
+    assert all(settings.embedded_services.values())

