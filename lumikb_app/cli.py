@@ -68,6 +68,16 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(_args: argparse.Namespace) -> int:
+    from lumikb_app.container import get_container
+    from lumikb_app.services.audit import verify
+
+    with get_container().db.session() as session:
+        report = verify(session)
+    print(report)
+    return 0 if report.intact else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lumikb_app", description="LumiKB administration"
@@ -84,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("first-run-hint", help="say how to log in").set_defaults(
         func=_first_run_hint
     )
+    audit = commands.add_parser("audit", help="audit log tools").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit.add_parser("verify", help="check the audit hash chain").set_defaults(func=_audit_verify)
     seed = commands.add_parser("seed", help="create a demo knowledge base from the PEP corpus")
     seed.add_argument("--corpus", default="../shared/corpora/peps")
     seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")

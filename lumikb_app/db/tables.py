@@ -23,6 +23,9 @@ class User(SQLModel, table=True):
     system_role: str = Field(default=SystemRole.member.value, max_length=16)
     is_active: bool = True
     oidc_subject: str | None = Field(default=None, index=True, max_length=255)
+    locked_until: datetime | None = None
+    # Failed logins before this moment no longer count towards a lockout (set by unlock and success).
+    failures_reset_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -140,9 +143,14 @@ class OutboxEvent(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only, hash-chained record of security-relevant events."""
+    """Append-only, hash-chained record of security-relevant events.
+
+    `prev_hash` is unique, so two writers racing for the same chain tip cannot fork it:
+    the second insert fails and is retried on the new tip.
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("prev_hash", name="uq_audit_events_prev_hash"),)
 
     seq: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -155,6 +163,41 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(default="", max_length=64, index=True)
+    succeeded: bool = False
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time reset link. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=36)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AppSetting(SQLModel, table=True):
+    """Admin-editable settings stored in the database (e.g. self-registration)."""
+
+    __tablename__ = "app_settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_by: str | None = Field(default=None, max_length=36)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class GraphEntity(SQLModel, table=True):
