@@ -48,7 +48,7 @@ run: install migrate
 	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host 0.0.0.0
 
 dev: install migrate
-	$(VENV)/bin/reflex run --env dev
+	$(VENV)/bin/reflex run --env preview --frontend-port $(PORT) --backend-port $(PORT)
 
 admin: $(STAMP) migrate
 	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" && exit 2)

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
 
     MAX_UPLOAD_MB: int = Field(100, ge=1, le=10_240)
 
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_ADMIN_GROUP: str | None = None
+
+    LUMIKB_ADMIN_EMAIL: str | None = None
+    LUMIKB_ADMIN_PASSWORD: str | None = None
+
     @field_validator(
         "DATABASE_URL",
         "QDRANT_HOST",
@@ -113,6 +121,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with bolt:// or neo4j://")
         return value
 
+    @field_validator("OIDC_ISSUER")
+    @classmethod
+    def _issuer_url(cls, value: str | None) -> str | None:
+        if value and urlparse(value).scheme not in {"http", "https"}:
+            raise ValueError("must be the issuer's http(s) URL")
+        return value
+
     @field_validator("JWT_ALGORITHM")
     @classmethod
     def _hmac_algorithm(cls, value: str) -> str:
@@ -126,6 +141,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "MINIO_ACCESS_KEY and MINIO_SECRET_KEY are required with MINIO_ENDPOINT"
             )
+        if self.OIDC_ISSUER and not self.OIDC_CLIENT_ID:
+            raise ValueError("OIDC_CLIENT_ID is required with OIDC_ISSUER")
         if self.LUMIKB_ENV is Mode.production and (
             self.JWT_SECRET == DEV_JWT_SECRET or len(self.JWT_SECRET) < MIN_PRODUCTION_SECRET_LENGTH
         ):
@@ -140,6 +157,10 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.DATA_DIR / 'lumikb.sqlite3').resolve()}"
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.OIDC_ISSUER and self.OIDC_CLIENT_ID)
 
     @property
     def embedded_services(self) -> dict[str, bool]:

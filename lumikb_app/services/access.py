@@ -16,6 +16,11 @@ def is_admin(user: User) -> bool:
     return user.is_active and user.system_role == SystemRole.admin.value
 
 
+def require_admin(user: User) -> None:
+    if not is_admin(user):
+        raise PermissionDenied("Only administrators can do this.")
+
+
 def role_on(session: Session, user: User, kb_id: str) -> KbRole | None:
     if not user.is_active:
         return None

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AuditEvent, User
+from lumikb_app.services.access import require_admin
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 0x1A0D17  # advisory lock id serialising writers of the chain tip
@@ -156,8 +157,9 @@ def _filtered(query, f: AuditFilter):
 
 
 def search(
-    session: Session, f: AuditFilter, *, page: int = 1, per_page: int = 50
+    session: Session, actor: User, f: AuditFilter, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[AuditEvent], int]:
+    require_admin(actor)
     per_page = max(1, min(per_page, 500))
     total = session.exec(_filtered(select(func.count()).select_from(AuditEvent), f)).one()
     rows = session.exec(
@@ -169,7 +171,8 @@ def search(
     return list(rows), total
 
 
-def actions(session: Session) -> list[str]:
+def actions(session: Session, actor: User) -> list[str]:
+    require_admin(actor)
     return sorted(session.exec(select(AuditEvent.action).distinct()).all())
 
 
@@ -178,6 +181,22 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def export_csv(
+    session: Session, actor: User, f: AuditFilter, ip: str | None = None
+) -> Iterator[str]:
+    """Check access and record the export before the first byte, then stream the CSV."""
+    require_admin(actor)
+    record(
+        session,
+        "audit.exported",
+        actor=actor,
+        ip=ip,
+        details={k: str(v) for k, v in vars(f).items() if v},
+    )
+    session.commit()
+    return csv_rows(session, f)
 
 
 def csv_rows(session: Session, f: AuditFilter, batch: int = 500) -> Iterator[str]:

@@ -1,15 +1,17 @@
-"""Knowledge bases: create and list what a user may read."""
+"""Knowledge bases: create, change, archive, and list what a user may read."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
-from lumikb_app.services import access
+from lumikb_app.services import access, audit
 from lumikb_app.services.auth import InvalidInput
 
 MAX_KB_NAME = 120
+MAX_KB_DESCRIPTION = 2000
 
 
 def _clean_name(name: str) -> str:
@@ -21,16 +23,50 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def create_kb(session: Session, user: User, name: str, description: str = "") -> KnowledgeBase:
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > MAX_KB_DESCRIPTION:
+        raise InvalidInput(f"Description must be at most {MAX_KB_DESCRIPTION} characters.")
+    return description
+
+
+def create_kb(
+    session: Session, user: User, name: str, description: str = "", ip: str | None = None
+) -> KnowledgeBase:
     if not user.is_active:
         raise access.PermissionDenied("Your account is not active.")
     kb = KnowledgeBase(
-        name=_clean_name(name), description=description.strip()[:2000], created_by=user.id
+        name=_clean_name(name), description=_clean_description(description), created_by=user.id
     )
     session.add(kb)
     session.flush()
     session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
+    audit.record(session, "kb.created", actor=user, ip=ip, kb_id=kb.id, target=kb.name)
     session.flush()
+    return kb
+
+
+def update_kb(
+    session: Session, user: User, kb_id: str, *, name: str, description: str, ip: str | None = None
+) -> KnowledgeBase:
+    access.require(session, user, kb_id, KbRole.ADMIN)
+    kb = session.get(KnowledgeBase, kb_id)
+    before = {"name": kb.name, "description": kb.description}
+    kb.name, kb.description, kb.updated_at = (
+        _clean_name(name),
+        _clean_description(description),
+        utcnow(),
+    )
+    session.add(kb)
+    audit.record(
+        session,
+        "kb.changed",
+        actor=user,
+        ip=ip,
+        kb_id=kb.id,
+        target=kb.name,
+        details={"before": before},
+    )
     return kb
 
 
@@ -48,3 +84,7 @@ def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:
 def get_kb(session: Session, user: User, kb_id: str) -> KnowledgeBase:
     access.require(session, user, kb_id, KbRole.READ)
     return session.get(KnowledgeBase, kb_id)
+
+
+def my_role(session: Session, user: User, kb_id: str) -> KbRole | None:
+    return access.role_on(session, user, kb_id)

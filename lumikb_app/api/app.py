@@ -1,0 +1,19 @@
+"""The FastAPI app that Reflex mounts its own backend under (see lumikb_app.lumikb_app)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lumikb_app.api import auth, health, metrics
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(title="LumiKB", docs_url=None, redoc_url=None, openapi_url=None)
+    api.add_middleware(metrics.RequestMetricsMiddleware)
+    api.include_router(health.router)
+    api.include_router(metrics.router)
+    api.include_router(auth.router)
+    return api
+
+
+api = create_api()

@@ -1,0 +1,88 @@
+"""The signed-in user, read from the HttpOnly session cookie on every page load.
+
+The cookie cannot be read by browser JavaScript (so `rx.Cookie` never sees it). Reflex keeps
+the headers of the websocket handshake on the server, and that handshake carries the cookie:
+`self.router.headers.cookie` holds it in event handlers (it is never sent to the browser).
+A login or logout is a full page load, which opens a new websocket with the new cookie.
+"""
+
+import asyncio
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import quote
+
+import reflex as rx
+
+from lumikb_app.db.tables import User
+from lumikb_app.services import access, auth
+
+LOGIN_ROUTE = "/login"
+
+
+def session_token(cookie_header: str) -> str | None:
+    """The session token from a Cookie header, or None."""
+    if not cookie_header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        return None
+    morsel = jar.get(auth.COOKIE_NAME)
+    return morsel.value if morsel and morsel.value else None
+
+
+def login_url(next_path: str) -> str:
+    if not next_path or next_path == "/" or next_path.rstrip("/") == LOGIN_ROUTE:
+        return LOGIN_ROUTE
+    return f"{LOGIN_ROUTE}?next={quote(next_path, safe='/')}"
+
+
+class AppState(rx.State):
+    """Base state: who is signed in. Page states inherit from it."""
+
+    _user_id: str = ""
+    user_name: str = ""
+    user_email: str = ""
+    is_admin: bool = False
+    signed_in: bool = False
+
+    async def current_user(self) -> User | None:
+        """Validate the session cookie of this connection again (revocation applies at once)."""
+        token = session_token(self.router.headers.cookie)
+        if token is None:
+            return None
+        return await asyncio.to_thread(auth.user_for_token, token)
+
+    def _browser_path(self) -> str:
+        url = self.router.url
+        return url.path + (f"?{url.query}" if url.query else "")
+
+    def _forget_user(self) -> None:
+        self._user_id = ""
+        self.user_name = ""
+        self.user_email = ""
+        self.is_admin = False
+        self.signed_in = False
+
+    @rx.event
+    async def check_session(self):
+        """on_load of every signed-in page: validate the cookie, or send the browser to /login."""
+        user = await self.current_user()
+        if user is None:
+            self._forget_user()
+            return rx.redirect(login_url(self._browser_path()))
+        self._user_id = user.id
+        self.user_name = user.display_name
+        self.user_email = user.email
+        self.is_admin = access.is_admin(user)
+        self.signed_in = True
+        return None
+
+    @rx.var
+    def user_initials(self) -> str:
+        words = self.user_name.split()
+        return "".join(word[0] for word in words[:2]).upper() or "?"
+
+    @rx.var
+    def role_label(self) -> str:
+        return "Admin" if self.is_admin else "Member"

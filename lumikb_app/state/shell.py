@@ -1,0 +1,73 @@
+"""The signed-in shell: the sidebar's knowledge bases and the knowledge base page."""
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import User
+from lumikb_app.services import access
+from lumikb_app.services import kbs as kb_service
+from lumikb_app.state.session import AppState
+
+KB_ROUTE_ARG = "kb_id"
+NOT_FOUND_MESSAGE = "Knowledge base not found or you do not have access"
+
+
+@dataclass
+class KbSummary:
+    id: str
+    name: str
+    description: str
+
+
+def _readable_kbs(user: User) -> list[KbSummary]:
+    with get_container().db.session() as session:
+        return [
+            KbSummary(kb.id, kb.name, kb.description) for kb in kb_service.list_kbs(session, user)
+        ]
+
+
+def _kb_for(user: User, kb_id: str) -> KbSummary | None:
+    with get_container().db.session() as session:
+        try:
+            kb = kb_service.get_kb(session, user, kb_id)
+        except access.PermissionDenied:
+            return None
+        return KbSummary(kb.id, kb.name, kb.description)
+
+
+class ShellState(AppState):
+    kbs: list[KbSummary] = []
+    selected_kb_id: str = ""
+
+    def _route_kb_id(self) -> str:
+        """The `[kb_id]` of the /kb/[kb_id] route (Reflex adds it as a var on the root state)."""
+        return str(getattr(self, KB_ROUTE_ARG, "") or "")
+
+    @rx.event
+    async def load_sidebar(self):
+        """on_load after check_session: the knowledge bases this user may read."""
+        self.selected_kb_id = self._route_kb_id()
+        user = await self.current_user()
+        self.kbs = await asyncio.to_thread(_readable_kbs, user) if user else []
+
+    @rx.var
+    def has_kbs(self) -> bool:
+        return len(self.kbs) > 0
+
+
+class KbPageState(ShellState):
+    kb_name: str = ""
+    kb_description: str = ""
+    kb_found: bool = False
+
+    @rx.event
+    async def load_kb(self):
+        kb_id = self._route_kb_id()
+        user = await self.current_user()
+        kb = await asyncio.to_thread(_kb_for, user, kb_id) if user and kb_id else None
+        self.kb_found = kb is not None
+        self.kb_name = kb.name if kb else ""
+        self.kb_description = kb.description if kb else ""

@@ -1,0 +1,1 @@
+"""Pages and components: layout only; data comes from lumikb_app.state."""

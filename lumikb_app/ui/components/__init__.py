@@ -1,0 +1,1 @@
+"""Reusable layout pieces: the shell (top bar, sidebar, main pane) and small building blocks."""

@@ -1,0 +1,118 @@
+"""Left sidebar: navigation and the knowledge bases the user may read."""
+
+import reflex as rx
+
+from lumikb_app.state.session import AppState
+from lumikb_app.state.shell import KbSummary, ShellState
+from lumikb_app.ui.components.common import testid
+
+SIDEBAR_WIDTH = "248px"
+
+NAV_ITEMS = (
+    ("Home", "/", "house"),
+    ("Search", "/search", "search"),
+    ("Chat", "/chat", "messages-square"),
+    ("Graph", "/graph", "waypoints"),
+)
+
+
+def nav_link(label: str, href: str, icon: str, active: rx.Var | bool = False) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2", weight="medium"),
+            align="center",
+            spacing="2",
+            padding_x="10px",
+            padding_y="7px",
+            border_radius="6px",
+            width="100%",
+            background=rx.cond(active, rx.color("accent", 4), "transparent"),
+            color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+            _hover={"background": rx.color("gray", 4), "color": rx.color("gray", 12)},
+        ),
+        href=href,
+        underline="none",
+        width="100%",
+        custom_attrs={
+            **testid(f"nav-{label.lower()}"),
+            "aria-current": rx.cond(active, "page", "false"),
+        },
+    )
+
+
+def _is_current(href: str) -> rx.Var:
+    path = AppState.router.url.path
+    return (path == href) | (path == href.rstrip("/") + "/")
+
+
+def kb_link(kb: KbSummary) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("book-open", size=15),
+            rx.text(kb.name, size="2", trim="both", truncate=True),
+            align="center",
+            spacing="2",
+            padding_x="10px",
+            padding_y="6px",
+            border_radius="6px",
+            width="100%",
+            background=rx.cond(
+                ShellState.selected_kb_id == kb.id, rx.color("accent", 4), "transparent"
+            ),
+            color=rx.cond(
+                ShellState.selected_kb_id == kb.id, rx.color("accent", 11), rx.color("gray", 11)
+            ),
+            _hover={"background": rx.color("gray", 4), "color": rx.color("gray", 12)},
+        ),
+        href="/kb/" + kb.id,
+        underline="none",
+        width="100%",
+        title=kb.name,
+        custom_attrs={
+            **testid("sidebar-kb"),
+            "aria-current": rx.cond(ShellState.selected_kb_id == kb.id, "page", "false"),
+        },
+    )
+
+
+def section_label(text: str) -> rx.Component:
+    return rx.text(
+        text,
+        size="1",
+        weight="bold",
+        color=rx.color("gray", 10),
+        text_transform="uppercase",
+        letter_spacing="0.06em",
+        padding_x="10px",
+        padding_top="16px",
+        padding_bottom="4px",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        *(nav_link(label, href, icon, _is_current(href)) for label, href, icon in NAV_ITEMS),
+        rx.cond(AppState.is_admin, nav_link("Admin", "/admin", "shield", _is_current("/admin"))),
+        section_label("Knowledge bases"),
+        rx.cond(
+            ShellState.has_kbs,
+            rx.vstack(rx.foreach(ShellState.kbs, kb_link), spacing="1", width="100%"),
+            rx.text(
+                "No knowledge bases yet.",
+                size="2",
+                color=rx.color("gray", 10),
+                padding_x="10px",
+                custom_attrs=testid("sidebar-empty"),
+            ),
+        ),
+        spacing="1",
+        padding="12px",
+        width=SIDEBAR_WIDTH,
+        min_width=SIDEBAR_WIDTH,
+        height="100%",
+        overflow_y="auto",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        custom_attrs=testid("sidebar"),
+    )

@@ -1,0 +1,1 @@
+"""One module per page; lumikb_app.lumikb_app registers them."""

@@ -1,0 +1,107 @@
+"""The login page: a centred card posting to /auth/login."""
+
+import reflex as rx
+
+from lumikb_app.state.login import LoginState
+from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.html_form import html_form
+from lumikb_app.ui.components.shell import hydration_marker
+
+
+def _field(
+    label: str, name: str, input_type: str, autocomplete: str, placeholder: str
+) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        rx.input(
+            id=name,
+            name=name,
+            type=input_type,
+            required=True,
+            auto_complete=autocomplete,
+            placeholder=placeholder,
+            size="3",
+            width="100%",
+            custom_attrs=testid(f"login-{name}"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _error() -> rx.Component:
+    return rx.cond(
+        LoginState.show_error,
+        rx.callout(
+            LoginState.error_message,
+            icon="circle-alert",
+            color_scheme="red",
+            role="alert",
+            size="1",
+            width="100%",
+            custom_attrs=testid("login-error"),
+        ),
+    )
+
+
+def login_page() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.hstack(
+                rx.center(
+                    rx.icon("library-big", size=22, color="white"),
+                    width="40px",
+                    height="40px",
+                    border_radius="10px",
+                    background="linear-gradient(135deg, var(--accent-9), var(--accent-11))",
+                ),
+                rx.heading("LumiKB", size="7", weight="bold"),
+                align="center",
+                spacing="3",
+            ),
+            rx.card(
+                html_form(
+                    rx.vstack(
+                        rx.heading("Sign in", size="5", weight="bold"),
+                        rx.text(
+                            "Use the account your administrator created for you.",
+                            size="2",
+                            color=rx.color("gray", 11),
+                        ),
+                        _error(),
+                        _field("Email", "email", "email", "username", "you@example.com"),
+                        _field(
+                            "Password", "password", "password", "current-password", "Your password"
+                        ),
+                        rx.el.input(type="hidden", name="next", value=LoginState.next_path),
+                        rx.button(
+                            "Sign in",
+                            type="submit",
+                            size="3",
+                            width="100%",
+                            margin_top="4px",
+                            custom_attrs=testid("login-submit"),
+                        ),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    action="/auth/login",
+                    method="post",
+                    width="100%",
+                    custom_attrs=testid("login-form"),
+                ),
+                size="4",
+                width="100%",
+            ),
+            rx.text("Self-hosted knowledge base for teams", size="1", color=rx.color("gray", 10)),
+            hydration_marker(),
+            align="center",
+            spacing="5",
+            width="100%",
+            max_width="400px",
+            padding="16px",
+        ),
+        min_height="100vh",
+        width="100%",
+        background=f"radial-gradient(circle at 50% 0%, {rx.color('accent', 3)}, {rx.color('gray', 2)} 60%)",
+    )

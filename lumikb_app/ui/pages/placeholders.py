@@ -1,0 +1,68 @@
+"""Search, Chat, Graph and Admin: real pages in the shell, saying plainly what is coming."""
+
+import reflex as rx
+
+from lumikb_app.state.session import AppState
+from lumikb_app.ui.components.shell import coming_soon, page_header, shell
+
+
+def search_page() -> rx.Component:
+    return shell(
+        page_header(
+            "Search", "Find passages across every knowledge base you can read.", icon="search"
+        ),
+        coming_soon(
+            "search",
+            "Search is coming",
+            "Hybrid search (meaning and keywords together) over your documents arrives with document ingestion.",
+        ),
+    )
+
+
+def chat_page() -> rx.Component:
+    return shell(
+        page_header(
+            "Chat",
+            "Ask questions and get answers that cite the exact passage.",
+            icon="messages-square",
+        ),
+        coming_soon(
+            "messages-square",
+            "Chat is coming",
+            "Answers with numbered citations that open the source at the right page arrive after search.",
+        ),
+    )
+
+
+def graph_page() -> rx.Component:
+    return shell(
+        page_header(
+            "Graph",
+            "Explore the people, systems and ideas your documents mention.",
+            icon="waypoints",
+        ),
+        coming_soon(
+            "waypoints",
+            "The knowledge graph is coming",
+            "Entities and relations extracted from your documents, drawn interactively per knowledge base.",
+        ),
+    )
+
+
+def admin_page() -> rx.Component:
+    return shell(
+        page_header("Admin", "Users, access, models and the audit log.", icon="shield"),
+        rx.cond(
+            AppState.is_admin,
+            coming_soon(
+                "shield",
+                "Administration is coming",
+                "Managing users and their access, models and the audit log arrives in a later release.",
+            ),
+            rx.callout(
+                "You need administrator rights to see this page.",
+                icon="lock",
+                color_scheme="gray",
+            ),
+        ),
+    )

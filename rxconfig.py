@@ -1,0 +1,23 @@
+"""Reflex configuration. Values come from lumikb_app.settings (the one settings object)."""
+
+import reflex as rx
+
+from lumikb_app.settings import get_settings
+from lumikb_app.ui.theme import theme
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="lumikb_app",
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    # LumiKB's own database is lumikb_app.db (SQLModel + Alembic); Reflex's is not used.
+    db_url=None,
+    frontend_port=3000,
+    backend_port=3000,
+    # Several backend workers share UI state through Redis in production; one process otherwise.
+    redis_url=settings.REDIS_URL,
+    state_manager_mode="redis" if settings.REDIS_URL else "disk",
+    plugins=[rx.plugins.RadixThemesPlugin(theme=theme())],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,234 @@
+"""E2E harness: the real app (`reflex run --env prod`, one port) on embedded backends in a temp
+DATA_DIR, driven by Debian's /usr/bin/chromium through Playwright. Screenshots and the server log
+go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lumikb_app.container import get_container, reset_container
+from lumikb_app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+BUN = ROOT / "tools" / "node_modules" / "bun" / "bin" / "bun.exe"  # the Makefile's REFLEX_BUN_PATH
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_SECONDS = 600  # a cold start installs frontend packages and builds the bundle
+UI_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class SeededApp:
+    base_url: str
+    email: str
+    password: str
+    user_name: str
+    kb_id: str
+    kb_name: str
+    foreign_kb_id: str
+    foreign_kb_name: str
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _seed(data_dir: Path) -> dict[str, str]:
+    """Migrate and create the test user, their knowledge base and someone else's, through the services."""
+    from lumikb_app.db.migrate import upgrade
+    from lumikb_app.services import auth, kbs
+
+    with pytest.MonkeyPatch.context() as env:
+        for name in Settings.model_fields:
+            env.delenv(name, raising=False)
+        env.setenv("DATA_DIR", str(data_dir))
+        reset_container()
+        try:
+            upgrade()
+            with get_container().db.session() as session:
+                user = auth.create_user(
+                    session,
+                    email="grace@example.com",
+                    display_name="Grace Hopper",
+                    password="compilers are friendly",
+                )
+                other = auth.create_user(
+                    session,
+                    email="other@example.com",
+                    display_name="Other Person",
+                    password="another long secret",
+                )
+                kb = kbs.create_kb(
+                    session, user, "Engineering Handbook", "How we build and ship software."
+                )
+                foreign = kbs.create_kb(session, other, "Secret Mergers", "Not for Grace.")
+                session.commit()
+                return {
+                    "email": user.email,
+                    "password": "compilers are friendly",
+                    "user_name": user.display_name,
+                    "kb_id": kb.id,
+                    "kb_name": kb.name,
+                    "foreign_kb_id": foreign.id,
+                    "foreign_kb_name": foreign.name,
+                }
+        finally:
+            reset_container()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def _wait_until_serving(process: subprocess.Popen, base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"reflex exited with {process.returncode} before serving:\n{_tail(log_path)}"
+            )
+        with contextlib.suppress(OSError):
+            health_status, _ = _get(f"{base_url}/health")
+            page_status, html = _get(f"{base_url}/login/")
+            if health_status in (200, 503) and page_status == 200 and "<html" in html.lower():
+                return
+        time.sleep(1)
+    pytest.fail(f"the app did not serve within {START_TIMEOUT_SECONDS} s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    text = path.read_text(errors="replace") if path.exists() else "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApp]:
+    if not BUN.exists():
+        pytest.fail(f"bun is missing at {BUN}: run `make install` (npm install --prefix tools bun)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    data_dir = tmp_path_factory.mktemp("lumikb-e2e") / "data"
+    seeded = _seed(data_dir)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {name: value for name, value in os.environ.items() if name not in Settings.model_fields}
+    env.update(
+        DATA_DIR=str(data_dir),
+        REFLEX_BUN_PATH=str(BUN),
+        REFLEX_TELEMETRY_ENABLED="False",
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        PYTHONUNBUFFERED="1",
+    )
+    command = [
+        sys.executable, "-m", "reflex", "run", "--env", "prod",
+        "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1",
+    ]  # fmt: skip
+    log_path = ARTIFACTS / "e2e-server.log"
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_until_serving(process, base_url, log_path)
+        with log_path.open("a") as log:
+            log.write(f"\n[e2e harness] serving after {time.monotonic() - started:.1f} s\n")
+        yield SeededApp(base_url=base_url, **seeded)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: install Debian's package (`apt-get install chromium`, "
+            "or `make test` does it). Never download a browser with `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app_server: SeededApp):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=app_server.base_url
+    )
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    new_page = context.new_page()
+    yield new_page
+    context.close()
+
+
+class Shots:
+    """Numbered screenshots in test-artifacts/, one per journey step."""
+
+    def __init__(self, page, prefix: str) -> None:
+        self.page = page
+        self.prefix = prefix
+        self.count = 0
+
+    def __call__(self, step: str) -> Path:
+        self.count += 1
+        path = (
+            ARTIFACTS
+            / f"{self.prefix}-{self.count:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower())}.png"
+        )
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shots(page, request) -> Shots:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return Shots(page, request.node.name)
+
+
+def wait_for_hydration(page) -> None:
+    """Wait until Reflex has hydrated the page and run its on_load handlers (websocket connected)."""
+    page.get_by_test_id("hydrated").wait_for(state="attached")
