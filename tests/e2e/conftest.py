@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_SECONDS = 600  # a cold start installs frontend packages and builds the bundle
 UI_TIMEOUT_MS = 30_000
+ADMIN_PASSWORD = "administrators rule"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class SeededApp:
     kb_name: str
     foreign_kb_id: str
     foreign_kb_name: str
+    admin_email: str
+    admin_password: str
+    kb_a_id: str
+    kb_b_id: str
 
 
 def _free_port() -> int:
@@ -61,6 +66,7 @@ def _free_port() -> int:
 def _seed(data_dir: Path) -> dict[str, str]:
     """Migrate and create the test user, their knowledge base and someone else's, through the services."""
     from lumikb_app.db.migrate import upgrade
+    from lumikb_app.domain.enums import SystemRole
     from lumikb_app.services import auth, kbs
 
     with pytest.MonkeyPatch.context() as env:
@@ -87,6 +93,15 @@ def _seed(data_dir: Path) -> dict[str, str]:
                     session, user, "Engineering Handbook", "How we build and ship software."
                 )
                 foreign = kbs.create_kb(session, other, "Secret Mergers", "Not for Grace.")
+                admin = auth.create_user(
+                    session,
+                    email="admin@example.com",
+                    display_name="Ada Admin",
+                    password=ADMIN_PASSWORD,
+                    role=SystemRole.admin,
+                )
+                kb_a = kbs.create_kb(session, admin, "Alpha Docs", "Knowledge base A.")
+                kb_b = kbs.create_kb(session, admin, "Beta Docs", "Knowledge base B.")
                 session.commit()
                 return {
                     "email": user.email,
@@ -96,6 +111,10 @@ def _seed(data_dir: Path) -> dict[str, str]:
                     "kb_name": kb.name,
                     "foreign_kb_id": foreign.id,
                     "foreign_kb_name": foreign.name,
+                    "admin_email": admin.email,
+                    "admin_password": ADMIN_PASSWORD,
+                    "kb_a_id": kb_a.id,
+                    "kb_b_id": kb_b.id,
                 }
         finally:
             reset_container()
