@@ -13,8 +13,13 @@ def _migrate(_args: argparse.Namespace) -> int:
     from lumikb_app.db.migrate import upgrade
     from lumikb_app.settings import get_settings
 
+    from lumikb_app.services.bootstrap import bootstrap_admin
+
     upgrade()
     print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")
+    created = bootstrap_admin()
+    if created:
+        print(f"Created the administrator {created} from LUMIKB_ADMIN_EMAIL.")
     return 0
 
 
