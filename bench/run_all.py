@@ -1,0 +1,13 @@
+"""`make bench`: every benchmark, each printing its figures next to a baseline from the same run."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import graph, login, vectors  # noqa: E402
+
+if __name__ == "__main__":
+    login.main()
+    vectors.main(10_000)
+    graph.main(10_000)
