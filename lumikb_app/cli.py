@@ -11,9 +11,8 @@ from lumikb_app.settings import SettingsError
 
 def _migrate(_args: argparse.Namespace) -> int:
     from lumikb_app.db.migrate import upgrade
-    from lumikb_app.settings import get_settings
-
     from lumikb_app.services.bootstrap import bootstrap_admin
+    from lumikb_app.settings import get_settings
 
     upgrade()
     print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lumikb_app.api import auth, health, metrics
+from lumikb_app.api import audit_export, auth, health, metrics, oidc
 
 
 def create_api() -> FastAPI:
@@ -13,6 +13,8 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     api.include_router(metrics.router)
     api.include_router(auth.router)
+    api.include_router(oidc.router)
+    api.include_router(audit_export.router)
     return api
 
 
