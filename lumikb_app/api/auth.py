@@ -20,6 +20,7 @@ router = APIRouter(prefix="/auth")
 
 LOGIN_PAGE = "/login"
 LOGIN_FAILED_URL = "/login?error=1"
+LOGIN_LOCKED_URL = "/login?error=locked"
 MAX_FIELD_LENGTH = 2048
 
 
@@ -87,6 +88,11 @@ async def login(
             password,
             ip=_client_ip(request),
             user_agent=request.headers.get("user-agent"),
+        )
+    except auth.LockedOut:
+        record_login("locked")
+        return RedirectResponse(
+            LOGIN_LOCKED_URL, status_code=303, headers={"Cache-Control": "no-store"}
         )
     except auth.AuthError:
         record_login("failure")

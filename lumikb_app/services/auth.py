@@ -157,7 +157,9 @@ def _record_failure(session: Session, user: User | None, address: str, ip: str) 
     session.flush()
     audit.record(session, "login.failed", actor=user, ip=ip, target=address[:255])
     if user is None:
-        return False
+        # Answer "locked" on the same attempt a real account would, so the sequence reveals nothing.
+        recent = _recent_failures(session, email=address, since=utcnow() - LOCKOUT_WINDOW)
+        return recent >= MAX_ACCOUNT_FAILURES
     since = max(utcnow() - LOCKOUT_WINDOW, user.failures_reset_at or utcnow() - LOCKOUT_WINDOW)
     if _recent_failures(session, email=address, since=since) < MAX_ACCOUNT_FAILURES:
         return False
