@@ -4,13 +4,25 @@ import reflex as rx
 
 from lumikb_app.api.app import api
 from lumikb_app.services.lifecycle import backends_lifespan
+from lumikb_app.state.account import AccountState
+from lumikb_app.state.admin_audit import AdminAuditState
+from lumikb_app.state.admin_users import AdminUsersState
+from lumikb_app.state.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.login import LoginState
+from lumikb_app.state.public_forms import RegisterState, ResetPasswordState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbPageState, ShellState
+from lumikb_app.ui.pages.account import account_page
+from lumikb_app.ui.pages.admin_audit import admin_audit_page
+from lumikb_app.ui.pages.admin_home import admin_home_page
+from lumikb_app.ui.pages.admin_users import admin_users_page
 from lumikb_app.ui.pages.home import home_page
 from lumikb_app.ui.pages.kb import kb_page
+from lumikb_app.ui.pages.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.login import login_page
-from lumikb_app.ui.pages.placeholders import admin_page, chat_page, graph_page, search_page
+from lumikb_app.ui.pages.placeholders import chat_page, graph_page, search_page
+from lumikb_app.ui.pages.register import register_page
+from lumikb_app.ui.pages.reset_password import reset_password_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
 
 SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]
@@ -24,10 +36,47 @@ app.add_page(home_page, route="/", title="LumiKB", on_load=SIGNED_IN)
 app.add_page(search_page, route="/search", title="Search · LumiKB", on_load=SIGNED_IN)
 app.add_page(chat_page, route="/chat", title="Chat · LumiKB", on_load=SIGNED_IN)
 app.add_page(graph_page, route="/graph", title="Graph · LumiKB", on_load=SIGNED_IN)
-app.add_page(admin_page, route="/admin", title="Admin · LumiKB", on_load=SIGNED_IN)
+app.add_page(admin_home_page, route="/admin", title="Admin · LumiKB", on_load=SIGNED_IN)
+app.add_page(
+    admin_users_page,
+    route="/admin/users",
+    title="Users · Admin · LumiKB",
+    on_load=[*SIGNED_IN, AdminUsersState.load_users],
+)
+app.add_page(
+    admin_audit_page,
+    route="/admin/audit",
+    title="Audit log · Admin · LumiKB",
+    on_load=[*SIGNED_IN, AdminAuditState.load_audit],
+)
 app.add_page(
     kb_page,
     route="/kb/[kb_id]",
     title="Knowledge base · LumiKB",
-    on_load=[*SIGNED_IN, KbPageState.load_kb],
+    on_load=[*SIGNED_IN, KbPageState.load_kb, KbManageLinkState.load_can_manage],
+)
+app.add_page(
+    kb_settings_page,
+    route="/kb/[kb_id]/settings",
+    title="Knowledge base settings · LumiKB",
+    on_load=[*SIGNED_IN, KbSettingsState.load_settings],
+)
+app.add_page(
+    account_page,
+    route="/account",
+    title="Your account · LumiKB",
+    on_load=[*SIGNED_IN, AccountState.clear_messages],
+)
+# Public pages: no session needed.
+app.add_page(
+    reset_password_page,
+    route="/reset-password",
+    title="Reset password · LumiKB",
+    on_load=ResetPasswordState.prepare,
+)
+app.add_page(
+    register_page,
+    route="/register",
+    title="Create an account · LumiKB",
+    on_load=RegisterState.prepare,
 )

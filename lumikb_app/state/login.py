@@ -1,8 +1,12 @@
-"""The login page: shows the neutral failure message and carries `next` into the form post."""
+"""The login page: shows the neutral failure or lockout message and carries `next` into the form post."""
+
+import asyncio
 
 import reflex as rx
 
-from lumikb_app.services.auth import LOGIN_FAILED_MESSAGE
+from lumikb_app.container import get_container
+from lumikb_app.services import users
+from lumikb_app.services.auth import LOCKED_MESSAGE, LOGIN_FAILED_MESSAGE
 from lumikb_app.state.session import AppState
 
 
@@ -12,21 +16,33 @@ def _relative_path(target: str) -> str:
     return "/"
 
 
+def _registration_open() -> bool:
+    with get_container().db.session() as session:
+        return users.self_registration_enabled(session)
+
+
 class LoginState(AppState):
     show_error: bool = False
+    locked: bool = False
     next_path: str = "/"
+    registration_open: bool = False
 
     @rx.event
     async def prepare(self):
         params = self.router.url.query_parameters
-        self.show_error = params.get("error") == "1"
+        error = params.get("error", "")
+        self.locked = error == "locked"
+        self.show_error = error == "1" or self.locked
         self.next_path = _relative_path(params.get("next", "/"))
         user = await self.current_user()
         if user is not None:
             return rx.redirect(self.next_path)
         self._forget_user()
+        self.registration_open = await asyncio.to_thread(_registration_open)
         return None
 
     @rx.var
     def error_message(self) -> str:
+        if self.locked:
+            return LOCKED_MESSAGE
         return LOGIN_FAILED_MESSAGE if self.show_error else ""

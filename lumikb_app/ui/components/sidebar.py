@@ -93,7 +93,15 @@ def section_label(text: str) -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         *(nav_link(label, href, icon, _is_current(href)) for label, href, icon in NAV_ITEMS),
-        rx.cond(AppState.is_admin, nav_link("Admin", "/admin", "shield", _is_current("/admin"))),
+        rx.cond(
+            AppState.is_admin,
+            nav_link(
+                "Admin",
+                "/admin",
+                "shield",
+                AppState.router.url.path.to(str).startswith("/admin"),  # and its sub-pages
+            ),
+        ),
         section_label("Knowledge bases"),
         rx.cond(
             ShellState.has_kbs,

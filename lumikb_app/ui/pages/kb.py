@@ -2,14 +2,33 @@
 
 import reflex as rx
 
+from lumikb_app.state.kb_settings import KbManageLinkState
 from lumikb_app.state.shell import NOT_FOUND_MESSAGE, KbPageState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.shell import coming_soon, main_pane_loading, page_header, shell
 
 
+def _settings_link() -> rx.Component:
+    """Only for KB admins; the settings page and the services check again."""
+    return rx.cond(
+        KbManageLinkState.can_manage,
+        rx.link(
+            rx.button(rx.icon("settings", size=16), "Settings", variant="soft"),
+            href="/kb/" + KbManageLinkState.manage_kb_id + "/settings",
+            custom_attrs=testid("kb-settings-link"),
+        ),
+    )
+
+
 def _found() -> rx.Component:
     return rx.vstack(
-        page_header(KbPageState.kb_name, KbPageState.kb_description, icon="book-open"),
+        rx.hstack(
+            page_header(KbPageState.kb_name, KbPageState.kb_description, icon="book-open"),
+            rx.spacer(),
+            _settings_link(),
+            align="start",
+            width="100%",
+        ),
         coming_soon(
             "file-up",
             "Documents",

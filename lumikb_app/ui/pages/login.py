@@ -44,6 +44,19 @@ def _error() -> rx.Component:
     )
 
 
+def _register_link() -> rx.Component:
+    """Shown only when an administrator has turned self-registration on."""
+    return rx.cond(
+        LoginState.registration_open,
+        rx.text(
+            "New here? ",
+            rx.link("Create an account", href="/register", custom_attrs=testid("register-link")),
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+    )
+
+
 def login_page() -> rx.Component:
     return rx.center(
         rx.vstack(
@@ -93,6 +106,7 @@ def login_page() -> rx.Component:
                 size="4",
                 width="100%",
             ),
+            _register_link(),
             rx.text("Self-hosted knowledge base for teams", size="1", color=rx.color("gray", 10)),
             hydration_marker(),
             align="center",

@@ -1,8 +1,7 @@
-"""Search, Chat, Graph and Admin: real pages in the shell, saying plainly what is coming."""
+"""Search, Chat and Graph: real pages in the shell, saying plainly what is coming."""
 
 import reflex as rx
 
-from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.shell import coming_soon, page_header, shell
 
 
@@ -45,24 +44,5 @@ def graph_page() -> rx.Component:
             "waypoints",
             "The knowledge graph is coming",
             "Entities and relations extracted from your documents, drawn interactively per knowledge base.",
-        ),
-    )
-
-
-def admin_page() -> rx.Component:
-    return shell(
-        page_header("Admin", "Users, access, models and the audit log.", icon="shield"),
-        rx.cond(
-            AppState.is_admin,
-            coming_soon(
-                "shield",
-                "Administration is coming",
-                "Managing users and their access, models and the audit log arrives in a later release.",
-            ),
-            rx.callout(
-                "You need administrator rights to see this page.",
-                icon="lock",
-                color_scheme="gray",
-            ),
         ),
     )
