@@ -33,6 +33,7 @@ SPARSE = "bm25"
 INDEXED_FIELDS = ("kb_id", "document_id")
 RRF_K = 2  # Qdrant's default RRF constant, so edge and server rank alike
 CONFIG_FILE = "edge_config.json"
+SCROLL_PAGE = 1000  # points per scroll page when listing document ids
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
@@ -76,6 +77,16 @@ class QdrantEdgeIndex:
             if name not in self._dims:
                 _ensure_payload_indexes(shard)
             self._shards[name], self._dims[name] = shard, dim
+
+    def list_collections(self) -> list[str]:
+        """The shard directories under the root that hold an engine config."""
+        with self._mutex:
+            self._check_open()
+            return sorted(
+                entry.name
+                for entry in self._root.iterdir()
+                if _NAME.match(entry.name) and (entry / CONFIG_FILE).is_file()
+            )
 
     def _config(self, dim: int) -> q.EdgeConfig:
         return q.EdgeConfig(
@@ -166,6 +177,25 @@ class QdrantEdgeIndex:
             q.CountRequest(exact=True, filter=_filter(kb_ids, document_id))
         )
 
+    def document_ids(self, name: str, *, kb_ids: Sequence[str] | None = None) -> set[str]:
+        if kb_ids is not None and not kb_ids:
+            return set()
+        shard, flt = self._shard(name), _filter(kb_ids, None)
+        found: set[str] = set()
+        offset = None
+        while True:
+            request = q.ScrollRequest(
+                offset=offset,
+                limit=SCROLL_PAGE,
+                filter=flt,
+                with_payload=["document_id"],
+                with_vector=False,
+            )
+            records, offset = shard.scroll(request)
+            found.update(payload_document_ids(record.payload for record in records))
+            if offset is None or not records:
+                return found
+
     # -- lifecycle -----------------------------------------------------------
 
     def health(self) -> None:
@@ -240,6 +270,14 @@ def _filter(kb_ids: Sequence[str] | None, document_id: str | None) -> q.Filter |
     if document_id is not None:
         must.append(q.FieldCondition("document_id", match=q.MatchValue(str(document_id))))
     return q.Filter(must=must) if must else None
+
+
+def payload_document_ids(payloads: Any) -> set[str]:
+    return {
+        str(payload["document_id"])
+        for payload in payloads
+        if payload and payload.get("document_id") is not None
+    }
 
 
 def _hit(point: q.ScoredPoint) -> VectorHit:

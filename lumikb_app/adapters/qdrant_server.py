@@ -20,8 +20,10 @@ from qdrant_client import QdrantClient, models
 from lumikb_app.adapters.bm25 import Bm25Encoder, SparseTerms
 from lumikb_app.adapters.qdrant_edge import (
     DENSE,
+    SCROLL_PAGE,
     SPARSE,
     check_payload,
+    payload_document_ids,
     prefetch_limit,
     search_legs,
 )
@@ -75,6 +77,9 @@ class QdrantServerIndex:
             self._create(name, dim)
         self._create_payload_indexes(name)
         self._ensured[name] = dim
+
+    def list_collections(self) -> list[str]:
+        return sorted(c.name for c in self._client.get_collections().collections)
 
     def _create(self, name: str, dim: int) -> None:
         try:
@@ -190,6 +195,25 @@ class QdrantServerIndex:
         if kb_ids is not None and not kb_ids:
             return 0
         return self._client.count(name, count_filter=_filter(kb_ids, document_id), exact=True).count
+
+    def document_ids(self, name: str, *, kb_ids: Sequence[str] | None = None) -> set[str]:
+        if kb_ids is not None and not kb_ids:
+            return set()
+        flt = _filter(kb_ids, None)
+        found: set[str] = set()
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                name,
+                scroll_filter=flt,
+                limit=SCROLL_PAGE,
+                offset=offset,
+                with_payload=["document_id"],
+                with_vectors=False,
+            )
+            found.update(payload_document_ids(record.payload for record in records))
+            if offset is None or not records:
+                return found
 
     # -- lifecycle -----------------------------------------------------------
 

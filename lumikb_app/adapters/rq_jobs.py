@@ -11,7 +11,7 @@ from typing import Any
 
 import fakeredis
 from redis import Redis
-from rq import Queue, Retry, SimpleWorker
+from rq import Callback, Queue, Retry, SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.scheduler import RQScheduler
@@ -49,6 +49,7 @@ class _RqJobQueue:
         queue: str = "default",
         job_id: str | None = None,
         retries: int = 3,
+        on_failure: str | None = None,
         **kwargs: Any,
     ) -> str:
         if queue not in self.queues:
@@ -60,6 +61,23 @@ class _RqJobQueue:
             job_id=job_id,
             timeout=self.job_timeout,
             retry=self._retry(retries),
+            on_failure=Callback(on_failure) if on_failure else None,
+        )
+        return job.id
+
+    def schedule(
+        self,
+        delay_seconds: int,
+        func: Callable[..., Any] | str,
+        *args: Any,
+        queue: str = "default",
+        job_id: str | None = None,
+    ) -> str:
+        """Run `func(*args)` after a delay, through RQ's scheduler."""
+        from datetime import timedelta
+
+        job = self.queues[queue].enqueue_in(
+            timedelta(seconds=delay_seconds), func, *args, job_id=job_id
         )
         return job.id
 

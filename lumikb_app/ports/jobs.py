@@ -16,9 +16,23 @@ class JobQueue(Protocol):
         queue: str = "default",
         job_id: str | None = None,
         retries: int = 3,
+        on_failure: str | None = None,
         **kwargs: Any,
     ) -> str:
-        """Queue `func(*args, **kwargs)`; return the RQ job id."""
+        """Queue `func(*args, **kwargs)`; return the RQ job id.
+
+        `on_failure` is the dotted path of an RQ failure callback, called after every failed attempt.
+        """
+
+    def schedule(
+        self,
+        delay_seconds: int,
+        func: Callable[..., Any] | str,
+        *args: Any,
+        queue: str = "default",
+        job_id: str | None = None,
+    ) -> str:
+        """Run `func(*args)` after `delay_seconds`, through RQ's scheduler."""
 
     def status(self, job_id: str) -> str | None:
         """RQ status name of the job, or None if unknown."""

@@ -7,6 +7,7 @@ import reflex as rx
 from lumikb_app.container import get_container
 from lumikb_app.services import users
 from lumikb_app.services.auth import LOCKED_MESSAGE, LOGIN_FAILED_MESSAGE
+from lumikb_app.services.oidc import FAILED_MESSAGE as SSO_FAILED_MESSAGE
 from lumikb_app.state.session import AppState
 
 
@@ -26,13 +27,17 @@ class LoginState(AppState):
     locked: bool = False
     next_path: str = "/"
     registration_open: bool = False
+    sso_enabled: bool = False
+    sso_failed: bool = False
 
     @rx.event
     async def prepare(self):
         params = self.router.url.query_parameters
         error = params.get("error", "")
         self.locked = error == "locked"
-        self.show_error = error == "1" or self.locked
+        self.sso_failed = error == "sso"
+        self.show_error = error == "1" or self.locked or self.sso_failed
+        self.sso_enabled = get_container().settings.sso_enabled
         self.next_path = _relative_path(params.get("next", "/"))
         user = await self.current_user()
         if user is not None:
@@ -45,4 +50,6 @@ class LoginState(AppState):
     def error_message(self) -> str:
         if self.locked:
             return LOCKED_MESSAGE
+        if self.sso_failed:
+            return SSO_FAILED_MESSAGE
         return LOGIN_FAILED_MESSAGE if self.show_error else ""

@@ -162,8 +162,21 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+SSO_CLIENT_ID = "lumikb-e2e"
+
+
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApp]:
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID Connect provider (discovery, JWKS, token endpoint) on a loopback port."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread() as server:
+        # The mock names its issuer after the Host header, so the app must call it "localhost".
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> Iterator[SeededApp]:
     if not BUN.exists():
         pytest.fail(f"bun is missing at {BUN}: run `make install` (npm install --prefix tools bun)")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -176,6 +189,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApp]:
         DATA_DIR=str(data_dir),
         REFLEX_BUN_PATH=str(BUN),
         REFLEX_TELEMETRY_ENABLED="False",
+        OIDC_ISSUER=oidc_provider,
+        OIDC_CLIENT_ID=SSO_CLIENT_ID,
+        OIDC_CLIENT_SECRET="e2e-client-secret",
         LITELLM_LOCAL_MODEL_COST_MAP="True",
         PYTHONUNBUFFERED="1",
     )

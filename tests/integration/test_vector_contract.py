@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lumikb_app.adapters.qdrant_edge import RRF_K, EdgeStoreLocked, QdrantEdgeIndex
+from lumikb_app.adapters.qdrant_edge import RRF_K, SCROLL_PAGE, EdgeStoreLocked, QdrantEdgeIndex
 from lumikb_app.ports.vectors import VectorIndex, VectorPoint
 from tests.conftest import PROJECT_ROOT
 from tests.integration.vector_targets import (
@@ -27,6 +27,7 @@ from tests.integration.vector_targets import (
 pytestmark = pytest.mark.integration
 
 MODES = ["dense", "sparse", "hybrid"]
+BULK = 1201
 KB_A_IDS = {point_id(doc, o) for kb, doc, o, _ in CORPUS if kb == "kb-a"}
 KB_B_IDS = {point_id(doc, o) for kb, doc, o, _ in CORPUS if kb == "kb-b"}
 ETCD_A = point_id("doc-2", 0)  # the only kb-a chunk that mentions etcd
@@ -151,6 +152,68 @@ def test_delete_document_removes_it_from_dense_sparse_and_count(index, loaded):
     assert ids(index.search(loaded, kb_ids=["kb-b"], text="etcd", mode="sparse")) == [ETCD_B]
 
 
+def test_list_collections_names_the_created_ones_and_nothing_else(index, target):
+    before = index.list_collections()
+    if target.kind != "server":  # a shared server may hold other collections
+        assert before == []
+    created = {target.collection, target.another_collection("other")}
+    assert not created & set(before)
+    for name in created:
+        index.ensure_collection(name, DIM)
+    index.ensure_collection(target.collection, DIM)  # again: still listed once
+    after = index.list_collections()
+    assert len(after) == len(set(after))
+    assert set(after) == set(before) | created
+    index.close()
+    reopened = target.open()  # listed from storage, not from what this instance opened
+    try:
+        assert set(reopened.list_collections()) == set(before) | created
+    finally:
+        reopened.close()
+
+
+def test_document_ids_are_the_upserted_ones_by_kb(index, loaded):
+    assert index.document_ids(loaded) == {"doc-1", "doc-2", "doc-3"}
+    assert index.document_ids(loaded, kb_ids=["kb-a"]) == {"doc-1", "doc-2"}
+    assert index.document_ids(loaded, kb_ids=["kb-b"]) == {"doc-3"}
+    assert index.document_ids(loaded, kb_ids=["kb-a", "kb-b"]) == {"doc-1", "doc-2", "doc-3"}
+    assert index.document_ids(loaded, kb_ids=["kb-z"]) == set()
+    assert index.document_ids(loaded, kb_ids=[]) == set()
+
+
+def test_document_ids_drop_a_deleted_document(index, loaded):
+    index.delete_document(loaded, "doc-2")
+    assert index.document_ids(loaded) == {"doc-1", "doc-3"}
+    assert index.document_ids(loaded, kb_ids=["kb-a"]) == {"doc-1"}
+    index.delete_document(loaded, "doc-1")
+    index.delete_document(loaded, "doc-3")
+    assert index.document_ids(loaded) == set()
+
+
+def test_document_ids_page_through_more_than_one_scroll_page(index, target):
+    assert BULK > SCROLL_PAGE
+    # More points than one scroll page (1,000), one document each, so paging must continue.
+    # (Kept near one page: qdrant-client local mode persists upserts slowly.)
+    index.ensure_collection(target.collection, DIM)
+    points = [
+        VectorPoint(
+            id=point_id(f"bulk-{n}", 0),
+            dense=direction(n),
+            text="bulk",
+            payload={"kb_id": "kb-a" if n % 2 else "kb-b", "document_id": f"bulk-{n}"},
+        )
+        for n in range(BULK)
+    ]
+    index.upsert(target.collection, points)
+    everything = {f"bulk-{n}" for n in range(BULK)}
+    assert index.document_ids(target.collection) == everything
+    assert index.document_ids(target.collection, kb_ids=["kb-a"]) == {
+        f"bulk-{n}" for n in range(1, BULK, 2)
+    }
+    index.delete_document(target.collection, "bulk-7")
+    assert index.document_ids(target.collection) == everything - {"bulk-7"}
+
+
 def test_optimize_keeps_every_point_searchable(index, loaded):
     index.optimize(loaded)
     assert index.count(loaded) == len(CORPUS)
@@ -214,6 +277,18 @@ def test_edge_store_refuses_a_second_process(tmp_path):
     finally:
         first.close()
     QdrantEdgeIndex(root).close()  # released on close
+
+
+def test_edge_list_collections_ignores_stray_entries(tmp_path):
+    root = tmp_path / "vectors"
+    index = QdrantEdgeIndex(root)
+    try:
+        index.ensure_collection("chunks", DIM)
+        (root / "half-made").mkdir()  # a directory without an engine config
+        (root / "notes.txt").write_text("x")
+        assert index.list_collections() == ["chunks"]
+    finally:
+        index.close()
 
 
 def test_closed_edge_store_refuses_work(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lumikb_app.adapters.qdrant_edge import QdrantEdgeIndex
@@ -35,10 +35,17 @@ class VectorTarget:
     kind: str
     root: Path
     collection: str = "chunks"
+    extra: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind == "server":  # shared server: a fresh collection per test
             self.collection = f"lumikb_test_{uuid.uuid4().hex[:12]}"
+
+    def another_collection(self, suffix: str) -> str:
+        """A second unused collection name, removed by cleanup like the main one."""
+        name = f"{self.collection}_{suffix}"
+        self.extra.append(name)
+        return name
 
     def open(self) -> VectorIndex:
         if self.kind == "edge":
@@ -60,7 +67,8 @@ class VectorTarget:
 
             s = load_settings()
             client = QdrantClient(host=s.QDRANT_HOST, port=s.QDRANT_PORT, api_key=s.QDRANT_API_KEY)
-            client.delete_collection(self.collection)
+            for name in [self.collection, *self.extra]:
+                client.delete_collection(name)
             client.close()
 
 

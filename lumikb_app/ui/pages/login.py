@@ -44,6 +44,40 @@ def _error() -> rx.Component:
     )
 
 
+def _sso_button() -> rx.Component:
+    """Single sign-on, shown only when OIDC is configured (a plain link: the provider is a full redirect)."""
+    return rx.cond(
+        LoginState.sso_enabled,
+        rx.vstack(
+            rx.hstack(
+                rx.separator(size="4"),
+                rx.text("or", size="1", color=rx.color("gray", 10)),
+                rx.separator(size="4"),
+                align="center",
+                width="100%",
+            ),
+            # A plain GET form: a full page load the SPA router cannot swallow.
+            html_form(
+                rx.el.input(type="hidden", name="next", value=LoginState.next_path),
+                rx.button(
+                    rx.icon("key-round", size=16),
+                    "Sign in with SSO",
+                    type="submit",
+                    variant="outline",
+                    size="3",
+                    width="100%",
+                    custom_attrs=testid("login-sso"),
+                ),
+                action="/auth/oidc/login",
+                method="get",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+    )
+
+
 def _register_link() -> rx.Component:
     """Shown only when an administrator has turned self-registration on."""
     return rx.cond(
@@ -103,6 +137,7 @@ def login_page() -> rx.Component:
                     width="100%",
                     custom_attrs=testid("login-form"),
                 ),
+                _sso_button(),
                 size="4",
                 width="100%",
             ),
