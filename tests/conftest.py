@@ -14,6 +14,8 @@ from lumikb_app.settings import Settings
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The shared test corpora live beside the project (../shared/corpora), never inside it.
+CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 
 
 @pytest.fixture

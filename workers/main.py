@@ -20,13 +20,28 @@ NO_REDIS_MESSAGE = (
 )
 
 
-def build_worker(redis_url: str) -> Worker:
-    return Worker(list(QUEUES), connection=Redis.from_url(redis_url))
+def build_worker(redis_url: str, maintenance_interval: int = 600) -> Worker:
+    # Maintenance is when RQ finds jobs abandoned by a killed worker and retries them. An idle
+    # worker only gets to it when its blocking dequeue times out (worker_ttl - 15 s), so keep that
+    # shorter than the interval.
+    return Worker(
+        list(QUEUES),
+        connection=Redis.from_url(redis_url),
+        maintenance_interval=maintenance_interval,
+        worker_ttl=min(420, max(30, maintenance_interval + 15)),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers.main", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit once the queues are empty")
+    parser.add_argument(
+        "--maintenance-interval",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="how often to look for jobs abandoned by a dead worker (default 600)",
+    )
     args = parser.parse_args(argv)
     try:
         redis_url = get_settings().REDIS_URL
@@ -36,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     if not redis_url:
         print(NO_REDIS_MESSAGE, file=sys.stderr)
         return 2
-    build_worker(redis_url).work(burst=args.burst, with_scheduler=True, logging_level="INFO")
+    build_worker(redis_url, args.maintenance_interval).work(
+        burst=args.burst, with_scheduler=True, logging_level="INFO"
+    )
     return 0
 
 

@@ -89,6 +89,9 @@ class Document(SQLModel, table=True):
     page_count: int | None = None
     chunk_count: int = 0
     steps_done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    title: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    processing_started_at: datetime | None = None
     uploaded_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -96,6 +99,9 @@ class Document(SQLModel, table=True):
 
 class Chunk(SQLModel, table=True):
     __tablename__ = "chunks"
+    __table_args__ = (
+        UniqueConstraint("document_id", "ordinal", name="uq_chunks_document_ordinal"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     document_id: str = Field(foreign_key="documents.id", index=True, max_length=36)

@@ -30,9 +30,36 @@ def open_backends() -> None:
     container.jobs  # noqa: B018  (embedded: starts the in-process RQ worker thread)
 
 
+RECONCILE_EVERY_SECONDS = 600
+
+
+def resume_work() -> None:
+    """Embedded jobs live in memory: after a restart, queue again what was in flight.
+    In both modes, make sure the periodic reconcile is scheduled."""
+    from datetime import timedelta
+
+    from lumikb_app.services import reconcile
+
+    container = get_container()
+    if container.jobs.embedded:
+        requeued = reconcile.requeue_stuck(stuck_after=timedelta(0))
+        reconcile.redispatch_outbox(grace=timedelta(0))
+        if requeued:
+            log.warning(
+                "resumed %d document(s) that were processing when the app stopped", requeued
+            )
+    container.jobs.schedule(
+        RECONCILE_EVERY_SECONDS,
+        reconcile.RECONCILE_JOB,
+        RECONCILE_EVERY_SECONDS,
+        job_id="reconcile-periodic",
+    )
+
+
 @asynccontextmanager
 async def backends_lifespan() -> AsyncIterator[None]:
     open_backends()
+    resume_work()
     log.info("backends open: %s", get_container().settings.embedded_services)
     try:
         yield

@@ -22,12 +22,11 @@ from lumikb_app.services.parsing import (
     detect_type,
     parse,
 )
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import CORPORA
 from tests.unit.test_parsing import PNG_BYTES, make_zip_bomb
 
 pytestmark = pytest.mark.integration
 
-CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 PDF_SAMPLES = CORPORA / "pdf-samples"
 DOCX_SAMPLES = CORPORA / "docx-samples"
 

@@ -15,12 +15,12 @@ from lumikb_app.services.chunking import (
     sentence_spans,
 )
 from lumikb_app.services.parsing import PDF, RST, TEXT, parse
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import CORPORA
 from tests.unit.test_parsing import make_pdf
 
 pytestmark = pytest.mark.unit
 
-PEP_8 = PROJECT_ROOT.parent / "shared" / "corpora" / "peps" / "pep-0008.rst"
+PEP_8 = CORPORA / "peps" / "pep-0008.rst"
 
 
 def sentences(count: int, start: int = 0) -> list[str]:

@@ -1,0 +1,30 @@
+"""Per-KB settings with defaults and validation (stored as JSON on the knowledge base)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_EMBEDDING_MODEL = "default"
+
+
+class KbSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    chunk_tokens: int = Field(300, ge=64, le=2000, description="Chunk size in tokens")
+    chunk_overlap: int = Field(50, ge=0, le=500, description="Overlap between chunks in tokens")
+    embedding_model: str = Field(DEFAULT_EMBEDDING_MODEL, min_length=1, max_length=200)
+    top_k: int = Field(8, ge=1, le=50)
+    similarity_threshold: float = Field(0.0, ge=0.0, le=1.0)
+    answer_preset: Literal["concise", "balanced", "detailed"] = "balanced"
+
+    @model_validator(mode="after")
+    def _overlap_below_half(self) -> KbSettings:
+        if self.chunk_overlap * 2 > self.chunk_tokens:
+            raise ValueError("chunk_overlap must be at most half of chunk_tokens")
+        return self
+
+    def index_fingerprint(self) -> tuple[int, int, str]:
+        """What, when changed, needs a re-index."""
+        return (self.chunk_tokens, self.chunk_overlap, self.embedding_model)
