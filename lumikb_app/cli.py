@@ -64,12 +64,29 @@ def _first_run_hint(_args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from lumikb_app.services import seed
+
+    try:
+        kb_id, ids = seed.upload_corpus(Path(args.corpus), args.limit)
+    except seed.SeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Queued {len(ids)} documents into '{seed.DEMO_KB}'. Processing:")
+    with tqdm(total=len(ids), unit="doc") as bar:
+
+        def show(p: seed.SeedProgress) -> None:
+            bar.update(p.settled - bar.n)
+            bar.set_postfix(ready=p.ready, failed=p.failed)
+
+        final = seed.wait(ids, show)
     print(
-        "Seeding will create a demo knowledge base and ingest "
-        f"{args.limit or 'all'} PEPs from {args.corpus} once document ingestion lands; "
-        "nothing was changed."
+        f"Done: {final.ready} ready, {final.failed} failed. Open http://localhost:3000/kb/{kb_id}"
     )
-    return 0
+    return 0 if final.failed == 0 else 1
 
 
 def _audit_verify(_args: argparse.Namespace) -> int:
