@@ -7,6 +7,7 @@ from lumikb_app.services.lifecycle import backends_lifespan
 from lumikb_app.state.account import AccountState
 from lumikb_app.state.admin_audit import AdminAuditState
 from lumikb_app.state.admin_users import AdminUsersState
+from lumikb_app.state.documents import DocumentsState
 from lumikb_app.state.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.login import LoginState
 from lumikb_app.state.public_forms import RegisterState, ResetPasswordState
@@ -53,7 +54,12 @@ app.add_page(
     kb_page,
     route="/kb/[kb_id]",
     title="Knowledge base · LumiKB",
-    on_load=[*SIGNED_IN, KbPageState.load_kb, KbManageLinkState.load_can_manage],
+    on_load=[
+        *SIGNED_IN,
+        KbPageState.load_kb,
+        KbManageLinkState.load_can_manage,
+        DocumentsState.load_documents,
+    ],
 )
 app.add_page(
     kb_settings_page,

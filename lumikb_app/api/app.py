@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lumikb_app.api import audit_export, auth, health, metrics, oidc
+from lumikb_app.api import audit_export, auth, documents, health, metrics, oidc
 
 
 def create_api() -> FastAPI:
@@ -15,6 +15,7 @@ def create_api() -> FastAPI:
     api.include_router(auth.router)
     api.include_router(oidc.router)
     api.include_router(audit_export.router)
+    api.include_router(documents.router)
     return api
 
 

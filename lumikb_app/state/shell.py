@@ -9,6 +9,8 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.services import access
 from lumikb_app.services import kbs as kb_service
+from lumikb_app.services.auth import InvalidInput
+from lumikb_app.services.tx import transaction
 from lumikb_app.state.session import AppState
 
 KB_ROUTE_ARG = "kb_id"
@@ -71,3 +73,36 @@ class KbPageState(ShellState):
         self.kb_found = kb is not None
         self.kb_name = kb.name if kb else ""
         self.kb_description = kb.description if kb else ""
+
+
+def _create_kb(user: User, name: str, description: str, ip: str) -> str:
+    with transaction() as session:
+        return kb_service.create_kb(session, user, name, description, ip=ip or None).id
+
+
+class NewKbState(ShellState):
+    """The "New knowledge base" dialog on the home page."""
+
+    new_kb_open: bool = False
+    new_kb_error: str = ""
+
+    @rx.event
+    def new_kb_dialog_changed(self, is_open: bool):
+        self.new_kb_open, self.new_kb_error = is_open, ""
+
+    @rx.event
+    async def create_kb(self, form_data: dict):
+        self.new_kb_error = ""
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login")
+        name = str(form_data.get("name") or "")
+        description = str(form_data.get("description") or "")
+        ip = self.router.session.client_ip or ""
+        try:
+            kb_id = await asyncio.to_thread(_create_kb, user, name, description, ip)
+        except (InvalidInput, access.PermissionDenied) as error:
+            self.new_kb_error = str(error)
+            return None
+        self.new_kb_open = False
+        return [ShellState.load_sidebar, rx.redirect(f"/kb/{kb_id}")]

@@ -5,7 +5,8 @@ import reflex as rx
 from lumikb_app.state.kb_settings import KbManageLinkState
 from lumikb_app.state.shell import NOT_FOUND_MESSAGE, KbPageState
 from lumikb_app.ui.components.common import testid
-from lumikb_app.ui.components.shell import coming_soon, main_pane_loading, page_header, shell
+from lumikb_app.ui.components.documents_table import documents_section
+from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 
 
 def _settings_link() -> rx.Component:
@@ -29,11 +30,7 @@ def _found() -> rx.Component:
             align="start",
             width="100%",
         ),
-        coming_soon(
-            "file-up",
-            "Documents",
-            "Uploading documents, watching them being indexed and browsing them is coming in a later release.",
-        ),
+        documents_section(),
         width="100%",
         custom_attrs=testid("kb-page"),
     )
