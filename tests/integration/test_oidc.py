@@ -310,8 +310,10 @@ def test_forged_state_cookie_is_refused(client, sso):
         {"purpose": "oidc-state", "st": record.state, "n": "x", "cv": "y", "exp": 2**31},
         jwk.OctKey.generate_key(256),
     )
+    client.cookies.clear()  # the jar must hold only the forged cookie, not the real one beside it
     client.cookies.set("lumikb_oidc_state", forged, path="/auth/oidc")
     assert refused(client.get(callback))
+    assert last_failure_reason() == "state_cookie_missing_or_invalid"
 
 
 def test_nonce_mismatch_is_refused(client, sso):
