@@ -83,6 +83,9 @@ def _seed(args: argparse.Namespace) -> int:
             bar.set_postfix(ready=p.ready, failed=p.failed)
 
         final = seed.wait(ids, show)
+    from lumikb_app.services.reconcile import optimize_collections
+
+    optimize_collections()  # build the search index once after the bulk load
     print(
         f"Done: {final.ready} ready, {final.failed} failed. Open http://localhost:3000/kb/{kb_id}"
     )

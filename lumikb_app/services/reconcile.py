@@ -39,6 +39,7 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
         "documents_reindexed": reindex_missing_vectors(),
         "orphan_blobs_removed": remove_orphan_blobs(),
         "stuck_documents_requeued": requeue_stuck(stuck_after),
+        "collections_optimized": optimize_collections(),
     }
     log.info("reconcile: %s", report)
     if reschedule_seconds:
@@ -54,6 +55,16 @@ def schedule_next(interval_seconds: int) -> None:
     get_container().jobs.schedule(
         delay, RECONCILE_JOB, interval_seconds, job_id=f"reconcile-slot-{slot}"
     )
+
+
+def optimize_collections() -> int:
+    """Build the HNSW graphs of what was ingested since the last run (the edge shard indexes
+    only when asked; a server optimizes on its own and ignores this)."""
+    vectors = get_container().vectors
+    names = vectors.list_collections()
+    for name in names:
+        vectors.optimize(name)
+    return len(names)
 
 
 def redispatch_outbox(grace: timedelta = OUTBOX_GRACE) -> int:
