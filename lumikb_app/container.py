@@ -113,7 +113,7 @@ class Container:
         if model == DEFAULT_EMBEDDING_MODEL:
             from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 
-            return OnnxMiniLMEmbedder()
+            return OnnxMiniLMEmbedder(cache_dir=self.settings.DATA_DIR / "models")
         from lumikb_app.adapters.litellm_embedder import LiteLLMEmbedder
 
         return LiteLLMEmbedder(

