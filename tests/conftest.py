@@ -51,3 +51,23 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    """An empty database of each kind LumiKB runs on: a SQLite file, then a fresh PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sub' / 'lumikb.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def database(database_url: str):
+    """The migrated database of `database_url`, through the SQL adapter."""
+    from lumikb_app.adapters.sql_database import SqlDatabase
+    from lumikb_app.db.migrate import upgrade
+
+    upgrade(database_url)
+    db = SqlDatabase(database_url, pool_size=8)
+    yield db
+    db.close()

@@ -19,19 +19,6 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    upgrade(url)
-    db = SqlDatabase(url, pool_size=8)
-    yield db
-    db.close()
-
-
 def _write(db, n: int, actor: User | None = None) -> None:
     with db.session() as session:
         for i in range(n):

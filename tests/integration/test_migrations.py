@@ -28,13 +28,6 @@ EXPECTED_TABLES = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-    return request.getfixturevalue("pg_url")
-
-
 def test_upgrade_creates_every_table_and_matches_the_models(database_url):
     upgrade(database_url)
     database = SqlDatabase(database_url, pool_size=1)

@@ -7,23 +7,9 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from lumikb_app.adapters.sql_database import SqlDatabase
-from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import User
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    url = (
-        f"sqlite:///{tmp_path / 'sub' / 'db.sqlite3'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    upgrade(url)
-    db = SqlDatabase(url, pool_size=4)
-    yield db
-    db.close()
 
 
 def test_what_a_sync_session_writes_an_async_session_reads(database):
