@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.ports.embeddings import Embedder
 from lumikb_app.ports.vectors import VectorPoint
-from lumikb_app.services.chunking import contextual_text
 
 _POINT_NAMESPACE = uuid.UUID("6f1d4a52-3c1b-4c0e-9a6f-2f8e7c1d5b90")
 
@@ -51,6 +50,3 @@ def points(
         )
         for chunk, vector in zip(chunks, vectors, strict=True)
     ]
-
-
-__all__ = ["collection_for", "contextual_text", "embed_text", "point_id", "points"]
