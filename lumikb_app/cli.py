@@ -102,6 +102,14 @@ def _audit_verify(_args: argparse.Namespace) -> int:
     return 0 if report.intact else 1
 
 
+def _reconcile(_args: argparse.Namespace) -> int:
+    from lumikb_app.services import reconcile
+
+    for name, count in reconcile.run().items():
+        print(f"{name.replace('_', ' ')}: {count}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lumikb_app", description="LumiKB administration"
@@ -118,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("first-run-hint", help="say how to log in").set_defaults(
         func=_first_run_hint
     )
+    commands.add_parser(
+        "reconcile", help="find and repair disagreements between the stores"
+    ).set_defaults(func=_reconcile)
     audit = commands.add_parser("audit", help="audit log tools").add_subparsers(
         dest="audit_command", required=True
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
@@ -68,6 +68,41 @@ def update_kb(
         details={"before": before},
     )
     return kb
+
+
+def set_archived(
+    session: Session, user: User, kb_id: str, archived: bool, ip: str | None = None
+) -> KnowledgeBase:
+    """Archived KBs leave every listing and search; their admins can still open and restore them."""
+    access.require(session, user, kb_id, KbRole.ADMIN)
+    kb = session.get(KnowledgeBase, kb_id)
+    kb.archived_at, kb.updated_at = (utcnow() if archived else None), utcnow()
+    session.add(kb)
+    audit.record(
+        session,
+        "kb.archived" if archived else "kb.restored",
+        actor=user,
+        ip=ip,
+        kb_id=kb_id,
+        target=kb.name,
+    )
+    return kb
+
+
+def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
+    """Hide the KB at once and purge it from every store in the background."""
+    from lumikb_app.services import outbox
+    from lumikb_app.services.tx import transaction
+
+    with transaction() as session:
+        access.require(session, user, kb_id, KbRole.ADMIN)
+        kb = session.get(KnowledgeBase, kb_id)
+        kb.archived_at = kb.archived_at or utcnow()
+        session.add(kb)
+        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id, KbGrant.role < KbRole.ADMIN))
+        event = outbox.add(session, outbox.PURGE_KB, kb_id=kb_id)
+        audit.record(session, "kb.deleted", actor=user, ip=ip, kb_id=kb_id, target=kb.name)
+    outbox.dispatch([event])
 
 
 def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:

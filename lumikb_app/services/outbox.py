@@ -21,6 +21,7 @@ from lumikb_app.services.tx import transaction
 log = logging.getLogger(__name__)
 
 PURGE_DOCUMENT = "purge_document"
+PURGE_KB = "purge_kb"
 PROCESS_JOB = "workers.tasks.process_outbox"
 
 
@@ -55,7 +56,10 @@ def dispatch(event_ids: Iterable[str]) -> None:
 def process(event_id: int) -> None:
     from lumikb_app.services import purge
 
-    handlers = {PURGE_DOCUMENT: lambda p: purge.purge_document(p["document_id"])}
+    handlers = {
+        PURGE_DOCUMENT: lambda p: purge.purge_document(p["document_id"]),
+        PURGE_KB: lambda p: purge.purge_kb(p["kb_id"]),
+    }
     with transaction() as session:
         event = session.get(OutboxEvent, event_id)
         if event is None or event.processed_at is not None:

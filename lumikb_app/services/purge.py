@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import delete
+from sqlmodel import delete, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Chunk, Document
+from lumikb_app.db.tables import Chunk, Document, KbGrant, KnowledgeBase
 from lumikb_app.services.tx import transaction
 
 
@@ -24,3 +24,14 @@ def purge_document(document_id: str) -> None:
     with transaction() as session:
         session.exec(delete(Chunk).where(Chunk.document_id == document_id))
         session.exec(delete(Document).where(Document.id == document_id))
+
+
+def purge_kb(kb_id: str) -> None:
+    """Every document of the KB from every store, then its grants and the KB itself."""
+    with transaction() as session:
+        document_ids = session.exec(select(Document.id).where(Document.kb_id == kb_id)).all()
+    for document_id in document_ids:
+        purge_document(document_id)
+    with transaction() as session:
+        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id))
+        session.exec(delete(KnowledgeBase).where(KnowledgeBase.id == kb_id))

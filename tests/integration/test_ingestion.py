@@ -260,3 +260,30 @@ def test_changing_chunking_reindexes_while_the_old_version_keeps_serving(kb):
     new = replaced()
     assert new.chunk_count > old.chunk_count  # smaller chunks, more of them
     assert _vector_count(new.id) == new.chunk_count and _vector_count(old.id) == 0
+
+
+def test_deleting_a_kb_purges_every_document_from_every_store(kb):
+    from lumikb_app.db.tables import KnowledgeBase
+    from lumikb_app.services import kbs
+
+    user, kb_id = kb
+    outcome = upload_path(user, kb_id, PEP)
+    doc = wait_until_settled([outcome.document_id])[outcome.document_id]
+    with get_container().db.session() as session:
+        kbs.set_archived(session, user, kb_id, True)
+        session.commit()
+        assert kbs.list_kbs(session, user) == []  # archived: out of every listing
+        kbs.set_archived(session, user, kb_id, False)
+        session.commit()
+        assert [k.id for k in kbs.list_kbs(session, user)] == [kb_id]
+    kbs.delete_kb(user, kb_id)
+    with get_container().db.session() as session:
+        assert kbs.list_kbs(session, user) == []  # hidden at once
+
+    def purged() -> bool:
+        with get_container().db.session() as session:
+            return session.get(KnowledgeBase, kb_id) is None
+
+    wait_for(purged, what="the KB purge")
+    assert _vector_count(doc.id) == 0 and _chunk_count(doc.id) == 0
+    assert list(get_container().blobs.list_keys(f"kb/{kb_id}/")) == []
