@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from lumikb_app.state.admin_maintenance import AdminMaintenanceState, CountRow
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.shell import page_header, shell
@@ -94,6 +95,72 @@ def _section_card(title: str, description: str, href: str, icon: str) -> rx.Comp
     )
 
 
+def _count_row(row: CountRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.label, size="2")),
+        rx.table.cell(rx.text(row.count, size="2", weight="medium"), text_align="right"),
+        custom_attrs={**testid("reconcile-count"), "data-key": row.key},
+    )
+
+
+def consistency_card() -> rx.Component:
+    state = AdminMaintenanceState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.text("Consistency check", size="3", weight="bold"),
+                    rx.text(
+                        "Finds and repairs disagreements between the database, the search index "
+                        "and stored files. It also runs on its own schedule.",
+                        size="2",
+                        color=rx.color("gray", 11),
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("refresh-cw", size=14),
+                    "Run now",
+                    loading=state.reconcile_running,
+                    on_click=state.run_reconcile,
+                    custom_attrs=testid("reconcile-run"),
+                ),
+                align="center",
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                state.reconcile_error != "",
+                rx.callout(
+                    state.reconcile_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    role="alert",
+                    size="1",
+                    width="100%",
+                    custom_attrs=testid("reconcile-error"),
+                ),
+            ),
+            rx.cond(
+                state.reconcile_counts.length() > 0,
+                rx.table.root(
+                    rx.table.body(rx.foreach(state.reconcile_counts, _count_row)),
+                    variant="surface",
+                    size="1",
+                    width="100%",
+                    custom_attrs=testid("reconcile-result"),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        custom_attrs=testid("admin-consistency"),
+    )
+
+
 def admin_home_page() -> rx.Component:
     return shell(
         page_header("Admin", "Users, access, settings and the audit log.", icon="shield"),
@@ -118,5 +185,6 @@ def admin_home_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            rx.box(consistency_card(), width="100%", margin_top="16px"),
         ),
     )

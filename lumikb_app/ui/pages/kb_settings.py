@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from lumikb_app.state.kb_settings import ROLE_NAMES, KbSettingsState, MemberRow
+from lumikb_app.state.kb_settings import ANSWER_PRESETS, ROLE_NAMES, KbSettingsState, MemberRow
 from lumikb_app.state.shell import NOT_FOUND_MESSAGE
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
@@ -182,6 +182,210 @@ def members_card() -> rx.Component:
     )
 
 
+def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
+    field_id = "setting-" + name.replace("_", "-")
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=field_id, size="2", weight="medium"),
+        rx.input(
+            id=field_id,
+            name=name,
+            value=KbSettingsState.settings_form[name],
+            on_change=lambda value: KbSettingsState.set_setting(name, value),
+            width="100%",
+            custom_attrs=testid(field_id),
+            **props,
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        spacing="1",
+        width="100%",
+    )
+
+
+def search_settings_card() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Search and indexing", size="4"),
+                rx.text(
+                    "Changing chunk size, overlap or the embedding model re-indexes every "
+                    "document in the background.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                message(KbSettingsState.settings_error, error=True, name="settings-error"),
+                message(KbSettingsState.settings_notice, error=False, name="settings-notice"),
+                rx.grid(
+                    _setting_input(
+                        "chunk_tokens", "Chunk size (tokens)", "64 to 2000", type="number"
+                    ),
+                    _setting_input(
+                        "chunk_overlap",
+                        "Chunk overlap (tokens)",
+                        "0 to 500, at most half the chunk size",
+                        type="number",
+                    ),
+                    _setting_input(
+                        "embedding_model",
+                        "Embedding model",
+                        '"default", or a LiteLLM model name',
+                        max_length=200,
+                    ),
+                    _setting_input("top_k", "Results per search (top-k)", "1 to 50", type="number"),
+                    _setting_input(
+                        "similarity_threshold",
+                        "Similarity threshold",
+                        "0 to 1; weaker matches are dropped",
+                        type="number",
+                        step="0.01",
+                    ),
+                    rx.vstack(
+                        rx.text("Answer style", size="2", weight="medium"),
+                        rx.select.root(
+                            rx.select.trigger(
+                                width="100%",
+                                custom_attrs={
+                                    **testid("setting-answer-preset"),
+                                    "aria-label": "Answer style",
+                                },
+                            ),
+                            rx.select.content(
+                                *(rx.select.item(p.title(), value=p) for p in ANSWER_PRESETS)
+                            ),
+                            value=KbSettingsState.settings_form["answer_preset"],
+                            on_change=lambda v: KbSettingsState.set_setting("answer_preset", v),
+                            size="2",
+                        ),
+                        rx.text("How long chat answers are", size="1", color=rx.color("gray", 10)),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.button("Save", type="submit", custom_attrs=testid("settings-save")),
+                spacing="2",
+                align="start",
+                width="100%",
+            ),
+            on_submit=KbSettingsState.save_settings,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs=testid("search-settings"),
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete knowledge base",
+                color_scheme="red",
+                custom_attrs=testid("kb-delete"),
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete knowledge base"),
+            rx.alert_dialog.description(
+                "This removes every document, its versions and its search index for good. "
+                "Type the name of the knowledge base to confirm.",
+                size="2",
+            ),
+            rx.input(
+                value=KbSettingsState.delete_confirm,
+                on_change=KbSettingsState.set_delete_confirm,
+                placeholder=KbSettingsState.kb_name,
+                auto_complete="off",
+                margin_top="12px",
+                custom_attrs={
+                    **testid("kb-delete-confirm-input"),
+                    "aria-label": "Name of the knowledge base",
+                },
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button(
+                    "Delete for good",
+                    color_scheme="red",
+                    disabled=KbSettingsState.delete_confirm != KbSettingsState.kb_name,
+                    on_click=KbSettingsState.delete_kb,
+                    custom_attrs=testid("kb-delete-confirm"),
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+        ),
+        open=KbSettingsState.delete_open,
+        on_open_change=KbSettingsState.delete_dialog_changed,
+    )
+
+
+def danger_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Danger zone", size="4", color=rx.color("red", 11)),
+            message(KbSettingsState.danger_error, error=True, name="danger-error"),
+            message(KbSettingsState.danger_notice, error=False, name="danger-notice"),
+            rx.hstack(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("Archive", size="2", weight="medium"),
+                        rx.cond(
+                            KbSettingsState.kb_archived,
+                            rx.badge("Archived", color_scheme="amber", variant="soft"),
+                            rx.badge("Active", color_scheme="green", variant="soft"),
+                        ),
+                        spacing="2",
+                        align="center",
+                        custom_attrs=testid("kb-archive-state"),
+                    ),
+                    rx.text(
+                        "An archived knowledge base leaves listings and search; "
+                        "its admins can still open and restore it.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.cond(KbSettingsState.kb_archived, "Restore", "Archive"),
+                    variant="soft",
+                    color_scheme=rx.cond(KbSettingsState.kb_archived, "green", "amber"),
+                    on_click=KbSettingsState.toggle_archived,
+                    custom_attrs=testid("kb-archive-toggle"),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.separator(size="4"),
+            rx.hstack(
+                rx.vstack(
+                    rx.text("Delete", size="2", weight="medium"),
+                    rx.text(
+                        "Hidden at once, then removed from every store in the background.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                delete_dialog(),
+                align="center",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        custom_attrs=testid("danger-zone"),
+    )
+
+
 def _found() -> rx.Component:
     return rx.vstack(
         rx.link(
@@ -192,11 +396,13 @@ def _found() -> rx.Component:
         ),
         page_header(
             KbSettingsState.kb_name,
-            "Settings: details and who has access.",
+            "Settings: details, search, who has access, archive and delete.",
             icon="settings",
         ),
         details_card(),
+        search_settings_card(),
         members_card(),
+        danger_card(),
         spacing="4",
         width="100%",
         custom_attrs=testid("kb-settings"),
