@@ -33,8 +33,11 @@ def _validated(values: dict) -> KbSettings:
         return KbSettings.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise InvalidInput(f"{field}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(
+            f"{field}: {message}" if field else message[:1].upper() + message[1:] + "."
+        ) from None
 
 
 def update_settings(
