@@ -35,9 +35,7 @@ def _validated(values: dict) -> KbSettings:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
         field = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(
-            f"{field}: {message}" if field else message[:1].upper() + message[1:] + "."
-        ) from None
+        raise InvalidInput(f"{field}: {message}" if field else f"{message}.") from None
 
 
 def update_settings(
