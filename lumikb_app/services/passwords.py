@@ -1,7 +1,7 @@
 """Password hashing with argon2id.
 
 Parameters: time_cost=3, memory_cost=64 MiB, parallelism=2. Measured on the 2-core
-reference machine at about 110 ms per verify (bench/login.py), inside the
+reference machine at 110-160 ms per verify (bench/login.py), inside the
 100-300 ms a login may cost: slow for a guesser, unnoticed by a person.
 """
 
