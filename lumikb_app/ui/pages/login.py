@@ -4,29 +4,9 @@ import reflex as rx
 
 from lumikb_app.state.login import LoginState
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.forms import form_field
 from lumikb_app.ui.components.html_form import html_form
 from lumikb_app.ui.components.shell import hydration_marker
-
-
-def _field(
-    label: str, name: str, input_type: str, autocomplete: str, placeholder: str
-) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
-        rx.input(
-            id=name,
-            name=name,
-            type=input_type,
-            required=True,
-            auto_complete=autocomplete,
-            placeholder=placeholder,
-            size="3",
-            width="100%",
-            custom_attrs=testid(f"login-{name}"),
-        ),
-        spacing="1",
-        width="100%",
-    )
 
 
 def _error() -> rx.Component:
@@ -116,9 +96,21 @@ def login_page() -> rx.Component:
                             color=rx.color("gray", 11),
                         ),
                         _error(),
-                        _field("Email", "email", "email", "username", "you@example.com"),
-                        _field(
-                            "Password", "password", "password", "current-password", "Your password"
+                        form_field(
+                            "Email",
+                            "email",
+                            "email",
+                            "username",
+                            placeholder="you@example.com",
+                            test_id="login-email",
+                        ),
+                        form_field(
+                            "Password",
+                            "password",
+                            "password",
+                            "current-password",
+                            placeholder="Your password",
+                            test_id="login-password",
                         ),
                         rx.el.input(type="hidden", name="next", value=LoginState.next_path),
                         rx.button(

@@ -8,6 +8,7 @@ import reflex as rx
 from lumikb_app.services.passwords import MIN_PASSWORD_LENGTH
 from lumikb_app.state.public_forms import REGISTRATION_OFF, RegisterState
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.forms import form_field
 from lumikb_app.ui.components.shell import hydration_marker
 
 
@@ -43,27 +44,6 @@ def public_layout(*content: rx.Component) -> rx.Component:
         min_height="100vh",
         width="100%",
         background=f"radial-gradient(circle at 50% 0%, {rx.color('accent', 3)}, {rx.color('gray', 2)} 60%)",
-    )
-
-
-def form_field(
-    label: str, name: str, input_type: str, autocomplete: str, hint: str = ""
-) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
-        rx.input(
-            id=name,
-            name=name,
-            type=input_type,
-            required=True,
-            auto_complete=autocomplete,
-            size="3",
-            width="100%",
-            custom_attrs=testid(name.replace("_", "-")),
-        ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
-        spacing="1",
-        width="100%",
     )
 
 

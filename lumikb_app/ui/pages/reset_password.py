@@ -4,7 +4,8 @@ import reflex as rx
 
 from lumikb_app.state.public_forms import ResetPasswordState
 from lumikb_app.ui.components.common import testid
-from lumikb_app.ui.pages.register import PASSWORD_HINT, form_error, form_field, public_layout
+from lumikb_app.ui.components.forms import form_field
+from lumikb_app.ui.pages.register import PASSWORD_HINT, form_error, public_layout
 
 
 def _form() -> rx.Component:
