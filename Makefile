@@ -67,6 +67,8 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 test: install chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -m unit -q
 	$(VENV)/bin/pytest -m integration -q
 	$(VENV)/bin/pytest -m e2e -q

@@ -25,7 +25,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("processing_started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
