@@ -63,6 +63,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def set_session_cookie(response: Response, request: Request, issued: auth.SessionToken) -> None:
+    """The session cookie, the same for password and SSO sign-in."""
+    response.set_cookie(
+        auth.COOKIE_NAME,
+        issued.token,
+        max_age=issued.max_age_seconds,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
 def _forbidden() -> Response:
     return PlainTextResponse("Cross-site request refused.", status_code=403)
 
@@ -103,15 +116,7 @@ async def login(
     response = RedirectResponse(
         safe_next(next), status_code=303, headers={"Cache-Control": "no-store"}
     )
-    response.set_cookie(
-        auth.COOKIE_NAME,
-        issued.token,
-        max_age=issued.max_age_seconds,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=is_https(request),
-    )
+    set_session_cookie(response, request, issued)
     return response
 
 

@@ -12,7 +12,7 @@ import logging
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from lumikb_app.api.auth import is_https, safe_next
+from lumikb_app.api.auth import is_https, safe_next, set_session_cookie
 from lumikb_app.api.metrics import record_login
 from lumikb_app.container import get_container
 from lumikb_app.services import auth, oidc
@@ -121,13 +121,5 @@ async def callback(request: Request) -> Response:
     record_login("success")
     issued, next_path = completed
     response = RedirectResponse(safe_next(next_path), status_code=303, headers=NO_STORE)
-    response.set_cookie(
-        auth.COOKIE_NAME,
-        issued.token,
-        max_age=issued.max_age_seconds,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=is_https(request),
-    )
+    set_session_cookie(response, request, issued)
     return _clear_state(response, request)
