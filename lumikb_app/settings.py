@@ -47,6 +47,9 @@ class Settings(BaseSettings):
 
     LITELLM_URL: str | None = None
     LITELLM_API_KEY: str | None = None
+    # A LiteLLM model string for chat answers, e.g. "ollama/llama3.2" or "gpt-4o-mini".
+    # Unset: chat answers in extractive mode (quoted sentences with citations, no generation).
+    LLM_MODEL: str | None = None
 
     REDIS_URL: str | None = None
 
@@ -77,6 +80,7 @@ class Settings(BaseSettings):
         "MINIO_SECRET_KEY",
         "LITELLM_URL",
         "LITELLM_API_KEY",
+        "LLM_MODEL",
         "REDIS_URL",
         "NEO4J_URI",
         "NEO4J_PASSWORD",

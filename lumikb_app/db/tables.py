@@ -238,3 +238,54 @@ class GraphMention(SQLModel, table=True):
     entity_id: str = Field(foreign_key="graph_entities.id", index=True, max_length=36)
     document_id: str = Field(index=True, max_length=36)
     chunk_id: str = Field(max_length=36)
+
+
+class Conversation(SQLModel, table=True):
+    """A chat thread owned by one user; `kb_ids` narrows retrieval (empty: every KB they may read)."""
+
+    __tablename__ = "conversations"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=36)
+    title: str = Field(default="New conversation", max_length=200)
+    kb_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ChatMessage(SQLModel, table=True):
+    """One turn. An assistant turn keeps the sources it was given and the citations it kept."""
+
+    __tablename__ = "chat_messages"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    conversation_id: str = Field(foreign_key="conversations.id", index=True, max_length=36)
+    role: str = Field(max_length=16)  # "user" | "assistant"
+    content: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    search_query: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    citations: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    mode: str = Field(default="", max_length=16)  # "llm" | "extractive" | "no_answer"
+    model: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="done", max_length=16)  # "streaming" | "done" | "stopped" | "error"
+    confidence: float | None = None
+    rating: int | None = None  # +1 / -1
+    feedback: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; only its SHA-256 is stored, the prefix lets people tell them apart."""
+
+    __tablename__ = "api_tokens"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="users.id", index=True, max_length=36)
+    name: str = Field(max_length=120)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -1,0 +1,44 @@
+"""What retrieval returns: passages with where they come from and why they matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class SearchInputError(ValueError):
+    """The query or its filters are not acceptable; the message is meant for a person."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk of a ready document the user may read."""
+
+    chunk_id: str
+    document_id: str
+    document_name: str
+    kb_id: str
+    kb_name: str
+    mime_type: str
+    text: str
+    score: float  # higher is better; comparable within one result list
+    page_start: int | None = None
+    page_end: int | None = None
+    char_start: int = 0
+    char_end: int = 0
+    heading_path: tuple[str, ...] = ()
+    document_title: str | None = None
+    matched_terms: tuple[str, ...] = ()  # query words found in the passage (for highlighting)
+    semantic: bool = False  # the dense (meaning) search found it, not only the keyword search
+    keyword: bool = False  # the BM25 keyword search found it
+
+    @property
+    def page(self) -> int | None:
+        return self.page_start
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    passages: list[Passage] = field(default_factory=list)
+    took_ms: float = 0.0
+    kb_ids: tuple[str, ...] = ()  # the KBs that were searched (after access filtering)
