@@ -7,23 +7,29 @@ from lumikb_app.services.lifecycle import backends_lifespan
 from lumikb_app.state.account import AccountState
 from lumikb_app.state.admin_audit import AdminAuditState
 from lumikb_app.state.admin_users import AdminUsersState
+from lumikb_app.state.chat import ChatState
 from lumikb_app.state.documents import DocumentsState
 from lumikb_app.state.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.login import LoginState
 from lumikb_app.state.public_forms import RegisterState, ResetPasswordState
+from lumikb_app.state.search import SearchState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbPageState, ShellState
+from lumikb_app.state.viewer import ViewerState
 from lumikb_app.ui.pages.account import account_page
 from lumikb_app.ui.pages.admin_audit import admin_audit_page
 from lumikb_app.ui.pages.admin_home import admin_home_page
 from lumikb_app.ui.pages.admin_users import admin_users_page
+from lumikb_app.ui.pages.chat import chat_page
 from lumikb_app.ui.pages.home import home_page
 from lumikb_app.ui.pages.kb import kb_page
 from lumikb_app.ui.pages.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.login import login_page
-from lumikb_app.ui.pages.placeholders import chat_page, graph_page, search_page
+from lumikb_app.ui.pages.placeholders import graph_page
 from lumikb_app.ui.pages.register import register_page
 from lumikb_app.ui.pages.reset_password import reset_password_page
+from lumikb_app.ui.pages.search import search_page
+from lumikb_app.ui.pages.viewer import viewer_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
 
 SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]
@@ -34,8 +40,16 @@ app.register_lifespan_task(backends_lifespan)
 
 app.add_page(login_page, route="/login", title="Sign in · LumiKB", on_load=LoginState.prepare)
 app.add_page(home_page, route="/", title="LumiKB", on_load=SIGNED_IN)
-app.add_page(search_page, route="/search", title="Search · LumiKB", on_load=SIGNED_IN)
-app.add_page(chat_page, route="/chat", title="Chat · LumiKB", on_load=SIGNED_IN)
+app.add_page(
+    search_page, route="/search", title="Search · LumiKB", on_load=[*SIGNED_IN, SearchState.load]
+)
+app.add_page(chat_page, route="/chat", title="Chat · LumiKB", on_load=[*SIGNED_IN, ChatState.load])
+app.add_page(
+    viewer_page,
+    route="/view/[document_id]",
+    title="Document · LumiKB",
+    on_load=[*SIGNED_IN, ViewerState.load],
+)
 app.add_page(graph_page, route="/graph", title="Graph · LumiKB", on_load=SIGNED_IN)
 app.add_page(admin_home_page, route="/admin", title="Admin · LumiKB", on_load=SIGNED_IN)
 app.add_page(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lumikb_app.api import audit_export, auth, documents, health, metrics, oidc
+from lumikb_app.api import audit_export, auth, documents, health, metrics, oidc, pages, v1
 
 
 def create_api() -> FastAPI:
@@ -16,6 +16,8 @@ def create_api() -> FastAPI:
     api.include_router(oidc.router)
     api.include_router(audit_export.router)
     api.include_router(documents.router)
+    api.include_router(pages.router)
+    api.include_router(v1.router)
     return api
 
 

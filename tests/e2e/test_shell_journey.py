@@ -65,10 +65,10 @@ def test_sign_in_see_the_shell_open_a_kb_and_sign_out(page, app_server, shots):
 
     page.get_by_test_id("nav-search").click()
     page.wait_for_url("**/search")
-    expect(page.get_by_test_id("coming-soon")).to_contain_text("Search is coming")
+    expect(page.get_by_test_id("page-title")).to_have_text("Search")
     expect(page.get_by_test_id("nav-search")).to_have_attribute("aria-current", "page")
     expect(sidebar_kbs.first).to_have_attribute("aria-current", "false")
-    shots("search placeholder")
+    shots("search page")
 
     page.goto(f"/kb/{app.foreign_kb_id}")
     expect(page.get_by_test_id("kb-not-found")).to_have_text(NOT_FOUND)
