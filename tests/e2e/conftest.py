@@ -23,6 +23,7 @@ import pytest
 
 from lumikb_app.container import get_container, reset_container
 from lumikb_app.settings import Settings
+from tests.e2e.seed_documents import seed_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -55,6 +56,16 @@ class SeededApp:
     admin_password: str
     kb_a_id: str
     kb_b_id: str
+    # Ready documents, ingested before the server starts (search, viewer and chat journeys).
+    handbook_pdf_id: str
+    handbook_pdf_name: str
+    handbook_passage: str
+    handbook_passage_page: int
+    markdown_doc_id: str
+    markdown_doc_name: str
+    markdown_passage: str
+    foreign_doc_id: str
+    foreign_doc_name: str
 
 
 def _free_port() -> int:
@@ -63,8 +74,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _seed(data_dir: Path) -> dict[str, str]:
-    """Migrate and create the test user, their knowledge base and someone else's, through the services."""
+def _seed(data_dir: Path) -> dict[str, object]:
+    """Migrate and create the test user, their knowledge base and someone else's, through the
+    services, with ready documents in both."""
     from lumikb_app.db.migrate import upgrade
     from lumikb_app.domain.enums import SystemRole
     from lumikb_app.services import auth, kbs
@@ -103,19 +115,20 @@ def _seed(data_dir: Path) -> dict[str, str]:
                 kb_a = kbs.create_kb(session, admin, "Alpha Docs", "Knowledge base A.")
                 kb_b = kbs.create_kb(session, admin, "Beta Docs", "Knowledge base B.")
                 session.commit()
-                return {
-                    "email": user.email,
-                    "password": "compilers are friendly",
-                    "user_name": user.display_name,
-                    "kb_id": kb.id,
-                    "kb_name": kb.name,
-                    "foreign_kb_id": foreign.id,
-                    "foreign_kb_name": foreign.name,
-                    "admin_email": admin.email,
-                    "admin_password": ADMIN_PASSWORD,
-                    "kb_a_id": kb_a.id,
-                    "kb_b_id": kb_b.id,
-                }
+            return {
+                **seed_documents(user, kb.id, other, foreign.id),
+                "email": user.email,
+                "password": "compilers are friendly",
+                "user_name": user.display_name,
+                "kb_id": kb.id,
+                "kb_name": kb.name,
+                "foreign_kb_id": foreign.id,
+                "foreign_kb_name": foreign.name,
+                "admin_email": admin.email,
+                "admin_password": ADMIN_PASSWORD,
+                "kb_a_id": kb_a.id,
+                "kb_b_id": kb_b.id,
+            }
         finally:
             reset_container()
 
@@ -193,6 +206,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         OIDC_CLIENT_ID=SSO_CLIENT_ID,
         OIDC_CLIENT_SECRET="e2e-client-secret",
         LITELLM_LOCAL_MODEL_COST_MAP="True",
+        LLM_MODEL="fake/paced",  # the deterministic chat model (adapters/fake_chat.py)
         PYTHONUNBUFFERED="1",
     )
     command = [

@@ -24,6 +24,7 @@ from lumikb_app.services.parsing import (
     parse,
 )
 from lumikb_app.services.parsing import docx as docx_parser
+from tests.pdf_factory import make_pdf
 
 pytestmark = pytest.mark.unit
 
@@ -31,51 +32,6 @@ PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 )
 DAMAGED = "The file is damaged or truncated and cannot be read."
-
-
-def make_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
-    """A minimal valid PDF: one Helvetica text line per entry, each page its own content stream.
-
-    A page given as an empty list gets a drawn line and no text at all."""
-    bodies: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
-    bodies[3] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-    kids = []
-    for index, lines in enumerate(pages):
-        page_number, content_number = 4 + 2 * index, 5 + 2 * index
-        kids.append(f"{page_number} 0 R")
-        shown = " ".join(f"({_pdf_escape(line)}) Tj T*" for line in lines)
-        stream = f"BT /F1 11 Tf 14 TL 72 760 Td {shown} ET" if lines else "72 72 m 300 300 l S"
-        bodies[page_number] = (
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_number} 0 R >>"
-        ).encode()
-        bodies[content_number] = (
-            f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream".encode()
-        )
-    bodies[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
-    info = ""
-    if title:
-        info_number = max(bodies) + 1
-        bodies[info_number] = f"<< /Title ({_pdf_escape(title)}) >>".encode()
-        info = f" /Info {info_number} 0 R"
-    return _pdf_file(bodies, info)
-
-
-def _pdf_file(bodies: dict[int, bytes], info: str) -> bytes:
-    out, offsets = b"%PDF-1.4\n", {}
-    for number in sorted(bodies):
-        offsets[number] = len(out)
-        out += f"{number} 0 obj\n".encode() + bodies[number] + b"\nendobj\n"
-    size = max(bodies) + 1
-    xref = len(out)
-    out += f"xref\n0 {size}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offsets[n]:010d} 00000 n \n".encode() for n in range(1, size))
-    out += f"trailer\n<< /Size {size} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
-
-
-def _pdf_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def make_docx(path: Path) -> Path:
