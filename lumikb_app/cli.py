@@ -110,6 +110,34 @@ def _reconcile(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from lumikb_app.eval_command import run
+
+    return run(args)
+
+
+def _add_eval(commands) -> None:
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure retrieval quality on a BEIR-style evaluation set",
+        description="Ingest a corpus into a throwaway knowledge base (or reuse one with --kb), "
+        "run every query through the app's search, score documents by their best passage and "
+        "print nDCG@10, Recall@1/5/10, MRR@10 and latency.",
+    )
+    evaluate.add_argument(
+        "--corpus", help="a folder of documents (id = file name) or a BEIR corpus.jsonl"
+    )
+    evaluate.add_argument("--queries", required=True, help="BEIR queries.jsonl (_id, text)")
+    evaluate.add_argument("--qrels", required=True, help="qrels.tsv (query-id, corpus-id, score)")
+    evaluate.add_argument("--kb", help="evaluate this existing knowledge base instead of ingesting")
+    evaluate.add_argument("--keep", action="store_true", help="keep the throwaway knowledge base")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--limit", type=int, default=50, help="passages requested per query (1-50, default 50)"
+    )
+    evaluate.set_defaults(func=_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lumikb_app", description="LumiKB administration"
@@ -137,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--corpus", default="../shared/corpora/peps")
     seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")
     seed.set_defaults(func=_seed)
+    _add_eval(commands)
     return parser
 
 
