@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from lumikb_app.ports.embeddings import Embedder
     from lumikb_app.ports.graph import GraphStore
     from lumikb_app.ports.jobs import JobQueue
+    from lumikb_app.ports.llm import ChatModel
     from lumikb_app.ports.vectors import VectorIndex
 
 
@@ -98,6 +99,22 @@ class Container:
         from lumikb_app.adapters.sql_graph import SqlGraphStore
 
         return SqlGraphStore(self.db)
+
+    @cached_property
+    def chat_model(self) -> ChatModel | None:
+        """The model that writes answers; None (extractive answers) when LLM_MODEL is unset."""
+        model = self.settings.LLM_MODEL
+        if not model:
+            return None
+        if model.startswith("fake/"):
+            from lumikb_app.adapters.fake_chat import fake_model_for
+
+            return fake_model_for(model)
+        from lumikb_app.adapters.litellm_chat import LiteLLMChatModel
+
+        return LiteLLMChatModel(
+            model, api_base=self.settings.LITELLM_URL, api_key=self.settings.LITELLM_API_KEY
+        )
 
     def embedder_for(self, model: str) -> Embedder:
         """The embedder a KB names: "default" is the offline model shipped in a PyPI package;

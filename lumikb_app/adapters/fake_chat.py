@@ -1,0 +1,77 @@
+"""Deterministic chat model for tests and e2e runs (LLM_MODEL="fake/paced" or "fake/instant").
+
+It answers from the numbered sources in the prompt (`services/prompts.py` layout): the first
+sentence of sources 1 and 2, each followed by its marker, then a sentence citing a source that
+does not exist, so that marker removal is always exercised. Text streams in pieces of at most
+four characters (markers get split across pieces, as real tokenizers do), `delay` seconds apart.
+Its `complete` (the follow-up rewrite) returns the question with the previous question's topic.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+
+from lumikb_app.ports.llm import LlmError, LlmMessage
+
+# The prompt layout of services/prompts.py (adapters do not import services; a test keeps the
+# two in step).
+SOURCES_HEADER, QUESTION_PREFIX, FOLLOW_UP_PREFIX = "Sources:", "Question: ", "Follow-up question: "
+
+PACED_DELAY = 0.015
+_SOURCE = re.compile(
+    r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\n\n" + QUESTION_PREFIX + ")", re.S | re.M
+)
+_FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)", re.S)
+_PIECE = re.compile(r"\s*\[|\s*[^\s\[]{1,4}|\s+$")  # "[" alone: markers arrive split
+
+
+def fake_model_for(model: str) -> FakeChatModel:
+    return FakeChatModel(delay=0.0 if model == "fake/instant" else PACED_DELAY, name=model)
+
+
+class FakeChatModel:
+    def __init__(self, *, delay: float = PACED_DELAY, name: str = "fake/paced", fail: bool = False):
+        self.name = name
+        self.delay = delay
+        self.fail = fail  # raise LlmError after the first pieces, as a dropped connection would
+        self.calls: list[list[LlmMessage]] = []
+
+    def stream(
+        self, messages: Sequence[LlmMessage], *, max_tokens: int = 800, temperature: float = 0.1
+    ) -> Iterator[str]:
+        self.calls.append(list(messages))
+        pieces = _PIECE.findall(self.answer(messages))
+        for i, piece in enumerate(pieces):
+            if self.fail and i == 3:
+                raise LlmError("The fake model dropped the connection.")
+            if self.delay:
+                time.sleep(self.delay)
+            yield piece
+
+    def complete(
+        self, messages: Sequence[LlmMessage], *, max_tokens: int = 200, temperature: float = 0.0
+    ) -> str:
+        self.calls.append(list(messages))
+        prompt = messages[-1]["content"]
+        question = prompt.rsplit(FOLLOW_UP_PREFIX, 1)[-1].strip()
+        previous = [
+            line[len("User: ") :] for line in prompt.splitlines() if line.startswith("User: ")
+        ]
+        return f"{question} ({previous[-1]})" if previous else question
+
+    def answer(self, messages: Sequence[LlmMessage]) -> str:
+        prompt = messages[-1]["content"]
+        if SOURCES_HEADER not in prompt:
+            return "The documents do not cover this."
+        sources = {int(n): text for n, text in _SOURCE.findall(prompt)}
+        parts = [f"{_first_sentence(sources[n])} [{n}]" for n in sorted(sources)[:2]]
+        parts.append(f"This is also noted elsewhere [{len(sources) + 7}].")
+        return " ".join(parts)
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    match = _FIRST_SENTENCE.match(flat)
+    return (match.group(0) if match else flat)[:300]

@@ -1,0 +1,162 @@
+"""Answering in a conversation: rewrite the question from history, retrieve, then stream an
+answer with verified citations, written by the chat model or, with no model configured, quoted
+from the passages (extractive mode). Both turns of the exchange are stored.
+
+`ask` and `regenerate` check their input and the conversation's owner at once (raising
+`ChatInputError` / `PermissionDenied`), store the question, and return an iterator of
+`ChatEvent`s: status, token, citation, then done or error. Blocking I/O happens while iterating.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import User
+from lumikb_app.domain.chat import ChatEvent, ChatInputError
+from lumikb_app.domain.retrieval import Passage, SearchInputError
+from lumikb_app.ports.llm import ChatModel, LlmError
+from lumikb_app.services.answer_draft import AnswerDraft
+from lumikb_app.services.chat_turns import Turn, start_turn, turn_to_redo
+from lumikb_app.services.extractive import NO_MODEL_NOTE, choose_sentences, compose, word_pieces
+from lumikb_app.services.prompts import answer_messages
+from lumikb_app.services.question_rewrite import rewrite
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 4000
+NO_ANSWER = (
+    "The documents you can search do not cover this: nothing relevant to the question was "
+    "found, so there is no answer to give from them. Try other words, or check that the "
+    "documents you have in mind are uploaded and ready."
+)
+MODEL_FAILED = "The language model failed to answer. Please try again in a moment."
+SEARCH_FAILED = "Searching the documents failed. Please try again in a moment."
+
+
+def _never() -> bool:
+    return False
+
+
+def ask(
+    user: User, conversation_id: str, question: str, *, should_stop: Callable[[], bool] = _never
+) -> Iterator[ChatEvent]:
+    turn = start_turn(user, conversation_id, clean_question(question))
+    return _answer(turn, should_stop)
+
+
+def regenerate(
+    user: User, conversation_id: str, *, should_stop: Callable[[], bool] = _never
+) -> Iterator[ChatEvent]:
+    """Answer the last question again; the new answer replaces the previous one when stored."""
+    return _answer(turn_to_redo(user, conversation_id), should_stop)
+
+
+def clean_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise ChatInputError("Type a question first.")
+    if len(question) > MAX_QUESTION:
+        raise ChatInputError(f"A question must be at most {MAX_QUESTION} characters.")
+    return question
+
+
+def _search(user: User, query: str, kb_ids: Sequence[str]) -> list[Passage]:
+    from lumikb_app.services import search
+
+    return list(search.search(user, query, kb_ids=list(kb_ids) or None).passages)
+
+
+def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
+    draft = AnswerDraft(turn)
+    try:
+        yield from _produce(draft, should_stop)
+    except Exception:
+        log.exception("answering in conversation %s failed", turn.conversation_id)
+        if not draft.saved:
+            yield _fail(draft, SEARCH_FAILED if draft.mode == "" else MODEL_FAILED)
+    finally:
+        if not draft.saved:  # the consumer went away mid-answer: keep what was shown
+            draft.save("stopped")
+
+
+def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
+    turn, model = draft.turn, get_container().chat_model
+    yield ChatEvent("status", {"message": "Searching your documents…"})
+    draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
+    try:
+        passages = _search(turn.user, draft.query, turn.kb_ids)
+    except SearchInputError as exc:
+        yield _fail(draft, str(exc))
+        return
+    if not passages:
+        yield from _no_answer(draft, should_stop)
+    elif model is None:
+        yield from _extractive(draft, passages, should_stop)
+    else:
+        yield from _generate(draft, passages, model, should_stop)
+
+
+def _no_answer(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
+    draft.begin("no_answer", [])
+    stopped = yield from _stream(draft, word_pieces(NO_ANSWER), should_stop)
+    yield draft.finish("stopped" if stopped else "done")
+
+
+def _extractive(
+    draft: AnswerDraft, passages: list[Passage], should_stop: Callable[[], bool]
+) -> Iterator[ChatEvent]:
+    draft.begin("extractive", passages)
+    yield ChatEvent("status", {"message": "Quoting the passages that best answer it…"})
+    body = compose(choose_sentences(draft.query, passages))
+    stopped = yield from _stream(draft, word_pieces(body), should_stop)
+    if not stopped:
+        yield from draft.flush()
+        draft.end_body()
+        stopped = yield from _stream(draft, word_pieces("\n\n" + NO_MODEL_NOTE), should_stop)
+    yield from draft.flush()
+    yield draft.finish("stopped" if stopped else "done")
+
+
+def _generate(
+    draft: AnswerDraft, passages: list[Passage], model: ChatModel, should_stop: Callable[[], bool]
+) -> Iterator[ChatEvent]:
+    draft.begin("llm", passages, model=model.name)
+    yield ChatEvent("status", {"message": "Writing the answer…"})
+    pieces = model.stream(answer_messages(draft.turn.question, passages, draft.turn.history))
+    try:
+        stopped = yield from _stream(draft, pieces, should_stop)
+    except LlmError as exc:
+        yield from draft.flush()
+        yield _fail(draft, str(exc))
+        return
+    except Exception:
+        log.exception("the chat model %s failed", model.name)
+        yield from draft.flush()
+        yield _fail(draft, MODEL_FAILED)
+        return
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # stop a model stream we no longer read
+    yield from draft.flush()
+    yield draft.finish("stopped" if stopped else "done")
+
+
+def _stream(
+    draft: AnswerDraft, pieces: Iterable[str], should_stop: Callable[[], bool]
+) -> Iterator[ChatEvent]:
+    """Pass pieces through citation checking until they run out (False) or a stop (True)."""
+    for piece in pieces:
+        if should_stop():
+            return True
+        yield from draft.feed(piece)
+    return False
+
+
+def _fail(draft: AnswerDraft, message: str) -> ChatEvent:
+    draft.save("error", error=message)
+    data: dict[str, Any] = {"message": message, "message_id": draft.message_id}
+    return ChatEvent("error", data)

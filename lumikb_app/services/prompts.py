@@ -1,0 +1,60 @@
+"""The messages sent to the chat model: answering from numbered sources, and rewriting a
+follow-up into a standalone search query. `adapters/fake_chat.py` reads these layouts back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lumikb_app.domain.retrieval import Passage
+from lumikb_app.ports.llm import LlmMessage
+
+ANSWER_SYSTEM = (
+    "You are LumiKB, an assistant that answers questions using only the numbered sources "
+    "given with the question.\n"
+    "- Answer from the sources only. If they do not contain the answer, say plainly that the "
+    "documents do not cover it; do not guess.\n"
+    "- After each sentence that uses a source, cite it with its number in square brackets, "
+    "e.g. [1] or [1][3]. Cite only numbers from the list of sources.\n"
+    "- Answer in the language of the question, clearly and without preamble."
+)
+
+REWRITE_SYSTEM = (
+    "Rewrite the user's follow-up question as one standalone search query that can be "
+    "understood without the conversation: replace pronouns with what they refer to and keep "
+    "the key terms. Reply with the query only, on one line."
+)
+
+SOURCES_HEADER = "Sources:"
+QUESTION_PREFIX = "Question: "
+FOLLOW_UP_PREFIX = "Follow-up question: "
+PASSAGE_CHARS = 2400
+
+
+def source_heading(passage: Passage) -> str:
+    where = f", page {passage.page}" if passage.page is not None else ""
+    section = f" > {' > '.join(passage.heading_path)}" if passage.heading_path else ""
+    return f"{passage.document_title or passage.document_name}{where}{section}"
+
+
+def answer_messages(
+    question: str, passages: Sequence[Passage], history: Sequence[LlmMessage]
+) -> list[LlmMessage]:
+    blocks = [
+        f"[{n}] {source_heading(p)}\n{p.text.strip()[:PASSAGE_CHARS]}"
+        for n, p in enumerate(passages, start=1)
+    ]
+    prompt = f"{SOURCES_HEADER}\n\n" + "\n\n".join(blocks) + f"\n\n{QUESTION_PREFIX}{question}"
+    return [
+        {"role": "system", "content": ANSWER_SYSTEM},
+        *history,
+        {"role": "user", "content": prompt},
+    ]
+
+
+def rewrite_messages(question: str, history: Sequence[LlmMessage]) -> list[LlmMessage]:
+    lines = [f"{m['role'].capitalize()}: {' '.join(m['content'].split())[:600]}" for m in history]
+    prompt = "Conversation:\n" + "\n".join(lines) + f"\n\n{FOLLOW_UP_PREFIX}{question}"
+    return [
+        {"role": "system", "content": REWRITE_SYSTEM},
+        {"role": "user", "content": prompt},
+    ]
