@@ -20,6 +20,7 @@ from lumikb_app.domain.retrieval import Passage, SearchInputError
 from lumikb_app.ports.llm import ChatModel, LlmError
 from lumikb_app.services.answer_draft import AnswerDraft
 from lumikb_app.services.chat_turns import Turn, start_turn, turn_to_redo
+from lumikb_app.services.confidence import answerable
 from lumikb_app.services.extractive import NO_MODEL_NOTE, choose_sentences, compose, word_pieces
 from lumikb_app.services.prompts import answer_messages
 from lumikb_app.services.question_rewrite import rewrite
@@ -27,6 +28,7 @@ from lumikb_app.services.question_rewrite import rewrite
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 4000
+SEARCH_QUERY_CHARS = 1000
 NO_ANSWER = (
     "The documents you can search do not cover this: nothing relevant to the question was "
     "found, so there is no answer to give from them. Try other words, or check that the "
@@ -66,7 +68,14 @@ def clean_question(question: str) -> str:
 def _search(user: User, query: str, kb_ids: Sequence[str]) -> list[Passage]:
     from lumikb_app.services import search
 
+    query = clip_query(query, getattr(search, "MAX_QUERY_CHARS", SEARCH_QUERY_CHARS))
     return list(search.search(user, query, kb_ids=list(kb_ids) or None).passages)
+
+
+def clip_query(query: str, limit: int) -> str:
+    """A long question is searched by its start (the model still reads all of it)."""
+    query = " ".join(query.split())
+    return query if len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
 
 
 def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
@@ -91,7 +100,7 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
     except SearchInputError as exc:
         yield _fail(draft, str(exc))
         return
-    if not passages:
+    if not answerable(draft.query, passages):
         yield from _no_answer(draft, should_stop)
     elif model is None:
         yield from _extractive(draft, passages, should_stop)

@@ -1,16 +1,20 @@
-"""How far to trust an answer, from 0 to 1, shown next to it.
+"""Whether the passages can answer at all, and how far to trust an answer (0 to 1).
 
     confidence = 0.45 * relevance + 0.20 * agreement + 0.35 * coverage
 
-- relevance: how well the best passages match the query: the larger of the top passage's score
-  (when the retriever's scores are on a 0..1 scale; fused rank scores are tiny and add little)
-  and the share of the query's key terms found in the top three passages.
-- agreement: the share of the top three passages that both the meaning (dense) search and the
-  keyword search found: two independent signals pointing at the same text.
+- relevance: the share of the query's key terms that the top three passages hold (the
+  retriever's scores rank passages against each other, they do not say how relevant the best
+  one is, so the words are the evidence).
+- agreement: half the top passage's score (fused ranks: 1 when both the meaning and the keyword
+  search ranked it first) and half the share of the top three that both searches found.
 - coverage: the share of the answer's sentences that carry a valid citation; an answer that
   cites nothing is not backed by the documents, whatever it says.
 
 An answer with no sources (mode "no_answer") has confidence 0.
+
+`answerable`: dense search always returns the nearest passages, however far they are, and a
+KB's similarity threshold is 0 unless an admin raises it; so chat also wants words in common:
+some passage among the top five must hold at least half of the query's key terms.
 """
 
 from __future__ import annotations
@@ -22,25 +26,36 @@ from lumikb_app.domain.retrieval import Passage
 from lumikb_app.services.terms import key_terms
 
 TOP = 3
+ANSWERABLE_TOP = 5
+MIN_TERM_SHARE = 0.5
 W_RELEVANCE, W_AGREEMENT, W_COVERAGE = 0.45, 0.20, 0.35
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[)")
 _CITED = re.compile(r"\[\d+\]")
 
 
-def relevance(query: str, passages: Sequence[Passage]) -> float:
-    if not passages:
-        return 0.0
-    top = passages[:TOP]
+def answerable(query: str, passages: Sequence[Passage]) -> bool:
     wanted = set(key_terms(query))
-    found = set().union(*(key_terms(p.text) for p in top)) if top else set()
-    term_share = len(wanted & found) / len(wanted) if wanted else 0.0
-    return max(_clamp(passages[0].score), term_share)
+    if not passages or not wanted:
+        return bool(passages)
+    best = max(len(wanted & set(key_terms(p.text))) for p in passages[:ANSWERABLE_TOP])
+    return best >= max(1, len(wanted) * MIN_TERM_SHARE)
+
+
+def relevance(query: str, passages: Sequence[Passage]) -> float:
+    wanted = set(key_terms(query))
+    if not passages or not wanted:
+        return 0.0
+    found = set().union(*(key_terms(p.text) for p in passages[:TOP]))
+    return len(wanted & found) / len(wanted)
 
 
 def agreement(passages: Sequence[Passage]) -> float:
     top = passages[:TOP]
-    return sum(p.semantic and p.keyword for p in top) / len(top) if top else 0.0
+    if not top:
+        return 0.0
+    both = sum(p.semantic and p.keyword for p in top) / len(top)
+    return 0.5 * _clamp(top[0].score) + 0.5 * both
 
 
 def citation_coverage(answer: str) -> float:

@@ -5,7 +5,8 @@ import pytest
 from lumikb_app.adapters.fake_chat import FakeChatModel
 from lumikb_app.domain.retrieval import Passage
 from lumikb_app.ports.llm import LlmError
-from lumikb_app.services.confidence import citation_coverage, confidence
+from lumikb_app.services.chat import clip_query
+from lumikb_app.services.confidence import answerable, citation_coverage, confidence
 from lumikb_app.services.question_rewrite import heuristic_rewrite, rewrite
 
 pytestmark = pytest.mark.unit
@@ -82,3 +83,18 @@ def test_with_a_model_the_rewrite_asks_it_and_falls_back_on_failure():
     assert rewrite("is it fast?", history, "where are vectors stored", Broken()) == (
         "is it fast? vectors stored"
     )
+
+
+def test_passages_without_the_question_words_cannot_answer_it():
+    near = [passage("the canteen serves lunch from noon"), passage("backups run nightly")]
+    assert answerable("when do backups run", near)
+    assert not answerable("zebra migration patterns", near)
+    assert not answerable("capital of france", [passage("france")] * 0)
+    assert not answerable("backup rotation policy for tapes", near)  # 1 of 4 terms
+
+
+def test_a_long_question_is_searched_by_its_start():
+    question = "word " * 600
+    clipped = clip_query(question, 1000)
+    assert len(clipped) <= 1000 and clipped.startswith("word word") and not clipped.endswith(" ")
+    assert clip_query("short  question", 1000) == "short question"

@@ -307,3 +307,14 @@ def test_feedback_is_stored_on_answers_only_and_validated(people, searches):
         conversations.rate_message(bob, done["message_id"], 1)
     stored = conversations.list_messages(ann, conversation.id)[-1]
     assert (stored.rating, stored.feedback) == (-1, "Missed the retention.")
+
+
+def test_far_neighbours_from_the_meaning_search_are_not_an_answer(people, monkeypatch):
+    ann, _, _ = people
+    canteen = Passage("c", "d", "d.md", "kb", "Ops", "text/markdown", CORPUS[2], 1.0, semantic=True)
+    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids: [canteen])
+    model = FakeChatModel(delay=0)
+    use_model(model)
+    conversation = conversations.create_conversation(ann)
+    done = events_of(chat.ask(ann, conversation.id, "zebra migration patterns"))[-1].data
+    assert (done["mode"], done["sources"], model.calls) == ("no_answer", [], [])
