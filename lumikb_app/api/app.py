@@ -8,7 +8,14 @@ from lumikb_app.api import audit_export, auth, documents, health, metrics, oidc,
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="LumiKB", docs_url=None, redoc_url=None, openapi_url=None)
+    api = FastAPI(
+        title="LumiKB",
+        summary="Search and chat over your knowledge bases with a personal API token.",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     api.add_middleware(metrics.RequestMetricsMiddleware)
     api.include_router(health.router)
     api.include_router(metrics.router)

@@ -1,5 +1,170 @@
-"""REST API v1: search and chat for scripts and integrations, with personal API tokens."""
+"""REST API v1: search and chat for scripts and integrations, with personal API tokens.
 
-from fastapi import APIRouter
+Every route acts as the caller (see api/bearer.py) through the same services the pages use, so
+the access checks are the same: knowledge bases the caller may not read are silently left out,
+and another person's conversation is "not found", exactly like a missing one.
+"""
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+
+from lumikb_app.api import sse
+from lumikb_app.api.bearer import ActingUser
+from lumikb_app.api.v1_models import (
+    ChatIn,
+    ConversationOut,
+    ErrorOut,
+    KbOut,
+    MessageOut,
+    SearchIn,
+    SearchOut,
+    SearchResultOut,
+)
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import User
+from lumikb_app.domain.chat import ChatInputError
+from lumikb_app.domain.retrieval import Passage, SearchInputError
+from lumikb_app.services import chat, conversations, kbs
+from lumikb_app.services import search as search_service
+from lumikb_app.services.access import PermissionDenied
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No valid API token or session."},
+    404: {"model": ErrorOut, "description": "Missing, or not yours: the same answer."},
+    422: {"description": "The input is not acceptable; `detail` says why."},
+}
+SSE_DOC = {
+    200: {
+        "description": "A `text/event-stream`: events `status` (first one carries "
+        "`conversation_id`), `token` {text}, `citation` {n, chunk_id, document_id, page, href, ...}, "
+        "`done` {message_id, conversation_id, content, citations, sources, confidence, mode} "
+        "and `error` {message}; each as `event: <kind>` and `data: <json>`.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+KBS_ONLY_FOR_NEW = "kb_ids can only be given when starting a new conversation."
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
+
+
+async def _call(function: Callable, *args, **kwargs):
+    """Run a blocking service call off the event loop and turn its refusals into HTTP answers."""
+    try:
+        return await asyncio.to_thread(function, *args, **kwargs)
+    except PermissionDenied as denied:
+        raise HTTPException(status_code=404, detail=str(denied) or "Not found.") from None
+    except (SearchInputError, ChatInputError) as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
+
+
+def viewer_url(passage: Passage) -> str:
+    page = "" if passage.page is None else passage.page
+    return f"/view/{passage.document_id}?chunk={passage.chunk_id}&page={page}"
+
+
+def _result(passage: Passage) -> SearchResultOut:
+    return SearchResultOut(
+        chunk_id=passage.chunk_id,
+        document_id=passage.document_id,
+        document_name=passage.document_name,
+        kb_id=passage.kb_id,
+        kb_name=passage.kb_name,
+        page=passage.page,
+        score=passage.score,
+        text=passage.text,
+        snippet=search_service.snippet(passage),
+        matched_terms=list(passage.matched_terms),
+        semantic=passage.semantic,
+        keyword=passage.keyword,
+        url=viewer_url(passage),
+    )
+
+
+@router.post(
+    "/search", response_model=SearchOut, summary="Search every knowledge base you may read"
+)
+async def search(body: SearchIn, user: ActingUser) -> SearchOut:
+    found = await _call(
+        search_service.search,
+        user,
+        body.query,
+        kb_ids=body.kb_ids,
+        doc_types=body.doc_types,
+        limit=body.limit,
+    )
+    return SearchOut(
+        query=found.query, took_ms=found.took_ms, results=[_result(p) for p in found.passages]
+    )
+
+
+def _list_kbs(user: User) -> list[KbOut]:
+    with get_container().db.session() as session:
+        return [
+            KbOut(id=kb.id, name=kb.name, description=kb.description)
+            for kb in kbs.list_kbs(session, user)
+        ]
+
+
+@router.get("/kbs", response_model=list[KbOut], summary="The knowledge bases you may read")
+async def list_kbs(user: ActingUser) -> list[KbOut]:
+    return await _call(_list_kbs, user)
+
+
+@router.get(
+    "/conversations",
+    response_model=list[ConversationOut],
+    summary="Your conversations, newest first",
+)
+async def list_conversations(user: ActingUser) -> list[ConversationOut]:
+    found = await _call(conversations.list_conversations, user)
+    return [ConversationOut.model_validate(c, from_attributes=True) for c in found]
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=list[MessageOut],
+    summary="The turns of one of your conversations, oldest first",
+)
+async def list_messages(conversation_id: str, user: ActingUser) -> list[MessageOut]:
+    found = await _call(conversations.list_messages, user, conversation_id[:64])
+    return [MessageOut.model_validate(m, from_attributes=True) for m in found]
+
+
+def _start_chat(user: User, body: ChatIn, should_stop: Callable[[], bool]):
+    """Check the question before anything is stored, then open (or continue) the conversation."""
+    question = chat.clean_question(body.question)
+    conversation_id = body.conversation_id
+    if conversation_id is None:
+        conversation_id = conversations.create_conversation(user, None, body.kb_ids or ()).id
+    return conversation_id, chat.ask(user, conversation_id, question, should_stop=should_stop)
+
+
+@router.post(
+    "/chat",
+    summary="Ask a question; the answer streams as server-sent events",
+    response_class=StreamingResponse,
+    responses=SSE_DOC,
+)
+async def ask(body: ChatIn, user: ActingUser) -> StreamingResponse:
+    if body.conversation_id is not None and body.kb_ids is not None:
+        raise HTTPException(status_code=422, detail=KBS_ONLY_FOR_NEW)
+    stop = threading.Event()
+    conversation_id, events = await _call(_start_chat, user, body, stop.is_set)
+    opening = sse.format_event(
+        "status", {"message": "Thinking…", "conversation_id": conversation_id}
+    )
+
+    async def stream():
+        yield opening
+        async for text in sse.relay(events, stop, {"conversation_id": conversation_id}):
+            yield text
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=STREAM_HEADERS)

@@ -1,0 +1,111 @@
+"""Request and response bodies of REST API v1, as the OpenAPI docs at /api/docs describe them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_IDS = 100
+Id = Annotated[str, StringConstraints(max_length=64)]
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What went wrong, in words meant for a person.")
+
+
+class KbOut(BaseModel):
+    id: str
+    name: str
+    description: str
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(description="What to look for, in plain words.")
+    kb_ids: list[Id] | None = Field(
+        default=None,
+        max_length=MAX_IDS,
+        description="Search only these knowledge bases (default: every one you may read). "
+        "Ids you may not read are ignored.",
+    )
+    doc_types: list[Id] | None = Field(
+        default=None, max_length=20, description='Document type keys such as "pdf" or "markdown".'
+    )
+    limit: int | None = Field(default=None, ge=1, le=100, description="At most this many results.")
+
+
+class SearchResultOut(BaseModel):
+    chunk_id: str
+    document_id: str
+    document_name: str
+    kb_id: str
+    kb_name: str
+    page: int | None = Field(description="First page of the passage (PDFs), else null.")
+    score: float = Field(description="Higher is better; comparable within one answer.")
+    text: str = Field(description="The whole passage.")
+    snippet: str = Field(description="The part of the passage around the best match.")
+    matched_terms: list[str] = Field(description="Query words found in the passage.")
+    semantic: bool = Field(description="Found by meaning (dense vector search).")
+    keyword: bool = Field(description="Found by keywords (BM25).")
+    url: str = Field(description="Where the passage opens in the LumiKB document viewer.")
+
+
+class SearchOut(BaseModel):
+    query: str
+    took_ms: float
+    results: list[SearchResultOut]
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The question, in plain words.")
+    conversation_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Continue this conversation; without it a new one is started.",
+    )
+    kb_ids: list[Id] | None = Field(
+        default=None,
+        max_length=MAX_IDS,
+        description="For a new conversation: answer only from these knowledge bases.",
+    )
+
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    n: int = Field(description="The number of the [n] marker in the answer.")
+    chunk_id: str
+    document_id: str
+    document_name: str
+    kb_id: str
+    kb_name: str
+    page: int | None = None
+    text: str = Field(description="The cited passage (at most 800 characters).")
+    score: float
+    href: str = Field(description="Where the passage opens in the LumiKB document viewer.")
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    kb_ids: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class MessageOut(BaseModel):
+    id: str
+    role: str = Field(description='"user" or "assistant".')
+    content: str
+    citations: list[CitationOut] = Field(description="The sources the answer cites with [n].")
+    sources: list[dict[str, Any]] = Field(description="Every passage the answer was given.")
+    mode: str = Field(description='"llm", "extractive" or "no_answer" (assistant turns).')
+    status: str
+    confidence: float | None
+    rating: int | None
+    created_at: datetime
