@@ -34,7 +34,7 @@ def _run(args: argparse.Namespace) -> int:
     from lumikb_app.db.migrate import upgrade
 
     upgrade()
-    user = evaluation.eval_user()
+    user = evaluation.eval_user(create=not args.kb)
     if args.kb:
         report = evaluation.evaluate(
             user, args.kb, queries, qrels, evaluation.existing_corpus_ids(user, args.kb), args.limit

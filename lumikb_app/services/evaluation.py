@@ -53,14 +53,17 @@ class EvalReport:
         }
 
 
-def eval_user() -> User:
-    """An active system administrator (may read every KB); created, without a password, if none."""
+def eval_user(*, create: bool = True) -> User:
+    """An active system administrator (may read every KB); created, without a password, if none
+    exists and `create` is true."""
     with transaction() as session:
         admin = session.exec(
             select(User)
             .where(User.system_role == SystemRole.admin.value, User.is_active)
             .order_by(User.created_at)
         ).first()
+        if admin is None and not create:
+            raise EvaluationInputError("There is no administrator account to search as.")
         if admin is None:
             admin = auth.create_user(
                 session,
