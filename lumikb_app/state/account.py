@@ -43,7 +43,7 @@ class TokenRow:
 
 
 def _when(moment: datetime | None, empty: str) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else empty
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else empty
 
 
 def token_row(token: ApiToken) -> TokenRow:

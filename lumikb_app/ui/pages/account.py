@@ -227,7 +227,7 @@ def token_table() -> rx.Component:
                 rx.table.row(
                     *[
                         rx.table.column_header_cell(label)
-                        for label in ("Name", "Token", "Created", "Last used", "Expires", "")
+                        for label in ("Name", "Token", "Created (UTC)", "Last used", "Expires", "")
                     ]
                 )
             ),
@@ -272,8 +272,9 @@ def account_page() -> rx.Component:
     return shell(
         page_header("Your account", "Your profile, password and API tokens.", icon="user-round"),
         rx.vstack(
-            profile_card(),
-            password_card(),
+            rx.vstack(
+                profile_card(), password_card(), spacing="4", width="100%", max_width="480px"
+            ),
             api_tokens_card(),
             spacing="4",
             width="100%",
