@@ -37,6 +37,7 @@ from lumikb_app.services.access import PermissionDenied
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid API token or session."},
+    403: {"model": ErrorOut, "description": "A session-cookie request sent by another site."},
     404: {"model": ErrorOut, "description": "Missing, or not yours: the same answer."},
     422: {"description": "The input is not acceptable; `detail` says why."},
 }
