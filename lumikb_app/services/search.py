@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from lumikb_app.container import get_container
@@ -242,13 +243,15 @@ def _passages(
     statement = (
         select(*_COLUMNS)
         .join(Document, Document.id == Chunk.document_id)
-        .join(KnowledgeBase, KnowledgeBase.id == Document.kb_id)
+        .join(KnowledgeBase, KnowledgeBase.id == Chunk.kb_id)
         .where(
             Chunk.id.in_(list(candidates)),
             Chunk.version == Document.version,
             Chunk.kb_id == Document.kb_id,
-            Document.status == DocumentStatus.ready.value,
-            Document.kb_id.in_(kb_ids),
+            # coalesce() keeps SQLite from driving the join from the status or kb_id index
+            # (a scan of every chunk in the KBs): the primary keys of the hits lead.
+            func.coalesce(Document.status, "") == DocumentStatus.ready.value,
+            func.coalesce(Chunk.kb_id, "").in_(kb_ids),
         )
     )
     if mime_types:

@@ -23,6 +23,7 @@ from lumikb_app.domain.retrieval import Passage
 EMBEDDING_TTL = 24 * 3600
 RESULT_TTL = 300
 _TUPLE_FIELDS = ("heading_path", "matched_terms")
+_PASSAGE_FIELDS = dataclasses.fields(Passage)
 
 
 def content_versions(session: Session, kbs: Sequence[KnowledgeBase]) -> dict[str, str]:
@@ -72,7 +73,11 @@ def get_passages(key: str) -> list[Passage] | None:
 
 
 def put_passages(key: str, passages: Sequence[Passage]) -> None:
-    get_container().cache.set(key, [dataclasses.asdict(p) for p in passages], RESULT_TTL)
+    get_container().cache.set(key, [_fields(p) for p in passages], RESULT_TTL)
+
+
+def _fields(passage: Passage) -> dict[str, Any]:
+    return {field.name: getattr(passage, field.name) for field in _PASSAGE_FIELDS}
 
 
 def _passage(item: dict[str, Any]) -> Passage:
