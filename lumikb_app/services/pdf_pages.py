@@ -1,0 +1,197 @@
+"""One PDF page for the viewer: rendered to PNG, and where a passage sits on it.
+
+The passage is found in the page's own character list (PDFium's text page), so each matched
+character has a box. Both texts are compared as lowercase letters and digits only: line breaks,
+hyphenation at line ends and spacing differ between the parsed text and the page's characters.
+Boxes are returned in percent of the rendered page, so they overlay the image at any size.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+# PDFium is not thread-safe: every call into it holds the parser's process-wide lock.
+from lumikb_app.services.parsing.pdf import _PDFIUM_LOCK
+
+MIN_MATCH_CHARS = 24  # shorter common runs are coincidence, not the passage
+_PROBE_STEP = 40  # chunk offsets tried as the start of the on-page part
+_DEVICE_SCALE = 10  # virtual device pixels per PDF point, for precise percent boxes
+
+
+@dataclass(frozen=True)
+class Box:
+    """A highlight rectangle in percent of the page's width and height, from the top left."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            return len(document)
+        finally:
+            document.close()
+
+
+def render_png(path: Path, page_number: int, scale: float) -> bytes:
+    """The page (1-based) as a PNG, ``scale`` pixels per PDF point."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            page = document[page_number - 1]
+            try:
+                bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, no alpha
+                pixels = bitmap.to_numpy()
+            finally:
+                page.close()
+        finally:
+            document.close()
+    return encode_png(pixels)
+
+
+def encode_png(pixels) -> bytes:
+    """An RGB (height x width x 3, uint8) array as a PNG file."""
+    import numpy as np
+
+    height, width = pixels.shape[:2]
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), pixels.reshape(height, -1)], axis=1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", header),
+            chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)),
+            chunk(b"IEND", b""),
+        ]
+    )
+
+
+def passage_boxes(path: Path, page_number: int, passage: str) -> list[Box]:
+    """Rectangles, one per line, of the part of ``passage`` printed on the page (or none)."""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            page = document[page_number - 1]
+            text_page = page.get_textpage()
+            try:
+                return _boxes(page, text_page, passage)
+            finally:
+                text_page.close()
+                page.close()
+        finally:
+            document.close()
+
+
+def _boxes(page, text_page, passage: str) -> list[Box]:
+    import pypdfium2.raw as raw
+
+    chars = [chr(raw.FPDFText_GetUnicode(text_page, i)) for i in range(text_page.count_chars())]
+    page_key, page_index = _key(chars)
+    passage_key, _ = _key(passage)
+    found = _locate(page_key, passage_key)
+    if found is None:
+        return []
+    start, end = found
+    rects = [_device_rect(page, text_page, i) for i in page_index[start:end]]
+    return _line_boxes([r for r in rects if r is not None], _device_size(page))
+
+
+def _key(text) -> tuple[str, list[int]]:
+    """Lowercase letters and digits only, with each kept character's index in ``text``."""
+    kept = [(_lower(ch), i) for i, ch in enumerate(text) if ch.isalnum()]
+    return "".join(ch for ch, _ in kept), [i for _, i in kept]
+
+
+def _locate(page_key: str, passage_key: str) -> tuple[int, int] | None:
+    """[start, end) in ``page_key`` of the longest run of the passage found on the page.
+
+    The passage is one contiguous piece of the document, so its part on this page is one
+    contiguous run: its start, its end, or a middle stretch when it runs over the whole page.
+    Probing start offsets every few characters, and the passage's longest suffix on the page,
+    finds each case."""
+    tail = _longest_prefix_found(page_key[::-1], passage_key[::-1])
+    runs = [(len(passage_key) - tail, tail)]
+    for offset in range(0, max(1, len(passage_key) - MIN_MATCH_CHARS + 1), _PROBE_STEP):
+        runs.append((offset, _longest_prefix_found(page_key, passage_key[offset:])))
+    offset, length = max(runs, key=lambda run: run[1])
+    if length < min(MIN_MATCH_CHARS, len(passage_key)) or length == 0:
+        return None
+    at = page_key.find(passage_key[offset : offset + length])
+    while offset > 0 and at > 0 and passage_key[offset - 1] == page_key[at - 1]:
+        offset, at, length = offset - 1, at - 1, length + 1
+    return at, at + length
+
+
+def _longest_prefix_found(haystack: str, needle: str) -> int:
+    """The largest n such that needle[:n] occurs in haystack (binary search: it is monotone)."""
+    low, high = 0, len(needle)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if needle[:middle] in haystack:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _device_size(page) -> tuple[int, int]:
+    width, height = page.get_size()
+    return round(width * _DEVICE_SCALE), round(height * _DEVICE_SCALE)
+
+
+def _device_rect(page, text_page, index: int) -> tuple[int, int, int, int] | None:
+    """The character's box on the rendered page (rotation and crop box applied), or None."""
+    from pypdfium2._helpers.bitmap import PdfPosConv
+
+    left, bottom, right, top = text_page.get_charbox(index)
+    if right <= left or top <= bottom:
+        return None
+    conv = PdfPosConv(page, (0, 0, *_device_size(page), 0))
+    xs, ys = zip(conv.to_bitmap(left, bottom), conv.to_bitmap(right, top), strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _line_boxes(rects: list[tuple[int, int, int, int]], size: tuple[int, int]) -> list[Box]:
+    """Merge character boxes into one box per printed line, in percent of the page."""
+    lines: list[list[int]] = []
+    for x0, y0, x1, y1 in rects:
+        line = lines[-1] if lines else None
+        middle = (y0 + y1) / 2
+        if line and line[1] <= middle <= line[3] and x0 >= line[0]:
+            line[:] = [min(line[0], x0), min(line[1], y0), max(line[2], x1), max(line[3], y1)]
+        else:
+            lines.append([x0, y0, x1, y1])
+    width, height = size
+    pad = 2 * _DEVICE_SCALE  # two points around the glyphs, so the mark covers the whole line
+    return [
+        Box(
+            left=round(max(0, x0 - pad) / width * 100, 3),
+            top=round(max(0, y0 - pad) / height * 100, 3),
+            width=round((x1 - x0 + 2 * pad) / width * 100, 3),
+            height=round((y1 - y0 + 2 * pad) / height * 100, 3),
+        )
+        for x0, y0, x1, y1 in lines
+    ]
+
+
+def _lower(ch: str) -> str:
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch  # keep one character per index ("İ" stays)
