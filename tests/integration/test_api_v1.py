@@ -287,6 +287,18 @@ def test_chat_streams_tokens_then_done_and_every_citation_is_a_retrieved_passage
         assert citation["href"].startswith(f"/view/{citation['document_id']}?chunk=")
 
 
+def test_without_a_model_chat_streams_a_cited_extractive_answer(world, monkeypatch):
+    monkeypatch.setitem(get_container().__dict__, "chat_model", None)
+    response = _chat(world, world.alice_token, question="How are release builds signed?")
+    events = _events(response.text)
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("token") > 1 and kinds[-1] == "done"
+    done = events[-1][1]
+    assert done["mode"] == "extractive"
+    assert "hardware key" in done["content"] and "[1]" in done["content"]
+    assert done["citations"][0]["document_name"] == "handbook.md"
+
+
 def test_chat_never_shows_a_passage_from_a_kb_the_caller_may_not_read(world):
     question = "Where is the hardware key for release builds kept?"  # both documents match
     alices = _events(_chat(world, world.alice_token, question=question).text)
