@@ -11,6 +11,7 @@ removal, an optional reranker, the KB's top-k and the overall limit.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
 from lumikb_app.domain.enums import DocumentStatus
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
+from lumikb_app.ports.embeddings import Embedder, EmbeddingError
 from lumikb_app.ports.rerank import Reranker
 from lumikb_app.services import access, indexing, search_cache, snippets
 from lumikb_app.services.parsing import DOCX, HTML, MARKDOWN, PDF, RST, TEXT
@@ -53,6 +55,7 @@ _MIME_TYPES = {
     "html": HTML,
     "text": TEXT,
 }
+log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 
@@ -111,8 +114,9 @@ def search(
         )
         cached = search_cache.get_passages(key)
         if cached is None:
-            cached = _retrieve(text, settings, mime_types, limit)
-            search_cache.put_passages(key, cached)
+            cached, complete = _retrieve(text, settings, mime_types, limit)
+            if complete:
+                search_cache.put_passages(key, cached)
         passages = cached
     took = (time.perf_counter() - started) * 1000
     return SearchResponse(
@@ -159,20 +163,24 @@ def _searchable_kbs(
 
 def _retrieve(
     query: str, settings: dict[str, KbSettings], mime_types: list[str], limit: int
-) -> list[Passage]:
+) -> tuple[list[Passage], bool]:
+    """The passages, and whether every leg ran (a partial result is not cached)."""
     terms = snippets.query_terms(query)
     pool = TUNING.candidates * (3 if mime_types else 1)  # room for the ones the type filter drops
     candidates: dict[str, _Candidate] = {}
     existing = set(get_container().vectors.list_collections())
+    complete = True
     for model, kb_ids in _kbs_by_model(settings).items():
-        _search_collection(model, kb_ids, query, bool(terms), pool, existing, candidates)
+        complete &= _search_collection(
+            model, kb_ids, query, bool(terms), pool, existing, candidates
+        )
     if not candidates:
-        return []
+        return [], complete
     passages = _passages(candidates, list(settings), mime_types, terms)
     if reranker is not None:
         passages = _rerank(query, _select(passages, settings, TUNING.rerank_candidates, {}))
     quotas = {kb: s.top_k for kb, s in settings.items()}
-    return [passage for passage, _ in _select(passages, settings, limit, quotas)]
+    return [passage for passage, _ in _select(passages, settings, limit, quotas)], complete
 
 
 def _kbs_by_model(settings: dict[str, KbSettings]) -> dict[str, list[str]]:
@@ -190,30 +198,44 @@ def _search_collection(
     pool: int,
     existing: set[str],
     candidates: dict[str, _Candidate],
-) -> None:
-    """Run both legs in one model's collection and fold their ranks into `candidates`."""
+) -> bool:
+    """Run both legs in one model's collection and fold their ranks into `candidates`.
+    False when the embedding model failed and only the keyword leg ran."""
     container = get_container()
     embedder = container.embedder_for(model)
     collection = indexing.collection_for(embedder)
     if collection not in existing:  # nothing indexed with this model yet
-        return
+        return True
+    vector = _query_vector(embedder, collection, query)
+    vectors = container.vectors
+    if vector is not None:
+        dense = vectors.search(collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense")
+        for rank, hit in enumerate(dense):
+            candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
+            candidate.fused += TUNING.dense_weight / (TUNING.rrf_k + rank + 1)
+            candidate.similarity = hit.score
+    if has_terms:  # else only stopwords: BM25 has nothing to match
+        sparse = vectors.search(collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse")
+        for rank, hit in enumerate(sparse):
+            candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
+            candidate.fused += TUNING.sparse_weight / (TUNING.rrf_k + rank + 1)
+            candidate.keyword = True
+    return vector is not None
+
+
+def _query_vector(embedder: Embedder, collection: str, query: str) -> list[float] | None:
+    """The cached query embedding; None when the model fails (search falls back to keywords)."""
     vector = search_cache.get_embedding(collection, query)
     if vector is None:
-        vector = embedder.embed_query(query)
+        try:
+            vector = embedder.embed_query(query)
+        except EmbeddingError as exc:
+            log.warning(
+                "searching by keyword only: embedding model %s failed: %s", embedder.name, exc
+            )
+            return None
         search_cache.put_embedding(collection, query, vector)
-    vectors = container.vectors
-    dense = vectors.search(collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense")
-    for rank, hit in enumerate(dense):
-        candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
-        candidate.fused += TUNING.dense_weight / (TUNING.rrf_k + rank + 1)
-        candidate.similarity = hit.score
-    if not has_terms:  # only stopwords: BM25 has nothing to match
-        return
-    sparse = vectors.search(collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse")
-    for rank, hit in enumerate(sparse):
-        candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
-        candidate.fused += TUNING.sparse_weight / (TUNING.rrf_k + rank + 1)
-        candidate.keyword = True
+    return vector
 
 
 _COLUMNS = (

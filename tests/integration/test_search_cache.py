@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lumikb_app.container import get_container
+from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services import documents, kb_config, search
 from tests.integration.search_helpers import World, make_world
 
@@ -92,3 +93,20 @@ def test_losing_a_grant_takes_effect_on_the_next_search(world):
         session.commit()
     gone = search.search(world.reader, "launch code word")
     assert (gone.passages, gone.kb_ids) == ([], ())
+
+
+def test_when_the_embedding_model_fails_keywords_still_answer_and_nothing_is_cached(
+    world, monkeypatch
+):
+    world.ingest(world.kb_a, "notes.md", V1)
+    real = world.embedder.embed_query
+
+    def down(text):
+        raise EmbeddingError("The embedding service did not answer.")
+
+    monkeypatch.setattr(world.embedder, "embed_query", down)
+    [hit] = search.search(world.reader, "launch code word").passages
+    assert hit.keyword and not hit.semantic
+    monkeypatch.setattr(world.embedder, "embed_query", real)
+    [hit] = search.search(world.reader, "launch code word").passages
+    assert hit.keyword and hit.semantic
