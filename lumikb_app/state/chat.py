@@ -360,8 +360,9 @@ class ChatState(ShellState):
         user = await self.current_user()
         if user is None:
             return rx.redirect("/login?next=/chat")
-        if conversation_id == self.conversation_id:
-            self._request_stop()
+        if self.streaming and conversation_id == self.conversation_id:
+            self.chat_error = "Stop the answer before deleting this conversation."
+            return None
         try:
             await asyncio.to_thread(conversation_service.delete_conversation, user, conversation_id)
         except PermissionDenied as error:

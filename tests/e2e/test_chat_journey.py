@@ -235,3 +235,17 @@ def test_stop_keeps_the_partial_answer_and_regenerate_replaces_it(
     assert full.startswith(stopped[:12])
     assert _conversation_id(page) == conversation_id
     shots("regenerated")
+
+    # A follow-up in the same conversation; Shift+Enter adds a line instead of sending.
+    box = page.get_by_test_id("chat-input")
+    box.type("And who approves")
+    box.press("Shift+Enter")
+    box.type("production deploys?")
+    expect(box).to_have_value("And who approves\nproduction deploys?")
+    box.press("Enter")
+    _wait_for_answer(page)
+    expect(page.get_by_test_id("user-message")).to_have_count(2)
+    expect(page.get_by_test_id("assistant-message")).to_have_count(2)
+    expect(page.get_by_test_id("regenerate")).to_have_count(1)
+    _check_citations_map_to_sources(_last_answer(page))
+    shots("follow-up")

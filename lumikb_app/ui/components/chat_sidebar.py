@@ -33,6 +33,7 @@ def _menu(conversation: ConversationView) -> rx.Component:
                 rx.icon("trash-2", size=14),
                 "Delete",
                 color="red",
+                disabled=ChatState.streaming & (ChatState.conversation_id == conversation.id),
                 on_select=ChatState.ask_delete(conversation.id, conversation.title),
                 custom_attrs=testid("conversation-delete"),
             ),

@@ -31,18 +31,20 @@ def source_row(source: SourceView) -> rx.Component:
         rx.hstack(
             _number(source),
             rx.icon("file-text", size=15, color=rx.color("gray", 10), min_width="15px"),
-            rx.vstack(
-                rx.text(
-                    source.document_name,
-                    size="2",
-                    weight="medium",
-                    color=rx.color("gray", 12),
-                    style=ONE_LINE,
-                ),
-                rx.text(source.where, size="1", color=rx.color("gray", 10), style=ONE_LINE),
-                spacing="0",
-                min_width="0",
+            rx.text(
+                source.document_name,
+                size="2",
+                weight="medium",
+                color=rx.color("gray", 12),
+                style={**ONE_LINE, "max_width": "55%", "flex_shrink": "0"},
+            ),
+            rx.text(
+                source.where,
+                size="1",
+                color=rx.color("gray", 10),
                 flex="1",
+                min_width="0",
+                style=ONE_LINE,
             ),
             rx.tooltip(
                 rx.badge(
@@ -57,7 +59,7 @@ def source_row(source: SourceView) -> rx.Component:
             rx.icon("arrow-up-right", size=14, color=rx.color("gray", 9), min_width="14px"),
             align="center",
             spacing="2",
-            padding="6px 8px",
+            padding="5px 8px",
             border_radius="8px",
             opacity=rx.cond(source.cited, "1", "0.7"),
             _hover={"background": rx.color("gray", 3)},
@@ -78,9 +80,7 @@ def source_row(source: SourceView) -> rx.Component:
 def _grid(sources) -> rx.Component:
     return rx.grid(
         rx.foreach(sources, source_row),
-        grid_template_columns=rx.breakpoints(
-            initial="minmax(0, 1fr)", md="repeat(2, minmax(0, 1fr))"
-        ),
+        grid_template_columns="minmax(0, 1fr)",
         spacing="1",
         width="100%",
     )

@@ -90,7 +90,10 @@ def _messages() -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.cond(
-                (ChatState.messages.length() == 0) & ~ChatState.streaming,
+                ChatState.chat_loaded
+                & ~ChatState.has_conversation
+                & (ChatState.messages.length() == 0)
+                & ~ChatState.streaming,
                 _welcome(),
             ),
             rx.foreach(ChatState.messages, chat_message),
