@@ -1,0 +1,188 @@
+"""Chat latency: from `ask()` to the first token event, the pipeline's own overhead.
+
+Usage: python -m bench.chat [CHUNKS] [--embedder fake|default|both]   (default 3000, both)
+
+A temporary embedded deployment (SQLite + qdrant-edge) holds one KB of CHUNKS chunks of ~80
+words cut from the PEP corpus, with their vectors from the embedding model named. Each
+question is 6-8 words taken from a chunk, asked in a fresh conversation (so no rewrite), and
+every row uses its own questions, so no cached search result answers it. Rows:
+
+- baseline: the bare search call (`services.search.search`, query embedding included);
+- llm: `chat.ask` with a zero-latency fake model (LLM_MODEL=fake/instant): store the question,
+  search, build the prompt, first verified piece out;
+- extractive: `chat.ask` with no model: search, choose sentences, first piece out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import peak_rss_mb, summary  # noqa: E402
+
+PEPS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "peps"
+WORDS_PER_CHUNK, CHUNKS_PER_DOC, QUESTIONS, BATCH = 80, 20, 50, 64
+
+
+def pep_chunks(n: int) -> list[str]:
+    words: list[str] = []
+    for path in sorted(PEPS.glob("*.rst")):
+        words.extend(re.findall(r"\S+", path.read_text(encoding="utf-8")))
+        if len(words) >= n * WORDS_PER_CHUNK:
+            break
+    return [
+        " ".join(words[i : i + WORDS_PER_CHUNK])
+        for i in range(0, min(len(words), n * WORDS_PER_CHUNK), WORDS_PER_CHUNK)
+    ]
+
+
+def questions(chunks: list[str], rng: np.random.Generator) -> list[str]:
+    picked = []
+    for index in rng.choice(len(chunks), QUESTIONS, replace=False):
+        words = re.findall(r"[A-Za-z]{4,}", chunks[index])
+        start = int(rng.integers(0, max(1, len(words) - 8)))
+        picked.append("What about " + " ".join(words[start : start + int(rng.integers(6, 9))]))
+    return picked
+
+
+def deployment(tmp: str) -> None:
+    os.environ["DATA_DIR"] = tmp  # a throwaway embedded deployment; the bench owns its process
+    for name in ("DATABASE_URL", "QDRANT_HOST", "REDIS_URL", "LLM_MODEL"):
+        os.environ.pop(name, None)
+    from lumikb_app.container import reset_container
+    from lumikb_app.db.migrate import upgrade
+
+    reset_container()
+    upgrade()
+
+
+def seed(chunks: list[str], embedder) -> tuple[object, float]:
+    from lumikb_app.container import get_container
+    from lumikb_app.db.tables import Chunk, Document
+    from lumikb_app.domain.enums import SystemRole
+    from lumikb_app.ports.vectors import VectorPoint
+    from lumikb_app.services import indexing, kbs
+    from lumikb_app.services.auth import create_user
+
+    container = get_container()
+    with container.db.session() as session:
+        user = create_user(
+            session, email="bench@example.com", display_name="B", password=None,
+            role=SystemRole.admin,
+        )  # fmt: skip
+        kb_id = kbs.create_kb(session, user, "Bench").id
+        session.commit()
+        session.expunge(user)
+    collection = indexing.collection_for(embedder)
+    container.vectors.ensure_collection(collection, embedder.dimension)
+    started = time.perf_counter()
+    for first in range(0, len(chunks), BATCH):
+        texts = chunks[first : first + BATCH]
+        vectors = embedder.embed_documents(texts)
+        docs, rows, points = [], [], []
+        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True), start=first):
+            doc_id = str(uuid.UUID(int=i // CHUNKS_PER_DOC + 1))
+            chunk_id = str(uuid.UUID(int=(1 << 64) + i))
+            if i % CHUNKS_PER_DOC == 0:
+                docs.append(
+                    Document(
+                        id=doc_id, kb_id=kb_id, name=f"pep-part-{i // CHUNKS_PER_DOC}.rst",
+                        mime_type="text/x-rst", status="ready", chunk_count=CHUNKS_PER_DOC,
+                    )
+                )  # fmt: skip
+            rows.append(
+                Chunk(
+                    id=chunk_id, document_id=doc_id, kb_id=kb_id, ordinal=i % CHUNKS_PER_DOC,
+                    text=text, char_start=0, char_end=len(text),
+                )
+            )  # fmt: skip
+            points.append(
+                VectorPoint(
+                    id=str(uuid.UUID(int=i + 1)), dense=vector, text=text,
+                    payload={"kb_id": kb_id, "document_id": doc_id, "chunk_id": chunk_id},
+                )
+            )  # fmt: skip
+        with container.db.session() as session:
+            session.add_all(docs)
+            session.flush()
+            session.add_all(rows)
+            session.commit()
+        container.vectors.upsert(collection, points)
+    container.vectors.optimize(collection)
+    return user, time.perf_counter() - started
+
+
+def first_token_ms(user, question: str) -> tuple[float, str]:
+    from lumikb_app.services import chat, conversations
+
+    conversation = conversations.create_conversation(user)
+    started = time.perf_counter()
+    first, mode = None, ""
+    for event in chat.ask(user, conversation.id, question):
+        if event.kind == "token" and first is None:
+            first = (time.perf_counter() - started) * 1000
+        if event.kind == "done":
+            mode = event.data["mode"]
+    return first or float("nan"), mode
+
+
+def timed_search(user, question: str) -> float:
+    from lumikb_app.services import search
+
+    started = time.perf_counter()
+    search.search(user, question)
+    return (time.perf_counter() - started) * 1000
+
+
+def run(n: int, embedder_name: str) -> None:
+    from lumikb_app.adapters.fake_chat import FakeChatModel
+    from lumikb_app.adapters.fake_embedder import FakeEmbedder
+    from lumikb_app.container import get_container, reset_container
+
+    chunks = pep_chunks(n)
+    print(f"== chat: time to first token, {len(chunks)} chunks, {embedder_name} embedder ==")
+    rng = np.random.default_rng(11)
+    with tempfile.TemporaryDirectory(prefix="bench-chat-") as tmp:
+        deployment(tmp)
+        container = get_container()
+        if embedder_name == "fake":
+            fake = FakeEmbedder(384)
+            container.embedder_for = lambda model: fake  # every KB embeds with the fake
+        embedder = container.embedder_for("default")
+        user, seconds = seed(chunks, embedder)
+        print(f"seeded in {seconds:.1f} s")
+        first_token_ms(user, "warm up the whole path")  # model load, first queries
+        baseline = [timed_search(user, q) for q in questions(chunks, rng)]
+        container.__dict__["chat_model"] = FakeChatModel(delay=0.0, name="fake/instant")
+        llm = [first_token_ms(user, q) for q in questions(chunks, rng)]
+        container.__dict__["chat_model"] = None
+        extractive = [first_token_ms(user, q) for q in questions(chunks, rng)]
+        reset_container()
+    for label, rows in (("llm (fake/instant)", llm), ("extractive", extractive)):
+        modes = {mode for _, mode in rows}
+        print(f"ask -> first token, {label:19s}{summary([ms for ms, _ in rows])}  modes {modes}")
+    print(f"baseline: bare search call           {summary(baseline)}")
+    print(f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+def main(n: int = 3000, embedders: tuple[str, ...] = ("fake", "default")) -> None:
+    for name in embedders:
+        run(n, name)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("chunks", nargs="?", type=int, default=3000)
+    parser.add_argument("--embedder", choices=["fake", "default", "both"], default="both")
+    args = parser.parse_args()
+    main(args.chunks, ("fake", "default") if args.embedder == "both" else (args.embedder,))
