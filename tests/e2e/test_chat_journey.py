@@ -249,3 +249,14 @@ def test_stop_keeps_the_partial_answer_and_regenerate_replaces_it(
     expect(page.get_by_test_id("regenerate")).to_have_count(1)
     _check_citations_map_to_sources(_last_answer(page))
     shots("follow-up")
+
+    # Nothing relevant: the documents do not cover it, said plainly, with nothing cited.
+    page.get_by_test_id("new-chat").click()
+    expect(page.get_by_test_id("chat-welcome")).to_be_visible()
+    _ask(page, "zebra migration across the savanna")
+    answer = _wait_for_answer(page)
+    expect(answer).to_have_attribute("data-mode", "no_answer")
+    expect(answer.get_by_test_id("no-answer")).to_contain_text("do not cover")
+    expect(answer.get_by_test_id("citation")).to_have_count(0)
+    expect(answer.get_by_test_id("confidence")).to_have_count(0)
+    shots("not covered")
