@@ -31,13 +31,18 @@ class Box:
     height: float
 
 
-def page_count(path: Path) -> int:
+def page_size(path: Path, page_number: int) -> tuple[float, float]:
+    """Width and height of the page (1-based) as shown, in PDF points."""
     import pypdfium2 as pdfium
 
     with _PDFIUM_LOCK:
         document = pdfium.PdfDocument(str(path))
         try:
-            return len(document)
+            page = document[page_number - 1]
+            try:
+                return page.get_size()
+            finally:
+                page.close()
         finally:
             document.close()
 
@@ -109,9 +114,22 @@ def _boxes(page, text_page, passage: str) -> list[Box]:
     found = _locate(page_key, passage_key)
     if found is None:
         return []
-    start, end = found
-    rects = [_device_rect(page, text_page, i) for i in page_index[start:end]]
+    first, last = _with_punctuation(chars, page_index[found[0]], page_index[found[1] - 1])
+    rects = [_device_rect(page, text_page, i) for i in range(first, last + 1)]
     return _line_boxes([r for r in rects if r is not None], _device_size(page))
+
+
+def _with_punctuation(chars: list[str], first: int, last: int) -> tuple[int, int]:
+    """Widen [first, last] to the punctuation touching it ("(", the final "." and the like)."""
+    while first > 0 and _is_mark(chars[first - 1]):
+        first -= 1
+    while last + 1 < len(chars) and _is_mark(chars[last + 1]):
+        last += 1
+    return first, last
+
+
+def _is_mark(ch: str) -> bool:
+    return not ch.isalnum() and not ch.isspace() and ch.isprintable()
 
 
 def _key(text) -> tuple[str, list[int]]:

@@ -71,6 +71,7 @@ class DocumentView:
     is_pdf: bool
     page_count: int | None
     page: int | None  # the page shown (PDF only)
+    page_size: tuple[float, float] | None  # its width and height in points (PDF only)
     passage: CitedPassage | None
     boxes: list[Box] = field(default_factory=list)  # the passage on the page shown (PDF)
     text: DocumentText | None = None  # the document's text (not for PDF)
@@ -87,9 +88,10 @@ def open_document(
         passage = _cited(chunk) if chunk else None
         text = None if doc.mime_type == PDF else _text(session, doc, chunk)
     if doc.mime_type != PDF:
-        return _view(doc, kb, passage, page=None, text=text)
+        return _view(doc, kb, passage, page=None, page_size=None, text=text)
     shown = _page_to_show(doc.page_count or 1, page, passage)
-    return _view(doc, kb, passage, page=shown, boxes=_boxes(doc, passage, shown))
+    size = pdf_pages.page_size(_local_original(doc), shown)
+    return _view(doc, kb, passage, page=shown, page_size=size, boxes=_boxes(doc, passage, shown))
 
 
 def render_page_png(user: User, document_id: str, page: int, scale: float = DEFAULT_SCALE) -> bytes:

@@ -1,10 +1,11 @@
-"""Top bar: product name and the user menu (name, email, role, sign out)."""
+"""Top bar: product name, the quick-search button and the user menu (name, email, role, sign out)."""
 
 import reflex as rx
 
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.html_form import html_form
+from lumikb_app.ui.components.quick_search import open_button
 
 TOP_BAR_HEIGHT = "56px"
 
@@ -108,6 +109,8 @@ def user_menu() -> rx.Component:
 def top_bar() -> rx.Component:
     return rx.hstack(
         brand(),
+        rx.spacer(),
+        open_button(),
         rx.spacer(),
         user_menu(),
         align="center",
