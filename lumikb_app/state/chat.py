@@ -114,7 +114,6 @@ class ChatState(ShellState):
     stopping: bool = False
     stream_status: str = ""
     stream_segments: list[view.Segment] = []
-    stream_text: str = ""
     _stream_id: str = ""
     _stop_requested: bool = False
 
@@ -175,11 +174,7 @@ class ChatState(ShellState):
         _STOP_FLAGS[stream_id] = threading.Event()
         self._stream_id, self._stop_requested = stream_id, False
         self.streaming, self.stopping, self.chat_error = True, False, ""
-        self.stream_status, self.stream_segments, self.stream_text = (
-            "Searching your documents…",
-            [],
-            "",
-        )
+        self.stream_status, self.stream_segments = "Searching your documents…", []
         return stream_id
 
     def _request_stop(self) -> None:
@@ -292,7 +287,6 @@ class ChatState(ShellState):
                 return
             if self._stop_requested:
                 stop_flag.set()
-            self.stream_text = answer.text
             self.stream_segments = view.segments(answer.text, answer.citations)
             self.stream_status = answer.status
 
@@ -312,7 +306,7 @@ class ChatState(ShellState):
                 self.conversation_title = title or self.conversation_title
             self.chat_error = "" if answer.error_stored and page is not None else answer.error
             self.streaming = self.stopping = False
-            self.stream_segments, self.stream_text, self.stream_status = [], "", ""
+            self.stream_segments, self.stream_status = [], ""
             self._stream_id = ""
 
     # -- conversations: rename and delete ---------------------------------------------------

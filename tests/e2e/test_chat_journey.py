@@ -25,7 +25,10 @@ WATCH_STREAM = """() => {
   const scan = () => {
     const el = document.querySelector('[data-testid="streaming-text"]');
     const seen = window.__streamSeen;
-    if (el && el.innerText.trim() && seen[seen.length - 1] !== el.innerText) seen.push(el.innerText);
+    const last = seen[seen.length - 1];
+    if (el && el.innerText.trim() && (!last || last.text !== el.innerText)) {
+      seen.push({text: el.innerText, at: performance.now()});
+    }
   };
   new MutationObserver(scan).observe(document.body, {
     subtree: true, childList: true, characterData: true,
@@ -93,6 +96,7 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     shots("empty chat")
 
     page.evaluate(WATCH_STREAM)
+    asked_at = page.evaluate("() => performance.now()")
     _ask(page, QUESTION)
     expect(page.get_by_test_id("user-message")).to_have_text(QUESTION)
     expect(page.get_by_test_id("chat-stop")).to_be_visible()
@@ -105,8 +109,13 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     shots("answer done")
 
     # Tokens arrived before the answer was complete: growing partial texts of the final one.
-    seen = [_flat(text) for text in page.evaluate("() => window.__streamSeen")]
+    updates = page.evaluate("() => window.__streamSeen")
+    seen = [_flat(update["text"]) for update in updates]
     assert len(seen) >= 2, seen
+    print(  # a figure for the record, not a test: pipeline plus fake model pacing
+        f"first text {updates[0]['at'] - asked_at:.0f} ms after Enter; {len(updates)} updates "
+        f"over {updates[-1]['at'] - updates[0]['at']:.0f} ms"
+    )
     assert 0 < len(seen[0]) < len(final)
     assert final.startswith(seen[0][:12]), (seen[0], final)
     assert "hardware key" in final
@@ -211,8 +220,12 @@ def test_stop_keeps_the_partial_answer_and_regenerate_replaces_it(
     page.get_by_test_id("chat-scope").click()
     page.get_by_role("option", name=app_server.kb_name).click()
     expect(page.get_by_test_id("chat-scope-label")).to_have_text(app_server.kb_name)
+    page.evaluate(WATCH_STREAM)
+    asked_at = page.evaluate("() => performance.now()")
     _ask(page, QUESTION)
     page.get_by_test_id("streaming-text").wait_for()
+    first = page.evaluate("() => window.__streamSeen[0].at")
+    print(f"first text {first - asked_at:.0f} ms after Enter (second question of the run)")
     page.get_by_test_id("chat-stop").click()
     answer = _wait_for_answer(page, status="stopped")
     expect(answer.get_by_test_id("stopped-badge")).to_be_visible()

@@ -299,7 +299,7 @@ def streaming_answer() -> rx.Component:
         _avatar(),
         rx.vstack(
             rx.cond(
-                ChatState.stream_text != "",
+                ChatState.stream_segments.length() > 0,
                 answer_text(ChatState.stream_segments, "streaming-text"),
             ),
             rx.hstack(
@@ -308,7 +308,11 @@ def streaming_answer() -> rx.Component:
                     rx.cond(
                         ChatState.stopping,
                         "Stopping…",
-                        rx.cond(ChatState.stream_text != "", "Writing…", ChatState.stream_status),
+                        rx.cond(
+                            ChatState.stream_segments.length() > 0,
+                            "Writing…",
+                            ChatState.stream_status,
+                        ),
                     ),
                     size="1",
                     color=rx.color("gray", 10),
