@@ -14,11 +14,13 @@ An answer with no sources (mode "no_answer") has confidence 0.
 
 `answerable`: dense search always returns the nearest passages, however far they are, and a
 KB's similarity threshold is 0 unless an admin raises it; so chat also wants words in common:
-some passage among the top five must hold at least half of the query's key terms.
+some passage among the top five must hold at least half of the query's key terms, and at least
+two of them (so "capital of France" is not answered from "capital letters").
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -39,7 +41,7 @@ def answerable(query: str, passages: Sequence[Passage]) -> bool:
     if not passages or not wanted:
         return bool(passages)
     best = max(len(wanted & set(key_terms(p.text))) for p in passages[:ANSWERABLE_TOP])
-    return best >= max(1, len(wanted) * MIN_TERM_SHARE)
+    return best >= min(len(wanted), max(2, math.ceil(len(wanted) * MIN_TERM_SHARE)))
 
 
 def relevance(query: str, passages: Sequence[Passage]) -> float:

@@ -24,9 +24,11 @@ PER_PASSAGE = 2
 RANK_WEIGHT = 0.3
 KEEP_RATIO = 0.6  # beyond the first two, a sentence must score this share of the best one
 MIN_WORDS, MAX_CHARS = 4, 600
+UNPUNCTUATED_WORDS = 12  # a line this long without a full stop is still prose
 FALLBACK_CHARS = 300
 
 _LINE_BREAK = re.compile(r"\n\s*")
+_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -48,7 +50,11 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _usable(sentence: str) -> bool:
-    return len(sentence.split()) >= MIN_WORDS and len(sentence) <= MAX_CHARS
+    """A sentence, not a heading, a field line ("Title: ...") or a fragment."""
+    count = len(sentence.split())
+    if count < MIN_WORDS or len(sentence) > MAX_CHARS:
+        return False
+    return bool(_ENDS_LIKE_A_SENTENCE.search(sentence)) or count >= UNPUNCTUATED_WORDS
 
 
 def choose_sentences(question: str, passages: Sequence[Passage]) -> list[Pick]:

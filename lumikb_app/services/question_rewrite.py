@@ -11,24 +11,31 @@ from lumikb_app.services.terms import PRONOUNS, key_terms, key_words, stem, word
 
 log = logging.getLogger(__name__)
 
-SHORT_QUESTION_TERMS = 3
-CARRIED_TERMS = 6
+SHORT_QUESTION_TERMS = 1
+CARRIED_TERMS = 4
 MAX_QUERY_CHARS = 500
+CONTINUATIONS = ("and", "also", "but", "so", "then", "what about", "how about")
 
 
 def heuristic_rewrite(question: str, previous_query: str | None) -> str:
-    """Add the previous question's key words when the new one leans on it: it is short (at most
-    three key terms) or uses a pronoun ("it", "they", "this"...). Otherwise leave it alone."""
-    if not previous_query:
+    """Add up to four key words of the previous query when the new question leans on it: it
+    starts like a continuation ("and...", "what about..."), uses a pronoun ("it", "they",
+    "this"...), or has at most one key term of its own. Otherwise leave it alone."""
+    if not previous_query or not leans_on_previous(question):
         return question
     own = key_terms(question)
-    leans_on_previous = len(own) <= SHORT_QUESTION_TERMS or any(
-        w in PRONOUNS for w in words(question)
-    )
-    if not leans_on_previous:
-        return question
     carried = [w for w in key_words(previous_query) if stem(w) not in own][:CARRIED_TERMS]
     return f"{question} {' '.join(carried)}".strip() if carried else question
+
+
+def leans_on_previous(question: str) -> bool:
+    said = words(question)
+    opening = " ".join(said[:2])
+    return (
+        len(key_terms(question)) <= SHORT_QUESTION_TERMS
+        or any(w in PRONOUNS for w in said)
+        or any(opening == c or opening.startswith(c + " ") for c in CONTINUATIONS)
+    )
 
 
 def rewrite(

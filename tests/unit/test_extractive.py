@@ -65,3 +65,12 @@ def test_the_answer_cites_each_sentence_and_streams_back_to_the_same_text():
     assert body.startswith("Backups run every night at two in the morning. [1]")
     assert "".join(word_pieces(body)) == body
     assert len(word_pieces(body)) > 5
+
+
+def test_field_lines_and_titles_are_not_quoted_as_answers():
+    pep = passage(
+        "PEP: 20\nTitle: The Zen of Python\nThe Zen of Python\nBeautiful is better than ugly.\n"
+        "Errors should never pass silently.\nUnless explicitly silenced.",
+    )
+    picks = choose_sentences("What does the Zen of Python say about errors?", [pep])
+    assert [p.text for p in picks] == ["Errors should never pass silently."]
