@@ -92,13 +92,15 @@ class AnswerDraft:
             confidence=confidence,
         )
         with transaction() as session:
+            conversation = session.get(Conversation, self.turn.conversation_id)
+            if conversation is None:  # deleted while the answer streamed: nothing to keep
+                self.saved = True
+                return
             if self.turn.replaces:
                 session.exec(delete(ChatMessage).where(ChatMessage.id.in_(self.turn.replaces)))
             session.add(message)
-            conversation = session.get(Conversation, self.turn.conversation_id)
-            if conversation is not None:
-                conversation.updated_at = utcnow()
-                session.add(conversation)
+            conversation.updated_at = utcnow()
+            session.add(conversation)
         self.message_id, self.saved = message.id, True
 
     def _emit(self, text: str, first_cited: list[int]) -> Iterator[ChatEvent]:

@@ -318,3 +318,17 @@ def test_far_neighbours_from_the_meaning_search_are_not_an_answer(people, monkey
     conversation = conversations.create_conversation(ann)
     done = events_of(chat.ask(ann, conversation.id, "zebra migration patterns"))[-1].data
     assert (done["mode"], done["sources"], model.calls) == ("no_answer", [], [])
+
+
+def test_deleting_the_conversation_mid_answer_ends_the_stream_quietly(people, searches):
+    ann, _, _ = people
+    use_model(FakeChatModel(delay=0))
+    conversation = conversations.create_conversation(ann)
+    events = chat.ask(ann, conversation.id, "backups")
+    kinds = []
+    for event in events:
+        kinds.append(event.kind)
+        if kinds.count("token") == 2:
+            conversations.delete_conversation(ann, conversation.id)
+    assert kinds[-1] == "done" and "error" not in kinds
+    assert conversations.list_conversations(ann) == []
