@@ -137,6 +137,21 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     first.click()
     expect(page).to_have_url(re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[\w-]+&page=2$"))
     wait_for_hydration(page)
+    expect(page.get_by_test_id("page-title")).to_have_text(app.handbook_pdf_name)
+    expect(page.get_by_test_id("viewer-page").first).to_have_text("Page 2 of 3")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=\"page-image\"]');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    box = page.get_by_test_id("highlight-box").first
+    expect(box).to_be_visible()
+    assert box.evaluate(
+        "(el) => { const r = el.getBoundingClientRect();"
+        " return r.bottom > 0 && r.top < window.innerHeight && r.height > 0; }"
+    )
+    expect(page.get_by_test_id("viewer-passage")).to_contain_text(
+        "hardware key stored in the vault"
+    )
     shots("viewer from citation")
 
     # The conversation survives a reload, and another browser sees it too (it is stored).
