@@ -36,6 +36,7 @@ NO_ANSWER = (
 )
 MODEL_FAILED = "The language model failed to answer. Please try again in a moment."
 SEARCH_FAILED = "Searching the documents failed. Please try again in a moment."
+ANSWER_FAILED = "Something went wrong while answering. Please try again in a moment."
 
 
 def _never() -> bool:
@@ -85,7 +86,7 @@ def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
     except Exception:
         log.exception("answering in conversation %s failed", turn.conversation_id)
         if not draft.saved:
-            yield _fail(draft, SEARCH_FAILED if draft.mode == "" else MODEL_FAILED)
+            yield _fail(draft, SEARCH_FAILED if draft.mode == "" else ANSWER_FAILED)
     finally:
         if not draft.saved:  # the consumer went away mid-answer: keep what was shown
             draft.save("stopped")

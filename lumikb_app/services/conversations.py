@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, delete, select
 
-from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ChatMessage, Conversation, User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import KbRole
@@ -57,7 +56,7 @@ def rename_conversation(user: User, conversation_id: str, title: str) -> Convers
     title = clean_title(title)
     with transaction() as session:
         conversation = owned(session, user, conversation_id)
-        conversation.title, conversation.updated_at = title, utcnow()
+        conversation.title = title
         session.add(conversation)
         return conversation
 

@@ -332,3 +332,17 @@ def test_deleting_the_conversation_mid_answer_ends_the_stream_quietly(people, se
             conversations.delete_conversation(ann, conversation.id)
     assert kinds[-1] == "done" and "error" not in kinds
     assert conversations.list_conversations(ann) == []
+
+
+def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch):
+    ann, _, _ = people
+
+    def broken(user, query, kb_ids):
+        raise ConnectionError("qdrant at 10.0.0.5:6334 refused")
+
+    monkeypatch.setattr(chat, "_search", broken)
+    conversation = conversations.create_conversation(ann)
+    error = events_of(chat.ask(ann, conversation.id, "backups"))[-1]
+    assert error.kind == "error" and error.data["message"] == chat.SEARCH_FAILED
+    stored = conversations.list_messages(ann, conversation.id)[-1]
+    assert stored.status == "error" and "10.0.0.5" not in stored.content
