@@ -93,9 +93,11 @@ class LiteLLMChatModel:
     @staticmethod
     def _library() -> Any:
         try:
-            return _litellm()
+            library = _litellm()
         except EmbeddingError as exc:
             raise LlmError("LiteLLM is not installed: install the `litellm` package.") from exc
+        library.suppress_debug_info = True  # its "Give Feedback" banner on every error
+        return library
 
     def _error(self, exc: Exception) -> LlmError:
         where = f" at {self.api_base}" if self.api_base else ""
