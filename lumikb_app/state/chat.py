@@ -38,6 +38,8 @@ from lumikb_app.state.shell import ShellState
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.05
+HEARTBEAT_SECONDS = 5.0  # a stream waiting on a slow model still proves it is alive this often
+STREAM_STALE_SECONDS = 30.0  # silent this long: its process is gone (e.g. restarted)
 ALL_KBS = "all"
 MAX_TITLE_LENGTH = 200
 NOT_FOUND = "Conversation not found."
@@ -115,6 +117,7 @@ class ChatState(ShellState):
     stream_status: str = ""
     stream_segments: list[view.Segment] = []
     _stream_id: str = ""
+    _stream_beat: float = 0.0
     _stop_requested: bool = False
 
     rename_id: str = ""
@@ -136,6 +139,7 @@ class ChatState(ShellState):
     async def load(self):
         """on_load of /chat (also when ?c= changes): the list and the open conversation."""
         wanted = self._requested_conversation()
+        self._forget_dead_stream()
         if self.streaming and wanted == self.conversation_id:
             return  # our own redirect to ?c=<new id> while the first answer streams
         self._request_stop()
@@ -172,10 +176,21 @@ class ChatState(ShellState):
     def _begin_stream(self) -> str:
         stream_id = uuid.uuid4().hex
         _STOP_FLAGS[stream_id] = threading.Event()
-        self._stream_id, self._stop_requested = stream_id, False
+        self._stream_id, self._stop_requested, self._stream_beat = stream_id, False, time.time()
         self.streaming, self.stopping, self.chat_error = True, False, ""
         self.stream_status, self.stream_segments = "Searching your documents…", []
         return stream_id
+
+    def _end_stream_view(self) -> None:
+        self.streaming = self.stopping = False
+        self.stream_segments, self.stream_status = [], ""
+        self._stream_id = ""
+
+    def _forget_dead_stream(self) -> None:
+        """A stream whose task died with its process must not keep the composer disabled."""
+        if self.streaming and time.time() - self._stream_beat > STREAM_STALE_SECONDS:
+            _STOP_FLAGS.pop(self._stream_id, None)
+            self._end_stream_view()
 
     def _request_stop(self) -> None:
         flag = _STOP_FLAGS.get(self._stream_id)
@@ -186,6 +201,7 @@ class ChatState(ShellState):
 
     @rx.event
     async def send(self, form_data: dict):
+        self._forget_dead_stream()
         if self.streaming:
             return None
         question = str(form_data.get("question") or "").strip()
@@ -224,6 +240,7 @@ class ChatState(ShellState):
     @rx.event
     def stop(self):
         self._request_stop()
+        self._forget_dead_stream()
 
     @rx.event(background=True)
     async def stream_answer(self, stream_id: str, question: str):
@@ -268,11 +285,13 @@ class ChatState(ShellState):
         threading.Thread(target=_pump, args=(make_events, push), daemon=True).start()
         last_flush, pending = 0.0, False
         while True:
-            wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush)) if pending else None
+            wait = HEARTBEAT_SECONDS
+            if pending:
+                wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
             try:
                 event = await asyncio.wait_for(queue.get(), wait)
             except TimeoutError:
-                event = ChatEvent("status", {"message": answer.status})  # time to flush
+                event = ChatEvent("status", {"message": answer.status})  # flush, or a heartbeat
             if event is None:
                 return
             answer.apply(event)
@@ -287,6 +306,7 @@ class ChatState(ShellState):
                 return
             if self._stop_requested:
                 stop_flag.set()
+            self._stream_beat = time.time()
             self.stream_segments = view.segments(answer.text, answer.citations)
             self.stream_status = answer.status
 
@@ -305,9 +325,7 @@ class ChatState(ShellState):
                 self.conversations, self.messages = listed, messages
                 self.conversation_title = title or self.conversation_title
             self.chat_error = "" if answer.error_stored and page is not None else answer.error
-            self.streaming = self.stopping = False
-            self.stream_segments, self.stream_status = [], ""
-            self._stream_id = ""
+            self._end_stream_view()
 
     # -- conversations: rename and delete ---------------------------------------------------
 
