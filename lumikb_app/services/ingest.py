@@ -149,6 +149,7 @@ def _embed_and_index(document_id: str) -> None:
         rate = done / max(time.perf_counter() - started, 1e-6)
         progress = CHUNK_END + (EMBED_END - CHUNK_END) * done / total
         report(doc.id, S.embedding, progress, f"Embedded {done} of {total} passages ({rate:.0f}/s)")
+    indexing.index_card(container.vectors, embedder, doc, chunks)
     report(doc.id, S.indexing, EMBED_END, "Checking the index")
     indexed = container.vectors.count(collection, document_id=doc.id)
     if indexed != total:

@@ -85,13 +85,15 @@ def _live_documents() -> dict[str, Document]:
 
 
 def remove_orphan_vectors() -> int:
+    """Documents whose vectors outlived their row (counted once across chunk and card
+    collections)."""
     vectors, live = get_container().vectors, _live_documents()
-    removed = 0
+    removed: set[str] = set()
     for collection in vectors.list_collections():
         for document_id in vectors.document_ids(collection) - set(live):
             vectors.delete_document(collection, document_id)
-            removed += 1
-    return removed
+            removed.add(document_id)
+    return len(removed)
 
 
 def reindex_missing_vectors() -> int:
