@@ -14,15 +14,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import User
+from lumikb_app.db.tables import KnowledgeBase, User
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
+from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError
 from lumikb_app.ports.llm import ChatModel, LlmError
 from lumikb_app.services.answer_draft import AnswerDraft
 from lumikb_app.services.chat_turns import Turn, start_turn, turn_to_redo
 from lumikb_app.services.confidence import answerable
 from lumikb_app.services.extractive import NO_MODEL_NOTE, choose_sentences, compose, word_pieces
-from lumikb_app.services.prompts import answer_messages
+from lumikb_app.services.prompts import PRESETS, answer_messages
 from lumikb_app.services.question_rewrite import rewrite
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,9 @@ def _generate(
 ) -> Iterator[ChatEvent]:
     draft.begin("llm", passages, model=model.name)
     yield ChatEvent("status", {"message": "Writing the answer…"})
-    pieces = model.stream(answer_messages(draft.turn.question, passages, draft.turn.history))
+    preset = answer_preset(passages[0].kb_id)
+    messages = answer_messages(draft.turn.question, passages, draft.turn.history, preset)
+    pieces = model.stream(messages, max_tokens=PRESETS[preset][1])
     try:
         stopped = yield from _stream(draft, pieces, should_stop)
     except LlmError as exc:
@@ -153,6 +156,14 @@ def _generate(
             close()  # stop a model stream we no longer read
     yield from draft.flush()
     yield draft.finish("stopped" if stopped else "done")
+
+
+def answer_preset(kb_id: str) -> str:
+    """The answer preset of the KB the best passage comes from."""
+    with get_container().db.session() as session:
+        kb = session.get(KnowledgeBase, kb_id)
+    preset = KbSettings.model_validate(kb.settings if kb else {}).answer_preset
+    return preset if preset in PRESETS else "balanced"
 
 
 def _stream(

@@ -24,6 +24,12 @@ REWRITE_SYSTEM = (
     "the key terms. Reply with the query only, on one line."
 )
 
+# A KB's answer preset (KbSettings.answer_preset): an instruction and the token budget.
+PRESETS = {
+    "concise": ("Keep the answer short: two or three sentences.", 300),
+    "balanced": ("Answer in a short paragraph, or a few bullet points for a list.", 800),
+    "detailed": ("Answer thoroughly, covering every relevant point the sources make.", 1500),
+}
 SOURCES_HEADER = "Sources:"
 QUESTION_PREFIX = "Question: "
 FOLLOW_UP_PREFIX = "Follow-up question: "
@@ -37,7 +43,10 @@ def source_heading(passage: Passage) -> str:
 
 
 def answer_messages(
-    question: str, passages: Sequence[Passage], history: Sequence[LlmMessage]
+    question: str,
+    passages: Sequence[Passage],
+    history: Sequence[LlmMessage],
+    preset: str = "balanced",
 ) -> list[LlmMessage]:
     blocks = [
         f"[{n}] {source_heading(p)}\n{p.text.strip()[:PASSAGE_CHARS]}"
@@ -45,7 +54,7 @@ def answer_messages(
     ]
     prompt = f"{SOURCES_HEADER}\n\n" + "\n\n".join(blocks) + f"\n\n{QUESTION_PREFIX}{question}"
     return [
-        {"role": "system", "content": ANSWER_SYSTEM},
+        {"role": "system", "content": f"{ANSWER_SYSTEM}\n- {PRESETS[preset][0]}"},
         *history,
         {"role": "user", "content": prompt},
     ]

@@ -4,6 +4,7 @@ import pytest
 
 from lumikb_app.adapters.fake_chat import FakeChatModel
 from lumikb_app.container import get_container
+from lumikb_app.db.tables import KnowledgeBase
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.domain.retrieval import Passage, SearchInputError
@@ -346,3 +347,18 @@ def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch
     assert error.kind == "error" and error.data["message"] == chat.SEARCH_FAILED
     stored = conversations.list_messages(ann, conversation.id)[-1]
     assert stored.status == "error" and "10.0.0.5" not in stored.content
+
+
+def test_the_kbs_answer_preset_shapes_the_prompt(people, monkeypatch):
+    ann, _, kb_id = people
+    with transaction() as session:
+        kb = session.get(KnowledgeBase, kb_id)
+        kb.settings = {**kb.settings, "answer_preset": "concise"}
+        session.add(kb)
+    hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0)
+    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids: [hit])
+    model = FakeChatModel(delay=0)
+    use_model(model)
+    conversation = conversations.create_conversation(ann)
+    events_of(chat.ask(ann, conversation.id, "When do backups run?"))
+    assert "two or three sentences" in model.calls[-1][0]["content"]
