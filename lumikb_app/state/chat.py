@@ -31,6 +31,7 @@ from lumikb_app.services import auth
 from lumikb_app.services import chat as chat_service
 from lumikb_app.services import conversations as conversation_service
 from lumikb_app.services.access import PermissionDenied
+from lumikb_app.services.chat_turns import title_from
 from lumikb_app.state import chat_view as view
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
@@ -220,6 +221,8 @@ class ChatState(ShellState):
             except (ChatInputError, PermissionDenied) as error:
                 self.chat_error = str(error)
                 return None
+            # The service titles a new conversation after its first question, as it starts.
+            created.title = title_from(question)
             self.conversation_id, self.conversation_title = created.id, created.title
             self.conversations = [view.conversation_view(created), *self.conversations]
             events.append(rx.redirect(f"/chat?c={created.id}", replace=True))
