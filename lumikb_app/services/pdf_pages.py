@@ -115,8 +115,9 @@ def _boxes(page, text_page, passage: str) -> list[Box]:
     if found is None:
         return []
     first, last = _with_punctuation(chars, page_index[found[0]], page_index[found[1] - 1])
-    rects = [_device_rect(page, text_page, i) for i in range(first, last + 1)]
-    return _line_boxes([r for r in rects if r is not None], _device_size(page))
+    char_boxes = [text_page.get_charbox(i) for i in range(first, last + 1)]
+    lines = _lines([b for b in char_boxes if b[2] > b[0] and b[3] > b[1]])
+    return _percent_boxes(lines, _page_to_device(page), _device_size(page))
 
 
 def _with_punctuation(chars: list[str], first: int, last: int) -> tuple[int, int]:
@@ -175,39 +176,57 @@ def _device_size(page) -> tuple[int, int]:
     return round(width * _DEVICE_SCALE), round(height * _DEVICE_SCALE)
 
 
-def _device_rect(page, text_page, index: int) -> tuple[int, int, int, int] | None:
-    """The character's box on the rendered page (rotation and crop box applied), or None."""
+def _page_to_device(page):
+    """PDFium's page-to-device transform (rotation and crop box applied), as a function.
+
+    It is affine, so three mapped points give it; far apart, so pixel rounding vanishes."""
     from pypdfium2._helpers.bitmap import PdfPosConv
 
-    left, bottom, right, top = text_page.get_charbox(index)
-    if right <= left or top <= bottom:
-        return None
     conv = PdfPosConv(page, (0, 0, *_device_size(page), 0))
-    xs, ys = zip(conv.to_bitmap(left, bottom), conv.to_bitmap(right, top), strict=True)
-    return min(xs), min(ys), max(xs), max(ys)
+    span = 1000.0
+    (ox, oy), (ax, ay), (bx, by) = (conv.to_bitmap(x, y) for x, y in ((0, 0), (span, 0), (0, span)))
 
-
-def _line_boxes(rects: list[tuple[int, int, int, int]], size: tuple[int, int]) -> list[Box]:
-    """Merge character boxes into one box per printed line, in percent of the page."""
-    lines: list[list[int]] = []
-    for x0, y0, x1, y1 in rects:
-        line = lines[-1] if lines else None
-        middle = (y0 + y1) / 2
-        if line and line[1] <= middle <= line[3] and x0 >= line[0]:
-            line[:] = [min(line[0], x0), min(line[1], y0), max(line[2], x1), max(line[3], y1)]
-        else:
-            lines.append([x0, y0, x1, y1])
-    width, height = size
-    pad = 2 * _DEVICE_SCALE  # two points around the glyphs, so the mark covers the whole line
-    return [
-        Box(
-            left=round(max(0, x0 - pad) / width * 100, 3),
-            top=round(max(0, y0 - pad) / height * 100, 3),
-            width=round((x1 - x0 + 2 * pad) / width * 100, 3),
-            height=round((y1 - y0 + 2 * pad) / height * 100, 3),
+    def to_device(x: float, y: float) -> tuple[float, float]:
+        return (
+            ox + ((ax - ox) * x + (bx - ox) * y) / span,
+            oy + ((ay - oy) * x + (by - oy) * y) / span,
         )
-        for x0, y0, x1, y1 in lines
-    ]
+
+    return to_device
+
+
+def _lines(char_boxes: list[tuple[float, float, float, float]]) -> list[list[float]]:
+    """Merge character boxes (PDF units, y up) into one box per printed line, in page space,
+    where lines run left to right whatever the page's display rotation."""
+    lines: list[list[float]] = []
+    for left, bottom, right, top in char_boxes:
+        line = lines[-1] if lines else None
+        if line and line[1] <= (bottom + top) / 2 <= line[3] and left >= line[0]:
+            line[:] = [line[0], min(line[1], bottom), max(line[2], right), max(line[3], top)]
+        else:
+            lines.append([left, bottom, right, top])
+    return lines
+
+
+def _percent_boxes(lines: list[list[float]], to_device, size: tuple[int, int]) -> list[Box]:
+    width, height = size
+    pad = 2  # points around the glyphs, so the mark covers the whole line
+    boxes = []
+    for left, bottom, right, top in lines:
+        xs, ys = zip(
+            to_device(left - pad, bottom - pad), to_device(right + pad, top + pad), strict=True
+        )
+        x0, y0 = max(0.0, min(xs)), max(0.0, min(ys))
+        x1, y1 = min(float(width), max(xs)), min(float(height), max(ys))
+        boxes.append(
+            Box(
+                left=round(x0 / width * 100, 3),
+                top=round(y0 / height * 100, 3),
+                width=round((x1 - x0) / width * 100, 3),
+                height=round((y1 - y0) / height * 100, 3),
+            )
+        )
+    return boxes
 
 
 def _lower(ch: str) -> str:

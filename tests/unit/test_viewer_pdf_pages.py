@@ -7,6 +7,7 @@ import zlib
 import pytest
 
 from lumikb_app.services import pdf_pages
+from lumikb_app.services.parsing import PDF, parse
 from tests.pdf_factory import HANDBOOK_PAGES, handbook_pdf, make_pdf
 
 pytestmark = pytest.mark.unit
@@ -84,3 +85,21 @@ def test_a_page_renders_to_a_png_of_its_size(handbook):
     rows = zlib.decompress(png[start : start + length])
     assert len(rows) == height * (1 + 3 * width)  # one filter byte and RGB pixels per row
     assert rows[1 : 1 + 3 * width] == b"\xff" * 3 * width  # the top row is white paper
+
+
+def test_on_a_rotated_page_the_boxes_turn_with_the_text(handbook, tmp_path):
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(handbook))
+    document[1].set_rotation(90)  # shown turned clockwise: lines run top to bottom
+    rotated = tmp_path / "rotated.pdf"
+    document.save(str(rotated))
+    document.close()
+    # The passage as the pipeline stores it: PDFium reads a turned page in its own order.
+    passage = next(b.text for b in parse(rotated, PDF).blocks if "hardware key" in b.text)
+    boxes = pdf_pages.passage_boxes(rotated, 2, passage)
+    assert pdf_pages.page_size(rotated, 2) == pytest.approx((792, 612))
+    assert len(boxes) == 3  # the paragraph's three printed lines
+    for box in boxes:
+        assert box.height > 5 * box.width  # each line of text now stands upright
+        assert 85 < box.left < 100  # the top of the page is turned to the right edge
