@@ -7,9 +7,9 @@ asyncio queue; tokens are collected and pushed to the browser about every 50 ms,
 state lock only for that moment. When the answer ends, the conversation is read back from the
 database, so what the page shows is what was stored.
 
-Stop: `should_stop` runs on that thread, so it reads a `threading.Event` kept in a module-level
-registry keyed by stream id (state vars are not thread-safe). `stop` sets it; each flush also
-looks at `_stop_requested`, in case the stop reached another worker process.
+Stop: `should_stop` runs on that thread and reads a `threading.Event` (state/chat_stream.py);
+`stop` sets it, and each flush also looks at `_stop_requested`, in case the stop reached
+another worker process.
 
 The open conversation is in the URL (`/chat?c=<id>`), so a reload shows it again.
 """
@@ -17,7 +17,6 @@ The open conversation is in the URL (`/chat?c=<id>`), so a reload shows it again
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 import time
 import uuid
@@ -32,11 +31,10 @@ from lumikb_app.services import chat as chat_service
 from lumikb_app.services import conversations as conversation_service
 from lumikb_app.services.access import PermissionDenied
 from lumikb_app.services.chat_turns import title_from
+from lumikb_app.state import chat_stream as stream
 from lumikb_app.state import chat_view as view
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
-
-log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.05
 HEARTBEAT_SECONDS = 5.0  # a stream waiting on a slow model still proves it is alive this often
@@ -44,23 +42,6 @@ STREAM_STALE_SECONDS = 30.0  # silent this long: its process is gone (e.g. resta
 ALL_KBS = "all"
 MAX_TITLE_LENGTH = 200
 NOT_FOUND = "Conversation not found."
-FAILED = "The answer could not be generated. Try again in a moment."
-
-_STOP_FLAGS: dict[str, threading.Event] = {}
-
-
-def _pump(make_events: Callable[[], Iterator[ChatEvent]], push: Callable) -> None:
-    """Run the service's generator to the end on this thread; None marks the end."""
-    try:
-        for event in make_events():
-            push(event)
-    except (ChatInputError, PermissionDenied) as error:
-        push(ChatEvent("error", {"message": str(error)}))
-    except Exception:
-        log.exception("chat answer failed")
-        push(ChatEvent("error", {"message": FAILED}))
-    finally:
-        push(None)
 
 
 def _conversation_page(
@@ -77,31 +58,6 @@ def _conversation_page(
         return conversations, [], "", NOT_FOUND
     title = next((c.title for c in conversations if c.id == conversation_id), "")
     return conversations, view.message_views(messages), title, ""
-
-
-class _Answer:
-    """What a stream has produced so far (lives in the background task, not in the state)."""
-
-    def __init__(self) -> None:
-        self.text = ""
-        self.citations: list[dict] = []
-        self.status = ""
-        self.error = ""
-        self.error_stored = False  # the service kept the failed answer: it shows in the thread
-
-    def apply(self, event: ChatEvent) -> None:
-        if event.kind == "token":
-            self.text += str(event.data.get("text", ""))
-        elif event.kind == "citation":
-            self.citations.append(dict(event.data))
-        elif event.kind == "status":
-            self.status = str(event.data.get("message", ""))
-        elif event.kind == "error":
-            self.error = str(event.data.get("message", "")) or FAILED
-            self.error_stored = bool(event.data.get("message_id"))
-        elif event.kind == "done":
-            self.text = str(event.data.get("content", self.text))
-            self.citations = list(event.data.get("citations") or self.citations)
 
 
 class ChatState(ShellState):
@@ -176,7 +132,7 @@ class ChatState(ShellState):
 
     def _begin_stream(self) -> str:
         stream_id = uuid.uuid4().hex
-        _STOP_FLAGS[stream_id] = threading.Event()
+        stream.stop_flag(stream_id)
         self._stream_id, self._stop_requested, self._stream_beat = stream_id, False, time.time()
         self.streaming, self.stopping, self.chat_error = True, False, ""
         self.stream_status, self.stream_segments = "Searching your documents…", []
@@ -190,13 +146,11 @@ class ChatState(ShellState):
     def _forget_dead_stream(self) -> None:
         """A stream whose task died with its process must not keep the composer disabled."""
         if self.streaming and time.time() - self._stream_beat > STREAM_STALE_SECONDS:
-            _STOP_FLAGS.pop(self._stream_id, None)
+            stream.forget(self._stream_id)
             self._end_stream_view()
 
     def _request_stop(self) -> None:
-        flag = _STOP_FLAGS.get(self._stream_id)
-        if flag is not None:
-            flag.set()
+        stream.request_stop(self._stream_id)
         if self.streaming:
             self._stop_requested, self.stopping = True, True
 
@@ -228,7 +182,7 @@ class ChatState(ShellState):
             events.append(rx.redirect(f"/chat?c={created.id}", replace=True))
         self.messages = view.mark_last_answer([*self.messages, view.user_message(question)])
         stream_id = self._begin_stream()
-        return [*events, ChatState.stream_answer(stream_id, question)]
+        return [*events, ChatState.stream_answer(stream_id, self.conversation_id, question)]
 
     @rx.event
     async def regenerate(self):
@@ -238,7 +192,7 @@ class ChatState(ShellState):
             self.messages = self.messages[:-1]
         stream_id = self._begin_stream()
         self.stream_status = "Writing a new answer…"
-        return ChatState.stream_answer(stream_id, "")
+        return ChatState.stream_answer(stream_id, self.conversation_id, "")
 
     @rx.event
     def stop(self):
@@ -246,23 +200,21 @@ class ChatState(ShellState):
         self._forget_dead_stream()
 
     @rx.event(background=True)
-    async def stream_answer(self, stream_id: str, question: str):
+    async def stream_answer(self, stream_id: str, conversation_id: str, question: str):
         """Run ask (or regenerate, with no question) and push the answer as it grows."""
         async with self:
             if self._stream_id != stream_id:
                 return
             token = session_token(self.router.headers.cookie)
-            conversation_id = self.conversation_id
-        _STOP_FLAGS.setdefault(stream_id, threading.Event())
         user = await asyncio.to_thread(auth.user_for_token, token) if token else None
-        answer = _Answer()
+        answer = stream.AnswerSoFar()
         try:
             if user is None:
                 answer.error = "Your session has ended. Sign in again to continue."
             else:
                 await self._consume(stream_id, user, conversation_id, question, answer)
         finally:
-            _STOP_FLAGS.pop(stream_id, None)
+            stream.forget(stream_id)
             await self._finish(stream_id, user, answer)
 
     def _events(
@@ -275,17 +227,15 @@ class ChatState(ShellState):
         return lambda: chat_service.regenerate(user, conversation_id, should_stop=stop_flag.is_set)
 
     async def _consume(
-        self, stream_id: str, user: User, conversation_id: str, question: str, answer: _Answer
+        self,
+        stream_id: str,
+        user: User,
+        conversation_id: str,
+        question: str,
+        answer: stream.AnswerSoFar,
     ) -> None:
-        stop_flag = _STOP_FLAGS[stream_id]
-        queue: asyncio.Queue[ChatEvent | None] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
-
-        def push(event: ChatEvent | None) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, event)
-
-        make_events = self._events(user, conversation_id, question, stop_flag)
-        threading.Thread(target=_pump, args=(make_events, push), daemon=True).start()
+        stop_flag = stream.stop_flag(stream_id)
+        queue = stream.start(self._events(user, conversation_id, question, stop_flag))
         last_flush, pending = 0.0, False
         while True:
             wait = HEARTBEAT_SECONDS
@@ -303,7 +253,9 @@ class ChatState(ShellState):
                 await self._flush(stream_id, answer, stop_flag)
                 last_flush, pending = time.monotonic(), False
 
-    async def _flush(self, stream_id: str, answer: _Answer, stop_flag: threading.Event) -> None:
+    async def _flush(
+        self, stream_id: str, answer: stream.AnswerSoFar, stop_flag: threading.Event
+    ) -> None:
         async with self:
             if self._stream_id != stream_id:
                 return
@@ -313,7 +265,7 @@ class ChatState(ShellState):
             self.stream_segments = view.segments(answer.text, answer.citations)
             self.stream_status = answer.status
 
-    async def _finish(self, stream_id: str, user: User | None, answer: _Answer) -> None:
+    async def _finish(self, stream_id: str, user: User | None, answer: stream.AnswerSoFar) -> None:
         """Show what was stored; keep an error that was never stored as a callout."""
         async with self:
             if self._stream_id != stream_id:

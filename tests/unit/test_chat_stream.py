@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
 from lumikb_app.services.access import PermissionDenied
-from lumikb_app.state.chat import FAILED, _Answer, _pump
+from lumikb_app.state.chat_stream import FAILED, AnswerSoFar, pump, request_stop, stop_flag
 
 
 def _pumped(make_events) -> list:
     pushed: list = []
-    _pump(make_events, pushed.append)
+    pump(make_events, pushed.append)
     return pushed
 
 
@@ -46,7 +46,7 @@ def test_a_crash_mid_answer_keeps_what_streamed_and_ends_with_a_plain_error():
 
 def test_the_answer_grows_with_tokens_and_citations_and_done_has_the_last_word():
     citation = {"n": 1, "href": "/view/d?chunk=c&page=2"}
-    answer = _Answer()
+    answer = AnswerSoFar()
     for event in (
         ChatEvent("status", {"message": "Writing the answer…"}),
         ChatEvent("citation", citation),
@@ -65,7 +65,17 @@ def test_the_answer_grows_with_tokens_and_citations_and_done_has_the_last_word()
 
 
 def test_an_error_the_service_stored_is_not_shown_twice():
-    answer = _Answer()
+    answer = AnswerSoFar()
     answer.apply(ChatEvent("error", {"message": "The model failed.", "message_id": "m1"}))
 
     assert (answer.error, answer.error_stored) == ("The model failed.", True)
+
+
+def test_a_stop_request_reaches_the_flag_the_worker_thread_reads():
+    flag = stop_flag("stream-1")
+    assert not flag.is_set()
+
+    request_stop("stream-1")
+    request_stop("no-such-stream")  # a stream that already ended: nothing to do
+
+    assert flag.is_set() and stop_flag("stream-1") is flag
