@@ -20,10 +20,13 @@ from lumikb_app.state.session import AppState
 
 ROUTE_ARG = "document_id"
 IMAGE_SCALE = 2  # pixels per point: sharp on high-density screens
-SCROLL_TO_HIGHLIGHT = (
-    'setTimeout(() => document.querySelector(\'[data-testid="highlight-box"], '
-    "[data-testid=\"highlighted-passage\"]')?.scrollIntoView({block: 'center'}), 60)"
-)
+# After a page change: the highlight in the middle of the view, or else the top of the page.
+SCROLL_TO_HIGHLIGHT = """setTimeout(() => {
+  const mark = document.querySelector(
+    '[data-testid="highlight-box"], [data-testid="highlighted-passage"]');
+  if (mark) mark.scrollIntoView({block: 'center'});
+  else document.querySelector('[data-testid="main-pane"]')?.scrollTo({top: 0});
+}, 60)"""
 
 
 @dataclass
@@ -81,7 +84,7 @@ class ViewerState(AppState):
             self._forget(str(exc))
             return None
         self._show(view)
-        return rx.call_script(SCROLL_TO_HIGHLIGHT) if view.passage else None
+        return rx.call_script(SCROLL_TO_HIGHLIGHT)
 
     def _forget(self, message: str) -> None:
         self.found, self.message = False, message

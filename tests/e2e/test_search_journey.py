@@ -129,14 +129,19 @@ def test_a_text_document_opens_with_the_passage_highlighted(page, app_server, sh
     wait_for_hydration(page)
     hit = _result_for(page, app.markdown_doc_id).first
     expect(hit.get_by_test_id("result-document")).to_have_text(app.markdown_doc_name)
+    page.set_viewport_size({"width": 1280, "height": 360})  # the passage starts below the fold
     hit.click()
     page.wait_for_url(re.compile(rf"/view/{app.markdown_doc_id}\?chunk="))
     wait_for_hydration(page)
     passage = page.get_by_test_id("highlighted-passage")
     expect(passage).to_contain_text(app.markdown_passage)
     expect(page.get_by_test_id("document-text")).to_contain_text("Pick up your laptop")
-    assert _in_viewport(passage)
+    page.wait_for_function(
+        "() => { const m = document.querySelector('[data-testid=\"highlighted-passage\"]');"
+        " const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )  # scrolled into view
     expect(page.get_by_test_id("page-image")).to_have_count(0)
+    page.set_viewport_size({"width": 1280, "height": 800})
     shots("text document with the passage highlighted")
 
 
