@@ -195,6 +195,19 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     finally:
         other.context.close()
 
+    # A conversation is private: even an administrator sees nothing of it.
+    admin = new_page(page.context.browser, app.base_url)
+    try:
+        login(admin, app.admin_email, app.admin_password)
+        admin.goto(f"/chat?c={conversation_id}")
+        wait_for_hydration(admin)
+        expect(admin.get_by_test_id("chat-error")).to_contain_text("Conversation not found")
+        expect(admin.get_by_test_id("user-message")).to_have_count(0)
+        expect(admin.locator(f'[data-id="{conversation_id}"]')).to_have_count(0)
+        expect(admin.get_by_test_id("chat-page")).not_to_contain_text(QUESTION)
+    finally:
+        admin.context.close()
+
     # Rename: an empty title is refused and changes nothing; a real one shows everywhere.
     item.get_by_test_id("conversation-menu").click()
     page.get_by_test_id("conversation-rename").click()
