@@ -5,7 +5,8 @@ Usage: python -m bench.chat [CHUNKS] [--embedder fake|default|both]   (default 3
 A temporary embedded deployment (SQLite + qdrant-edge) holds one KB of CHUNKS chunks of ~80
 words cut from the PEP corpus, with their vectors from the embedding model named. Each
 question is 6-8 words taken from a chunk, asked in a fresh conversation (so no rewrite), and
-every row uses its own questions, so no cached search result answers it. Rows:
+every row uses its own questions, so no cached search result answers it. The rows are measured
+interleaved (one question of each in turn), so a busy machine slows them alike. Rows:
 
 - baseline: the bare search call (`services.search.search`, query embedding included);
 - llm: `chat.ask` with a zero-latency fake model (LLM_MODEL=fake/instant): store the question,
@@ -162,11 +163,15 @@ def run(n: int, embedder_name: str) -> None:
         user, seconds = seed(chunks, embedder)
         print(f"seeded in {seconds:.1f} s")
         first_token_ms(user, "warm up the whole path")  # model load, first queries
-        baseline = [timed_search(user, q) for q in questions(chunks, rng)]
-        container.__dict__["chat_model"] = FakeChatModel(delay=0.0, name="fake/instant")
-        llm = [first_token_ms(user, q) for q in questions(chunks, rng)]
-        container.__dict__["chat_model"] = None
-        extractive = [first_token_ms(user, q) for q in questions(chunks, rng)]
+        model = FakeChatModel(delay=0.0, name="fake/instant")
+        baseline, llm, extractive = [], [], []
+        # Interleaved, so a busy machine slows every row alike.
+        for a, b, c in zip(*(questions(chunks, rng) for _ in range(3)), strict=True):
+            baseline.append(timed_search(user, a))
+            container.__dict__["chat_model"] = model
+            llm.append(first_token_ms(user, b))
+            container.__dict__["chat_model"] = None
+            extractive.append(first_token_ms(user, c))
         reset_container()
     for label, rows in (("llm (fake/instant)", llm), ("extractive", extractive)):
         modes = {mode for _, mode in rows}
