@@ -88,6 +88,9 @@ def test_search_shows_the_passage_and_opens_it_at_its_page(page, app_server, sho
         "hardware key stored in the vault"
     )
     shots("viewer at page 2 with the passage highlighted")
+    with page.expect_download() as download:
+        page.get_by_test_id("viewer-download").click()
+    assert download.value.suggested_filename == app.handbook_pdf_name
 
     page.get_by_test_id("viewer-next").first.click()
     page.wait_for_url(re.compile(r"page=3$"))
@@ -161,10 +164,11 @@ def test_ctrl_k_finds_the_passage_and_enter_opens_it(page, app_server, shots):
     expect(rows.first).to_have_attribute("data-selected", "true")
     expect(rows.first).to_contain_text(app.handbook_pdf_name)
     expect(palette).not_to_contain_text(app.foreign_doc_name)
-    if rows.count() > 1:
-        page.keyboard.press("ArrowDown")
-        expect(rows.nth(1)).to_have_attribute("data-selected", "true")
-        page.keyboard.press("ArrowUp")
+    assert rows.count() > 1
+    page.keyboard.press("ArrowDown")
+    expect(rows.nth(1)).to_have_attribute("data-selected", "true")
+    expect(rows.first).to_have_attribute("data-selected", "false")
+    page.keyboard.press("ArrowUp")
     expect(rows.first).to_have_attribute("data-selected", "true")
     shots("palette results")
 
@@ -181,6 +185,18 @@ def test_ctrl_k_finds_the_passage_and_enter_opens_it(page, app_server, shots):
     _image_loaded(page)
     expect(page.get_by_test_id("highlight-box").first).to_be_visible()
     shots("opened from the palette")
+
+    # From the viewer too; "All results" takes the query to the search page.
+    page.keyboard.press("Meta+k")
+    expect(palette).to_be_visible()
+    page.get_by_test_id("quick-search-all").click()
+    page.wait_for_url(re.compile(r"/search\?q=release\+builds\+signed"))
+    wait_for_hydration(page)
+    expect(palette).to_have_count(0)
+    expect(page.get_by_test_id("search-input")).to_have_value(
+        "release builds signed with the hardware key"
+    )
+    expect(_result_for(page, app.handbook_pdf_id).first).to_be_visible()
 
 
 def test_another_teams_document_is_never_shown(page, app_server, shots):

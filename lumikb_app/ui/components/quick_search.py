@@ -156,7 +156,7 @@ def _footer() -> rx.Component:
         kbd("Esc"), rx.text("to close", size="1", color=rx.color("gray", 10)),
         rx.spacer(),
         rx.link("All results", href=QuickSearchState.all_results_href, size="1",
-                on_click=QuickSearchState.set_palette_open(False)),
+                on_click=QuickSearchState.set_palette_open(False), custom_attrs=testid("quick-search-all")),
         align="center",
         spacing="2",
         width="100%",

@@ -36,10 +36,17 @@ def _header() -> rx.Component:
             spacing="1", min_width="0",
         ),
         rx.spacer(),
-        rx.el.a(
-            rx.button(rx.icon("download", size=15), "Download", variant="soft"),
-            href=ViewerState.download_url,
-            custom_attrs=testid("viewer-download"),
+        rx.button(
+            # rx.el.a is React Router's Link in Reflex 0.10: without reload_document the click
+            # is routed inside the page and the file never downloads.
+            rx.el.a(
+                rx.icon("download", size=15), "Download",
+                href=ViewerState.download_url,
+                download=ViewerState.name,
+                reload_document=True,
+                custom_attrs=testid("viewer-download"),
+            ),
+            as_child=True, variant="soft",
         ),
         align="center", spacing="3", width="100%", margin_bottom="16px",
     )  # fmt: skip
