@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -174,7 +175,7 @@ def run(n: int, embedder_name: str) -> None:
             extractive.append(first_token_ms(user, c))
         reset_container()
     for label, rows in (("llm (fake/instant)", llm), ("extractive", extractive)):
-        modes = {mode for _, mode in rows}
+        modes = dict(Counter(mode for _, mode in rows))
         print(f"ask -> first token, {label:19s}{summary([ms for ms, _ in rows])}  modes {modes}")
     print(f"baseline: bare search call           {summary(baseline)}")
     print(f"peak RSS {peak_rss_mb():.0f} MB")
