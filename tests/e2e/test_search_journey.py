@@ -36,6 +36,11 @@ def _in_viewport(locator) -> bool:
     )
 
 
+def _animations_done(page) -> None:
+    """The dialog fades in: wait for it before a screenshot."""
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+
+
 def _image_loaded(page) -> None:
     image = page.get_by_test_id("page-image")
     expect(image).to_be_visible()
@@ -156,6 +161,7 @@ def test_ctrl_k_finds_the_passage_and_enter_opens_it(page, app_server, shots):
     page.keyboard.press("Control+k")
     expect(palette).to_be_visible()
     expect(page.get_by_test_id("quick-search-input")).to_be_focused()
+    _animations_done(page)
     shots("palette open")
 
     page.keyboard.type("release builds signed with the hardware key")

@@ -121,6 +121,8 @@ def _row(result: ResultView, index: rx.Var[int]) -> rx.Component:
         custom_attrs={
             **testid("quick-search-result"),
             "data-selected": rx.cond(selected, "true", "false"),
+            "role": "option",
+            "aria-selected": rx.cond(selected, "true", "false"),
             "data-href": result.href,
         },
     )  # fmt: skip
@@ -133,7 +135,8 @@ def _body() -> rx.Component:
         rx.text(QuickSearchState.palette_error, size="2", color=rx.color("red", 11), padding="12px"),
         rx.cond(
             QuickSearchState.palette_results.length() > 0,
-            rx.vstack(rx.foreach(QuickSearchState.palette_results, _row), spacing="1", width="100%"),
+            rx.vstack(rx.foreach(QuickSearchState.palette_results, _row), spacing="1", width="100%",
+                      custom_attrs={"role": "listbox", "aria-label": "Passages"}),
             rx.text(
                 rx.cond(
                     QuickSearchState.palette_searched != "",
@@ -199,7 +202,8 @@ def quick_search() -> rx.Component:
                 ),
                 max_width="640px",
                 padding="14px",
-                custom_attrs=testid("quick-search"),
+                # Radix Themes prop Reflex 0.10 does not declare: the palette stays at the top.
+                custom_attrs={**testid("quick-search"), "align": "start"},
             ),
             open=QuickSearchState.palette_open,
             on_open_change=QuickSearchState.set_palette_open,
