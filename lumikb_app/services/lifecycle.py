@@ -7,6 +7,7 @@ second app on the same DATA_DIR stops at start-up with a clear message instead o
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -56,10 +57,19 @@ def resume_work() -> None:
     )
 
 
+def warm_up_models() -> None:
+    """Load the default embedder and run one query, so the first search does not pay for it."""
+    try:
+        get_container().embedder_for("default").embed_query("warm up")
+    except Exception as exc:  # a cold first search is better than a failed start
+        log.warning("could not warm up the default embedder: %s", exc)
+
+
 @asynccontextmanager
 async def backends_lifespan() -> AsyncIterator[None]:
     open_backends()
     resume_work()
+    threading.Thread(target=warm_up_models, name="warm-up-models", daemon=True).start()
     log.info("backends open: %s", get_container().settings.embedded_services)
     try:
         yield
