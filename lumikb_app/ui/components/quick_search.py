@@ -20,7 +20,10 @@ from lumikb_app.state.search import ResultView
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.search_result import snippet
 
-HOTKEY = "(e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k'"
+HOTKEY = (  # e.code too: the K key on a keyboard whose layout types another letter
+    "(e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey"
+    " && (e.key.toLowerCase() === 'k' || e.code === 'KeyK')"
+)
 # Hooks run from the page, open palette or not: only keys typed inside the palette count.
 PALETTE_KEYS = (
     "['ArrowDown', 'ArrowUp', 'Enter'].includes(e.key) && !e.isComposing"
