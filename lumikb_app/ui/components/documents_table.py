@@ -134,6 +134,7 @@ def _download(row: DocumentRow) -> rx.Component:
             rx.icon("download", size=16),
             href=row.download_url,
             download=row.name,
+            reload_document=True,  # rx.el.a is React Router's Link: fetch from the server
             aria_label="Download " + row.name,
             display="inline-flex",
             align_items="center",
