@@ -1,0 +1,198 @@
+"""Search latency at scale: the query path with its embedding, next to exact numpy brute force.
+
+Usage: python -m bench.search [N ...]   (default 10_000 and 100_000 synthetic chunks)
+
+Each chunk is a random 384-d unit vector and ~80 words drawn (Zipf) from the PEP corpus
+vocabulary, in one KB of a temporary embedded deployment; every 20 chunks make a document with
+one card point. Every query is a new sentence,
+so no cache answers it. Rows:
+
+- the search service (`services.search.search` as the app calls it: access check, query
+  embedding with the default model, dense, BM25 and card legs in qdrant-edge, fusion, SQL join
+  to the chunk rows, duplicate removal);
+- the vector port alone: embed the query, then the dense and the BM25 leg (qdrant-edge);
+- the baseline: embed the query, then exact dense top-50 by numpy brute force over the same
+  vectors.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import peak_rss_mb, summary, timed_ms  # noqa: E402
+
+DIM, QUERIES, WORDS, POOL = 384, 100, 80, 50
+CHUNKS_PER_DOC = 20
+PEPS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "peps"
+
+
+def vocabulary(size: int = 20_000) -> list[str]:
+    counts: Counter[str] = Counter()
+    for path in sorted(PEPS.glob("*.rst"))[:300]:
+        counts.update(re.findall(r"[a-z]{3,}", path.read_text(encoding="utf-8").lower()))
+    words = [w for w, _ in counts.most_common(size)]
+    return words or [f"word{i}" for i in range(size)]
+
+
+class Synthetic:
+    def __init__(self, n: int, seed: int = 7) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.words = vocabulary()
+        vectors = self.rng.standard_normal((n, DIM)).astype(np.float32)
+        self.vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        self.n = n
+
+    def sentence(self, length: int) -> str:
+        ranks = (self.rng.zipf(1.2, length) - 1) % len(self.words)
+        return " ".join(self.words[r] for r in ranks)
+
+    def queries(self) -> list[str]:
+        return [f"{self.sentence(6)} {i}" for i in range(QUERIES)]
+
+
+def _deployment(tmp: str) -> None:
+    os.environ["DATA_DIR"] = tmp  # a throwaway embedded deployment; the bench owns its process
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("QDRANT_HOST", None)
+    os.environ.pop("REDIS_URL", None)
+    from lumikb_app.container import reset_container
+
+    reset_container()
+    from lumikb_app.db.migrate import upgrade
+
+    upgrade()
+
+
+def _seed(data: Synthetic) -> tuple[object, str, float]:
+    """Admin, KB, ready documents and chunk rows in SQL; points in the vector store."""
+    from lumikb_app.container import get_container
+    from lumikb_app.db.tables import Chunk, Document
+    from lumikb_app.domain.enums import SystemRole
+    from lumikb_app.ports.vectors import VectorPoint
+    from lumikb_app.services import indexing, kbs
+    from lumikb_app.services.auth import create_user
+
+    container = get_container()
+    with container.db.session() as session:
+        user = create_user(
+            session, email="bench@example.com", display_name="B", password=None,
+            role=SystemRole.admin,
+        )  # fmt: skip
+        kb_id = kbs.create_kb(session, user, "Bench").id
+        session.commit()
+        session.expunge(user)
+    embedder = container.embedder_for("default")
+    collection = indexing.collection_for(embedder)
+    container.vectors.ensure_collection(collection, DIM)
+    cards = indexing.card_collection_for(embedder)
+    container.vectors.ensure_collection(cards, DIM)
+    started = time.perf_counter()
+    for first in range(0, data.n, 5000):
+        docs, rows, points = [], [], []
+        for i in range(first, min(first + 5000, data.n)):
+            doc_id = str(uuid.UUID(int=i // CHUNKS_PER_DOC + 1))
+            text = data.sentence(WORDS)
+            chunk_id = str(uuid.UUID(int=(1 << 64) + i))
+            if i % CHUNKS_PER_DOC == 0:
+                docs.append(
+                    Document(
+                        id=doc_id, kb_id=kb_id, name=f"doc-{i // CHUNKS_PER_DOC}.md",
+                        mime_type="text/markdown", status="ready", chunk_count=CHUNKS_PER_DOC,
+                    )
+                )  # fmt: skip
+            rows.append(
+                Chunk(
+                    id=chunk_id, document_id=doc_id, kb_id=kb_id, ordinal=i % CHUNKS_PER_DOC,
+                    text=text, char_start=0, char_end=len(text),
+                )
+            )  # fmt: skip
+            points.append(
+                VectorPoint(
+                    id=str(uuid.UUID(int=i + 1)), dense=data.vectors[i], text=text,
+                    payload={"kb_id": kb_id, "document_id": doc_id, "chunk_id": chunk_id},
+                )
+            )  # fmt: skip
+        with container.db.session() as session:
+            session.add_all(docs)
+            session.flush()
+            session.add_all(rows)
+            session.commit()
+        container.vectors.upsert(collection, points)
+        container.vectors.upsert(cards, points[::CHUNKS_PER_DOC])  # one card per document
+        print(f"\r  seeded {first + len(points)}/{data.n}", end="", file=sys.stderr, flush=True)
+    container.vectors.optimize(collection)
+    container.vectors.optimize(cards)
+    print(file=sys.stderr)
+    return user, kb_id, time.perf_counter() - started
+
+
+def run(n: int) -> None:
+    from lumikb_app.container import get_container
+    from lumikb_app.services import indexing, search
+
+    print(f"== search: {n} chunks x {DIM}-d + BM25 text, 1 KB, top {POOL} per leg ==")
+    data = Synthetic(n)
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        _deployment(tmp)
+        user, kb_id, seconds = _seed(data)
+        print(f"seeded in {seconds:.0f} s (SQL rows, upsert, optimize)")
+        container = get_container()
+        embedder = container.embedder_for("default")
+        collection = indexing.collection_for(embedder)
+        embedder.embed_query("warm up")
+        search.search(user, "warm up the search path", kb_ids=[kb_id])
+
+        queries = iter(data.queries())
+        service = timed_ms(lambda: search.search(user, next(queries), kb_ids=[kb_id]), QUERIES)
+
+        def port() -> None:
+            text = next(queries)
+            vector = embedder.embed_query(text)
+            container.vectors.search(
+                collection, kb_ids=[kb_id], dense=vector, limit=POOL, mode="dense"
+            )
+            container.vectors.search(
+                collection, kb_ids=[kb_id], text=text, limit=POOL, mode="sparse"
+            )
+
+        queries = iter(data.queries())
+        edge = timed_ms(port, QUERIES)
+
+        def brute() -> None:
+            vector = np.asarray(embedder.embed_query(next(queries)), dtype=np.float32)
+            scores = data.vectors @ vector
+            top = np.argpartition(-scores, POOL)[:POOL]
+            top[np.argsort(-scores[top])]
+
+        queries = iter(data.queries())
+        exact = timed_ms(brute, QUERIES)
+        queries = iter(data.queries())
+        embed_only = timed_ms(lambda: embedder.embed_query(next(queries)), QUERIES)
+        from lumikb_app.container import reset_container
+
+        reset_container()
+    print(f"search service (embed + hybrid + SQL)   {summary(service)}")
+    print(f"vector port (embed + dense + BM25)      {summary(edge)}")
+    print(f"numpy brute force (embed + exact dense) {summary(exact)}")
+    print(f"query embedding alone                   {summary(embed_only)}")
+    print(f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+def main(sizes: tuple[int, ...] = (10_000, 100_000)) -> None:
+    for n in sizes:
+        run(n)
+
+
+if __name__ == "__main__":
+    main(tuple(int(a) for a in sys.argv[1:]) or (10_000, 100_000))
