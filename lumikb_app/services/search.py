@@ -67,7 +67,7 @@ MAX_LIMIT = 50
 class Tuning:
     candidates: int = 50  # hits each leg fetches per collection
     rrf_k: int = 60
-    # Measured on peps-eval (bench/retrieval_quality.py, README "Retrieval quality"): BM25 passages
+    # Measured on peps-eval with bench/retrieval_quality.py: BM25 passages
     # plus document cards score nDCG@10 0.89 / Recall@5 0.94; any weight on the passage-level dense
     # rank lowers that (0.82 / 0.94 at 1.0), so it only supplies the cosine for the threshold.
     dense_weight: float = 0.0
