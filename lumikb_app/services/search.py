@@ -326,7 +326,8 @@ def _passages(
         statement = statement.where(Document.mime_type.in_(mime_types))
     with get_container().db.session() as session:
         rows = session.exec(statement).all()
-    top = (TUNING.dense_weight + TUNING.sparse_weight + TUNING.card_weight) / (TUNING.rrf_k + 1)
+    weights = TUNING.dense_weight + TUNING.sparse_weight + TUNING.card_weight
+    top = (weights or 1.0) / (TUNING.rrf_k + 1)
     rows.sort(key=lambda row: -candidates[row[0]].fused)
     for row in rows:
         candidate = candidates[row[0]]
