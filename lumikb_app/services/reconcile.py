@@ -3,6 +3,7 @@
 - an outbox event never handed to a job, or whose job died: dispatch it again;
 - vectors of a document that no longer exists (or is being deleted): delete them;
 - a ready document whose vectors are missing: index it again;
+- a ready document without its card (e.g. ingested before cards existed): embed the card;
 - a blob with no document row: delete it;
 - a document stuck in processing (its job lost, e.g. an embedded app restarted): queue it again.
 """
@@ -18,9 +19,10 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
-from lumikb_app.db.tables import Document, KnowledgeBase, OutboxEvent
+from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services import documents, indexing, ingest, outbox
 from lumikb_app.services.tx import transaction
 
@@ -37,6 +39,7 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
         "outbox_redispatched": redispatch_outbox(),
         "orphan_vectors_removed": remove_orphan_vectors(),
         "documents_reindexed": reindex_missing_vectors(),
+        "document_cards_added": add_missing_cards(),
         "orphan_blobs_removed": remove_orphan_blobs(),
         "stuck_documents_requeued": requeue_stuck(stuck_after),
         "collections_optimized": optimize_collections(),
@@ -115,6 +118,41 @@ def reindex_missing_vectors() -> int:
         _requeue(doc.id, keep_chunks=True)
         requeued += 1
     return requeued
+
+
+def add_missing_cards() -> int:
+    """Embed the card of every ready document whose model's card collection lacks it."""
+    container, added = get_container(), 0
+    with transaction() as session:
+        models = {
+            kb.id: KbSettings.model_validate(kb.settings).embedding_model
+            for kb in session.exec(select(KnowledgeBase))
+        }
+    with_cards: dict[str, set[str]] = {}
+    existing = set(container.vectors.list_collections())
+    for doc in _live_documents().values():
+        if doc.status != S.ready.value or doc.kb_id not in models:
+            continue
+        embedder = container.embedder_for(models[doc.kb_id])
+        collection = indexing.card_collection_for(embedder)
+        if collection not in with_cards:
+            known = collection in existing
+            with_cards[collection] = container.vectors.document_ids(collection) if known else set()
+        if doc.id in with_cards[collection]:
+            continue
+        with transaction() as session:
+            chunks = list(
+                session.exec(
+                    select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.ordinal)
+                )
+            )
+        try:
+            if chunks:
+                indexing.index_card(container.vectors, embedder, doc, chunks)
+                added += 1
+        except EmbeddingError as exc:  # the model is down: the next run tries again
+            log.warning("could not embed the card of document %s: %s", doc.id, exc)
+    return added
 
 
 def remove_orphan_blobs() -> int:

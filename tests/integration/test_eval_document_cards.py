@@ -56,3 +56,17 @@ def test_cards_of_a_kb_without_a_grant_give_nothing(world):
     assert search.search(world.reader, "garden club tomatoes").passages == []
     assert search.search(world.outsider, "garden club tomatoes").passages == []
     assert search.search(world.admin, "garden club tomatoes").passages[0].kb_id == world.kb_b
+
+
+def test_reconcile_adds_the_card_of_a_document_indexed_without_one(world):
+    from lumikb_app.services import reconcile
+
+    garden = world.ingest(world.kb_a, "garden.md", GARDEN)
+    world.ingest(world.kb_a, "kitchen.md", KITCHEN)
+    vectors = get_container().vectors
+    vectors.delete_document(indexing.card_collection_for(world.embedder), garden)
+    assert _cards(world) == 1
+    report = reconcile.run()
+    assert report["document_cards_added"] == 1 and report["documents_reindexed"] == 0
+    assert _cards(world) == 2
+    assert reconcile.run()["document_cards_added"] == 0
