@@ -12,6 +12,7 @@ COUNT_LABELS = {
     "outbox_redispatched": "Background tasks dispatched again",
     "orphan_vectors_removed": "Orphan vectors removed",
     "documents_reindexed": "Documents re-indexed (missing vectors)",
+    "document_cards_added": "Document cards added",
     "orphan_blobs_removed": "Orphan files removed",
     "stuck_documents_requeued": "Stuck documents queued again",
     "collections_optimized": "Collections optimized",
