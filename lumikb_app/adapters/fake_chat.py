@@ -19,7 +19,7 @@ from lumikb_app.ports.llm import LlmError, LlmMessage
 # two in step).
 SOURCES_HEADER, QUESTION_PREFIX, FOLLOW_UP_PREFIX = "Sources:", "Question: ", "Follow-up question: "
 
-PACED_DELAY = 0.015
+PACED_DELAY = 0.04  # ~25 tokens/s, a local 7B model on a laptop; leaves e2e time to press Stop
 _SOURCE = re.compile(
     r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\n\n" + QUESTION_PREFIX + ")", re.S | re.M
 )
