@@ -22,7 +22,6 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mb, summary  # noqa: E402
+from bench.synthetic import admin_and_kb, rows_and_points, store  # noqa: E402
 
 PEPS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "peps"
 WORDS_PER_CHUNK, CHUNKS_PER_DOC, QUESTIONS, BATCH = 80, 20, 50, 64
@@ -70,56 +70,20 @@ def deployment(tmp: str) -> None:
 
 def seed(chunks: list[str], embedder) -> tuple[object, float]:
     from lumikb_app.container import get_container
-    from lumikb_app.db.tables import Chunk, Document
-    from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.ports.vectors import VectorPoint
-    from lumikb_app.services import indexing, kbs
-    from lumikb_app.services.auth import create_user
+    from lumikb_app.services import indexing
 
     container = get_container()
-    with container.db.session() as session:
-        user = create_user(
-            session, email="bench@example.com", display_name="B", password=None,
-            role=SystemRole.admin,
-        )  # fmt: skip
-        kb_id = kbs.create_kb(session, user, "Bench").id
-        session.commit()
-        session.expunge(user)
+    user, kb_id = admin_and_kb(container)
     collection = indexing.collection_for(embedder)
     container.vectors.ensure_collection(collection, embedder.dimension)
     started = time.perf_counter()
     for first in range(0, len(chunks), BATCH):
         texts = chunks[first : first + BATCH]
-        vectors = embedder.embed_documents(texts)
-        docs, rows, points = [], [], []
-        for i, (text, vector) in enumerate(zip(texts, vectors, strict=True), start=first):
-            doc_id = str(uuid.UUID(int=i // CHUNKS_PER_DOC + 1))
-            chunk_id = str(uuid.UUID(int=(1 << 64) + i))
-            if i % CHUNKS_PER_DOC == 0:
-                docs.append(
-                    Document(
-                        id=doc_id, kb_id=kb_id, name=f"pep-part-{i // CHUNKS_PER_DOC}.rst",
-                        mime_type="text/x-rst", status="ready", chunk_count=CHUNKS_PER_DOC,
-                    )
-                )  # fmt: skip
-            rows.append(
-                Chunk(
-                    id=chunk_id, document_id=doc_id, kb_id=kb_id, ordinal=i % CHUNKS_PER_DOC,
-                    text=text, char_start=0, char_end=len(text),
-                )
-            )  # fmt: skip
-            points.append(
-                VectorPoint(
-                    id=str(uuid.UUID(int=i + 1)), dense=vector, text=text,
-                    payload={"kb_id": kb_id, "document_id": doc_id, "chunk_id": chunk_id},
-                )
-            )  # fmt: skip
-        with container.db.session() as session:
-            session.add_all(docs)
-            session.flush()
-            session.add_all(rows)
-            session.commit()
-        container.vectors.upsert(collection, points)
+        docs, rows, points = rows_and_points(
+            kb_id, texts, embedder.embed_documents(texts), first=first,
+            chunks_per_doc=CHUNKS_PER_DOC, name="pep-part-{n}.rst", mime_type="text/x-rst",
+        )  # fmt: skip
+        store(container, collection, docs, rows, points)
     container.vectors.optimize(collection)
     return user, time.perf_counter() - started
 

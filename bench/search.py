@@ -22,7 +22,6 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mb, summary, timed_ms  # noqa: E402
+from bench.synthetic import admin_and_kb, rows_and_points, store  # noqa: E402
 
 DIM, QUERIES, WORDS, POOL = 384, 100, 80, 50
 CHUNKS_PER_DOC = 20
@@ -77,21 +77,10 @@ def _deployment(tmp: str) -> None:
 def _seed(data: Synthetic) -> tuple[object, str, float]:
     """Admin, KB, ready documents and chunk rows in SQL; points in the vector store."""
     from lumikb_app.container import get_container
-    from lumikb_app.db.tables import Chunk, Document
-    from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.ports.vectors import VectorPoint
-    from lumikb_app.services import indexing, kbs
-    from lumikb_app.services.auth import create_user
+    from lumikb_app.services import indexing
 
     container = get_container()
-    with container.db.session() as session:
-        user = create_user(
-            session, email="bench@example.com", display_name="B", password=None,
-            role=SystemRole.admin,
-        )  # fmt: skip
-        kb_id = kbs.create_kb(session, user, "Bench").id
-        session.commit()
-        session.expunge(user)
+    user, kb_id = admin_and_kb(container)
     embedder = container.embedder_for("default")
     collection = indexing.collection_for(embedder)
     container.vectors.ensure_collection(collection, DIM)
@@ -99,36 +88,12 @@ def _seed(data: Synthetic) -> tuple[object, str, float]:
     container.vectors.ensure_collection(cards, DIM)
     started = time.perf_counter()
     for first in range(0, data.n, 5000):
-        docs, rows, points = [], [], []
-        for i in range(first, min(first + 5000, data.n)):
-            doc_id = str(uuid.UUID(int=i // CHUNKS_PER_DOC + 1))
-            text = data.sentence(WORDS)
-            chunk_id = str(uuid.UUID(int=(1 << 64) + i))
-            if i % CHUNKS_PER_DOC == 0:
-                docs.append(
-                    Document(
-                        id=doc_id, kb_id=kb_id, name=f"doc-{i // CHUNKS_PER_DOC}.md",
-                        mime_type="text/markdown", status="ready", chunk_count=CHUNKS_PER_DOC,
-                    )
-                )  # fmt: skip
-            rows.append(
-                Chunk(
-                    id=chunk_id, document_id=doc_id, kb_id=kb_id, ordinal=i % CHUNKS_PER_DOC,
-                    text=text, char_start=0, char_end=len(text),
-                )
-            )  # fmt: skip
-            points.append(
-                VectorPoint(
-                    id=str(uuid.UUID(int=i + 1)), dense=data.vectors[i], text=text,
-                    payload={"kb_id": kb_id, "document_id": doc_id, "chunk_id": chunk_id},
-                )
-            )  # fmt: skip
-        with container.db.session() as session:
-            session.add_all(docs)
-            session.flush()
-            session.add_all(rows)
-            session.commit()
-        container.vectors.upsert(collection, points)
+        count = min(5000, data.n - first)
+        docs, rows, points = rows_and_points(
+            kb_id, [data.sentence(WORDS) for _ in range(count)], data.vectors[first : first + count],
+            first=first, chunks_per_doc=CHUNKS_PER_DOC, name="doc-{n}.md", mime_type="text/markdown",
+        )  # fmt: skip
+        store(container, collection, docs, rows, points)
         container.vectors.upsert(cards, points[::CHUNKS_PER_DOC])  # one card per document
         print(f"\r  seeded {first + len(points)}/{data.n}", end="", file=sys.stderr, flush=True)
     container.vectors.optimize(collection)
