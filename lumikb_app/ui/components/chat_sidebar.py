@@ -6,6 +6,7 @@ from lumikb_app.state.chat import ChatState
 from lumikb_app.state.chat_view import ConversationView
 from lumikb_app.ui.components.chat_sources import ONE_LINE
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
 
 LIST_WIDTH = "240px"
 
@@ -134,33 +135,14 @@ def _rename_dialog() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete conversation"),
-            rx.alert_dialog.description(
-                rx.text.span("Delete "),
-                rx.text.strong(ChatState.delete_title),
-                rx.text.span(" and all of its messages? This cannot be undone."),
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=ChatState.confirm_delete(ChatState.delete_id),
-                        custom_attrs=testid("delete-confirm"),
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-            max_width="420px",
-            custom_attrs=testid("delete-dialog"),
-        ),
-        open=ChatState.delete_id != "",
+    return confirm_delete_dialog(
+        title="Delete conversation",
+        name=ChatState.delete_title,
+        consequence=" and all of its messages? This cannot be undone.",
+        on_confirm=ChatState.confirm_delete(ChatState.delete_id),
+        is_open=ChatState.delete_id != "",
         on_open_change=ChatState.delete_dialog_changed,
+        max_width="420px",
     )
 
 

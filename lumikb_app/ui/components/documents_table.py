@@ -4,6 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.documents import DocumentRow, DocumentsState
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
 from lumikb_app.ui.components.upload_panel import upload_section
 
 MUTED = rx.color("gray", 11)
@@ -319,39 +320,19 @@ def _table() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete document"),
-            rx.alert_dialog.description(
-                rx.text.span("Delete "),
-                rx.text.strong(DocumentsState.delete_name),
-                rx.text.span(
-                    "? It is removed from search, chat and the graph, and its original file is "
-                    "deleted. This cannot be undone."
-                ),
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=DocumentsState.confirm_delete(
-                            DocumentsState.delete_id, DocumentsState.delete_name
-                        ),
-                        custom_attrs=testid("delete-confirm"),
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-            max_width="460px",
-            custom_attrs=testid("delete-dialog"),
+    return confirm_delete_dialog(
+        title="Delete document",
+        name=DocumentsState.delete_name,
+        consequence=(
+            "? It is removed from search, chat and the graph, and its original file is "
+            "deleted. This cannot be undone."
         ),
-        open=DocumentsState.delete_id != "",
+        on_confirm=DocumentsState.confirm_delete(
+            DocumentsState.delete_id, DocumentsState.delete_name
+        ),
+        is_open=DocumentsState.delete_id != "",
         on_open_change=DocumentsState.delete_dialog_changed,
+        max_width="460px",
     )
 
 

@@ -1,0 +1,46 @@
+"""One "Delete X?" confirmation, shared by documents and conversations."""
+
+import reflex as rx
+
+from lumikb_app.ui.components.common import testid
+
+
+def confirm_delete_dialog(
+    *,
+    title: str,
+    name: rx.Var,
+    consequence: str,
+    on_confirm: rx.EventHandler,
+    is_open: rx.Var,
+    on_open_change: rx.EventHandler,
+    max_width: str = "440px",
+) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(
+                rx.text.span("Delete "),
+                rx.text.strong(name),
+                rx.text.span(consequence),
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete",
+                        color_scheme="red",
+                        on_click=on_confirm,
+                        custom_attrs=testid("delete-confirm"),
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+            max_width=max_width,
+            custom_attrs=testid("delete-dialog"),
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
