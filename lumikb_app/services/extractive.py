@@ -28,6 +28,7 @@ UNPUNCTUATED_WORDS = 12  # a line this long without a full stop is still prose
 FALLBACK_CHARS = 300
 
 _LINE_BREAK = re.compile(r"\n\s*")
+_LIST_MARKER = re.compile(r"^(?:[-*+\u2022]|\d{1,3}[.)])\s+")  # "- ", "* ", "• ", "2. ", "3) "
 _ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
@@ -42,7 +43,7 @@ class Pick:
 def split_sentences(text: str) -> list[str]:
     sentences = []
     for line in _LINE_BREAK.split(text):
-        line = line.strip()
+        line = _LIST_MARKER.sub("", line.strip())
         if not line or line.startswith("#"):
             continue
         sentences.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())

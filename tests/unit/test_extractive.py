@@ -59,6 +59,15 @@ def test_headings_and_fragments_are_not_sentences():
     ]
 
 
+def test_list_markers_are_not_quoted_as_part_of_a_sentence():
+    text = "- The complete source file uses one encoding.\n2. Then it is declared on line one.\n1.5 million files do."
+    assert split_sentences(text) == [
+        "The complete source file uses one encoding.",
+        "Then it is declared on line one.",
+        "1.5 million files do.",
+    ]
+
+
 def test_the_answer_cites_each_sentence_and_streams_back_to_the_same_text():
     picks = choose_sentences("How often do backups run?", [BACKUPS, RESTORE])
     body = compose(picks)
