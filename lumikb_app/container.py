@@ -25,6 +25,7 @@ class Container:
         self.settings = settings
         self._lock = threading.RLock()
         self._embedders: dict[str, Embedder] = {}
+        self._chat_models: dict[str, ChatModel] = {}
 
     @cached_property
     def db(self) -> SqlDatabase:
@@ -104,8 +105,16 @@ class Container:
     def chat_model(self) -> ChatModel | None:
         """The model that writes answers; None (extractive answers) when LLM_MODEL is unset."""
         model = self.settings.LLM_MODEL
-        if not model:
-            return None
+        return self.chat_model_named(model) if model else None
+
+    def chat_model_named(self, model: str) -> ChatModel:
+        """The deployment's or a KB's chat model by its LiteLLM string ("fake/..." in tests)."""
+        with self._lock:
+            if model not in self._chat_models:
+                self._chat_models[model] = self._build_chat_model(model)
+            return self._chat_models[model]
+
+    def _build_chat_model(self, model: str) -> ChatModel:
         if model.startswith("fake/"):
             from lumikb_app.adapters.fake_chat import fake_model_for
 

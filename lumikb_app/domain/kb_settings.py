@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_EMBEDDING_MODEL = "default"
 
@@ -18,6 +18,13 @@ class KbSettings(BaseModel):
     top_k: int = Field(8, ge=1, le=50)
     similarity_threshold: float = Field(0.0, ge=0.0, le=1.0)
     answer_preset: Literal["concise", "balanced", "detailed"] = "balanced"
+    # A LiteLLM model string for this KB's answers; empty: the deployment's LLM_MODEL.
+    chat_model: str = Field("", max_length=200)
+
+    @field_validator("chat_model")
+    @classmethod
+    def _strip_model(cls, value: str) -> str:
+        return value.strip()
 
     @model_validator(mode="after")
     def _overlap_below_half(self) -> KbSettings:

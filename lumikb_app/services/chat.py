@@ -104,7 +104,9 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
         return
     if not answerable(draft.query, passages):
         yield from _no_answer(draft, should_stop)
-    elif model is None:
+        return
+    model = kb_chat_model(passages[0].kb_id) or model
+    if model is None:
         yield from _extractive(draft, passages, should_stop)
     else:
         yield from _generate(draft, passages, model, should_stop)
@@ -158,11 +160,21 @@ def _generate(
     yield draft.finish("stopped" if stopped else "done")
 
 
-def answer_preset(kb_id: str) -> str:
-    """The answer preset of the KB the best passage comes from."""
+def kb_settings(kb_id: str) -> KbSettings:
+    """The settings of the KB the best passage comes from: its chat model and answer preset."""
     with get_container().db.session() as session:
         kb = session.get(KnowledgeBase, kb_id)
-    preset = KbSettings.model_validate(kb.settings if kb else {}).answer_preset
+    return KbSettings.model_validate(kb.settings if kb else {})
+
+
+def kb_chat_model(kb_id: str) -> ChatModel | None:
+    """The KB's own chat model, if its settings name one (else the deployment's is used)."""
+    name = kb_settings(kb_id).chat_model
+    return get_container().chat_model_named(name) if name else None
+
+
+def answer_preset(kb_id: str) -> str:
+    preset = kb_settings(kb_id).answer_preset
     return preset if preset in PRESETS else "balanced"
 
 

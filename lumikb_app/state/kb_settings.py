@@ -32,6 +32,7 @@ SETTING_FIELDS = (
     "top_k",
     "similarity_threshold",
     "answer_preset",
+    "chat_model",
 )
 
 

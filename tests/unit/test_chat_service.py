@@ -7,8 +7,9 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import KnowledgeBase
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import SystemRole
+from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError
-from lumikb_app.services import chat, conversations, kbs
+from lumikb_app.services import chat, conversations, kb_config, kbs
 from lumikb_app.services.access import PermissionDenied
 from lumikb_app.services.auth import create_user
 from lumikb_app.services.extractive import NO_MODEL_NOTE
@@ -362,3 +363,29 @@ def test_the_kbs_answer_preset_shapes_the_prompt(people, monkeypatch):
     conversation = conversations.create_conversation(ann)
     events_of(chat.ask(ann, conversation.id, "When do backups run?"))
     assert "two or three sentences" in model.calls[-1][0]["content"]
+
+
+def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_deployment_has_none(
+    people, monkeypatch
+):
+    ann, _, kb_id = people
+    kb_config.update_settings(ann, kb_id, {"chat_model": "  fake/instant  "})
+    assert KbSettings.model_validate(_kb(kb_id).settings).chat_model == "fake/instant"
+
+    def passages_from(kb):
+        def search(user, query, kb_ids):
+            return [Passage("c1", "d1", "backups.md", kb, "Ops", "text/markdown", CORPUS[0], 1.0)]
+
+        return search
+
+    use_model(None)
+    monkeypatch.setattr(chat, "_search", passages_from(kb_id))
+    conversation = conversations.create_conversation(ann)
+    assert events_of(chat.ask(ann, conversation.id, "backups run"))[-1].data["mode"] == "llm"
+    monkeypatch.setattr(chat, "_search", passages_from("another-kb"))
+    assert events_of(chat.ask(ann, conversation.id, "backups run"))[-1].data["mode"] == "extractive"
+
+
+def _kb(kb_id):
+    with get_container().db.session() as session:
+        return session.get(KnowledgeBase, kb_id)

@@ -232,6 +232,12 @@ def search_settings_card() -> rx.Component:
                     ),
                     _setting_input("top_k", "Results per search (top-k)", "1 to 50", type="number"),
                     _setting_input(
+                        "chat_model",
+                        "Chat model",
+                        "empty: the deployment's LLM_MODEL; or a LiteLLM model, e.g. ollama/llama3.2",
+                        max_length=200,
+                    ),
+                    _setting_input(
                         "similarity_threshold",
                         "Similarity threshold",
                         "0 to 1; weaker matches are dropped",
