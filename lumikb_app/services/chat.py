@@ -105,11 +105,14 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
     if not answerable(draft.query, passages):
         yield from _no_answer(draft, should_stop)
         return
-    model = kb_chat_model(passages[0].kb_id) or model
+    settings = kb_settings(passages[0].kb_id)
+    if settings.chat_model:
+        model = get_container().chat_model_named(settings.chat_model)
     if model is None:
         yield from _extractive(draft, passages, should_stop)
     else:
-        yield from _generate(draft, passages, model, should_stop)
+        preset = settings.answer_preset if settings.answer_preset in PRESETS else "balanced"
+        yield from _generate(draft, passages, model, preset, should_stop)
 
 
 def _no_answer(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
@@ -134,11 +137,14 @@ def _extractive(
 
 
 def _generate(
-    draft: AnswerDraft, passages: list[Passage], model: ChatModel, should_stop: Callable[[], bool]
+    draft: AnswerDraft,
+    passages: list[Passage],
+    model: ChatModel,
+    preset: str,
+    should_stop: Callable[[], bool],
 ) -> Iterator[ChatEvent]:
     draft.begin("llm", passages, model=model.name)
     yield ChatEvent("status", {"message": "Writing the answer…"})
-    preset = answer_preset(passages[0].kb_id)
     messages = answer_messages(draft.turn.question, passages, draft.turn.history, preset)
     pieces = model.stream(messages, max_tokens=PRESETS[preset][1])
     try:
@@ -161,21 +167,11 @@ def _generate(
 
 
 def kb_settings(kb_id: str) -> KbSettings:
-    """The settings of the KB the best passage comes from: its chat model and answer preset."""
+    """The settings of the KB the best passage comes from: its chat model (empty: the
+    deployment's) and answer preset. Read once per answer."""
     with get_container().db.session() as session:
         kb = session.get(KnowledgeBase, kb_id)
     return KbSettings.model_validate(kb.settings if kb else {})
-
-
-def kb_chat_model(kb_id: str) -> ChatModel | None:
-    """The KB's own chat model, if its settings name one (else the deployment's is used)."""
-    name = kb_settings(kb_id).chat_model
-    return get_container().chat_model_named(name) if name else None
-
-
-def answer_preset(kb_id: str) -> str:
-    preset = kb_settings(kb_id).answer_preset
-    return preset if preset in PRESETS else "balanced"
 
 
 def _stream(
