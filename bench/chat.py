@@ -17,7 +17,6 @@ interleaved (one question of each in turn), so a busy machine slows them alike. 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mb, summary  # noqa: E402
-from bench.synthetic import admin_and_kb, rows_and_points, store  # noqa: E402
+from bench.synthetic import admin_and_kb, deployment, rows_and_points, store  # noqa: E402
 
 PEPS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "peps"
 WORDS_PER_CHUNK, CHUNKS_PER_DOC, QUESTIONS, BATCH = 80, 20, 50, 64
@@ -55,17 +54,6 @@ def questions(chunks: list[str], rng: np.random.Generator) -> list[str]:
         start = int(rng.integers(0, max(1, len(words) - 8)))
         picked.append("What about " + " ".join(words[start : start + int(rng.integers(6, 9))]))
     return picked
-
-
-def deployment(tmp: str) -> None:
-    os.environ["DATA_DIR"] = tmp  # a throwaway embedded deployment; the bench owns its process
-    for name in ("DATABASE_URL", "QDRANT_HOST", "REDIS_URL", "LLM_MODEL"):
-        os.environ.pop(name, None)
-    from lumikb_app.container import reset_container
-    from lumikb_app.db.migrate import upgrade
-
-    reset_container()
-    upgrade()
 
 
 def seed(chunks: list[str], embedder) -> tuple[object, float]:

@@ -17,7 +17,6 @@ so no cache answers it. Rows:
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mb, summary, timed_ms  # noqa: E402
-from bench.synthetic import admin_and_kb, rows_and_points, store  # noqa: E402
+from bench.synthetic import admin_and_kb, deployment, rows_and_points, store  # noqa: E402
 
 DIM, QUERIES, WORDS, POOL = 384, 100, 80, 50
 CHUNKS_PER_DOC = 20
@@ -59,19 +58,6 @@ class Synthetic:
 
     def queries(self) -> list[str]:
         return [f"{self.sentence(6)} {i}" for i in range(QUERIES)]
-
-
-def _deployment(tmp: str) -> None:
-    os.environ["DATA_DIR"] = tmp  # a throwaway embedded deployment; the bench owns its process
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("QDRANT_HOST", None)
-    os.environ.pop("REDIS_URL", None)
-    from lumikb_app.container import reset_container
-
-    reset_container()
-    from lumikb_app.db.migrate import upgrade
-
-    upgrade()
 
 
 def _seed(data: Synthetic) -> tuple[object, str, float]:
@@ -109,7 +95,7 @@ def run(n: int) -> None:
     print(f"== search: {n} chunks x {DIM}-d + BM25 text, 1 KB, top {POOL} per leg ==")
     data = Synthetic(n)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        _deployment(tmp)
+        deployment(tmp)
         user, kb_id, seconds = _seed(data)
         print(f"seeded in {seconds:.0f} s (SQL rows, upsert, optimize)")
         container = get_container()

@@ -1,12 +1,26 @@
-"""Synthetic ready documents for the search and chat benches: SQL rows and vector points.
+"""Synthetic ready documents for the search and chat benches: a throwaway deployment, SQL rows
+and vector points.
 
 Rows go straight into the stores (no ingestion job), so a bench measures search, not ingest.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
+
+
+def deployment(tmp: str) -> None:
+    """A throwaway embedded deployment under `tmp` (the bench owns its process), migrated."""
+    os.environ["DATA_DIR"] = tmp
+    for name in ("DATABASE_URL", "QDRANT_HOST", "REDIS_URL", "LLM_MODEL"):
+        os.environ.pop(name, None)
+    from lumikb_app.container import reset_container
+    from lumikb_app.db.migrate import upgrade
+
+    reset_container()
+    upgrade()
 
 
 def admin_and_kb(container) -> tuple[object, str]:
