@@ -99,13 +99,17 @@ def remove_orphan_vectors() -> int:
     return len(removed)
 
 
-def reindex_missing_vectors() -> int:
-    container, requeued = get_container(), 0
+def _embedding_models() -> dict[str, str]:
+    """Each KB's embedding model name, by KB id."""
     with transaction() as session:
-        models = {
+        return {
             kb.id: KbSettings.model_validate(kb.settings).embedding_model
             for kb in session.exec(select(KnowledgeBase))
         }
+
+
+def reindex_missing_vectors() -> int:
+    container, requeued, models = get_container(), 0, _embedding_models()
     for doc in _live_documents().values():
         if doc.status != S.ready.value or doc.kb_id not in models:
             continue
@@ -122,12 +126,7 @@ def reindex_missing_vectors() -> int:
 
 def add_missing_cards() -> int:
     """Embed the card of every ready document whose model's card collection lacks it."""
-    container, added = get_container(), 0
-    with transaction() as session:
-        models = {
-            kb.id: KbSettings.model_validate(kb.settings).embedding_model
-            for kb in session.exec(select(KnowledgeBase))
-        }
+    container, added, models = get_container(), 0, _embedding_models()
     with_cards: dict[str, set[str]] = {}
     existing = set(container.vectors.list_collections())
     for doc in _live_documents().values():
