@@ -9,7 +9,6 @@ Used by bench/retrieval_quality.py; the product's own figures come from `python 
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 import sqlite3
 import sys
@@ -150,13 +149,8 @@ class SparseIndex:
 
 
 def load_queries(folder: Path) -> tuple[dict[str, str], dict[str, dict[str, float]]]:
-    queries = {}
-    for line in (folder / "queries.jsonl").read_text().splitlines():
-        if line.strip():
-            item = json.loads(line)
-            queries[item["_id"]] = item["text"]
-    qrels: dict[str, dict[str, float]] = defaultdict(dict)
-    for line in (folder / "qrels.tsv").read_text().splitlines()[1:]:
-        qid, doc, grade = line.split("\t")
-        qrels[qid][doc] = float(grade)
-    return queries, dict(qrels)
+    """The folder's BEIR queries.jsonl and qrels.tsv, read as `lumikb_app eval` reads them."""
+    from lumikb_app.services.eval_inputs import load_qrels
+    from lumikb_app.services.eval_inputs import load_queries as read_queries
+
+    return read_queries(folder / "queries.jsonl"), load_qrels(folder / "qrels.tsv")
