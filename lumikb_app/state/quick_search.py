@@ -1,17 +1,12 @@
 """The quick-search palette (Ctrl+K / Cmd+K on every signed-in page): results as you type,
 arrow keys to choose, Enter to open the passage in the viewer."""
 
-import asyncio
-import logging
 from urllib.parse import urlencode
 
 import reflex as rx
 
-from lumikb_app.domain.retrieval import SearchInputError
-from lumikb_app.state.search import UNAVAILABLE, ResultView, result_view, run_search
+from lumikb_app.state.search import ResultView, search_views
 from lumikb_app.state.session import AppState
-
-log = logging.getLogger(__name__)
 
 PALETTE_LIMIT = 8
 PALETTE_SNIPPET_CHARS = 160
@@ -87,17 +82,9 @@ class QuickSearchState(AppState):
                 return
             self.palette_searching = True
             user = await self.current_user()
-        results, error = [], ""
-        try:
-            if user is None:
-                raise SearchInputError("Your session has ended. Sign in again to search.")
-            response = await asyncio.to_thread(run_search, user, query, limit=PALETTE_LIMIT)
-            results = [result_view(p, PALETTE_SNIPPET_CHARS) for p in response.passages]
-        except SearchInputError as exc:
-            error = str(exc)
-        except Exception:
-            log.exception("quick search failed")
-            error = UNAVAILABLE
+        results, error, _ = await search_views(
+            user, query, limit=PALETTE_LIMIT, max_chars=PALETTE_SNIPPET_CHARS
+        )
         async with self:
             if generation != self._generation:
                 return

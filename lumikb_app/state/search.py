@@ -110,6 +110,28 @@ def run_search(
     )
 
 
+async def search_views(
+    user: User | None,
+    query: str,
+    kb_id: str = ALL,
+    doc_type: str = ALL,
+    limit: int = PAGE_LIMIT,
+    max_chars: int = 320,
+) -> tuple[list[ResultView], str, float]:
+    """The result rows, the message to show instead ("" when none) and the search's time in ms;
+    the search page and the quick-search palette both answer through this."""
+    try:
+        if user is None:
+            raise SearchInputError("Your session has ended. Sign in again to search.")
+        response = await asyncio.to_thread(run_search, user, query, kb_id, doc_type, limit)
+        return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
+    except SearchInputError as exc:
+        return [], str(exc), 0.0
+    except Exception:
+        log.exception("search failed")
+        return [], UNAVAILABLE, 0.0
+
+
 class SearchState(ShellState):
     query: str = ""
     kb_filter: str = ALL
@@ -175,18 +197,10 @@ class SearchState(ShellState):
                 return
             self.searching = True
             user = await self.current_user()
-        results, error, took = [], "", ""
-        try:
-            if user is None:
-                raise SearchInputError("Your session has ended. Sign in again to search.")
-            response = await asyncio.to_thread(run_search, user, query, kb_id, doc_type)
-            results = [result_view(p) for p in response.passages]
-            took = f"{len(results)} passage{'s' * (len(results) != 1)} · {response.took_ms:.0f} ms"
-        except SearchInputError as exc:
-            error = str(exc)
-        except Exception:
-            log.exception("search failed")
-            error = UNAVAILABLE
+        results, error, took_ms = await search_views(user, query, kb_id, doc_type)
+        took = (
+            "" if error else f"{len(results)} passage{'s' * (len(results) != 1)} · {took_ms:.0f} ms"
+        )
         async with self:
             if generation != self._generation:
                 return  # a newer search replaced this one
