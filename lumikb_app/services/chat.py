@@ -29,7 +29,6 @@ from lumikb_app.services.question_rewrite import rewrite
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 4000
-SEARCH_QUERY_CHARS = 1000
 NO_ANSWER = (
     "The documents you can search do not cover this: nothing relevant to the question was "
     "found, so there is no answer to give from them. Try other words, or check that the "
@@ -70,7 +69,7 @@ def clean_question(question: str) -> str:
 def _search(user: User, query: str, kb_ids: Sequence[str]) -> list[Passage]:
     from lumikb_app.services import search
 
-    query = clip_query(query, getattr(search, "MAX_QUERY_CHARS", SEARCH_QUERY_CHARS))
+    query = clip_query(query, search.MAX_QUERY_CHARS)
     return list(search.search(user, query, kb_ids=list(kb_ids) or None).passages)
 
 
