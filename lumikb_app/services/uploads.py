@@ -1,4 +1,4 @@
-"""Receiving a file: spool it with a size cap, hash it, and read its head for type detection.
+"""Receiving a file: spool it with a size cap and hash it (type detection reads the spooled file).
 
 Uploads arrive in chunks (Reflex's chunked upload or an HTTP stream). The spool keeps memory
 bounded and stops the moment the cap is passed, so nothing oversized is ever stored.
@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-HEAD_BYTES = 64 * 1024
 MAX_NAME_LENGTH = 200
 
 
@@ -37,7 +36,6 @@ class UploadSpool:
         self.filename = clean_filename(filename)
         self.max_bytes = max_bytes
         self.size = 0
-        self.head = b""
         self._sha = hashlib.sha256()
         self._file: BinaryIO = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in discard)
             prefix="upload-", dir=directory, delete=False
@@ -51,8 +49,6 @@ class UploadSpool:
             raise UploadRejected(
                 f"{self.filename} is larger than the {self.max_bytes // (1024 * 1024)} MB upload limit."
             )
-        if len(self.head) < HEAD_BYTES:
-            self.head += data[: HEAD_BYTES - len(self.head)]
         self._sha.update(data)
         self._file.write(data)
 
