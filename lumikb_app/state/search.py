@@ -65,12 +65,13 @@ def snippet_parts(text: str, spans: list[tuple[int, int]]) -> list[SnippetPart]:
     return parts
 
 
-def page_label(passage: Passage) -> str:
-    if passage.page_start is None:
+def page_label(page_start: int | None, page_end: int | None) -> str:
+    """The label of a passage's page range: Page 2, Pages 2–3, or "" for a text document."""
+    if page_start is None:
         return ""
-    if passage.page_end and passage.page_end != passage.page_start:
-        return f"Pages {passage.page_start}–{passage.page_end}"
-    return f"Page {passage.page_start}"
+    if page_end and page_end != page_start:
+        return f"Pages {page_start}–{page_end}"
+    return f"Page {page_start}"
 
 
 def why_label(passage: Passage) -> str:
@@ -90,7 +91,7 @@ def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
         document_id=passage.document_id,
         document_name=passage.document_name,
         kb_name=passage.kb_name,
-        page_label=page_label(passage),
+        page_label=page_label(passage.page_start, passage.page_end),
         parts=snippet_parts(text, spans),
         score_label=f"{passage.score:.2f}",
         why=why_label(passage),

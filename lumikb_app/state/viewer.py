@@ -16,6 +16,7 @@ from lumikb_app.api.pages import page_image_path
 from lumikb_app.services import viewer
 from lumikb_app.services.access import PermissionDenied
 from lumikb_app.services.documents import NOT_FOUND
+from lumikb_app.state.search import page_label
 from lumikb_app.state.session import AppState
 
 ROUTE_ARG = "document_id"
@@ -108,7 +109,7 @@ class ViewerState(AppState):
         self.chunk_id = passage.chunk_id if passage else ""
         self.passage_text = passage.text if passage else ""
         self.passage_heading = _heading_above(passage) if passage else ""
-        self.passage_pages = _pages_label(passage) if passage else ""
+        self.passage_pages = page_label(passage.page_start, passage.page_end) if passage else ""
         text = view.text
         self.text_before = text.before if text else ""
         self.text_passage = text.passage if text else ""
@@ -152,11 +153,3 @@ def _heading_above(passage: viewer.CitedPassage) -> str:
     if trail and passage.text.startswith(trail[-1]):
         trail.pop()
     return " › ".join(trail)
-
-
-def _pages_label(passage: viewer.CitedPassage) -> str:
-    if passage.page_start is None:
-        return ""
-    if passage.page_end and passage.page_end != passage.page_start:
-        return f"Pages {passage.page_start}–{passage.page_end}"
-    return f"Page {passage.page_start}"
