@@ -36,26 +36,20 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
-def key_terms(text: str) -> list[str]:
-    """Distinct stemmed content words, in order of first appearance."""
-    seen: list[str] = []
-    for word in words(text):
-        if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        term = stem(word)
-        if term not in seen:
-            seen.append(term)
-    return seen
-
-
 def key_words(text: str) -> list[str]:
-    """Like `key_terms`, but the words as written (for a search query), one per stem."""
+    """Content words as written (for a search query), the first one of each stem, in order."""
     stems: set[str] = set()
     kept: list[str] = []
     for word in words(text):
         if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        if stem(word) not in stems:
-            stems.add(stem(word))
+        term = stem(word)
+        if term not in stems:
+            stems.add(term)
             kept.append(word)
     return kept
+
+
+def key_terms(text: str) -> list[str]:
+    """Distinct stemmed content words, in order of first appearance."""
+    return [stem(word) for word in key_words(text)]
