@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from lumikb_app.api.metrics import record_login
+from lumikb_app.db.tables import User
 from lumikb_app.services import auth
 
 router = APIRouter(prefix="/auth")
@@ -61,6 +62,12 @@ def safe_next(target: str | None) -> str:
     if parts.path.rstrip("/") == LOGIN_PAGE or parts.path.startswith("/auth/"):
         return "/"
     return target
+
+
+async def session_user(request: Request) -> User | None:
+    """The active user behind the request's session cookie, or None."""
+    token = request.cookies.get(auth.COOKIE_NAME)
+    return await asyncio.to_thread(auth.user_for_token, token) if token else None
 
 
 def set_session_cookie(response: Response, request: Request, issued: auth.SessionToken) -> None:

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lumikb_app.api.auth import same_origin
+from lumikb_app.api.auth import same_origin, session_user
 from lumikb_app.db.tables import User
-from lumikb_app.services import api_tokens, auth
+from lumikb_app.services import api_tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNAUTHORIZED = (
@@ -39,10 +39,7 @@ def unauthorized() -> HTTPException:
 
 
 async def _from_cookie(request: Request) -> User | None:
-    token = request.cookies.get(auth.COOKIE_NAME)
-    if not token:
-        return None
-    user = await asyncio.to_thread(auth.user_for_token, token)
+    user = await session_user(request)
     if user is not None and request.method not in SAFE_METHODS and not same_origin(request):
         raise HTTPException(status_code=403, detail=CROSS_SITE)
     return user

@@ -13,8 +13,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
+from lumikb_app.api.auth import session_user
 from lumikb_app.ports.blobs import BlobNotFound
-from lumikb_app.services import auth
 from lumikb_app.services import documents as document_service
 from lumikb_app.services.access import PermissionDenied
 
@@ -38,7 +38,7 @@ def content_disposition(filename: str) -> str:
 
 @router.get("/{document_id}/download", include_in_schema=False)
 async def download_document(request: Request, document_id: str) -> Response:
-    user = await asyncio.to_thread(auth.user_for_token, request.cookies.get(auth.COOKIE_NAME))
+    user = await session_user(request)
     if user is None:
         return PlainTextResponse("Sign in first.", status_code=401, headers=NO_STORE)
     try:

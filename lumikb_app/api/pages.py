@@ -13,8 +13,9 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from lumikb_app.api.auth import session_user
 from lumikb_app.ports.blobs import BlobNotFound
-from lumikb_app.services import auth, viewer
+from lumikb_app.services import viewer
 from lumikb_app.services.access import PermissionDenied
 from lumikb_app.services.documents import NOT_FOUND
 
@@ -31,7 +32,7 @@ def page_image_path(document_id: str, page: int) -> str:
 
 @router.get("/{document_id}/pages/{page}.png", include_in_schema=False)
 async def page_image(request: Request, document_id: str, page: str, scale: float = 1.5) -> Response:
-    user = await asyncio.to_thread(auth.user_for_token, request.cookies.get(auth.COOKIE_NAME))
+    user = await session_user(request)
     if user is None:
         return PlainTextResponse("Sign in first.", status_code=401, headers=NO_STORE)
     if not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
