@@ -20,13 +20,13 @@ from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Document, KnowledgeBase, User
 from lumikb_app.domain.enums import DocumentStatus, SystemRole
 from lumikb_app.domain.kb_settings import KbSettings
-from lumikb_app.services import auth, documents, kbs, metrics, seed
+from lumikb_app.services import auth, documents, kbs, metrics, search, seed
 from lumikb_app.services.eval_inputs import CorpusDocument, EvaluationInputError
 from lumikb_app.services.tx import transaction
 from lumikb_app.services.uploads import UploadRejected
 
 EVAL_USER_EMAIL = "retrieval-eval@lumikb.local"
-SEARCH_LIMIT = 50  # passages per query: the search service's maximum
+SEARCH_LIMIT = search.MAX_LIMIT  # passages per query: the search service's maximum
 PURGE_WAIT_SECONDS = 120.0
 
 
@@ -137,8 +137,6 @@ def run_queries(
     limit: int = SEARCH_LIMIT,
 ) -> tuple[dict[str, list[str]], list[float]]:
     """Each query's corpus ids, best first (by their best passage), and its latency in ms."""
-    from lumikb_app.services import search
-
     search.search(user, "warm up the embedding model", kb_ids=[kb_id], limit=1)
     rankings, latencies = {}, []
     for qid, text in queries.items():
