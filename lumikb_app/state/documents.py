@@ -30,8 +30,7 @@ from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services import auth
 from lumikb_app.services import documents as document_service
-from lumikb_app.services import kbs as kb_service
-from lumikb_app.services.access import PermissionDenied
+from lumikb_app.services.access import PermissionDenied, can
 from lumikb_app.services.parsing import DOCX, HTML, MARKDOWN, PDF, RST, TEXT, describe_type
 from lumikb_app.services.uploads import UploadRejected, UploadSpool
 from lumikb_app.state.session import session_token
@@ -166,8 +165,7 @@ def _listing(
 
 def _can_write(user: User, kb_id: str) -> bool:
     with get_container().db.session() as session:
-        role = kb_service.my_role(session, user, kb_id)
-    return role is not None and role >= KbRole.WRITE
+        return can(session, user, kb_id, KbRole.WRITE)
 
 
 def _upload_row_state(row: UploadRow) -> UploadRow:
