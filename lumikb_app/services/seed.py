@@ -16,7 +16,6 @@ from lumikb_app.services import documents, kbs
 from lumikb_app.services.tx import transaction
 
 DEMO_KB = "Python Enhancement Proposals (demo)"
-TERMINAL = {"ready", "failed"}
 
 
 class SeedError(RuntimeError):
