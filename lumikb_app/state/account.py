@@ -105,7 +105,7 @@ class AccountState(AppState):
         days = expiry_days(str(form_data.get("token_expiry", "")))
         try:
             plaintext, token = await asyncio.to_thread(
-                api_tokens.create_token, user, name, days, ip=self.router.session.client_ip or ""
+                api_tokens.create_token, user, name, days, ip=self._ip()
             )
         except (api_tokens.TokenInputError, PermissionDenied) as error:
             self.token_error = str(error)
@@ -125,9 +125,7 @@ class AccountState(AppState):
         if user is None:
             return rx.redirect("/login?next=/account")
         try:
-            await asyncio.to_thread(
-                api_tokens.revoke_token, user, token_id, ip=self.router.session.client_ip or ""
-            )
+            await asyncio.to_thread(api_tokens.revoke_token, user, token_id, ip=self._ip())
         except PermissionDenied as error:
             self.token_error = str(error)
         return AccountState.load_tokens
@@ -150,9 +148,7 @@ class AccountState(AppState):
         if user is None:
             return rx.redirect("/login?next=/account")
         try:
-            await asyncio.to_thread(
-                _change_password, user, old, new, self.router.session.client_ip or ""
-            )
+            await asyncio.to_thread(_change_password, user, old, new, self._ip())
         except (InvalidInput, WeakPasswordError) as error:
             self.password_error = str(error)
             return None

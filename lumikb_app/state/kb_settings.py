@@ -162,9 +162,6 @@ class KbSettingsState(ShellState):
         self.settings_error = self.settings_notice = ""
         self.danger_error = self.danger_notice = ""
 
-    def _ip(self) -> str:
-        return self.router.session.client_ip or ""
-
     async def _reload(self, user: User) -> None:
         details = await asyncio.to_thread(_details, user, self._route_kb_id())
         self.kb_found = details is not None

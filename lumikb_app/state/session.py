@@ -53,6 +53,10 @@ class AppState(rx.State):
             return None
         return await asyncio.to_thread(auth.user_for_token, token)
 
+    def _ip(self) -> str:
+        """The browser's address, for the audit log ("" when unknown)."""
+        return self.router.session.client_ip or ""
+
     def _browser_path(self) -> str:
         url = self.router.url
         return url.path + (f"?{url.query}" if url.query else "")
