@@ -6,7 +6,7 @@ from lumikb_app.services.api_tokens import MAX_NAME_LENGTH
 from lumikb_app.services.passwords import MIN_PASSWORD_LENGTH
 from lumikb_app.state.account import EXPIRY_CHOICES, AccountState, TokenRow
 from lumikb_app.state.session import AppState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import page_header, shell
 
 
@@ -25,21 +25,6 @@ def password_field(label: str, name: str, autocomplete: str, hint: str = "") -> 
         rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
         spacing="1",
         width="100%",
-    )
-
-
-def outcome(text: rx.Var, *, error: bool, name: str) -> rx.Component:
-    return rx.cond(
-        text != "",
-        rx.callout(
-            text,
-            icon="circle-alert" if error else "circle-check",
-            color_scheme="red" if error else "green",
-            role="alert" if error else "status",
-            size="1",
-            width="100%",
-            custom_attrs=testid(name),
-        ),
     )
 
 

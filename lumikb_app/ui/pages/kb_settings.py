@@ -4,27 +4,12 @@ import reflex as rx
 
 from lumikb_app.state.kb_settings import ANSWER_PRESETS, ROLE_NAMES, KbSettingsState, MemberRow
 from lumikb_app.state.shell import NOT_FOUND_MESSAGE
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 
 ROLE_HELP = (
     "READ can search and read · WRITE can also add documents · ADMIN can also manage members"
 )
-
-
-def message(text: rx.Var, *, error: bool, name: str) -> rx.Component:
-    return rx.cond(
-        text != "",
-        rx.callout(
-            text,
-            icon="circle-alert" if error else "circle-check",
-            color_scheme="red" if error else "green",
-            role="alert" if error else "status",
-            size="1",
-            width="100%",
-            custom_attrs=testid(name),
-        ),
-    )
 
 
 def role_select(value: rx.Var | str, label: rx.Var | str, on_change) -> rx.Component:
@@ -42,8 +27,8 @@ def details_card() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Details", size="4"),
-                message(KbSettingsState.details_error, error=True, name="details-error"),
-                message(KbSettingsState.details_notice, error=False, name="details-notice"),
+                outcome(KbSettingsState.details_error, error=True, name="details-error"),
+                outcome(KbSettingsState.details_notice, error=False, name="details-notice"),
                 rx.text("Name", as_="label", html_for="kb-name", size="2", weight="medium"),
                 rx.input(
                     id="kb-name",
@@ -156,8 +141,8 @@ def members_card() -> rx.Component:
         rx.vstack(
             rx.heading("Members", size="4"),
             rx.text(ROLE_HELP, size="1", color=rx.color("gray", 10)),
-            message(KbSettingsState.members_error, error=True, name="members-error"),
-            message(KbSettingsState.members_notice, error=False, name="members-notice"),
+            outcome(KbSettingsState.members_error, error=True, name="members-error"),
+            outcome(KbSettingsState.members_notice, error=False, name="members-notice"),
             rx.text("Add a member", size="2", weight="medium", margin_top="4px"),
             add_member_form(),
             rx.table.root(
@@ -212,8 +197,8 @@ def search_settings_card() -> rx.Component:
                     size="1",
                     color=rx.color("gray", 10),
                 ),
-                message(KbSettingsState.settings_error, error=True, name="settings-error"),
-                message(KbSettingsState.settings_notice, error=False, name="settings-notice"),
+                outcome(KbSettingsState.settings_error, error=True, name="settings-error"),
+                outcome(KbSettingsState.settings_notice, error=False, name="settings-notice"),
                 rx.grid(
                     _setting_input(
                         "chunk_tokens", "Chunk size (tokens)", "64 to 2000", type="number"
@@ -334,8 +319,8 @@ def danger_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Danger zone", size="4", color=rx.color("red", 11)),
-            message(KbSettingsState.danger_error, error=True, name="danger-error"),
-            message(KbSettingsState.danger_notice, error=False, name="danger-notice"),
+            outcome(KbSettingsState.danger_error, error=True, name="danger-error"),
+            outcome(KbSettingsState.danger_notice, error=False, name="danger-notice"),
             rx.hstack(
                 rx.vstack(
                     rx.hstack(
