@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +33,9 @@ class Box:
     height: float
 
 
-def page_size(path: Path, page_number: int) -> tuple[float, float]:
-    """Width and height of the page (1-based) as shown, in PDF points."""
+@contextmanager
+def _open_page(path: Path, page_number: int) -> Iterator:
+    """The page (1-based) of the PDF at ``path``, open while the PDFium lock is held."""
     import pypdfium2 as pdfium
 
     with _PDFIUM_LOCK:
@@ -40,28 +43,24 @@ def page_size(path: Path, page_number: int) -> tuple[float, float]:
         try:
             page = document[page_number - 1]
             try:
-                return page.get_size()
+                yield page
             finally:
                 page.close()
         finally:
             document.close()
+
+
+def page_size(path: Path, page_number: int) -> tuple[float, float]:
+    """Width and height of the page (1-based) as shown, in PDF points."""
+    with _open_page(path, page_number) as page:
+        return page.get_size()
 
 
 def render_png(path: Path, page_number: int, scale: float) -> bytes:
     """The page (1-based) as a PNG, ``scale`` pixels per PDF point."""
-    import pypdfium2 as pdfium
-
-    with _PDFIUM_LOCK:
-        document = pdfium.PdfDocument(str(path))
-        try:
-            page = document[page_number - 1]
-            try:
-                bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, no alpha
-                pixels = bitmap.to_numpy()
-            finally:
-                page.close()
-        finally:
-            document.close()
+    with _open_page(path, page_number) as page:
+        bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, no alpha
+        pixels = bitmap.to_numpy()  # a view of its buffer: keep bitmap referenced until encoded
     return encode_png(pixels)
 
 
@@ -89,20 +88,12 @@ def encode_png(pixels) -> bytes:
 
 def passage_boxes(path: Path, page_number: int, passage: str) -> list[Box]:
     """Rectangles, one per line, of the part of ``passage`` printed on the page (or none)."""
-    import pypdfium2 as pdfium
-
-    with _PDFIUM_LOCK:
-        document = pdfium.PdfDocument(str(path))
+    with _open_page(path, page_number) as page:
+        text_page = page.get_textpage()
         try:
-            page = document[page_number - 1]
-            text_page = page.get_textpage()
-            try:
-                return _boxes(page, text_page, passage)
-            finally:
-                text_page.close()
-                page.close()
+            return _boxes(page, text_page, passage)
         finally:
-            document.close()
+            text_page.close()
 
 
 def _boxes(page, text_page, passage: str) -> list[Box]:
