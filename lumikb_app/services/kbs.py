@@ -7,8 +7,9 @@ from sqlmodel import Session, delete, select
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
-from lumikb_app.services import access, audit
+from lumikb_app.services import access, audit, outbox
 from lumikb_app.services.auth import InvalidInput
+from lumikb_app.services.tx import transaction
 
 MAX_KB_NAME = 120
 MAX_KB_DESCRIPTION = 2000
@@ -91,9 +92,6 @@ def set_archived(
 
 def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
     """Hide the KB at once and purge it from every store in the background."""
-    from lumikb_app.services import outbox
-    from lumikb_app.services.tx import transaction
-
     with transaction() as session:
         access.require(session, user, kb_id, KbRole.ADMIN)
         kb = session.get(KnowledgeBase, kb_id)
