@@ -32,11 +32,6 @@ def list_conversations(user: User) -> list[Conversation]:
         return list(session.exec(query))
 
 
-def get_conversation(user: User, conversation_id: str) -> Conversation:
-    with transaction() as session:
-        return owned(session, user, conversation_id)
-
-
 def create_conversation(
     user: User, title: str | None = None, kb_ids: Sequence[str] = ()
 ) -> Conversation:
@@ -57,14 +52,6 @@ def rename_conversation(user: User, conversation_id: str, title: str) -> Convers
     with transaction() as session:
         conversation = owned(session, user, conversation_id)
         conversation.title = title
-        session.add(conversation)
-        return conversation
-
-
-def set_conversation_kbs(user: User, conversation_id: str, kb_ids: Sequence[str]) -> Conversation:
-    with transaction() as session:
-        conversation = owned(session, user, conversation_id)
-        conversation.kb_ids = _readable(session, user, kb_ids)
         session.add(conversation)
         return conversation
 
