@@ -270,9 +270,6 @@ class DocumentsState(ShellState):
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _ip(self) -> str:
-        return self.router.session.client_ip or ""
-
     def _filters(self) -> tuple[str, str, str]:
         status = "" if self.status_filter == "all" else self.status_filter
         return self.query, status, self.sort
