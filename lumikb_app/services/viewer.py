@@ -23,8 +23,8 @@ from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
 from lumikb_app.domain.documents import BLOCK_SEPARATOR
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services import pdf_pages
-from lumikb_app.services.access import PermissionDenied, require
-from lumikb_app.services.documents import NOT_FOUND
+from lumikb_app.services.access import PermissionDenied
+from lumikb_app.services.documents import NOT_FOUND, _document_for
 from lumikb_app.services.parsing import PDF
 from lumikb_app.services.pdf_pages import Box
 
@@ -108,13 +108,9 @@ def _clamped(scale: float) -> float:
 
 
 def _readable(session: Session, user: User, document_id: str) -> tuple[Document, KnowledgeBase]:
-    doc = session.get(Document, document_id[:64])
-    if doc is None or doc.status == DocumentStatus.deleting.value:
+    doc = _document_for(session, user, document_id[:64], KbRole.READ)
+    if doc.status == DocumentStatus.deleting.value:
         raise PermissionDenied(NOT_FOUND)
-    try:
-        require(session, user, doc.kb_id, KbRole.READ)
-    except PermissionDenied:
-        raise PermissionDenied(NOT_FOUND) from None
     if doc.status != DocumentStatus.ready.value:
         raise DocumentNotReady(NOT_READY)
     return doc, session.get(KnowledgeBase, doc.kb_id)
