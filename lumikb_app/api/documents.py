@@ -24,6 +24,15 @@ NO_STORE = {"Cache-Control": "no-store"}
 NOT_FOUND = document_service.NOT_FOUND
 
 
+def sign_in_first() -> PlainTextResponse:
+    return PlainTextResponse("Sign in first.", status_code=401, headers=NO_STORE)
+
+
+def not_found() -> PlainTextResponse:
+    """The one answer for a missing, forbidden or unavailable document (no probing of ids)."""
+    return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
+
+
 def download_path(document_id: str) -> str:
     return f"/api/documents/{document_id}/download"
 
@@ -40,13 +49,13 @@ def content_disposition(filename: str) -> str:
 async def download_document(request: Request, document_id: str) -> Response:
     user = await session_user(request)
     if user is None:
-        return PlainTextResponse("Sign in first.", status_code=401, headers=NO_STORE)
+        return sign_in_first()
     try:
         doc, chunks = await asyncio.to_thread(
             document_service.open_original, user, document_id[:64]
         )
     except (PermissionDenied, BlobNotFound):
-        return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
+        return not_found()
     headers = {
         **NO_STORE,
         "Content-Disposition": content_disposition(doc.name),

@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from lumikb_app.api.auth import session_user
+from lumikb_app.api.documents import not_found, sign_in_first
 from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services import viewer
 from lumikb_app.services.access import PermissionDenied
-from lumikb_app.services.documents import NOT_FOUND
 
 router = APIRouter(prefix="/api/documents")
 
-NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
 MAX_PAGE_DIGITS = 6
 
@@ -34,11 +33,11 @@ def page_image_path(document_id: str, page: int) -> str:
 async def page_image(request: Request, document_id: str, page: str, scale: float = 1.5) -> Response:
     user = await session_user(request)
     if user is None:
-        return PlainTextResponse("Sign in first.", status_code=401, headers=NO_STORE)
+        return sign_in_first()
     if not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
-        return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
+        return not_found()
     try:
         png = await asyncio.to_thread(viewer.render_page_png, user, document_id, int(page), scale)
     except (PermissionDenied, BlobNotFound, viewer.DocumentNotReady):
-        return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
+        return not_found()
     return Response(png, media_type="image/png", headers=IMAGE_CACHE)
