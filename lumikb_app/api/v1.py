@@ -66,11 +66,6 @@ async def _call(function: Callable, *args, **kwargs):
         raise HTTPException(status_code=422, detail=str(error)) from None
 
 
-def viewer_url(passage: Passage) -> str:
-    page = "" if passage.page is None else passage.page
-    return f"/view/{passage.document_id}?chunk={passage.chunk_id}&page={page}"
-
-
 def _result(passage: Passage) -> SearchResultOut:
     return SearchResultOut(
         chunk_id=passage.chunk_id,
@@ -85,7 +80,7 @@ def _result(passage: Passage) -> SearchResultOut:
         matched_terms=list(passage.matched_terms),
         semantic=passage.semantic,
         keyword=passage.keyword,
-        url=viewer_url(passage),
+        url=passage.viewer_href,
     )
 
 

@@ -35,6 +35,12 @@ class Passage:
     def page(self) -> int | None:
         return self.page_start
 
+    @property
+    def viewer_href(self) -> str:
+        """The document viewer at this passage (search results, citations and the API link here)."""
+        page = "" if self.page is None else self.page
+        return f"/view/{self.document_id}?chunk={self.chunk_id}&page={page}"
+
 
 @dataclass(frozen=True)
 class SearchResponse:

@@ -131,5 +131,5 @@ def source_from_passage(number: int, passage: Passage) -> dict[str, Any]:
         "page": page,
         "text": text,
         "score": float(passage.score),
-        "href": f"/view/{passage.document_id}?chunk={passage.chunk_id}&page={'' if page is None else page}",
+        "href": passage.viewer_href,
     }

@@ -46,10 +46,6 @@ class ResultView:
     href: str
 
 
-def viewer_href(document_id: str, chunk_id: str, page: int | None) -> str:
-    return f"/view/{document_id}?chunk={chunk_id}&page={page or ''}"
-
-
 def snippet_parts(text: str, spans: list[tuple[int, int]]) -> list[SnippetPart]:
     """The text cut at the highlighted ranges: plain and marked parts, in order."""
     parts, position = [], 0
@@ -95,7 +91,7 @@ def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
         parts=snippet_parts(text, spans),
         score_label=f"{passage.score:.2f}",
         why=why_label(passage),
-        href=viewer_href(passage.document_id, passage.chunk_id, passage.page),
+        href=passage.viewer_href,
     )
 
 
