@@ -58,7 +58,7 @@ def questions(chunks: list[str], rng: np.random.Generator) -> list[str]:
 
 def seed(chunks: list[str], embedder) -> tuple[object, float]:
     from lumikb_app.container import get_container
-    from lumikb_app.services import indexing
+    from lumikb_app.services.documents import indexing
 
     container = get_container()
     user, kb_id = admin_and_kb(container)
@@ -77,7 +77,7 @@ def seed(chunks: list[str], embedder) -> tuple[object, float]:
 
 
 def first_token_ms(user, question: str) -> tuple[float, str]:
-    from lumikb_app.services import chat, conversations
+    from lumikb_app.services.chat import chat, conversations
 
     conversation = conversations.create_conversation(user)
     started = time.perf_counter()
@@ -91,7 +91,7 @@ def first_token_ms(user, question: str) -> tuple[float, str]:
 
 
 def timed_search(user, question: str) -> float:
-    from lumikb_app.services import search
+    from lumikb_app.services.retrieval import search
 
     started = time.perf_counter()
     search.search(user, question)

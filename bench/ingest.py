@@ -20,9 +20,9 @@ from lumikb_app.adapters.fake_embedder import FakeEmbedder
 from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 from lumikb_app.adapters.qdrant_edge import QdrantEdgeIndex
 from lumikb_app.ports.vectors import VectorPoint
-from lumikb_app.services.chunking import chunk, contextual_text
-from lumikb_app.services.parsing import detect_path_type, parse
-from tests.unit.test_parsing import make_pdf
+from lumikb_app.services.documents.chunking import chunk, contextual_text
+from lumikb_app.services.documents.parsing import detect_path_type, parse
+from tests.unit.documents.test_parsing import make_pdf
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 BATCH = 32

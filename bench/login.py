@@ -3,7 +3,7 @@
 from argon2 import PasswordHasher
 
 from bench.common import summary, timed_ms
-from lumikb_app.services.passwords import _hasher
+from lumikb_app.services.accounts.passwords import _hasher
 
 PASSWORD = "correct horse battery staple"
 

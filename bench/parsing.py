@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lumikb_app.services.chunking import chunk
-from lumikb_app.services.parsing import RST, TEXT, parse
+from lumikb_app.services.documents.chunking import chunk
+from lumikb_app.services.documents.parsing import RST, TEXT, parse
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 PDF_SAMPLES = CORPORA / "pdf-samples"

@@ -33,7 +33,7 @@ class ChunkRow:
 
 
 def parsed_corpus(folder: Path) -> dict[str, object]:
-    from lumikb_app.services.parsing import detect_path_type, parse
+    from lumikb_app.services.documents.parsing import detect_path_type, parse
 
     cache = CACHE_DIR / f"parsed-{folder.name}.pkl"
     if cache.exists():
@@ -48,7 +48,7 @@ def parsed_corpus(folder: Path) -> dict[str, object]:
 
 
 def chunk_rows(docs: dict[str, object], chunk_tokens: int, overlap: int) -> list[ChunkRow]:
-    from lumikb_app.services.chunking import chunk
+    from lumikb_app.services.documents.chunking import chunk
 
     rows = []
     for doc_id, parsed in docs.items():
@@ -150,7 +150,7 @@ class SparseIndex:
 
 def load_queries(folder: Path) -> tuple[dict[str, str], dict[str, dict[str, float]]]:
     """The folder's BEIR queries.jsonl and qrels.tsv, read as `lumikb_app eval` reads them."""
-    from lumikb_app.services.eval_inputs import load_qrels
-    from lumikb_app.services.eval_inputs import load_queries as read_queries
+    from lumikb_app.services.retrieval.eval_inputs import load_qrels
+    from lumikb_app.services.retrieval.eval_inputs import load_queries as read_queries
 
     return read_queries(folder / "queries.jsonl"), load_qrels(folder / "qrels.tsv")

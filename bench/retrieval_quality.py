@@ -27,7 +27,7 @@ from bench.quality_harness import (  # noqa: E402
     load_queries,
     parsed_corpus,
 )
-from lumikb_app.services.metrics import score_run  # noqa: E402
+from lumikb_app.services.retrieval.eval_metrics import score_run  # noqa: E402
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 POOL = 50  # hits per leg, as services/search.py fetches
@@ -145,7 +145,7 @@ def build_world(chunk_tokens: int, overlap: int, bm25: dict) -> World:
 def _cards(docs_parsed, rows, index) -> tuple[list[str], dict[int, int]]:
     """Each document's card text and card chunk, as services/indexing.py builds them."""
     from lumikb_app.db.tables import Chunk, Document
-    from lumikb_app.services import indexing
+    from lumikb_app.services.documents import indexing
 
     by_doc: dict[str, list[tuple[int, Chunk]]] = {}
     for number, row in enumerate(rows):

@@ -63,7 +63,7 @@ class Synthetic:
 def _seed(data: Synthetic) -> tuple[object, str, float]:
     """Admin, KB, ready documents and chunk rows in SQL; points in the vector store."""
     from lumikb_app.container import get_container
-    from lumikb_app.services import indexing
+    from lumikb_app.services.documents import indexing
 
     container = get_container()
     user, kb_id = admin_and_kb(container)
@@ -90,7 +90,8 @@ def _seed(data: Synthetic) -> tuple[object, str, float]:
 
 def run(n: int) -> None:
     from lumikb_app.container import get_container
-    from lumikb_app.services import indexing, search
+    from lumikb_app.services.documents import indexing
+    from lumikb_app.services.retrieval import search
 
     print(f"== search: {n} chunks x {DIM}-d + BM25 text, 1 KB, top {POOL} per leg ==")
     data = Synthetic(n)

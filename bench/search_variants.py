@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lumikb_app.services import evaluation, search  # noqa: E402
-from lumikb_app.services.eval_inputs import load_qrels, load_queries  # noqa: E402
+from lumikb_app.services.retrieval import evaluation, search
+from lumikb_app.services.retrieval.eval_inputs import load_qrels, load_queries  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "peps-eval"
 VARIANTS = {

@@ -25,8 +25,8 @@ def deployment(tmp: str) -> None:
 
 def admin_and_kb(container) -> tuple[object, str]:
     from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.services import kbs
-    from lumikb_app.services.auth import create_user
+    from lumikb_app.services.accounts.auth import create_user
+    from lumikb_app.services.knowledge_bases import kbs
 
     with container.db.session() as session:
         user = create_user(

@@ -11,7 +11,7 @@ from lumikb_app.settings import SettingsError
 
 def _migrate(_args: argparse.Namespace) -> int:
     from lumikb_app.db.migrate import upgrade
-    from lumikb_app.services.bootstrap import bootstrap_admin
+    from lumikb_app.services.accounts.bootstrap import bootstrap_admin
     from lumikb_app.settings import get_settings
 
     upgrade()
@@ -25,8 +25,8 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _create_admin(args: argparse.Namespace) -> int:
     from lumikb_app.container import get_container
     from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.services.auth import InvalidInput, create_user
-    from lumikb_app.services.passwords import WeakPasswordError
+    from lumikb_app.services.accounts.auth import InvalidInput, create_user
+    from lumikb_app.services.accounts.passwords import WeakPasswordError
 
     password = args.password or getpass.getpass("Password for the new admin: ")
     try:
@@ -48,7 +48,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 def _first_run_hint(_args: argparse.Namespace) -> int:
     from lumikb_app.container import get_container
-    from lumikb_app.services.auth import count_users
+    from lumikb_app.services.accounts.auth import count_users
 
     with get_container().db.session() as session:
         users = count_users(session)
@@ -68,7 +68,7 @@ def _seed(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from lumikb_app.services import seed
+    from lumikb_app.services.platform import seed
 
     try:
         kb_id, ids = seed.upload_corpus(Path(args.corpus), args.limit)
@@ -83,7 +83,7 @@ def _seed(args: argparse.Namespace) -> int:
             bar.set_postfix(ready=p.ready, failed=p.failed)
 
         final = seed.wait(ids, show)
-    from lumikb_app.services.reconcile import optimize_collections
+    from lumikb_app.services.documents.reconcile import optimize_collections
 
     optimize_collections()  # build the search index once after the bulk load
     print(
@@ -94,7 +94,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _audit_verify(_args: argparse.Namespace) -> int:
     from lumikb_app.container import get_container
-    from lumikb_app.services.audit import verify
+    from lumikb_app.services.accounts.audit import verify
 
     with get_container().db.session() as session:
         report = verify(session)
@@ -103,7 +103,7 @@ def _audit_verify(_args: argparse.Namespace) -> int:
 
 
 def _reconcile(_args: argparse.Namespace) -> int:
-    from lumikb_app.services import reconcile
+    from lumikb_app.services.documents import reconcile
 
     for name, count in reconcile.run().items():
         print(f"{name.replace('_', ' ')}: {count}")

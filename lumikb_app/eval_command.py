@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from lumikb_app.services import evaluation
-from lumikb_app.services.eval_inputs import (
+from lumikb_app.services.retrieval import evaluation
+from lumikb_app.services.retrieval.eval_inputs import (
     EvaluationInputError,
     corpus_documents,
     load_qrels,

@@ -3,33 +3,33 @@
 import reflex as rx
 
 from lumikb_app.api.app import api
-from lumikb_app.services.lifecycle import backends_lifespan
-from lumikb_app.state.account import AccountState
-from lumikb_app.state.admin_audit import AdminAuditState
-from lumikb_app.state.admin_users import AdminUsersState
-from lumikb_app.state.chat import ChatState
-from lumikb_app.state.documents import DocumentsState
-from lumikb_app.state.kb_settings import KbManageLinkState, KbSettingsState
-from lumikb_app.state.login import LoginState
-from lumikb_app.state.public_forms import RegisterState, ResetPasswordState
-from lumikb_app.state.search import SearchState
+from lumikb_app.services.platform.lifecycle import backends_lifespan
+from lumikb_app.state.accounts.account import AccountState
+from lumikb_app.state.accounts.admin_audit import AdminAuditState
+from lumikb_app.state.accounts.admin_users import AdminUsersState
+from lumikb_app.state.accounts.login import LoginState
+from lumikb_app.state.accounts.public_forms import RegisterState, ResetPasswordState
+from lumikb_app.state.chat.chat import ChatState
+from lumikb_app.state.documents.documents import DocumentsState
+from lumikb_app.state.documents.viewer import ViewerState
+from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
+from lumikb_app.state.retrieval.search import SearchState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbPageState, ShellState
-from lumikb_app.state.viewer import ViewerState
-from lumikb_app.ui.pages.account import account_page
-from lumikb_app.ui.pages.admin_audit import admin_audit_page
-from lumikb_app.ui.pages.admin_home import admin_home_page
-from lumikb_app.ui.pages.admin_users import admin_users_page
-from lumikb_app.ui.pages.chat import chat_page
-from lumikb_app.ui.pages.home import home_page
-from lumikb_app.ui.pages.kb import kb_page
-from lumikb_app.ui.pages.kb_settings import kb_settings_page
-from lumikb_app.ui.pages.login import login_page
+from lumikb_app.ui.pages.accounts.account import account_page
+from lumikb_app.ui.pages.accounts.admin_audit import admin_audit_page
+from lumikb_app.ui.pages.accounts.admin_users import admin_users_page
+from lumikb_app.ui.pages.accounts.login import login_page
+from lumikb_app.ui.pages.accounts.register import register_page
+from lumikb_app.ui.pages.accounts.reset_password import reset_password_page
+from lumikb_app.ui.pages.chat.chat import chat_page
+from lumikb_app.ui.pages.documents.viewer import viewer_page
+from lumikb_app.ui.pages.knowledge_bases.home import home_page
+from lumikb_app.ui.pages.knowledge_bases.kb import kb_page
+from lumikb_app.ui.pages.knowledge_bases.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.placeholders import graph_page
-from lumikb_app.ui.pages.register import register_page
-from lumikb_app.ui.pages.reset_password import reset_password_page
-from lumikb_app.ui.pages.search import search_page
-from lumikb_app.ui.pages.viewer import viewer_page
+from lumikb_app.ui.pages.platform.admin_home import admin_home_page
+from lumikb_app.ui.pages.retrieval.search import search_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
 
 SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lumikb_app.services import ingest, kb_config, outbox, reconcile
+from lumikb_app.services.documents import ingest, outbox, reconcile
+from lumikb_app.services.knowledge_bases import kb_config
 
 
 def ingest_document(document_id: str) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from lumikb_app.api import audit_export, auth, documents, health, metrics, oidc, pages, v1
+from lumikb_app.api import v1
+from lumikb_app.api.accounts import audit_export, auth, oidc
+from lumikb_app.api.documents import documents, pages
+from lumikb_app.api.platform import health, metrics
 
 
 def create_api() -> FastAPI:

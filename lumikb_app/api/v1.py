@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
 from lumikb_app.api import sse
-from lumikb_app.api.bearer import ActingUser
+from lumikb_app.api.accounts.bearer import ActingUser
 from lumikb_app.api.v1_models import (
     ChatIn,
     ConversationOut,
@@ -31,9 +31,10 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.retrieval import Passage, SearchInputError
-from lumikb_app.services import chat, conversations, kbs
-from lumikb_app.services import search as search_service
-from lumikb_app.services.access import PermissionDenied
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.chat import chat, conversations
+from lumikb_app.services.knowledge_bases import kbs
+from lumikb_app.services.retrieval import search as search_service
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid API token or session."},

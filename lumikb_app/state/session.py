@@ -13,7 +13,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.services import access, auth
+from lumikb_app.services.accounts import access, auth
 
 LOGIN_ROUTE = "/login"
 

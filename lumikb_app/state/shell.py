@@ -7,10 +7,10 @@ import reflex as rx
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
-from lumikb_app.services import access
-from lumikb_app.services import kbs as kb_service
-from lumikb_app.services.auth import InvalidInput
-from lumikb_app.services.tx import transaction
+from lumikb_app.services.accounts import access
+from lumikb_app.services.accounts.auth import InvalidInput
+from lumikb_app.services.knowledge_bases import kbs as kb_service
+from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.session import AppState
 
 KB_ROUTE_ARG = "kb_id"

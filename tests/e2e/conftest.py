@@ -79,7 +79,8 @@ def _seed(data_dir: Path) -> dict[str, object]:
     services, with ready documents in both."""
     from lumikb_app.db.migrate import upgrade
     from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.services import auth, kbs
+    from lumikb_app.services.accounts import auth
+    from lumikb_app.services.knowledge_bases import kbs
 
     with pytest.MonkeyPatch.context() as env:
         for name in Settings.model_fields:

@@ -8,7 +8,7 @@ import time
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, User
-from lumikb_app.services import documents
+from lumikb_app.services.documents import documents
 from tests.pdf_factory import HANDBOOK_PASSAGE, HANDBOOK_PASSAGE_PAGE, handbook_pdf
 
 READY_TIMEOUT_SECONDS = 300

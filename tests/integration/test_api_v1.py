@@ -18,9 +18,10 @@ from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ApiToken, ChatMessage, Conversation, User
 from lumikb_app.domain.enums import KbRole
-from lumikb_app.services import api_tokens, auth, grants, kbs
+from lumikb_app.services.accounts import api_tokens, auth, grants
+from lumikb_app.services.knowledge_bases import kbs
 from lumikb_app.settings import Settings
-from tests.integration.ingest_helpers import upload_bytes, wait_for, wait_until_settled
+from tests.integration.documents.ingest_helpers import upload_bytes, wait_for, wait_until_settled
 
 pytestmark = pytest.mark.integration
 

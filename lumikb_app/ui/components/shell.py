@@ -4,7 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import testid
-from lumikb_app.ui.components.quick_search import quick_search
+from lumikb_app.ui.components.retrieval.quick_search import quick_search
 from lumikb_app.ui.components.sidebar import sidebar
 from lumikb_app.ui.components.top_bar import TOP_BAR_HEIGHT, top_bar
 

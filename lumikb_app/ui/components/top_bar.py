@@ -5,7 +5,7 @@ import reflex as rx
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.html_form import html_form
-from lumikb_app.ui.components.quick_search import open_button
+from lumikb_app.ui.components.retrieval.quick_search import open_button
 
 TOP_BAR_HEIGHT = "56px"
 

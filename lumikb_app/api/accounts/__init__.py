@@ -1,0 +1,3 @@
+"""HTTP routes for sign-in, OIDC, bearer tokens and the audit export.
+
+Calls services.accounts; no reflex imports."""

@@ -1,0 +1,3 @@
+"""HTTP routes for /health and /metrics.
+
+Calls services.platform; no reflex imports."""

@@ -1,0 +1,88 @@
+"""`GET /metrics`: Prometheus text exposition.
+
+Counters live in the process-wide default registry. Embedded mode is one process; with
+several Reflex workers (production), each worker answers for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lumikb_app.services.platform.health import check_all
+
+router = APIRouter()
+
+REQUESTS = Counter(
+    "lumikb_http_requests_total",
+    "HTTP requests answered by the LumiKB API routes.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "lumikb_http_request_duration_seconds",
+    "Time to answer a request on the LumiKB API routes.",
+    ["method", "route"],
+)
+LOGINS = Counter("lumikb_logins_total", "Password login attempts by outcome.", ["outcome"])
+BACKEND_UP = Gauge(
+    "lumikb_backend_up",
+    "1 when the backend answered its health check at the last scrape.",
+    ["backend", "mode"],
+)
+
+# Only these path prefixes are counted: Reflex's own routes and static files pass through untouched.
+_COUNTED_PREFIXES = ("/health", "/metrics", "/auth/", "/api/")
+
+
+def record_login(outcome: str) -> None:
+    LOGINS.labels(outcome=outcome).inc()
+
+
+def _route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class RequestMetricsMiddleware:
+    """Counts and times requests to the API routes (pure ASGI, so streaming is untouched)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(_COUNTED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        status = {"code": 500}
+        started = time.perf_counter()
+
+        async def send_and_note(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            method = scope.get("method", "GET")
+            route = _route_label(scope)
+            REQUESTS.labels(method=method, route=route, status=str(status["code"])).inc()
+            LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
+
+
+def _refresh_backend_gauges() -> None:
+    report = check_all()
+    for name, backend in report["backends"].items():
+        BACKEND_UP.labels(backend=name, mode=backend["mode"]).set(1 if backend["ok"] else 0)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    await asyncio.to_thread(_refresh_backend_gauges)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,134 @@
+"""The no-model answer: the few sentences of the retrieved passages that best answer the
+question, quoted verbatim, each followed by its source number."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lumikb_app.domain.retrieval import Passage
+from lumikb_app.services.retrieval.terms import key_terms
+
+NO_MODEL_NOTE = (
+    "No language model is configured, so this answer quotes the passages that best match "
+    "your question instead of writing one. To get written answers, set LLM_MODEL, for example "
+    "LLM_MODEL=ollama/llama3.2 with Ollama running, or any LiteLLM model string (set "
+    "LITELLM_URL to go through a LiteLLM proxy), and restart LumiKB."
+)
+
+MAX_SENTENCES = 4
+MIN_SENTENCES = 2
+PER_PASSAGE = 2
+RANK_WEIGHT = 0.3
+KEEP_RATIO = 0.6  # beyond the first two, a sentence must score this share of the best one
+MIN_WORDS, MAX_CHARS = 4, 600
+UNPUNCTUATED_WORDS = 12  # a line this long without a full stop is still prose
+FALLBACK_CHARS = 300
+
+_LINE_BREAK = re.compile(r"\n\s*")
+_LIST_MARKER = re.compile(r"^(?:[-*+\u2022]|\d{1,3}[.)])\s+")  # "- ", "* ", "• ", "2. ", "3) "
+_ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Pick:
+    text: str
+    source: int  # the passage's number among the sources, 1-based
+    score: float
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences = []
+    for line in _LINE_BREAK.split(text):
+        line = _LIST_MARKER.sub("", line.strip())
+        if not line or line.startswith("#"):
+            continue
+        sentences.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return sentences
+
+
+def _usable(sentence: str) -> bool:
+    """A sentence, not a heading, a field line ("Title: ...") or a fragment."""
+    count = len(sentence.split())
+    if count < MIN_WORDS or len(sentence) > MAX_CHARS:
+        return False
+    return bool(_ENDS_LIKE_A_SENTENCE.search(sentence)) or count >= UNPUNCTUATED_WORDS
+
+
+def choose_sentences(question: str, passages: Sequence[Passage]) -> list[Pick]:
+    """Score each sentence by the question terms it holds (rarer terms weigh more) plus a bonus
+    for its passage's retrieval rank; keep the best 2-4, at most two per passage."""
+    candidates = [
+        (n, sentence, set(key_terms(sentence)))
+        for n, passage in enumerate(passages, start=1)
+        for sentence in split_sentences(passage.text)
+        if _usable(sentence)
+    ]
+    if not candidates:
+        return _fallback(passages)
+    wanted = key_terms(question)
+    weights = _term_weights(wanted, [terms for _, _, terms in candidates])
+    total = sum(weights.values()) or 1.0
+    ranked = sorted(
+        (
+            Pick(sentence, n, _overlap(terms, weights) / total + RANK_WEIGHT / n)
+            for n, sentence, terms in candidates
+            if _overlap(terms, weights) > 0
+        ),
+        key=lambda pick: pick.score,
+        reverse=True,
+    )
+    return _select(ranked) if ranked else _fallback(passages)
+
+
+def _overlap(terms: set[str], weights: dict[str, float]) -> float:
+    return sum(weight for term, weight in weights.items() if term in terms)
+
+
+def _term_weights(wanted: list[str], sentence_terms: list[set[str]]) -> dict[str, float]:
+    count = len(sentence_terms)
+    return {
+        term: math.log(1 + count / (1 + sum(term in terms for terms in sentence_terms)))
+        for term in wanted
+    }
+
+
+def _select(ranked: list[Pick]) -> list[Pick]:
+    chosen: list[Pick] = []
+    per_source: dict[int, int] = {}
+    seen: set[str] = set()
+    for pick in ranked:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        if len(chosen) >= MIN_SENTENCES and pick.score < KEEP_RATIO * ranked[0].score:
+            break
+        key = " ".join(pick.text.lower().split())
+        if key in seen or per_source.get(pick.source, 0) >= PER_PASSAGE:
+            continue
+        seen.add(key)
+        per_source[pick.source] = per_source.get(pick.source, 0) + 1
+        chosen.append(pick)
+    return chosen
+
+
+def _fallback(passages: Sequence[Passage]) -> list[Pick]:
+    """Nothing shares a word with the question (a meaning-only match): quote the top passage."""
+    if not passages:
+        return []
+    text = " ".join(passages[0].text.split())
+    if len(text) > FALLBACK_CHARS:
+        text = text[:FALLBACK_CHARS].rsplit(" ", 1)[0] + " …"
+    return [Pick(text, 1, 0.0)]
+
+
+def compose(picks: Sequence[Pick]) -> str:
+    """The answer body: each sentence followed by its marker."""
+    return " ".join(f"{pick.text} [{pick.source}]" for pick in picks)
+
+
+def word_pieces(text: str) -> list[str]:
+    """Split for streaming: each word with the whitespace before it; joined back they are `text`."""
+    return re.findall(r"\s*\S+|\s+$", text)

@@ -1,0 +1,199 @@
+"""Documents in a knowledge base: upload, list, retry, delete, download. Every call checks access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.common import new_id, utcnow
+from lumikb_app.db.tables import Document, User
+from lumikb_app.domain.enums import DocumentStatus as S
+from lumikb_app.domain.enums import KbRole
+from lumikb_app.services.accounts import audit
+from lumikb_app.services.accounts.access import PermissionDenied, require
+from lumikb_app.services.documents import outbox
+from lumikb_app.services.documents.parsing import detect_path_type
+from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
+from lumikb_app.services.platform.transactions import transaction
+
+INGEST_JOB = "workers.tasks.ingest_document"
+INGEST_FAILURE = "workers.tasks.on_ingest_failure"
+NOT_FOUND = "Document not found or you do not have access."
+SORTS = {
+    "uploaded": col(Document.created_at).desc(),
+    "name": col(Document.name),
+    "updated": col(Document.updated_at).desc(),
+    "size": col(Document.size_bytes).desc(),
+    "status": col(Document.status),
+}
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    name: str
+    document_id: str | None
+    version: int | None
+    duplicate_of: str | None
+    message: str
+
+
+def blob_key(kb_id: str, document_id: str, version: int) -> str:
+    return f"kb/{kb_id}/doc/{document_id}/v{version}"
+
+
+def new_spool(filename: str) -> UploadSpool:
+    settings = get_container().settings
+    spool_dir = settings.DATA_DIR / "uploads"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    return UploadSpool(filename, settings.MAX_UPLOAD_MB * 1024 * 1024, spool_dir)
+
+
+def require_writer(user: User, kb_id: str) -> None:
+    with get_container().db.session() as session:
+        require(session, user, kb_id, KbRole.WRITE)
+
+
+def enqueue_ingest(document_id: str) -> None:
+    get_container().jobs.enqueue(
+        INGEST_JOB,
+        document_id,
+        queue="ingest",
+        job_id=f"ingest-{document_id}-{new_id()[:8]}",
+        on_failure=INGEST_FAILURE,
+    )
+
+
+def _same_content(session: Session, kb_id: str, sha256: str) -> Document | None:
+    return session.exec(
+        select(Document).where(
+            Document.kb_id == kb_id, Document.sha256 == sha256, Document.status != S.deleting.value
+        )
+    ).first()
+
+
+def next_version(session: Session, kb_id: str, name: str) -> int:
+    latest = session.exec(
+        select(func.max(Document.version)).where(Document.kb_id == kb_id, Document.name == name)
+    ).one()
+    return (latest or 0) + 1
+
+
+def accept_upload(
+    user: User, kb_id: str, spool: UploadSpool, ip: str | None = None
+) -> UploadOutcome:
+    """Store a finished spool as a new document (or a new version of one) and queue its processing."""
+    try:
+        spool.finish()
+        with get_container().db.session() as session:
+            require(session, user, kb_id, KbRole.WRITE)
+            twin = _same_content(session, kb_id, spool.sha256)
+        if twin is not None:
+            return UploadOutcome(
+                spool.filename, None, None, twin.id,
+                f"{spool.filename} is identical to {twin.name} (version {twin.version}); nothing to do.",
+            )  # fmt: skip
+        return _store(user, kb_id, spool, ip)
+    finally:
+        spool.discard()
+
+
+def _store(user: User, kb_id: str, spool: UploadSpool, ip: str | None) -> UploadOutcome:
+    mime_type = detect_path_type(spool.path, spool.filename)
+    document_id = new_id()
+    blobs = get_container().blobs
+    with transaction() as session:
+        version = next_version(session, kb_id, spool.filename)
+        key = blob_key(kb_id, document_id, version)
+        with spool.path.open("rb") as stream:
+            blobs.put(key, stream, length=spool.size, content_type=mime_type)
+        try:
+            session.add(
+                Document(
+                    id=document_id, kb_id=kb_id, name=spool.filename, mime_type=mime_type, size_bytes=spool.size,
+                    sha256=spool.sha256, version=version, blob_key=key, uploaded_by=user.id,
+                )
+            )  # fmt: skip
+            audit.record(
+                session, "document.uploaded", actor=user, ip=ip, kb_id=kb_id, target=spool.filename,
+                details={"document_id": document_id, "version": version, "bytes": spool.size},
+            )  # fmt: skip
+            session.flush()
+        except BaseException:
+            blobs.delete(key)
+            raise
+    enqueue_ingest(document_id)
+    return UploadOutcome(
+        spool.filename,
+        document_id,
+        version,
+        None,
+        f"{spool.filename} uploaded (version {version}).",
+    )
+
+
+def list_documents(
+    session: Session,
+    user: User,
+    kb_id: str,
+    *,
+    query: str = "",
+    status: str = "",
+    sort: str = "updated",
+) -> list[Document]:
+    require(session, user, kb_id, KbRole.READ)
+    statement = (
+        select(Document).where(Document.kb_id == kb_id).order_by(SORTS.get(sort, SORTS["updated"]))
+    )
+    if query.strip():
+        statement = statement.where(
+            col(Document.name).icontains(query.strip()[:200], autoescape=True)
+        )
+    if status:
+        statement = statement.where(Document.status == status)
+    else:  # a deleted or replaced version is hidden at once (outbox.retire_document)
+        statement = statement.where(Document.status != S.deleting.value)
+    return list(session.exec(statement))
+
+
+def _document_for(session: Session, user: User, document_id: str, role: KbRole) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise PermissionDenied(NOT_FOUND)
+    try:
+        require(session, user, doc.kb_id, role)
+    except PermissionDenied:
+        raise PermissionDenied(NOT_FOUND) from None
+    return doc
+
+
+def delete_document(user: User, document_id: str, ip: str | None = None) -> None:
+    with transaction() as session:
+        doc = _document_for(session, user, document_id, KbRole.WRITE)
+        if doc.status == S.deleting.value:
+            return
+        event = outbox.retire_document(session, doc)
+        audit.record(
+            session, "document.deleted", actor=user, ip=ip, kb_id=doc.kb_id, target=doc.name,
+            details={"document_id": doc.id, "version": doc.version},
+        )  # fmt: skip
+    outbox.dispatch([event])
+
+
+def retry_document(user: User, document_id: str) -> None:
+    with transaction() as session:
+        doc = _document_for(session, user, document_id, KbRole.WRITE)
+        if doc.status != S.failed.value:
+            raise UploadRejected("Only a failed document can be retried.")
+        doc.status, doc.error, doc.progress, doc.stage_detail = S.queued.value, None, 0.0, ""
+        doc.processing_started_at, doc.updated_at = None, utcnow()
+        session.add(doc)
+    enqueue_ingest(document_id)
+
+
+def open_original(user: User, document_id: str) -> tuple[Document, Iterator[bytes]]:
+    with get_container().db.session() as session:
+        doc = _document_for(session, user, document_id, KbRole.READ)
+    return doc, get_container().blobs.get(doc.blob_key)

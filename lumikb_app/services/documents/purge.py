@@ -1,0 +1,37 @@
+"""Removing a document from every store: vectors (dense and sparse), graph, blob, chunks, row."""
+
+from __future__ import annotations
+
+from sqlmodel import delete, select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import Chunk, Document, KbGrant, KnowledgeBase
+from lumikb_app.services.platform.transactions import transaction
+
+
+def purge_document(document_id: str) -> None:
+    container = get_container()
+    with transaction() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            return
+        kb_id, blob_key = doc.kb_id, doc.blob_key
+    for collection in container.vectors.list_collections():
+        container.vectors.delete_document(collection, document_id)
+    container.graph.delete_document(kb_id, document_id)
+    if blob_key:
+        container.blobs.delete(blob_key)
+    with transaction() as session:
+        session.exec(delete(Chunk).where(Chunk.document_id == document_id))
+        session.exec(delete(Document).where(Document.id == document_id))
+
+
+def purge_kb(kb_id: str) -> None:
+    """Every document of the KB from every store, then its grants and the KB itself."""
+    with transaction() as session:
+        document_ids = session.exec(select(Document.id).where(Document.kb_id == kb_id)).all()
+    for document_id in document_ids:
+        purge_document(document_id)
+    with transaction() as session:
+        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id))
+        session.exec(delete(KnowledgeBase).where(KnowledgeBase.id == kb_id))

@@ -1,0 +1,191 @@
+"""Finds and repairs disagreements between the stores (DESIGN.md "Data").
+
+- an outbox event never handed to a job, or whose job died: dispatch it again;
+- vectors of a document that no longer exists (or is being deleted): delete them;
+- a ready document whose vectors are missing: index it again;
+- a ready document without its card (e.g. ingested before cards existed): embed the card;
+- a blob with no document row: delete it;
+- a document stuck in processing (its job lost, e.g. an embedded app restarted): queue it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import timedelta
+
+from sqlmodel import select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.common import utcnow
+from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent
+from lumikb_app.domain.enums import DocumentStatus as S
+from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.ports.embeddings import EmbeddingError
+from lumikb_app.services.documents import documents, indexing, ingest, outbox
+from lumikb_app.services.platform.transactions import transaction
+
+log = logging.getLogger(__name__)
+
+RECONCILE_JOB = "workers.tasks.reconcile_all"
+OUTBOX_GRACE = timedelta(minutes=2)
+STUCK_AFTER = timedelta(minutes=15)
+_BLOB_KEY = re.compile(r"^kb/([^/]+)/doc/([^/]+)/v\d+$")
+
+
+def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) -> dict[str, int]:
+    report = {
+        "outbox_redispatched": redispatch_outbox(),
+        "orphan_vectors_removed": remove_orphan_vectors(),
+        "documents_reindexed": reindex_missing_vectors(),
+        "document_cards_added": add_missing_cards(),
+        "orphan_blobs_removed": remove_orphan_blobs(),
+        "stuck_documents_requeued": requeue_stuck(stuck_after),
+        "collections_optimized": optimize_collections(),
+    }
+    log.info("reconcile: %s", report)
+    if reschedule_seconds:
+        schedule_next(reschedule_seconds)
+    return report
+
+
+def schedule_next(interval_seconds: int) -> None:
+    """Schedule the next run in the next time slot. The job id names the slot, so however many
+    app processes or earlier runs ask, one run per slot is queued."""
+    slot = int(time.time() // interval_seconds) + 1
+    delay = max(1, int(slot * interval_seconds - time.time()))
+    get_container().jobs.schedule(
+        delay, RECONCILE_JOB, interval_seconds, job_id=f"reconcile-slot-{slot}"
+    )
+
+
+def optimize_collections() -> int:
+    """Build the HNSW graphs of what was ingested since the last run (the edge shard indexes
+    only when asked; a server optimizes on its own and ignores this)."""
+    vectors = get_container().vectors
+    names = vectors.list_collections()
+    for name in names:
+        vectors.optimize(name)
+    return len(names)
+
+
+def redispatch_outbox(grace: timedelta = OUTBOX_GRACE) -> int:
+    with transaction() as session:
+        ids = session.exec(
+            select(OutboxEvent.id).where(
+                OutboxEvent.processed_at.is_(None), OutboxEvent.created_at < utcnow() - grace
+            )
+        ).all()
+    outbox.dispatch(str(i) for i in ids)
+    return len(ids)
+
+
+def _live_documents() -> dict[str, Document]:
+    with transaction() as session:
+        docs = session.exec(select(Document).where(Document.status != S.deleting.value)).all()
+    return {d.id: d for d in docs}
+
+
+def remove_orphan_vectors() -> int:
+    """Documents whose vectors outlived their row (counted once across chunk and card
+    collections)."""
+    vectors, live = get_container().vectors, _live_documents()
+    removed: set[str] = set()
+    for collection in vectors.list_collections():
+        for document_id in vectors.document_ids(collection) - set(live):
+            vectors.delete_document(collection, document_id)
+            removed.add(document_id)
+    return len(removed)
+
+
+def _embedding_models() -> dict[str, str]:
+    """Each KB's embedding model name, by KB id."""
+    with transaction() as session:
+        return {
+            kb.id: KbSettings.model_validate(kb.settings).embedding_model
+            for kb in session.exec(select(KnowledgeBase))
+        }
+
+
+def reindex_missing_vectors() -> int:
+    container, requeued, models = get_container(), 0, _embedding_models()
+    for doc in _live_documents().values():
+        if doc.status != S.ready.value or doc.kb_id not in models:
+            continue
+        collection = indexing.collection_for(container.embedder_for(models[doc.kb_id]))
+        if (
+            collection in container.vectors.list_collections()
+            and container.vectors.count(collection, document_id=doc.id) == doc.chunk_count
+        ):
+            continue
+        _requeue(doc.id, keep_chunks=True)
+        requeued += 1
+    return requeued
+
+
+def add_missing_cards() -> int:
+    """Embed the card of every ready document whose model's card collection lacks it."""
+    container, added, models = get_container(), 0, _embedding_models()
+    with_cards: dict[str, set[str]] = {}
+    existing = set(container.vectors.list_collections())
+    for doc in _live_documents().values():
+        if doc.status != S.ready.value or doc.kb_id not in models:
+            continue
+        embedder = container.embedder_for(models[doc.kb_id])
+        collection = indexing.card_collection_for(embedder)
+        if collection not in with_cards:
+            known = collection in existing
+            with_cards[collection] = container.vectors.document_ids(collection) if known else set()
+        if doc.id in with_cards[collection]:
+            continue
+        with transaction() as session:
+            chunks = list(
+                session.exec(
+                    select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.ordinal)
+                )
+            )
+        try:
+            if chunks:
+                indexing.index_card(container.vectors, embedder, doc, chunks)
+                added += 1
+        except EmbeddingError as exc:  # the model is down: the next run tries again
+            log.warning("could not embed the card of document %s: %s", doc.id, exc)
+    return added
+
+
+def remove_orphan_blobs() -> int:
+    blobs, removed = get_container().blobs, 0
+    with transaction() as session:
+        known = set(session.exec(select(Document.blob_key)).all())
+    for key in list(blobs.list_keys("kb/")):
+        if _BLOB_KEY.match(key) and key not in known:
+            blobs.delete(key)
+            removed += 1
+    return removed
+
+
+def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
+    active = [s.value for s in ingest.ACTIVE]
+    with transaction() as session:
+        ids = session.exec(
+            select(Document.id).where(
+                Document.status.in_(active), Document.updated_at < utcnow() - stuck_after
+            )
+        ).all()
+    for document_id in ids:
+        _requeue(document_id, keep_chunks=True)
+    return len(ids)
+
+
+def _requeue(document_id: str, *, keep_chunks: bool) -> None:
+    with transaction() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            return
+        doc.status, doc.progress, doc.updated_at = S.queued.value, 0.0, utcnow()
+        doc.steps_done = (
+            [ingest.STEP_CHUNKS] if keep_chunks and ingest.STEP_CHUNKS in doc.steps_done else []
+        )
+        session.add(doc)
+    documents.enqueue_ingest(document_id)

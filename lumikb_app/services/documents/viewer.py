@@ -1,0 +1,221 @@
+"""The document viewer: one document at a page, with a cited passage located in it.
+
+A missing document, a forbidden one, one being deleted and an out-of-range page all raise
+the same PermissionDenied(NOT_FOUND), so document ids cannot be probed. A PDF is shown as
+rendered pages with the passage's boxes; any other document as its text with the passage
+marked. Originals are copied once into a small local cache for PDFium (each document id is
+one immutable version of a file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.common import new_id
+from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
+from lumikb_app.domain.documents import BLOCK_SEPARATOR
+from lumikb_app.domain.enums import DocumentStatus, KbRole
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.documents import pdf_pages
+from lumikb_app.services.documents.documents import NOT_FOUND, _document_for
+from lumikb_app.services.documents.parsing import PDF
+from lumikb_app.services.documents.pdf_pages import Box
+
+NOT_READY = "This document is still being processed; it can be viewed once it is ready."
+MAX_TEXT_CHARS = 200_000  # a longer text document is shown as a window around the passage
+MIN_SCALE, DEFAULT_SCALE, MAX_SCALE = 0.5, 1.5, 3.0
+CACHED_ORIGINALS = 16
+
+
+class DocumentNotReady(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    chunk_id: str
+    text: str
+    page_start: int | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """A text document split around the passage: before + passage + after is what is shown."""
+
+    before: str
+    passage: str
+    after: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document_id: str
+    name: str
+    title: str | None
+    kb_id: str
+    kb_name: str
+    mime_type: str
+    version: int
+    is_pdf: bool
+    page_count: int | None
+    page: int | None  # the page shown (PDF only)
+    page_size: tuple[float, float] | None  # its width and height in points (PDF only)
+    passage: CitedPassage | None
+    boxes: list[Box] = field(default_factory=list)  # the passage on the page shown (PDF)
+    text: DocumentText | None = None  # the document's text (not for PDF)
+
+
+def open_document(
+    user: User, document_id: str, chunk_id: str | None = None, page: int | None = None
+) -> DocumentView:
+    """The document, the cited chunk (when it belongs to it) and the page to show: the one
+    asked for when it exists, else the passage's first page, else page 1."""
+    with get_container().db.session() as session:
+        doc, kb = _readable(session, user, document_id)
+        chunk = _chunk(session, doc, chunk_id)
+        passage = _cited(chunk) if chunk else None
+        text = None if doc.mime_type == PDF else _text(session, doc, chunk)
+    if doc.mime_type != PDF:
+        return _view(doc, kb, passage, page=None, page_size=None, text=text)
+    shown = _page_to_show(doc.page_count or 1, page, passage)
+    size = pdf_pages.page_size(_local_original(doc), shown)
+    return _view(doc, kb, passage, page=shown, page_size=size, boxes=_boxes(doc, passage, shown))
+
+
+def render_page_png(user: User, document_id: str, page: int, scale: float = DEFAULT_SCALE) -> bytes:
+    """One page of a readable PDF as a PNG; NOT_FOUND for anything else."""
+    with get_container().db.session() as session:
+        doc, _ = _readable(session, user, document_id)
+    if doc.mime_type != PDF or not 1 <= page <= (doc.page_count or 0):
+        raise PermissionDenied(NOT_FOUND)
+    return pdf_pages.render_png(_local_original(doc), page, _clamped(scale))
+
+
+def _clamped(scale: float) -> float:
+    return min(max(scale, MIN_SCALE), MAX_SCALE) if math.isfinite(scale) else DEFAULT_SCALE
+
+
+def _readable(session: Session, user: User, document_id: str) -> tuple[Document, KnowledgeBase]:
+    doc = _document_for(session, user, document_id[:64], KbRole.READ)
+    if doc.status == DocumentStatus.deleting.value:
+        raise PermissionDenied(NOT_FOUND)
+    if doc.status != DocumentStatus.ready.value:
+        raise DocumentNotReady(NOT_READY)
+    return doc, session.get(KnowledgeBase, doc.kb_id)
+
+
+def _chunk(session: Session, doc: Document, chunk_id: str | None) -> Chunk | None:
+    chunk = session.get(Chunk, chunk_id[:64]) if chunk_id else None
+    return chunk if chunk is not None and chunk.document_id == doc.id else None
+
+
+def _cited(chunk: Chunk) -> CitedPassage:
+    return CitedPassage(
+        chunk_id=chunk.id,
+        text=chunk.text,
+        page_start=chunk.page_start,
+        page_end=chunk.page_end,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+        heading=" › ".join(chunk.heading_path),
+    )
+
+
+def _page_to_show(page_count: int, asked: int | None, passage: CitedPassage | None) -> int:
+    if asked is not None and 1 <= asked <= page_count:
+        return asked
+    if passage is not None and passage.page_start and passage.page_start <= page_count:
+        return passage.page_start
+    return 1
+
+
+def _boxes(doc: Document, passage: CitedPassage | None, page: int) -> list[Box]:
+    if passage is None or passage.page_start is None:
+        return []
+    if not passage.page_start <= page <= (passage.page_end or passage.page_start):
+        return []
+    return pdf_pages.passage_boxes(_local_original(doc), page, passage.text)
+
+
+def _view(doc: Document, kb: KnowledgeBase, passage, **rest) -> DocumentView:
+    return DocumentView(
+        document_id=doc.id,
+        name=doc.name,
+        title=doc.title,
+        kb_id=doc.kb_id,
+        kb_name=kb.name,
+        mime_type=doc.mime_type,
+        version=doc.version,
+        is_pdf=doc.mime_type == PDF,
+        page_count=doc.page_count,
+        passage=passage,
+        **rest,
+    )
+
+
+def _text(session: Session, doc: Document, cited: Chunk | None) -> DocumentText:
+    """The document's full text rebuilt from its chunks (they cover it, overlapping, with only
+    whitespace between sections), split around the cited chunk."""
+    chunks = session.exec(
+        select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.char_start)
+    ).all()
+    offset = chunks[0].char_start if chunks else 0
+    parts: list[str] = []
+    end = offset
+    for chunk in chunks:
+        if chunk.char_end <= end:
+            continue
+        if chunk.char_start > end:  # the whitespace between two sections, at its exact length
+            gap = chunk.char_start - end
+            parts.append(" " * max(0, gap - 2) + BLOCK_SEPARATOR[: min(gap, 2)])
+            end = chunk.char_start
+        parts.append(chunk.text[end - chunk.char_start :])
+        end = chunk.char_end
+    full = "".join(parts)
+    if cited is None:
+        return _window(full, 0, 0)
+    return _window(full, cited.char_start - offset, cited.char_end - offset)
+
+
+def _window(full: str, start: int, end: int) -> DocumentText:
+    if len(full) <= MAX_TEXT_CHARS:
+        return DocumentText(full[:start], full[start:end], full[end:])
+    margin = max(0, (MAX_TEXT_CHARS - (end - start)) // 2)
+    low, high = max(0, start - margin), min(len(full), end + margin)
+    return DocumentText(full[low:start], full[start:end], full[end:high], truncated=True)
+
+
+def _local_original(doc: Document) -> Path:
+    """A local copy of the original for PDFium; the oldest copies are dropped past a few."""
+    directory = get_container().settings.DATA_DIR / "viewer-cache"
+    path = directory / f"{doc.id}.pdf"
+    if path.exists():
+        path.touch()
+        return path
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{doc.id}.{new_id()[:8]}.part"
+    with partial.open("wb") as out:
+        for block in get_container().blobs.get(doc.blob_key):
+            out.write(block)
+    os.replace(partial, path)
+    _trim(directory)
+    return path
+
+
+def _trim(directory: Path) -> None:
+    copies = sorted(directory.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in copies[CACHED_ORIGINALS:]:
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()

@@ -1,0 +1,124 @@
+"""Knowledge bases: create, change, archive, and list what a user may read."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, delete, select
+
+from lumikb_app.db.common import utcnow
+from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
+from lumikb_app.domain.enums import KbRole
+from lumikb_app.services.accounts import access, audit
+from lumikb_app.services.accounts.auth import InvalidInput
+from lumikb_app.services.documents import outbox
+from lumikb_app.services.platform.transactions import transaction
+
+MAX_KB_NAME = 120
+MAX_KB_DESCRIPTION = 2000
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Knowledge base name is required.")
+    if len(name) > MAX_KB_NAME:
+        raise InvalidInput(f"Knowledge base name must be at most {MAX_KB_NAME} characters.")
+    return name
+
+
+def _clean_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > MAX_KB_DESCRIPTION:
+        raise InvalidInput(f"Description must be at most {MAX_KB_DESCRIPTION} characters.")
+    return description
+
+
+def create_kb(
+    session: Session, user: User, name: str, description: str = "", ip: str | None = None
+) -> KnowledgeBase:
+    if not user.is_active:
+        raise access.PermissionDenied("Your account is not active.")
+    kb = KnowledgeBase(
+        name=_clean_name(name), description=_clean_description(description), created_by=user.id
+    )
+    session.add(kb)
+    session.flush()
+    session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
+    audit.record(session, "kb.created", actor=user, ip=ip, kb_id=kb.id, target=kb.name)
+    session.flush()
+    return kb
+
+
+def update_kb(
+    session: Session, user: User, kb_id: str, *, name: str, description: str, ip: str | None = None
+) -> KnowledgeBase:
+    access.require(session, user, kb_id, KbRole.ADMIN)
+    kb = session.get(KnowledgeBase, kb_id)
+    before = {"name": kb.name, "description": kb.description}
+    kb.name, kb.description, kb.updated_at = (
+        _clean_name(name),
+        _clean_description(description),
+        utcnow(),
+    )
+    session.add(kb)
+    audit.record(
+        session,
+        "kb.changed",
+        actor=user,
+        ip=ip,
+        kb_id=kb.id,
+        target=kb.name,
+        details={"before": before},
+    )
+    return kb
+
+
+def set_archived(
+    session: Session, user: User, kb_id: str, archived: bool, ip: str | None = None
+) -> KnowledgeBase:
+    """Archived KBs leave every listing and search; their admins can still open and restore them."""
+    access.require(session, user, kb_id, KbRole.ADMIN)
+    kb = session.get(KnowledgeBase, kb_id)
+    kb.archived_at, kb.updated_at = (utcnow() if archived else None), utcnow()
+    session.add(kb)
+    audit.record(
+        session,
+        "kb.archived" if archived else "kb.restored",
+        actor=user,
+        ip=ip,
+        kb_id=kb_id,
+        target=kb.name,
+    )
+    return kb
+
+
+def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
+    """Hide the KB at once and purge it from every store in the background."""
+    with transaction() as session:
+        access.require(session, user, kb_id, KbRole.ADMIN)
+        kb = session.get(KnowledgeBase, kb_id)
+        kb.archived_at = kb.archived_at or utcnow()
+        session.add(kb)
+        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id, KbGrant.role < KbRole.ADMIN))
+        event = outbox.add(session, outbox.PURGE_KB, kb_id=kb_id)
+        audit.record(session, "kb.deleted", actor=user, ip=ip, kb_id=kb_id, target=kb.name)
+    outbox.dispatch([event])
+
+
+def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:
+    ids = access.readable_kb_ids(session, user)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)
+        )
+    )
+
+
+def get_kb(session: Session, user: User, kb_id: str) -> KnowledgeBase:
+    access.require(session, user, kb_id, KbRole.READ)
+    return session.get(KnowledgeBase, kb_id)
+
+
+def my_role(session: Session, user: User, kb_id: str) -> KbRole | None:
+    return access.role_on(session, user, kb_id)

@@ -1,0 +1,77 @@
+"""Open the backends when the app starts, close them when it stops.
+
+Embedded mode is one process by design: opening the vector store takes its lock here, so a
+second app on the same DATA_DIR stops at start-up with a clear message instead of failing later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from lumikb_app.container import get_container, reset_container
+
+log = logging.getLogger(__name__)
+
+
+class SecondProcessRefused(SystemExit):
+    pass
+
+
+def open_backends() -> None:
+    container = get_container()
+    try:
+        container.vectors  # noqa: B018  (takes the embedded store's lock)
+    except RuntimeError as exc:
+        if container.settings.embedded_services["vectors"]:
+            raise SecondProcessRefused(f"LumiKB cannot start: {exc}") from None
+        raise
+    container.jobs  # noqa: B018  (embedded: starts the in-process RQ worker thread)
+
+
+RECONCILE_EVERY_SECONDS = 600
+
+
+def resume_work() -> None:
+    """Embedded jobs live in memory: after a restart, queue again what was in flight.
+    In both modes, make sure the periodic reconcile is scheduled."""
+    from datetime import timedelta
+
+    from lumikb_app.services.documents import reconcile
+
+    container = get_container()
+    if container.jobs.embedded:
+        requeued = reconcile.requeue_stuck(stuck_after=timedelta(0))
+        reconcile.redispatch_outbox(grace=timedelta(0))
+        if requeued:
+            log.warning(
+                "resumed %d document(s) that were processing when the app stopped", requeued
+            )
+    container.jobs.schedule(
+        RECONCILE_EVERY_SECONDS,
+        reconcile.RECONCILE_JOB,
+        RECONCILE_EVERY_SECONDS,
+        job_id="reconcile-periodic",
+    )
+
+
+def warm_up_models() -> None:
+    """Load the default embedder and run one query, so the first search does not pay for it."""
+    try:
+        get_container().embedder_for("default").embed_query("warm up")
+    except Exception as exc:  # a cold first search is better than a failed start
+        log.warning("could not warm up the default embedder: %s", exc)
+
+
+@asynccontextmanager
+async def backends_lifespan() -> AsyncIterator[None]:
+    open_backends()
+    resume_work()
+    threading.Thread(target=warm_up_models, name="warm-up-models", daemon=True).start()
+    log.info("backends open: %s", get_container().settings.embedded_services)
+    try:
+        yield
+    finally:
+        reset_container()

@@ -1,0 +1,421 @@
+"""Retrieval: hybrid (dense + BM25) search over the knowledge bases a user may read.
+
+The KBs are filtered inside the vector store (a `kb_id` payload filter), per embedding model:
+the query is embedded once per model, each leg runs in that model's collection, and the two
+rankings are fused by weighted reciprocal-rank fusion here, so each passage knows which leg
+found it. A third leg ranks whole documents by their card (title and opening words, see
+services/indexing.py) and adds each document's rank to its passages, so passages of the document
+that is about the question come first; a document found only that way enters with its card chunk. Hits are joined to their chunk, document and KB rows in one SQL query that keeps
+only the current version of ready documents. Then: the KB's similarity threshold, near-duplicate
+removal, an optional reranker, the KB's top-k and the overall limit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
+from lumikb_app.domain.enums import DocumentStatus
+from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
+from lumikb_app.ports.embeddings import Embedder, EmbeddingError
+from lumikb_app.ports.rerank import Reranker
+from lumikb_app.ports.vectors import VectorHit
+from lumikb_app.services.accounts import access
+from lumikb_app.services.documents import indexing
+from lumikb_app.services.documents.parsing import DOCX, HTML, MARKDOWN, PDF, RST, TEXT
+from lumikb_app.services.retrieval import search_cache, snippets
+from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
+
+__all__ = [
+    "DOC_TYPES",
+    "TUNING",
+    "Tuning",
+    "highlight_spans",
+    "search",
+    "snippet",
+]
+
+DOC_TYPES: dict[str, str] = {
+    "pdf": "PDF",
+    "docx": "Word",
+    "markdown": "Markdown",
+    "rst": "reStructuredText",
+    "html": "HTML",
+    "text": "Plain text",
+}
+_MIME_TYPES = {
+    "pdf": PDF,
+    "docx": DOCX,
+    "markdown": MARKDOWN,
+    "rst": RST,
+    "html": HTML,
+    "text": TEXT,
+}
+log = logging.getLogger(__name__)
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Tuning:
+    candidates: int = 50  # hits each leg fetches per collection
+    rrf_k: int = 60
+    # Measured on peps-eval with bench/retrieval_quality.py: BM25 passages
+    # plus document cards score nDCG@10 0.89 / Recall@5 0.94; any weight on the passage-level dense
+    # rank lowers that (0.82 / 0.94 at 1.0), so it only supplies the cosine for the threshold.
+    dense_weight: float = 0.0
+    sparse_weight: float = 1.0
+    card_weight: float = 1.0
+    rerank_candidates: int = 30  # best passages handed to the reranker
+    duplicate_overlap: float = 0.5  # same document, this share of the shorter chunk overlaps
+    duplicate_words: float = 0.9  # word-set Jaccard similarity of two passages
+
+
+TUNING = Tuning()
+# Set to a Reranker to reorder the best candidates (off by default; see README).
+reranker: Reranker | None = None
+
+
+@dataclass
+class _Candidate:
+    fused: float = 0.0
+    similarity: float | None = None  # cosine similarity, when the dense leg found it
+    keyword: bool = False
+    coverage: float = 0.0  # share of the query's words the passage holds
+    document_id: str | None = None
+
+
+def search(
+    user: User,
+    query: str,
+    *,
+    kb_ids: Sequence[str] | None = None,
+    doc_types: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> SearchResponse:
+    started = time.perf_counter()
+    text = _clean_query(query)
+    mime_types = _mime_types(doc_types)
+    if limit is not None and limit < 1:
+        raise SearchInputError("Ask for at least one result.")
+    with get_container().db.session() as session:
+        kbs = _searchable_kbs(session, user, kb_ids)
+        versions = search_cache.content_versions(session, kbs)
+    settings = {kb.id: KbSettings.model_validate(kb.settings) for kb in kbs}
+    passages: list[Passage] = []
+    if kbs:
+        limit = min(limit or max(s.top_k for s in settings.values()), MAX_LIMIT)
+        key = search_cache.result_key(
+            kbs=versions,
+            query=text,
+            mime_types=sorted(mime_types),
+            limit=limit,
+            tuning=dataclasses.asdict(TUNING),
+            reranker=getattr(reranker, "name", None),
+        )
+        cached = search_cache.get_passages(key)
+        if cached is None:
+            cached, complete = _retrieve(text, settings, mime_types, limit)
+            if complete:
+                search_cache.put_passages(key, cached)
+        passages = cached
+    took = (time.perf_counter() - started) * 1000
+    return SearchResponse(
+        query=text, passages=passages, took_ms=took, kb_ids=tuple(kb.id for kb in kbs)
+    )
+
+
+def _clean_query(query: str) -> str:
+    text = " ".join((query or "").split())
+    if not text:
+        raise SearchInputError("Type a word or a question to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchInputError(
+            f"The search is too long: keep it under {MAX_QUERY_CHARS} characters."
+        )
+    return text
+
+
+def _mime_types(doc_types: Sequence[str] | None) -> list[str]:
+    unknown = [t for t in doc_types or () if t not in DOC_TYPES]
+    if unknown:
+        choices = ", ".join(DOC_TYPES)
+        raise SearchInputError(f"Unknown document type {unknown[0]!r}: choose from {choices}.")
+    return sorted({_MIME_TYPES[t] for t in doc_types or ()})
+
+
+def _searchable_kbs(
+    session: Session, user: User, kb_ids: Sequence[str] | None
+) -> list[KnowledgeBase]:
+    """The requested KBs the user may read; any other id is dropped without a trace."""
+    readable = set(access.readable_kb_ids(session, user))
+    wanted = readable if kb_ids is None else readable.intersection(map(str, kb_ids))
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(KnowledgeBase).where(KnowledgeBase.id.in_(wanted)).order_by(KnowledgeBase.id)
+        )
+    )
+
+
+# -- retrieval -------------------------------------------------------------------
+
+
+def _retrieve(
+    query: str, settings: dict[str, KbSettings], mime_types: list[str], limit: int
+) -> tuple[list[Passage], bool]:
+    """The passages, and whether every leg ran (a partial result is not cached)."""
+    terms = snippets.query_terms(query)
+    pool = TUNING.candidates * (3 if mime_types else 1)  # room for the ones the type filter drops
+    candidates: dict[str, _Candidate] = {}
+    existing = set(get_container().vectors.list_collections())
+    complete = True
+    for model, kb_ids in _kbs_by_model(settings).items():
+        complete &= _search_collection(
+            model, kb_ids, query, bool(terms), pool, existing, candidates
+        )
+    if not candidates:
+        return [], complete
+    passages = _passages(candidates, list(settings), mime_types, terms)
+    if reranker is not None:
+        passages = _rerank(query, _select(passages, settings, TUNING.rerank_candidates, {}))
+    quotas = {kb: s.top_k for kb, s in settings.items()}
+    return [passage for passage, _ in _select(passages, settings, limit, quotas)], complete
+
+
+def _kbs_by_model(settings: dict[str, KbSettings]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for kb_id, kb_settings in settings.items():
+        groups.setdefault(kb_settings.embedding_model, []).append(kb_id)
+    return groups
+
+
+def _search_collection(
+    model: str,
+    kb_ids: list[str],
+    query: str,
+    has_terms: bool,
+    pool: int,
+    existing: set[str],
+    candidates: dict[str, _Candidate],
+) -> bool:
+    """Run both legs in one model's collection and fold their ranks into `candidates`.
+    False when the embedding model failed and only the keyword leg ran."""
+    container = get_container()
+    embedder = container.embedder_for(model)
+    collection = indexing.collection_for(embedder)
+    if collection not in existing:  # nothing indexed with this model yet
+        return True
+    vector = _query_vector(embedder, collection, query)
+    vectors = container.vectors
+    if vector is not None:
+        dense = vectors.search(collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense")
+        for rank, hit in enumerate(dense):
+            candidate = _candidate(candidates, hit)
+            candidate.fused += TUNING.dense_weight / (TUNING.rrf_k + rank + 1)
+            candidate.similarity = hit.score
+    if has_terms:  # else only stopwords: BM25 has nothing to match
+        sparse = vectors.search(collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse")
+        for rank, hit in enumerate(sparse):
+            candidate = _candidate(candidates, hit)
+            candidate.fused += TUNING.sparse_weight / (TUNING.rrf_k + rank + 1)
+            candidate.keyword = True
+    if vector is not None:
+        _fold_cards(embedder, kb_ids, vector, pool, existing, candidates)
+    return vector is not None
+
+
+def _candidate(candidates: dict[str, _Candidate], hit: VectorHit) -> _Candidate:
+    candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
+    candidate.document_id = str(hit.payload.get("document_id"))
+    return candidate
+
+
+def _fold_cards(
+    embedder: Embedder,
+    kb_ids: list[str],
+    vector: list[float],
+    pool: int,
+    existing: set[str],
+    candidates: dict[str, _Candidate],
+) -> None:
+    """Add each document's card rank to its passages; a document found only by its card
+    enters with its card chunk."""
+    collection = indexing.card_collection_for(embedder)
+    if not TUNING.card_weight or collection not in existing:
+        return
+    hits = get_container().vectors.search(
+        collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense"
+    )
+    bonus = {
+        str(hit.payload.get("document_id")): TUNING.card_weight / (TUNING.rrf_k + rank + 1)
+        for rank, hit in enumerate(hits)
+    }
+    for candidate in candidates.values():
+        candidate.fused += bonus.get(candidate.document_id or "", 0.0)
+    for hit in hits:
+        document_id = str(hit.payload.get("document_id"))
+        candidates.setdefault(
+            str(hit.payload.get("chunk_id")),
+            _Candidate(fused=bonus[document_id], similarity=hit.score, document_id=document_id),
+        )
+
+
+def _query_vector(embedder: Embedder, collection: str, query: str) -> list[float] | None:
+    """The cached query embedding; None when the model fails (search falls back to keywords)."""
+    vector = search_cache.get_embedding(collection, query)
+    if vector is None:
+        try:
+            vector = embedder.embed_query(query)
+        except EmbeddingError as exc:
+            log.warning(
+                "searching by keyword only: embedding model %s failed: %s", embedder.name, exc
+            )
+            return None
+        search_cache.put_embedding(collection, query, vector)
+    return vector
+
+
+_COLUMNS = (
+    Chunk.id,
+    Chunk.text,
+    Chunk.page_start,
+    Chunk.page_end,
+    Chunk.char_start,
+    Chunk.char_end,
+    Chunk.heading_path,
+    Document.id,
+    Document.name,
+    Document.title,
+    Document.mime_type,
+    Document.kb_id,
+    KnowledgeBase.name,
+)
+
+
+def _passages(
+    candidates: dict[str, _Candidate],
+    kb_ids: list[str],
+    mime_types: list[str],
+    terms: list[str],
+) -> Iterator[tuple[Passage, _Candidate]]:
+    """Candidates that are current chunks of ready documents, best first (one SQL query)."""
+    statement = (
+        select(*_COLUMNS)
+        .join(Document, Document.id == Chunk.document_id)
+        .join(KnowledgeBase, KnowledgeBase.id == Chunk.kb_id)
+        .where(
+            Chunk.id.in_(list(candidates)),
+            Chunk.version == Document.version,
+            Chunk.kb_id == Document.kb_id,
+            # coalesce() keeps SQLite from driving the join from the status or kb_id index
+            # (a scan of every chunk in the KBs): the primary keys of the hits lead.
+            func.coalesce(Document.status, "") == DocumentStatus.ready.value,
+            func.coalesce(Chunk.kb_id, "").in_(kb_ids),
+        )
+    )
+    if mime_types:
+        statement = statement.where(Document.mime_type.in_(mime_types))
+    with get_container().db.session() as session:
+        rows = session.exec(statement).all()
+    weights = TUNING.dense_weight + TUNING.sparse_weight + TUNING.card_weight
+    top = (weights or 1.0) / (TUNING.rrf_k + 1)
+    rows.sort(key=lambda row: -candidates[row[0]].fused)
+    for row in rows:
+        candidate = candidates[row[0]]
+        passage = _passage(row, candidate, candidate.fused / top, terms)
+        candidate.coverage = len(passage.matched_terms) / len(terms) if terms else 0.0
+        yield passage, candidate
+
+
+def _passage(row, candidate: _Candidate, score: float, terms: list[str]) -> Passage:
+    (chunk_id, text, page_start, page_end, char_start, char_end, headings) = row[:7]
+    (document_id, document_name, title, mime_type, kb_id, kb_name) = row[7:]
+    return Passage(
+        chunk_id=chunk_id,
+        document_id=document_id,
+        document_name=document_name,
+        kb_id=kb_id,
+        kb_name=kb_name,
+        mime_type=mime_type,
+        text=text,
+        score=round(score, 6),
+        page_start=page_start,
+        page_end=page_end,
+        char_start=char_start,
+        char_end=char_end,
+        heading_path=tuple(headings or ()),
+        document_title=title,
+        matched_terms=snippets.matched_terms(terms, text),
+        semantic=candidate.similarity is not None,
+        keyword=candidate.keyword,
+    )
+
+
+# -- selection -------------------------------------------------------------------
+
+
+def _select(
+    ranked: Iterable[tuple[Passage, _Candidate]],
+    settings: dict[str, KbSettings],
+    limit: int,
+    quotas: dict[str, int],
+) -> list[tuple[Passage, _Candidate]]:
+    """The first `limit` passages above their KB's threshold that are not near-duplicates of a
+    better one, at most `quotas[kb]` per KB."""
+    kept: list[tuple[Passage, _Candidate, frozenset[str]]] = []
+    taken: dict[str, int] = {}
+    for passage, candidate in ranked:
+        if len(kept) >= limit:
+            break
+        if taken.get(passage.kb_id, 0) >= quotas.get(passage.kb_id, limit):
+            continue
+        if not _relevant(candidate, settings[passage.kb_id].similarity_threshold):
+            continue
+        words = frozenset(passage.text.lower().split())
+        if any(_duplicate(passage, words, other, seen) for other, _, seen in kept):
+            continue
+        kept.append((passage, candidate, words))
+        taken[passage.kb_id] = taken.get(passage.kb_id, 0) + 1
+    return [(passage, candidate) for passage, candidate, _ in kept]
+
+
+def _relevant(candidate: _Candidate, threshold: float) -> bool:
+    """Similar enough in meaning (cosine), or holding enough of the query's words."""
+    if threshold <= 0:
+        return True
+    if candidate.similarity is not None and candidate.similarity >= threshold:
+        return True
+    return candidate.keyword and candidate.coverage >= threshold
+
+
+def _duplicate(a: Passage, a_words: frozenset[str], b: Passage, b_words: frozenset[str]) -> bool:
+    if a.document_id == b.document_id:
+        overlap = min(a.char_end, b.char_end) - max(a.char_start, b.char_start)
+        shorter = min(a.char_end - a.char_start, b.char_end - b.char_start)
+        if shorter > 0 and overlap >= TUNING.duplicate_overlap * shorter:
+            return True
+    small, large = sorted((len(a_words), len(b_words)))
+    if not large or small < TUNING.duplicate_words * large:  # Jaccard cannot reach the bar
+        return False
+    return len(a_words & b_words) >= TUNING.duplicate_words * len(a_words | b_words)
+
+
+def _rerank(
+    query: str, pairs: list[tuple[Passage, _Candidate]]
+) -> list[tuple[Passage, _Candidate]]:
+    if not pairs or reranker is None:
+        return pairs
+    scores = reranker.scores(query, [passage.text for passage, _ in pairs])
+    order = sorted(zip(scores, pairs, strict=True), key=lambda item: -item[0])
+    return [(dataclasses.replace(p, score=round(float(s), 6)), c) for s, (p, c) in order]

@@ -1,0 +1,217 @@
+"""The admin users page: list and search accounts, create, (de)activate, roles, unlock, reset links.
+
+Every event validates the session again and makes one call to services/users.py, which checks
+that the actor is an administrator. A reset link is shown once and forgotten when its dialog closes.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from lumikb_app.container import get_container
+from lumikb_app.db.common import utcnow
+from lumikb_app.db.tables import User
+from lumikb_app.domain.enums import SystemRole
+from lumikb_app.services.accounts import access
+from lumikb_app.services.accounts import users as user_service
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.auth import InvalidInput
+from lumikb_app.services.accounts.passwords import WeakPasswordError
+from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.state.shell import ShellState
+
+T = TypeVar("T")
+REFUSED = (PermissionDenied, InvalidInput, WeakPasswordError)
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass
+class UserRow:
+    id: str
+    email: str
+    name: str
+    role: str
+    active: bool
+    locked: bool
+    created: str
+    is_self: bool
+
+
+def _row(user: User, actor_id: str) -> UserRow:
+    now = utcnow()
+    return UserRow(
+        id=user.id,
+        email=user.email,
+        name=user.display_name,
+        role=user.system_role,
+        active=user.is_active,
+        locked=bool(user.locked_until and user.locked_until > now),
+        created=user.created_at.strftime("%b %d, %Y"),
+        is_self=user.id == actor_id,
+    )
+
+
+def _listing(actor: User, query: str) -> tuple[list[UserRow], bool]:
+    with get_container().db.session() as session:
+        found = user_service.list_users(session, actor, query)
+        return [_row(u, actor.id) for u in found], user_service.self_registration_enabled(session)
+
+
+def _in_transaction(change: Callable[[Session], T]) -> T:
+    with transaction() as session:
+        return change(session)
+
+
+def _done(message: str) -> rx.event.EventSpec:
+    # At the top, so the notice never covers the actions column on the right.
+    return rx.toast.success(message, position="top-center")
+
+
+def _refused(message: str) -> rx.event.EventSpec:
+    return rx.toast.error(message, position="top-center")
+
+
+class AdminUsersState(ShellState):
+    users: list[UserRow] = []
+    query: str = ""
+    loaded: bool = False
+    self_registration_on: bool = False
+    create_open: bool = False
+    create_error: str = ""
+    reset_link: str = ""
+    reset_email: str = ""
+
+    async def _admin(self) -> User | None:
+        user = await self.current_user()
+        return user if user is not None and access.is_admin(user) else None
+
+    def _ip(self) -> str:
+        return self.router.session.client_ip
+
+    async def _refresh(self, actor: User) -> None:
+        self.users, self.self_registration_on = await asyncio.to_thread(_listing, actor, self.query)
+
+    async def _change(self, change: Callable[[Session, User], object], done: str):
+        """Run one service call for the signed-in admin; a toast says how it went."""
+        actor = await self._admin()
+        if actor is None:
+            return _refused("Only administrators can do this.")
+        try:
+            await asyncio.to_thread(_in_transaction, lambda session: change(session, actor))
+        except REFUSED as refused:
+            return _refused(str(refused))
+        finally:
+            await self._refresh(actor)
+        return _done(done)
+
+    @rx.event
+    async def load_users(self):
+        """on_load: the first page of users and the self-registration setting (admins only)."""
+        self.create_open, self.create_error, self.reset_link, self.reset_email = False, "", "", ""
+        actor = await self._admin()
+        if actor is None:
+            self.users, self.loaded = [], True
+            return
+        await self._refresh(actor)
+        self.loaded = True
+
+    @rx.event
+    async def search(self, value: str):
+        self.query = value[:MAX_QUERY_LENGTH]
+        actor = await self._admin()
+        if actor is not None:
+            await self._refresh(actor)
+
+    @rx.event
+    async def set_active(self, user_id: str, active: bool):
+        ip = self._ip()
+        return await self._change(
+            lambda s, actor: user_service.set_active(s, actor, user_id, active, ip=ip),
+            "Account reactivated." if active else "Account deactivated; its sessions are revoked.",
+        )
+
+    @rx.event
+    async def set_role(self, user_id: str, role: str):
+        ip = self._ip()
+        return await self._change(
+            lambda s, actor: user_service.set_role(s, actor, user_id, SystemRole(role), ip=ip),
+            "Role changed to administrator." if role == "admin" else "Role changed to member.",
+        )
+
+    @rx.event
+    async def unlock(self, user_id: str):
+        ip = self._ip()
+        return await self._change(
+            lambda s, actor: user_service.unlock(s, actor, user_id, ip=ip), "Account unlocked."
+        )
+
+    @rx.event
+    async def create_reset_link(self, user_id: str, email: str):
+        actor = await self._admin()
+        if actor is None:
+            return _refused("Only administrators can do this.")
+        base_url, ip = self.router.url.origin, self._ip()
+        try:
+            link = await asyncio.to_thread(
+                _in_transaction,
+                lambda s: user_service.create_reset_link(s, actor, user_id, base_url, ip=ip),
+            )
+        except REFUSED as refused:
+            return _refused(str(refused))
+        self.reset_link, self.reset_email = link, email
+        return None
+
+    @rx.event
+    def reset_dialog_changed(self, is_open: bool):
+        if not is_open:
+            self.reset_link, self.reset_email = "", ""
+
+    @rx.event
+    def create_dialog_changed(self, is_open: bool):
+        self.create_open, self.create_error = is_open, ""
+
+    @rx.event
+    async def create_user(self, form: dict):
+        actor = await self._admin()
+        if actor is None:
+            self.create_error = "Only administrators can create users."
+            return None
+        fields = {name: str(form.get(name) or "") for name in ("email", "name", "password")}
+        role = SystemRole.admin if form.get("role") == "admin" else SystemRole.member
+        ip = self._ip()
+        try:
+            created = await asyncio.to_thread(
+                _in_transaction,
+                lambda s: user_service.admin_create_user(
+                    s,
+                    actor,
+                    email=fields["email"],
+                    display_name=fields["name"],
+                    password=fields["password"],
+                    role=role,
+                    ip=ip,
+                ),
+            )
+        except REFUSED as refused:
+            self.create_error = str(refused)
+            return None
+        self.create_open, self.create_error = False, ""
+        await self._refresh(actor)
+        return _done(f"Created {created.email}.")
+
+    @rx.event
+    async def toggle_self_registration(self, enabled: bool):
+        ip = self._ip()
+        return await self._change(
+            lambda s, actor: user_service.set_self_registration(s, actor, enabled, ip=ip),
+            "Self-registration is on." if enabled else "Self-registration is off.",
+        )
+
+    @rx.var
+    def user_count_label(self) -> str:
+        count = len(self.users)
+        return f"{count} user" + ("" if count == 1 else "s")

@@ -1,0 +1,55 @@
+"""The login page: shows the neutral failure or lockout message and carries `next` into the form post."""
+
+import asyncio
+
+import reflex as rx
+
+from lumikb_app.container import get_container
+from lumikb_app.services.accounts import users
+from lumikb_app.services.accounts.auth import LOCKED_MESSAGE, LOGIN_FAILED_MESSAGE
+from lumikb_app.services.accounts.oidc import FAILED_MESSAGE as SSO_FAILED_MESSAGE
+from lumikb_app.state.session import AppState
+
+
+def _relative_path(target: str) -> str:
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _registration_open() -> bool:
+    with get_container().db.session() as session:
+        return users.self_registration_enabled(session)
+
+
+class LoginState(AppState):
+    show_error: bool = False
+    locked: bool = False
+    next_path: str = "/"
+    registration_open: bool = False
+    sso_enabled: bool = False
+    sso_failed: bool = False
+
+    @rx.event
+    async def prepare(self):
+        params = self.router.url.query_parameters
+        error = params.get("error", "")
+        self.locked = error == "locked"
+        self.sso_failed = error == "sso"
+        self.show_error = error == "1" or self.locked or self.sso_failed
+        self.sso_enabled = get_container().settings.sso_enabled
+        self.next_path = _relative_path(params.get("next", "/"))
+        user = await self.current_user()
+        if user is not None:
+            return rx.redirect(self.next_path)
+        self._forget_user()
+        self.registration_open = await asyncio.to_thread(_registration_open)
+        return None
+
+    @rx.var
+    def error_message(self) -> str:
+        if self.locked:
+            return LOCKED_MESSAGE
+        if self.sso_failed:
+            return SSO_FAILED_MESSAGE
+        return LOGIN_FAILED_MESSAGE if self.show_error else ""

@@ -1,0 +1,421 @@
+"""Chat page state: the conversation list, the open conversation, the streamed answer, feedback.
+
+Streaming: `send` and `regenerate` show the question at once and start `stream_answer`, a
+background event. It runs the blocking generator of services/chat.py on its own thread (one
+thread for the whole answer, so its database session never changes threads) that feeds an
+asyncio queue; tokens are collected and pushed to the browser about every 50 ms, taking the
+state lock only for that moment. When the answer ends, the conversation is read back from the
+database, so what the page shows is what was stored.
+
+Stop: `should_stop` runs on that thread and reads a `threading.Event` (state/chat_stream.py);
+`stop` sets it, and each flush also looks at `_stop_requested`, in case the stop reached
+another worker process.
+
+The open conversation is in the URL (`/chat?c=<id>`), so a reload shows it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import reflex as rx
+
+from lumikb_app.db.tables import User
+from lumikb_app.domain.chat import ChatEvent, ChatInputError
+from lumikb_app.services.accounts import auth
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.chat import chat as chat_service
+from lumikb_app.services.chat import conversations as conversation_service
+from lumikb_app.services.chat.chat_turns import title_from
+from lumikb_app.state.chat import chat_stream as stream
+from lumikb_app.state.chat import chat_view as view
+from lumikb_app.state.session import session_token
+from lumikb_app.state.shell import ShellState
+
+FLUSH_SECONDS = 0.05
+HEARTBEAT_SECONDS = 5.0  # a stream waiting on a slow model still proves it is alive this often
+STREAM_STALE_SECONDS = 30.0  # silent this long: its process is gone (e.g. restarted)
+ALL_KBS = "all"
+MAX_TITLE_LENGTH = 200
+NOT_FOUND = "Conversation not found."
+
+
+def _conversation_page(
+    user: User, conversation_id: str
+) -> tuple[list[view.ConversationView], list[view.MessageView], str, str]:
+    """(conversation list, messages, title, error) for the page; one call per service."""
+    listed = conversation_service.list_conversations(user)
+    conversations = [view.conversation_view(c) for c in listed]
+    if not conversation_id:
+        return conversations, [], "", ""
+    try:
+        messages = conversation_service.list_messages(user, conversation_id)
+    except (PermissionDenied, ChatInputError):
+        return conversations, [], "", NOT_FOUND
+    title = next((c.title for c in conversations if c.id == conversation_id), "")
+    return conversations, view.message_views(messages), title, ""
+
+
+class ChatState(ShellState):
+    conversations: list[view.ConversationView] = []
+    conversation_id: str = ""
+    conversation_title: str = ""
+    messages: list[view.MessageView] = []
+    chat_loaded: bool = False
+    chat_error: str = ""
+    new_scope: str = ALL_KBS
+
+    streaming: bool = False
+    stopping: bool = False
+    stream_status: str = ""
+    stream_segments: list[view.Segment] = []
+    _stream_id: str = ""
+    _stream_beat: float = 0.0
+    _stop_requested: bool = False
+
+    rename_id: str = ""
+    rename_title: str = ""
+    rename_error: str = ""
+    delete_id: str = ""
+    delete_title: str = ""
+
+    feedback_id: str = ""
+    feedback_rating: int = 0
+    feedback_comment: str = ""
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _requested_conversation(self) -> str:
+        return str(self.router.url.query_parameters.get("c", "") or "")[:64]
+
+    @rx.event
+    async def load(self):
+        """on_load of /chat (also when ?c= changes): the list and the open conversation."""
+        wanted = self._requested_conversation()
+        self._forget_dead_stream()
+        if self.streaming and wanted == self.conversation_id:
+            return  # our own redirect to ?c=<new id> while the first answer streams
+        self._request_stop()
+        self.rename_id = self.delete_id = self.feedback_id = ""
+        user = await self.current_user()
+        if user is None:
+            return
+        listed, messages, title, error = await asyncio.to_thread(_conversation_page, user, wanted)
+        self.conversations, self.messages, self.chat_error = listed, messages, error
+        self.conversation_id = wanted if not error else ""
+        self.conversation_title = title
+        self.chat_loaded = True
+
+    async def _refresh(self, user: User) -> None:
+        listed, messages, title, error = await asyncio.to_thread(
+            _conversation_page, user, self.conversation_id
+        )
+        self.conversations, self.messages = listed, messages
+        self.conversation_title = title or self.conversation_title
+
+    @rx.event
+    def set_new_scope(self, value: str):
+        known = {kb.id for kb in self.kbs}
+        self.new_scope = value if value in known else ALL_KBS
+
+    @rx.event
+    def new_chat(self):
+        self._request_stop()
+        self.new_scope = ALL_KBS
+        return rx.redirect("/chat")
+
+    # -- asking -------------------------------------------------------------------------------
+
+    def _begin_stream(self) -> str:
+        stream_id = uuid.uuid4().hex
+        stream.stop_flag(stream_id)
+        self._stream_id, self._stop_requested, self._stream_beat = stream_id, False, time.time()
+        self.streaming, self.stopping, self.chat_error = True, False, ""
+        self.stream_status, self.stream_segments = "Searching your documents…", []
+        return stream_id
+
+    def _end_stream_view(self) -> None:
+        self.streaming = self.stopping = False
+        self.stream_segments, self.stream_status = [], ""
+        self._stream_id = ""
+
+    def _forget_dead_stream(self) -> None:
+        """A stream whose task died with its process must not keep the composer disabled."""
+        if self.streaming and time.time() - self._stream_beat > STREAM_STALE_SECONDS:
+            stream.forget(self._stream_id)
+            self._end_stream_view()
+
+    def _request_stop(self) -> None:
+        stream.request_stop(self._stream_id)
+        if self.streaming:
+            self._stop_requested, self.stopping = True, True
+
+    @rx.event
+    async def send(self, form_data: dict):
+        self._forget_dead_stream()
+        if self.streaming:
+            return None
+        question = str(form_data.get("question") or "").strip()
+        if not question:
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        events = []
+        if not self.conversation_id:
+            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
+            try:
+                created = await asyncio.to_thread(
+                    conversation_service.create_conversation, user, None, kb_ids
+                )
+            except (ChatInputError, PermissionDenied) as error:
+                self.chat_error = str(error)
+                return None
+            # The service titles a new conversation after its first question, as it starts.
+            created.title = title_from(question)
+            self.conversation_id, self.conversation_title = created.id, created.title
+            self.conversations = [view.conversation_view(created), *self.conversations]
+            events.append(rx.redirect(f"/chat?c={created.id}", replace=True))
+        self.messages = view.mark_last_answer([*self.messages, view.user_message(question)])
+        stream_id = self._begin_stream()
+        return [*events, ChatState.stream_answer(stream_id, self.conversation_id, question)]
+
+    @rx.event
+    async def regenerate(self):
+        if self.streaming or not self.conversation_id:
+            return None
+        if self.messages and self.messages[-1].role == "assistant":
+            self.messages = self.messages[:-1]
+        stream_id = self._begin_stream()
+        self.stream_status = "Writing a new answer…"
+        return ChatState.stream_answer(stream_id, self.conversation_id, "")
+
+    @rx.event
+    def stop(self):
+        self._request_stop()
+        self._forget_dead_stream()
+
+    @rx.event(background=True)
+    async def stream_answer(self, stream_id: str, conversation_id: str, question: str):
+        """Run ask (or regenerate, with no question) and push the answer as it grows."""
+        async with self:
+            if self._stream_id != stream_id:
+                return
+            token = session_token(self.router.headers.cookie)
+        user = await asyncio.to_thread(auth.user_for_token, token) if token else None
+        answer = stream.AnswerSoFar()
+        try:
+            if user is None:
+                answer.error = "Your session has ended. Sign in again to continue."
+            else:
+                await self._consume(stream_id, user, conversation_id, question, answer)
+        finally:
+            stream.forget(stream_id)
+            await self._finish(stream_id, user, answer)
+
+    def _events(
+        self, user: User, conversation_id: str, question: str, stop_flag: threading.Event
+    ) -> Callable[[], Iterator[ChatEvent]]:
+        if question:
+            return lambda: chat_service.ask(
+                user, conversation_id, question, should_stop=stop_flag.is_set
+            )
+        return lambda: chat_service.regenerate(user, conversation_id, should_stop=stop_flag.is_set)
+
+    async def _consume(
+        self,
+        stream_id: str,
+        user: User,
+        conversation_id: str,
+        question: str,
+        answer: stream.AnswerSoFar,
+    ) -> None:
+        stop_flag = stream.stop_flag(stream_id)
+        queue = stream.start(self._events(user, conversation_id, question, stop_flag))
+        last_flush, pending = 0.0, False
+        while True:
+            wait = HEARTBEAT_SECONDS
+            if pending:
+                wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
+            try:
+                event = await asyncio.wait_for(queue.get(), wait)
+            except TimeoutError:
+                event = ChatEvent("status", {"message": answer.status})  # flush, or a heartbeat
+            if event is None:
+                return
+            answer.apply(event)
+            pending = True
+            if event.kind != "token" or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                await self._flush(stream_id, answer, stop_flag)
+                last_flush, pending = time.monotonic(), False
+
+    async def _flush(
+        self, stream_id: str, answer: stream.AnswerSoFar, stop_flag: threading.Event
+    ) -> None:
+        async with self:
+            if self._stream_id != stream_id:
+                return
+            if self._stop_requested:
+                stop_flag.set()
+            self._stream_beat = time.time()
+            self.stream_segments = view.segments(answer.text, answer.citations)
+            self.stream_status = answer.status
+
+    async def _finish(self, stream_id: str, user: User | None, answer: stream.AnswerSoFar) -> None:
+        """Show what was stored; keep an error that was never stored as a callout."""
+        async with self:
+            if self._stream_id != stream_id:
+                return
+            conversation_id = self.conversation_id
+        page = await asyncio.to_thread(_conversation_page, user, conversation_id) if user else None
+        async with self:
+            if self._stream_id != stream_id:
+                return
+            if page is not None and self.conversation_id == conversation_id:
+                listed, messages, title, _ = page
+                self.conversations, self.messages = listed, messages
+                self.conversation_title = title or self.conversation_title
+            self.chat_error = "" if answer.error_stored and page is not None else answer.error
+            self._end_stream_view()
+
+    # -- conversations: rename and delete ---------------------------------------------------
+
+    @rx.event
+    def ask_rename(self, conversation_id: str, title: str):
+        self.rename_id, self.rename_title, self.rename_error = conversation_id, title, ""
+
+    @rx.event
+    def rename_dialog_changed(self, is_open: bool):
+        if not is_open:
+            self.rename_id, self.rename_error = "", ""
+
+    @rx.event
+    async def rename(self, form_data: dict):
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        title = str(form_data.get("title") or "")[: MAX_TITLE_LENGTH + 1]
+        try:
+            renamed = await asyncio.to_thread(
+                conversation_service.rename_conversation, user, self.rename_id, title
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.rename_error = str(error)
+            return None
+        if renamed.id == self.conversation_id:
+            self.conversation_title = renamed.title
+        self.rename_id, self.rename_error = "", ""
+        await self._refresh(user)
+        return None
+
+    @rx.event
+    def ask_delete(self, conversation_id: str, title: str):
+        self.delete_id, self.delete_title = conversation_id, title
+
+    @rx.event
+    def delete_dialog_changed(self, is_open: bool):
+        if not is_open:
+            self.delete_id = ""
+
+    @rx.event
+    async def confirm_delete(self, conversation_id: str):
+        self.delete_id = ""
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        if self.streaming and conversation_id == self.conversation_id:
+            self.chat_error = "Stop the answer before deleting this conversation."
+            return None
+        try:
+            await asyncio.to_thread(conversation_service.delete_conversation, user, conversation_id)
+        except PermissionDenied as error:
+            self.chat_error = str(error)
+            return None
+        if conversation_id == self.conversation_id:
+            return rx.redirect("/chat")
+        await self._refresh(user)
+        return rx.toast.success("Conversation deleted.", position="bottom-right")
+
+    # -- feedback -------------------------------------------------------------------------------
+
+    @rx.event
+    async def rate(self, message_id: str, rating: int):
+        """A thumb stores the rating at once, then offers a comment."""
+        if not message_id or rating not in (1, -1):
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        current = next((m for m in self.messages if m.id == message_id), None)
+        comment = current.feedback if current and current.rating == rating else None
+        try:
+            await asyncio.to_thread(
+                conversation_service.rate_message, user, message_id, rating, comment
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.chat_error = str(error)
+            return None
+        self._show_rating(message_id, rating, comment or "")
+        self.feedback_id, self.feedback_rating = message_id, rating
+        self.feedback_comment = comment or ""
+        return None
+
+    def _show_rating(self, message_id: str, rating: int, comment: str) -> None:
+        messages = list(self.messages)
+        for message in messages:
+            if message.id == message_id:
+                message.rating, message.feedback = rating, comment
+        self.messages = messages
+
+    @rx.event
+    def feedback_dialog_changed(self, is_open: bool):
+        if not is_open:
+            self.feedback_id = ""
+
+    @rx.event
+    async def send_feedback(self, form_data: dict):
+        message_id, rating = self.feedback_id, self.feedback_rating
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        comment = str(form_data.get("comment") or "").strip() or None
+        try:
+            await asyncio.to_thread(
+                conversation_service.rate_message, user, message_id, rating, comment
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.chat_error = str(error)
+            return None
+        self._show_rating(message_id, rating, comment or "")
+        self.feedback_id = ""
+        return rx.toast.success("Thanks for the feedback.", position="bottom-right")
+
+    # -- what the page derives ---------------------------------------------------------------
+
+    @rx.var
+    def has_conversation(self) -> bool:
+        return self.conversation_id != ""
+
+    @rx.var
+    def header_title(self) -> str:
+        return self.conversation_title or "New conversation"
+
+    @rx.var
+    def scope_label(self) -> str:
+        if self.conversation_id:
+            open_one = next((c for c in self.conversations if c.id == self.conversation_id), None)
+            kb_ids = open_one.kb_ids if open_one else []
+        else:
+            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
+        if not kb_ids:
+            return "All knowledge bases"
+        names = [kb.name for kb in self.kbs if kb.id in kb_ids]
+        return ", ".join(names) or "Selected knowledge bases"
+
+    @rx.var
+    def can_regenerate(self) -> bool:
+        return not self.streaming and bool(self.messages) and self.messages[-1].role == "assistant"

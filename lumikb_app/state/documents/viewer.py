@@ -1,0 +1,155 @@
+"""Document viewer state: one document, opened at a page with a passage highlighted.
+
+The route is /view/[document_id]?chunk=<chunk id>&page=<n>. Missing and forbidden documents
+look the same (services.viewer raises one message for both), and nothing of the document is
+kept in the state then.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from lumikb_app.api.documents.documents import download_path
+from lumikb_app.api.documents.pages import page_image_path
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.documents import viewer
+from lumikb_app.services.documents.documents import NOT_FOUND
+from lumikb_app.state.retrieval.search import page_label
+from lumikb_app.state.session import AppState
+
+ROUTE_ARG = "document_id"
+IMAGE_SCALE = 2  # pixels per point: sharp on high-density screens
+# After a page change: the highlight in the middle of the view, or else the top of the page.
+SCROLL_TO_HIGHLIGHT = """setTimeout(() => {
+  const mark = document.querySelector(
+    '[data-testid="highlight-box"], [data-testid="highlighted-passage"]');
+  if (mark) mark.scrollIntoView({block: 'center'});
+  else document.querySelector('[data-testid="main-pane"]')?.scrollTo({top: 0});
+}, 60)"""
+
+
+@dataclass
+class BoxView:
+    """A highlight rectangle as CSS percentages of the page image."""
+
+    left: str
+    top: str
+    width: str
+    height: str
+
+
+def _page_arg(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) <= 6 else None
+
+
+class ViewerState(AppState):
+    found: bool = False
+    message: str = ""
+    doc_id: str = ""
+    chunk_id: str = ""
+    name: str = ""
+    kb_id: str = ""
+    kb_name: str = ""
+    is_pdf: bool = False
+    page: int = 0
+    page_count: int = 0
+    aspect_ratio: str = "612 / 792"
+    boxes: list[BoxView] = []
+    has_passage: bool = False
+    passage_text: str = ""
+    passage_heading: str = ""
+    passage_pages: str = ""
+    text_before: str = ""
+    text_passage: str = ""
+    text_after: str = ""
+    truncated: bool = False
+
+    @rx.event
+    async def load(self):
+        document_id = str(getattr(self, ROUTE_ARG, "") or "")
+        params = self.router.url.query_parameters
+        user = await self.current_user()
+        try:
+            if user is None or not document_id:
+                raise PermissionDenied(NOT_FOUND)
+            view = await asyncio.to_thread(
+                viewer.open_document,
+                user,
+                document_id,
+                params.get("chunk") or None,
+                _page_arg(params.get("page", "")),
+            )
+        except (PermissionDenied, viewer.DocumentNotReady) as exc:
+            self._forget(str(exc))
+            return None
+        self._show(view)
+        return rx.call_script(SCROLL_TO_HIGHLIGHT)
+
+    def _forget(self, message: str) -> None:
+        self.found, self.message = False, message
+        self.doc_id = self.chunk_id = self.name = self.kb_id = self.kb_name = ""
+        self.is_pdf, self.page, self.page_count, self.boxes = False, 0, 0, []
+        self.has_passage, self.passage_text, self.passage_heading = False, "", ""
+        self.passage_pages = self.text_before = self.text_passage = self.text_after = ""
+
+    def _show(self, view: viewer.DocumentView) -> None:
+        self.found, self.message = True, ""
+        self.doc_id, self.name = view.document_id, view.name
+        self.kb_id, self.kb_name, self.is_pdf = view.kb_id, view.kb_name, view.is_pdf
+        self.page, self.page_count = view.page or 0, view.page_count or 0
+        width, height = view.page_size or (612, 792)
+        self.aspect_ratio = f"{width:.2f} / {height:.2f}"
+        self.boxes = [
+            BoxView(f"{b.left}%", f"{b.top}%", f"{b.width}%", f"{b.height}%") for b in view.boxes
+        ]
+        passage = view.passage
+        self.has_passage = passage is not None
+        self.chunk_id = passage.chunk_id if passage else ""
+        self.passage_text = passage.text if passage else ""
+        self.passage_heading = _heading_above(passage) if passage else ""
+        self.passage_pages = page_label(passage.page_start, passage.page_end) if passage else ""
+        text = view.text
+        self.text_before = text.before if text else ""
+        self.text_passage = text.passage if text else ""
+        self.text_after = text.after if text else ""
+        self.truncated = bool(text and text.truncated)
+
+    def _page_href(self, page: int) -> str:
+        query = {"chunk": self.chunk_id} if self.chunk_id else {}
+        return f"/view/{self.doc_id}?" + urlencode({**query, "page": page})
+
+    @rx.var
+    def image_url(self) -> str:
+        if not (self.found and self.is_pdf and self.page):
+            return ""
+        return f"{page_image_path(self.doc_id, self.page)}?scale={IMAGE_SCALE}"
+
+    @rx.var
+    def download_url(self) -> str:
+        return download_path(self.doc_id) if self.found else ""
+
+    @rx.var
+    def prev_href(self) -> str:
+        return self._page_href(self.page - 1) if self.page > 1 else ""
+
+    @rx.var
+    def next_href(self) -> str:
+        return self._page_href(self.page + 1) if 0 < self.page < self.page_count else ""
+
+    @rx.var
+    def page_label(self) -> str:
+        return f"Page {self.page} of {self.page_count}" if self.page else ""
+
+    @rx.var
+    def highlight_on_page(self) -> bool:
+        return len(self.boxes) > 0
+
+
+def _heading_above(passage: viewer.CitedPassage) -> str:
+    """The section trail, without the last heading when the passage starts with it."""
+    trail = passage.heading.split(" › ") if passage.heading else []
+    if trail and passage.text.startswith(trail[-1]):
+        trail.pop()
+    return " › ".join(trail)

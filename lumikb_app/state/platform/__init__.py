@@ -1,0 +1,3 @@
+"""Reflex state for the admin maintenance actions.
+
+Calls services.documents (reconcile); holds no SQL and no rules."""

@@ -1,0 +1,192 @@
+"""The conversation list: new, open, rename (dialog) and delete (confirmed)."""
+
+import reflex as rx
+
+from lumikb_app.state.chat.chat import ChatState
+from lumikb_app.state.chat.chat_view import ConversationView
+from lumikb_app.ui.components.chat.chat_sources import ONE_LINE
+from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
+
+LIST_WIDTH = "240px"
+
+
+def _menu(conversation: ConversationView) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                custom_attrs={**testid("conversation-menu"), "aria-label": "Conversation actions"},
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.item(
+                rx.icon("pencil", size=14),
+                "Rename",
+                on_select=ChatState.ask_rename(conversation.id, conversation.title),
+                custom_attrs=testid("conversation-rename"),
+            ),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                color="red",
+                disabled=ChatState.streaming & (ChatState.conversation_id == conversation.id),
+                on_select=ChatState.ask_delete(conversation.id, conversation.title),
+                custom_attrs=testid("conversation-delete"),
+            ),
+            size="1",
+        ),
+    )
+
+
+def conversation_item(conversation: ConversationView) -> rx.Component:
+    active = ChatState.conversation_id == conversation.id
+    return rx.hstack(
+        rx.link(
+            rx.vstack(
+                rx.text(
+                    conversation.title,
+                    size="2",
+                    weight=rx.cond(active, "medium", "regular"),
+                    style=ONE_LINE,
+                    color=rx.cond(active, rx.color("accent", 12), rx.color("gray", 12)),
+                ),
+                rx.hstack(
+                    rx.cond(conversation.scoped, rx.icon("filter", size=11)),
+                    rx.text(conversation.updated_label, size="1"),
+                    align="center",
+                    spacing="1",
+                    color=rx.color("gray", 10),
+                ),
+                spacing="0",
+                min_width="0",
+                width="100%",
+            ),
+            href="/chat?c=" + conversation.id,
+            underline="none",
+            flex="1",
+            min_width="0",
+            title=conversation.title,
+        ),
+        _menu(conversation),
+        align="center",
+        spacing="1",
+        padding="7px 6px 7px 10px",
+        border_radius="8px",
+        width="100%",
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.cond(active, rx.color("accent", 4), rx.color("gray", 3))},
+        custom_attrs={
+            **testid("conversation-item"),
+            "data-id": conversation.id,
+            "data-title": conversation.title,
+            "aria-current": rx.cond(active, "page", "false"),
+        },
+    )
+
+
+def _rename_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename conversation"),
+            rx.form(
+                rx.vstack(
+                    rx.input(
+                        name="title",
+                        default_value=ChatState.rename_title,
+                        key=ChatState.rename_id,
+                        max_length=200,
+                        auto_focus=True,
+                        width="100%",
+                        custom_attrs=testid("rename-input"),
+                    ),
+                    rx.cond(
+                        ChatState.rename_error != "",
+                        rx.text(
+                            ChatState.rename_error,
+                            size="2",
+                            color=rx.color("red", 11),
+                            custom_attrs=testid("rename-error"),
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Save", type="submit", custom_attrs=testid("rename-save")),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ChatState.rename,
+            ),
+            max_width="420px",
+            custom_attrs=testid("rename-dialog"),
+        ),
+        open=ChatState.rename_id != "",
+        on_open_change=ChatState.rename_dialog_changed,
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return confirm_delete_dialog(
+        title="Delete conversation",
+        name=ChatState.delete_title,
+        consequence=" and all of its messages? This cannot be undone.",
+        on_confirm=ChatState.confirm_delete(ChatState.delete_id),
+        is_open=ChatState.delete_id != "",
+        on_open_change=ChatState.delete_dialog_changed,
+        max_width="420px",
+    )
+
+
+def conversation_list() -> rx.Component:
+    return rx.vstack(
+        rx.button(
+            rx.icon("plus", size=16),
+            "New chat",
+            width="100%",
+            on_click=ChatState.new_chat,
+            custom_attrs=testid("new-chat"),
+        ),
+        rx.text(
+            "Conversations",
+            size="1",
+            weight="bold",
+            color=rx.color("gray", 10),
+            padding="10px 4px 2px",
+            text_transform="uppercase",
+            letter_spacing="0.04em",
+        ),
+        rx.cond(
+            ChatState.conversations.length() > 0,
+            rx.vstack(
+                rx.foreach(ChatState.conversations, conversation_item),
+                spacing="1",
+                width="100%",
+            ),
+            rx.text(
+                "No conversations yet.",
+                size="2",
+                color=rx.color("gray", 10),
+                padding="4px",
+                custom_attrs=testid("no-conversations"),
+            ),
+        ),
+        _rename_dialog(),
+        _delete_dialog(),
+        spacing="1",
+        width=LIST_WIDTH,
+        min_width=LIST_WIDTH,
+        height="100%",
+        overflow_y="auto",
+        padding_right="12px",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        custom_attrs=testid("conversation-list"),
+    )

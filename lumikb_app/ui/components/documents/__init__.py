@@ -1,0 +1,3 @@
+"""Documents table and upload panel.
+
+Layout only; data from state.documents."""

@@ -1,0 +1,197 @@
+"""The drop zone (drag and drop or file picker, many files) and the per-file uploads panel."""
+
+import reflex as rx
+
+from lumikb_app.state.documents.documents import UPLOAD_ID, DocumentsState, UploadRow, drop_events
+from lumikb_app.ui.components.common import testid
+
+MUTED = rx.color("gray", 11)
+ACCEPTED = "PDF, Word (DOCX), Markdown, reStructuredText, HTML or plain text"
+
+
+def upload_zone() -> rx.Component:
+    return rx.upload.root(
+        rx.hstack(
+            rx.center(
+                rx.cond(
+                    DocumentsState.uploading,
+                    rx.spinner(size="3"),
+                    rx.icon("cloud-upload", size=22, color=rx.color("accent", 11)),
+                ),
+                width="44px",
+                height="44px",
+                border_radius="11px",
+                background=rx.color("accent", 3),
+                flex_shrink="0",
+            ),
+            rx.vstack(
+                rx.text(
+                    rx.cond(
+                        DocumentsState.uploading,
+                        "Uploading…",
+                        rx.fragment(
+                            rx.text.strong("Drop files here"),
+                            " or ",
+                            rx.text.span(
+                                "choose files",
+                                color=rx.color("accent", 11),
+                                text_decoration="underline",
+                            ),
+                        ),
+                    ),
+                    size="3",
+                ),
+                rx.text(
+                    ACCEPTED + " · up to " + DocumentsState.max_upload_mb.to_string() + " MB each",
+                    size="1",
+                    color=MUTED,
+                ),
+                spacing="1",
+            ),
+            align="center",
+            justify="center",
+            spacing="4",
+            width="100%",
+        ),
+        id=UPLOAD_ID,
+        multiple=True,
+        on_drop=drop_events(),
+        disabled=DocumentsState.uploading,
+        border=f"1.5px dashed {rx.color('gray', 7)}",
+        border_radius="12px",
+        padding="18px 24px",
+        width="100%",
+        cursor="pointer",
+        background=rx.color("gray", 2),
+        _hover={"border_color": rx.color("accent", 8), "background": rx.color("accent", 2)},
+        drag_active_style={
+            "border_color": rx.color("accent", 9),
+            "background": rx.color("accent", 3),
+        },
+        custom_attrs=testid("upload-zone"),
+    )
+
+
+def _phase_icon(row: UploadRow) -> rx.Component:
+    return rx.match(
+        row.phase,
+        ("uploaded", rx.icon("circle-check", size=18, color=rx.color("green", 10))),
+        ("identical", rx.icon("copy-check", size=18, color=rx.color("blue", 10))),
+        ("rejected", rx.icon("circle-x", size=18, color=rx.color("red", 10))),
+        rx.spinner(size="2"),
+    )
+
+
+def _upload_row(row: UploadRow) -> rx.Component:
+    in_flight = (row.phase == "waiting") | (row.phase == "receiving") | (row.phase == "storing")
+    return rx.hstack(
+        _phase_icon(row),
+        rx.vstack(
+            rx.hstack(
+                rx.text(row.name, size="2", weight="medium", truncate=True),
+                rx.spacer(),
+                rx.cond(
+                    in_flight,
+                    rx.text(row.percent.to_string() + "%", size="1", color=MUTED),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                in_flight,
+                rx.progress(
+                    value=row.percent,
+                    max=100,
+                    size="1",
+                    width="100%",
+                    custom_attrs=testid("upload-progress"),
+                ),
+            ),
+            rx.text(
+                row.detail,
+                size="1",
+                color=rx.cond(row.phase == "rejected", rx.color("red", 11), MUTED),
+                custom_attrs=testid("upload-message"),
+            ),
+            spacing="1",
+            width="100%",
+            min_width="0",
+        ),
+        align="start",
+        spacing="3",
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        custom_attrs={**testid("upload-row"), "data-name": row.name, "data-phase": row.phase},
+    )
+
+
+def uploads_panel() -> rx.Component:
+    return rx.cond(
+        DocumentsState.uploads.length() > 0,
+        rx.card(
+            rx.hstack(
+                rx.text("Uploads", size="2", weight="bold"),
+                rx.cond(
+                    DocumentsState.uploading,
+                    rx.text(
+                        "Sending… " + DocumentsState.upload_percent.to_string() + "%",
+                        size="1",
+                        color=MUTED,
+                        custom_attrs=testid("upload-overall"),
+                    ),
+                ),
+                rx.spacer(),
+                rx.cond(
+                    ~DocumentsState.uploading,
+                    rx.button(
+                        "Clear",
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        on_click=DocumentsState.clear_uploads,
+                        custom_attrs=testid("uploads-clear"),
+                    ),
+                ),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            rx.vstack(rx.foreach(DocumentsState.uploads, _upload_row), spacing="0", width="100%"),
+            width="100%",
+            custom_attrs=testid("uploads-panel"),
+        ),
+    )
+
+
+def upload_section() -> rx.Component:
+    """Writers get the drop zone; readers a line saying why there is none."""
+    return rx.cond(
+        DocumentsState.can_write,
+        rx.vstack(
+            upload_zone(),
+            rx.cond(
+                DocumentsState.upload_error != "",
+                rx.callout(
+                    DocumentsState.upload_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    custom_attrs=testid("upload-error"),
+                ),
+            ),
+            uploads_panel(),
+            spacing="3",
+            width="100%",
+        ),
+        rx.callout(
+            "You can read this knowledge base. Adding or removing documents needs write access.",
+            icon="eye",
+            color_scheme="gray",
+            variant="surface",
+            size="1",
+            width="100%",
+            custom_attrs=testid("read-only-note"),
+        ),
+    )

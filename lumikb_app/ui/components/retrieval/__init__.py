@@ -1,0 +1,3 @@
+"""Search result rows and the Ctrl+K palette.
+
+Layout only; data from state.retrieval."""

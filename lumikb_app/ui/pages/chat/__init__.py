@@ -1,0 +1,3 @@
+"""The chat page.
+
+Layout only; data from state.chat."""

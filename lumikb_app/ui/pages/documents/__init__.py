@@ -1,0 +1,3 @@
+"""The document viewer page.
+
+Layout only; data from state.documents."""

@@ -1,0 +1,199 @@
+"""The document viewer: a document at a page, the cited passage highlighted."""
+
+import reflex as rx
+
+from lumikb_app.state.documents.viewer import BoxView, ViewerState
+from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.shell import main_pane_loading, shell
+
+MUTED = rx.color("gray", 11)
+HIGHLIGHT = "rgba(250, 204, 21, 0.38)"
+PAGE_WIDTH = "720px"
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.center(
+            rx.icon(rx.cond(ViewerState.is_pdf, "file-text", "file-type"), size=20, color=rx.color("accent", 11)),
+            width="40px", height="40px", min_width="40px", border_radius="10px",
+            background=rx.color("accent", 3),
+        ),
+        rx.vstack(
+            rx.heading(ViewerState.name, size="5", weight="bold", custom_attrs=testid("page-title")),
+            rx.hstack(
+                rx.link(
+                    rx.hstack(rx.icon("book-open", size=13), rx.text(ViewerState.kb_name), align="center", spacing="1"),
+                    href="/kb/" + ViewerState.kb_id, size="2", color_scheme="gray",
+                    custom_attrs=testid("viewer-kb"),
+                ),
+                rx.cond(ViewerState.page_count > 0, rx.text("·", size="2", color=MUTED)),
+                rx.cond(
+                    ViewerState.page_count > 0,
+                    rx.text(ViewerState.page_count.to_string() + " pages", size="2", color=MUTED),
+                ),
+                align="center", spacing="2",
+            ),
+            spacing="1", min_width="0",
+        ),
+        rx.spacer(),
+        rx.button(
+            # rx.el.a is React Router's Link in Reflex 0.10: without reload_document the click
+            # is routed inside the page and the file never downloads.
+            rx.el.a(
+                rx.icon("download", size=15), "Download",
+                href=ViewerState.download_url,
+                download=ViewerState.name,
+                reload_document=True,
+                custom_attrs=testid("viewer-download"),
+            ),
+            as_child=True, variant="soft",
+        ),
+        align="center", spacing="3", width="100%", margin_bottom="16px",
+    )  # fmt: skip
+
+
+def _page_button(icon: str, label: str, href: rx.Var[str], name: str) -> rx.Component:
+    button = rx.button(
+        rx.icon(icon, size=16), variant="soft", color_scheme="gray", aria_label=label
+    )
+    return rx.cond(
+        href != "",
+        rx.link(button, href=href, custom_attrs=testid(name)),
+        rx.button(rx.icon(icon, size=16), variant="soft", color_scheme="gray", disabled=True, aria_label=label),
+    )  # fmt: skip
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        _page_button("chevron-left", "Previous page", ViewerState.prev_href, "viewer-prev"),
+        rx.text(
+            ViewerState.page_label, size="2", weight="medium", custom_attrs=testid("viewer-page")
+        ),
+        _page_button("chevron-right", "Next page", ViewerState.next_href, "viewer-next"),
+        align="center",
+        spacing="3",
+    )
+
+
+def _box(box: BoxView) -> rx.Component:
+    return rx.box(
+        position="absolute", left=box.left, top=box.top, width=box.width, height=box.height,
+        background=HIGHLIGHT, border_radius="2px", pointer_events="none",
+        style={"mix_blend_mode": "multiply", "scroll_margin": "120px"},
+        custom_attrs=testid("highlight-box"),
+    )  # fmt: skip
+
+
+def _page_image() -> rx.Component:
+    return rx.box(
+        rx.image(
+            src=ViewerState.image_url,
+            alt=ViewerState.page_label,
+            width="100%", height="100%", display="block",
+            custom_attrs=testid("page-image"),
+        ),
+        rx.foreach(ViewerState.boxes, _box),
+        position="relative", width="100%", max_width=PAGE_WIDTH,
+        background="white",
+        border=f"1px solid {rx.color('gray', 5)}",
+        box_shadow="0 1px 2px rgba(0,0,0,0.06), 0 8px 24px rgba(15, 23, 42, 0.08)",
+        style={"aspect_ratio": ViewerState.aspect_ratio},
+        custom_attrs={**testid("page"), "data-page": ViewerState.page},
+    )  # fmt: skip
+
+
+def _passage_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("quote", size=15, color=rx.color("amber", 10)),
+                rx.text("Cited passage", size="2", weight="bold"),
+                rx.spacer(),
+                rx.cond(ViewerState.passage_pages != "", rx.badge(ViewerState.passage_pages, variant="soft", color_scheme="amber")),
+                align="center", width="100%",
+            ),
+            rx.cond(ViewerState.passage_heading != "", rx.text(ViewerState.passage_heading, size="1", color=MUTED)),
+            rx.text(
+                ViewerState.passage_text, size="2", color=rx.color("gray", 12),
+                style={"white_space": "pre-wrap", "line_height": "1.6", "border_left": f"3px solid {rx.color('amber', 8)}", "padding_left": "10px"},
+                custom_attrs=testid("viewer-passage"),
+            ),
+            rx.cond(
+                ~ViewerState.highlight_on_page & ViewerState.is_pdf,
+                rx.text("The passage is not on this page.", size="1", color=MUTED, custom_attrs=testid("passage-elsewhere")),
+            ),
+            spacing="2", align="start", width="100%",
+        ),
+        width="100%",
+    )  # fmt: skip
+
+
+def _pdf() -> rx.Component:
+    return rx.vstack(
+        _pager(),
+        rx.hstack(
+            _page_image(),
+            rx.cond(
+                ViewerState.has_passage,
+                rx.box(_passage_card(), width="300px", min_width="260px", position="sticky", top="0"),
+            ),
+            align="start", spacing="5", width="100%",
+        ),
+        _pager(),
+        spacing="4", width="100%", align="start",
+    )  # fmt: skip
+
+
+def _text() -> rx.Component:
+    return rx.card(
+        rx.cond(
+            ViewerState.truncated,
+            rx.callout("This document is long: the part around the passage is shown. Download it to read everything.", icon="info", size="1", margin_bottom="12px"),
+        ),
+        rx.text(
+            ViewerState.text_before,
+            rx.cond(
+                ViewerState.text_passage != "",
+                rx.el.mark(
+                    ViewerState.text_passage,
+                    style={"background": HIGHLIGHT, "color": "inherit", "border_radius": "3px", "scroll_margin": "120px", "box_shadow": f"0 0 0 3px {HIGHLIGHT}"},
+                    custom_attrs=testid("highlighted-passage"),
+                ),
+            ),
+            ViewerState.text_after,
+            size="2",
+            style={"white_space": "pre-wrap", "line_height": "1.7", "font_family": "ui-serif, Georgia, serif", "font_size": "15px"},
+            custom_attrs=testid("document-text"),
+        ),
+        width="100%", padding="28px 32px",
+    )  # fmt: skip
+
+
+def _not_found() -> rx.Component:
+    return rx.callout(
+        ViewerState.message,
+        icon="lock",
+        color_scheme="gray",
+        size="2",
+        custom_attrs=testid("viewer-not-found"),
+    )
+
+
+def _found() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        rx.cond(ViewerState.is_pdf, _pdf(), _text()),
+        width="100%",
+        custom_attrs=testid("viewer"),
+    )
+
+
+def viewer_page() -> rx.Component:
+    # Until this page's on_load has run, the previous document must not show.
+    return shell(
+        rx.cond(
+            rx.State.is_hydrated,
+            rx.cond(ViewerState.found, _found(), _not_found()),
+            main_pane_loading(),
+        )
+    )

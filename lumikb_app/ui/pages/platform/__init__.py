@@ -1,0 +1,3 @@
+"""The admin console home.
+
+Layout only; data from state."""

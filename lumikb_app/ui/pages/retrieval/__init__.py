@@ -1,0 +1,3 @@
+"""The search page.
+
+Layout only; data from state.retrieval."""

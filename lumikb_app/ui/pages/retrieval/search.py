@@ -1,0 +1,149 @@
+"""The search page: passages across every knowledge base the user can read."""
+
+import reflex as rx
+
+from lumikb_app.state.retrieval.search import ALL, DOC_TYPE_OPTIONS, SearchState
+from lumikb_app.state.shell import KbSummary, ShellState
+from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.retrieval.quick_search import kbd
+from lumikb_app.ui.components.retrieval.search_result import result_card
+from lumikb_app.ui.components.shell import page_header, shell
+
+MUTED = rx.color("gray", 11)
+
+
+def _kb_item(kb: KbSummary) -> rx.Component:
+    return rx.select.item(kb.name, value=kb.id)
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(width="220px", custom_attrs=testid("search-kb-filter")),
+            rx.select.content(
+                rx.select.item("All knowledge bases", value=ALL),
+                rx.foreach(ShellState.kbs, _kb_item),
+            ),
+            value=SearchState.kb_filter,
+            on_change=SearchState.set_kb_filter,
+        ),
+        rx.select.root(
+            rx.select.trigger(width="200px", custom_attrs=testid("search-type-filter")),
+            rx.select.content(
+                rx.select.item("All document types", value=ALL),
+                *[rx.select.item(label, value=key) for key, label in DOC_TYPE_OPTIONS],
+            ),
+            value=SearchState.type_filter,
+            on_change=SearchState.set_type_filter,
+        ),
+        rx.spacer(),
+        rx.cond(
+            SearchState.searching,
+            rx.hstack(
+                rx.spinner(size="1"),
+                rx.text("Searching…", size="2", color=MUTED),
+                align="center",
+                spacing="2",
+                custom_attrs=testid("search-loading"),
+            ),
+            rx.text(SearchState.took_label, size="2", color=MUTED, custom_attrs=testid("search-took")),
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+    )  # fmt: skip
+
+
+def _search_box() -> rx.Component:
+    return rx.form(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=18)),
+            name="q",
+            value=SearchState.query,
+            on_change=SearchState.set_query,
+            debounce_timeout=300,
+            placeholder="Search for a word, a phrase or a question…",
+            size="3",
+            width="100%",
+            auto_focus=True,
+            custom_attrs=testid("search-input"),
+        ),
+        on_submit=SearchState.submit,
+        width="100%",
+    )
+
+
+def _hint() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("text-search", size=28, color=rx.color("accent", 10)),
+            rx.heading("Search your knowledge bases", size="4"),
+            rx.text(
+                "Words and meaning both count: type a phrase such as \u201crelease checklist\u201d "
+                "or a question such as \u201cwho approves a production deploy?\u201d. Results "
+                "link to the exact page of the document.",
+                size="2",
+                color=MUTED,
+                align="center",
+                max_width="480px",
+            ),
+            rx.hstack(
+                rx.text("Tip: press", size="1", color=rx.color("gray", 10)),
+                kbd("Ctrl K"),
+                rx.text("anywhere to search quickly.", size="1", color=rx.color("gray", 10)),
+                align="center",
+                spacing="1",
+            ),
+            align="center",
+            spacing="3",
+            padding="32px 24px",
+        ),
+        width="100%",
+        custom_attrs=testid("search-empty-query"),
+    )
+
+
+def _no_results() -> rx.Component:
+    return rx.callout(
+        "No passages match \u201c" + SearchState.searched_query + "\u201d in the knowledge bases "
+        "you can read. Try other words, or clear the filters.",
+        icon="search-x",
+        color_scheme="gray",
+        custom_attrs=testid("search-no-results"),
+    )
+
+
+def _error() -> rx.Component:
+    return rx.callout(
+        SearchState.error, icon="triangle-alert", color_scheme="red", custom_attrs=testid("search-error")
+    )  # fmt: skip
+
+
+def _results() -> rx.Component:
+    return rx.cond(
+        SearchState.error != "",
+        _error(),
+        rx.cond(
+            SearchState.searched_query == "",
+            rx.cond(SearchState.query.strip() == "", _hint(), rx.fragment()),
+            rx.cond(
+                SearchState.results.length() > 0,
+                rx.vstack(
+                    rx.foreach(SearchState.results, result_card),
+                    spacing="3",
+                    width="100%",
+                    custom_attrs=testid("search-results"),
+                ),
+                _no_results(),
+            ),
+        ),
+    )
+
+
+def search_page() -> rx.Component:
+    return shell(
+        page_header(
+            "Search", "Find passages across every knowledge base you can read.", icon="search"
+        ),
+        rx.vstack(_search_box(), _filters(), _results(), spacing="4", width="100%"),
+    )

@@ -1,0 +1,160 @@
+"""Jobs run through RQ in both modes: a worker thread on fakeredis, and `python -m workers.main` on real Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue, RedisJobQueue
+from workers import jobs
+
+pytestmark = pytest.mark.integration
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, flushed before and after
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_for_status(queue, job_id: str, status: str, timeout: float = 30) -> None:
+    wait_until(lambda: queue.status(job_id) == status, timeout, f"job {job_id} to be {status}")
+
+
+@pytest.fixture
+def embedded() -> Iterator[EmbeddedJobQueue]:
+    queue = EmbeddedJobQueue(retry_intervals=[1])
+    yield queue
+    queue.close()
+
+
+@pytest.fixture
+def redis_db() -> Iterator[Redis]:
+    connection = Redis.from_url(REDIS_URL)
+    connection.ping()  # unreachable Redis fails the test, never skips it
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def worker_process(redis_db, tmp_path) -> Iterator[subprocess.Popen]:
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp_path / "data")}
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.main"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        log.close()
+
+
+def test_embedded_runs_a_job_through_rq(embedded):
+    job_id = embedded.enqueue(jobs.ping, "embedded")
+    wait_for_status(embedded, job_id, "finished")
+    assert embedded.fetch(job_id).return_value() == "pong:embedded"
+    assert embedded.embedded is True
+
+
+def test_embedded_side_effect_by_dotted_path(embedded, tmp_path):
+    marker = tmp_path / "marker.txt"
+    job_id = embedded.enqueue("workers.jobs.write_marker", str(marker), "ran", queue="ingest")
+    wait_for_status(embedded, job_id, "finished")
+    assert marker.read_text() == "ran"
+
+
+def test_embedded_retries_then_fails(embedded):
+    job_id = embedded.enqueue(jobs.fail, "always", queue="graph", retries=2)
+    wait_until(lambda: embedded.fetch(job_id).retries_left == 1, 10, "first retry scheduled")
+    assert embedded.status(job_id) in {"scheduled", "queued", "started"}
+    wait_for_status(embedded, job_id, "failed", timeout=20)
+    assert embedded.fetch(job_id).retries_left == 0
+
+
+def test_embedded_status_and_health(embedded):
+    assert embedded.status("no-such-job") is None
+    embedded.health()
+    with pytest.raises(ValueError):
+        embedded.enqueue(jobs.ping, "x", queue="nope")
+
+
+def test_embedded_job_id_is_kept(embedded):
+    job_id = f"ping-{uuid.uuid4().hex}"
+    assert embedded.enqueue(jobs.ping, "id", job_id=job_id) == job_id
+    wait_for_status(embedded, job_id, "finished")
+
+
+def test_embedded_close_stops_the_worker_thread():
+    queue = EmbeddedJobQueue()
+    queue.close()
+    assert not queue._thread.is_alive()
+
+
+def test_real_redis_job_runs_in_worker_process(worker_process, tmp_path):
+    queue = RedisJobQueue(REDIS_URL, retry_intervals=[1])
+    marker = tmp_path / "from-worker.txt"
+    try:
+        ping_id = queue.enqueue(jobs.ping, "redis")
+        marker_id = queue.enqueue(
+            "workers.jobs.write_marker", str(marker), "worker", queue="ingest"
+        )
+        wait_for_status(queue, ping_id, "finished")
+        wait_for_status(queue, marker_id, "finished")
+        assert queue.fetch(ping_id).return_value() == "pong:redis"
+        assert marker.read_text() == "worker"
+        assert worker_process.poll() is None
+    finally:
+        queue.close()
+
+
+def test_real_redis_failing_job_retries_via_scheduler(worker_process, tmp_path):
+    queue = RedisJobQueue(REDIS_URL, retry_intervals=[1])
+    try:
+        job_id = queue.enqueue(jobs.fail, "always", queue="graph", retries=2)
+        wait_for_status(queue, job_id, "failed", timeout=60)
+        job = queue.fetch(job_id)
+        assert job.retries_left == 0
+        runs = (
+            (tmp_path / "worker.log").read_text().count(f"workers.jobs.fail('always') ({job_id})")
+        )
+        assert runs == 3  # the first run and two retries, re-queued by the worker's scheduler
+    finally:
+        queue.close()
+
+
+def test_worker_main_refuses_without_redis_url(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env["DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "workers.main", "--burst"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "REDIS_URL is not set" in result.stderr

@@ -1,0 +1,38 @@
+"""Embedded mode is one process: a second one on the same DATA_DIR is refused at start-up."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lumikb_app.services.platform.lifecycle import SecondProcessRefused, open_backends
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+HOLDER = """
+import sys, time
+from lumikb_app.services.platform.lifecycle import open_backends
+open_backends()
+print("open", flush=True)
+time.sleep(60)
+"""
+
+
+def test_second_process_on_the_same_data_dir_is_refused(data_dir):
+    env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(data_dir)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(SecondProcessRefused) as refused:
+            open_backends()
+        message = str(refused.value)
+        assert "LumiKB cannot start" in message and "one process" in message
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    open_backends()  # once the first process is gone, the store opens again

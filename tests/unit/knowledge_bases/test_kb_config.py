@@ -1,0 +1,119 @@
+"""Per-KB search and indexing settings (services/kb_config.py): who may change them, validation,
+when a re-index starts, and the audit."""
+
+from dataclasses import dataclass
+
+import pytest
+from sqlmodel import select
+
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import AuditEvent, KnowledgeBase, User
+from lumikb_app.domain.enums import KbRole
+from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.services.accounts import auth, grants
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.auth import InvalidInput
+from lumikb_app.services.knowledge_bases import kb_config, kbs
+from lumikb_app.services.platform.transactions import transaction
+
+pytestmark = pytest.mark.unit
+
+
+@dataclass(frozen=True)
+class World:
+    owner: User
+    reader: User
+    writer: User
+    kb_id: str
+
+
+@pytest.fixture
+def world(migrated) -> World:
+    with transaction() as session:
+        people = [
+            auth.create_user(session, email=email, display_name=email[:5], password=None)
+            for email in ("owner@example.com", "reader@example.com", "writer@example.com")
+        ]
+        owner, reader, writer = people
+        kb = kbs.create_kb(session, owner, "Team Notes")
+        grants.set_grant(session, owner, kb.id, reader.email, KbRole.READ)
+        grants.set_grant(session, owner, kb.id, writer.email, KbRole.WRITE)
+        for user in people:
+            session.refresh(user)
+            session.expunge(user)
+        return World(owner, reader, writer, kb.id)
+
+
+def _stored(kb_id: str) -> tuple[KbSettings, int]:
+    with get_container().db.session() as session:
+        kb = session.get(KnowledgeBase, kb_id)
+        return KbSettings.model_validate(kb.settings), kb.index_version
+
+
+def _audit(action: str) -> list[AuditEvent]:
+    with get_container().db.session() as session:
+        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+@pytest.mark.parametrize("member", ["reader", "writer"])
+def test_a_read_or_write_member_cannot_change_settings(world, member):
+    before = _stored(world.kb_id)
+    with pytest.raises(PermissionDenied):
+        kb_config.update_settings(getattr(world, member), world.kb_id, {"top_k": 12})
+    assert _stored(world.kb_id) == before
+    assert _audit("settings.changed") == []
+
+
+def test_every_member_can_read_settings(world):
+    with get_container().db.session() as session:
+        assert kb_config.get_settings(session, world.reader, world.kb_id) == KbSettings()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"top_k": 0}, "top_k"),
+        ({"top_k": "many"}, "top_k"),
+        ({"chunk_tokens": 10}, "chunk_tokens"),
+        ({"similarity_threshold": 1.5}, "similarity_threshold"),
+        ({"answer_preset": "verbose"}, "answer_preset"),
+        ({"chunk_tokens": 100, "chunk_overlap": 60}, "chunk_overlap"),
+    ],
+)
+def test_invalid_values_name_the_field_and_change_nothing(world, values, field):
+    before = _stored(world.kb_id)
+    with pytest.raises(InvalidInput, match=field):
+        kb_config.update_settings(world.owner, world.kb_id, values)
+    assert _stored(world.kb_id) == before
+    assert _audit("settings.changed") == []
+
+
+def test_a_search_only_change_does_not_reindex_and_is_audited(world, monkeypatch):
+    queued = []
+    monkeypatch.setattr(get_container().jobs, "enqueue", lambda *a, **k: queued.append(a))
+    _, version_before = _stored(world.kb_id)
+
+    saved, reindex = kb_config.update_settings(
+        world.owner, world.kb_id, {"top_k": 12, "answer_preset": "concise"}, ip="10.0.0.7"
+    )
+
+    assert reindex is False and queued == []
+    assert saved.top_k == 12 and saved.answer_preset == "concise"
+    assert _stored(world.kb_id) == (saved, version_before)
+    (event,) = _audit("settings.changed")
+    assert event.actor_id == world.owner.id and event.kb_id == world.kb_id
+    assert event.details["before"]["top_k"] == 8 and event.details["after"]["top_k"] == 12
+    assert event.details["reindex"] is False
+
+
+def test_a_chunking_change_starts_a_reindex(world, monkeypatch):
+    queued = []
+    monkeypatch.setattr(get_container().jobs, "enqueue", lambda *a, **k: queued.append(a))
+    _, version_before = _stored(world.kb_id)
+
+    saved, reindex = kb_config.update_settings(world.owner, world.kb_id, {"chunk_tokens": 400})
+
+    assert reindex is True and saved.chunk_tokens == 400
+    assert queued == [(kb_config.REINDEX_JOB, world.kb_id)]
+    assert _stored(world.kb_id)[1] == version_before + 1
+    assert _audit("settings.changed")[0].details["reindex"] is True

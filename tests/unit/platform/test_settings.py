@@ -1,0 +1,103 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lumikb_app.settings import DEV_JWT_SECRET, Settings, SettingsError, load_settings
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, tmp_path):
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env file
+
+
+def test_defaults_run_everything_embedded_under_data_dir():
+    settings = load_settings()
+    assert settings.DATA_DIR == Path("./data")
+    assert settings.database_url == f"sqlite:///{(Path('./data') / 'lumikb.sqlite3').resolve()}"
+    assert all(settings.embedded_services.values())
+    assert settings.MAX_UPLOAD_MB == 100
+
+
+def test_servers_are_chosen_by_their_variables(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db:5432/lumikb")
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    monkeypatch.setenv("QDRANT_HOST", "qdrant")
+    settings = load_settings()
+    assert settings.embedded_services == {
+        "database": False,
+        "vectors": False,
+        "blobs": True,
+        "graph": True,
+        "jobs": False,
+        "cache": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MAX_UPLOAD_MB", "lots"),
+        ("MAX_UPLOAD_MB", "0"),
+        ("QDRANT_PORT", "70000"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("REDIS_URL", "http://redis:6379"),
+        ("JWT_ALGORITHM", "none"),
+        ("JWT_EXPIRY_MINUTES", "-5"),
+        ("NEO4J_URI", "http://neo4j:7474"),
+        ("QDRANT_GRPC", "maybe"),
+    ],
+)
+def test_a_bad_value_is_refused_with_the_variable_named(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert variable in str(error.value)
+
+
+def test_minio_needs_its_keys(monkeypatch):
+    monkeypatch.setenv("MINIO_ENDPOINT", "minio:9000")
+    with pytest.raises(SettingsError, match="MINIO_ACCESS_KEY"):
+        load_settings()
+
+
+@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret"])
+def test_production_refuses_a_default_or_short_jwt_secret(monkeypatch, secret):
+    monkeypatch.setenv("LUMIKB_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET", secret)
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        load_settings()
+
+
+def test_production_accepts_a_long_random_secret(monkeypatch):
+    monkeypatch.setenv("LUMIKB_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET", "x" * 48)
+    assert load_settings().LUMIKB_ENV == "production"
+
+
+def test_cli_start_up_stops_with_the_variable_named(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "MAX_UPLOAD_MB": "lots", "DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "lumikb_app", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.returncode == 2
+    assert "MAX_UPLOAD_MB" in done.stderr
+    assert not (tmp_path / "lumikb.sqlite3").exists()
+
+
+def test_an_empty_variable_means_unset(monkeypatch):
+    monkeypatch.setenv("QDRANT_HOST", "")
+    monkeypatch.setenv("MINIO_ENDPOINT", " ")
+    monkeypatch.setenv("DATABASE_URL", "")
+    settings = load_settings()
+    assert settings.QDRANT_HOST is None and settings.MINIO_ENDPOINT is None
+    assert all(settings.embedded_services.values())
