@@ -1,13 +1,13 @@
 """Chat page state: the conversation list, the open conversation, the streamed answer, feedback.
 
 Streaming: `send` and `regenerate` show the question at once and start `stream_answer`, a
-background event. It runs the blocking generator of services/chat.py on its own thread (one
-thread for the whole answer, so its database session never changes threads) that feeds an
-asyncio queue; tokens are collected and pushed to the browser about every 50 ms, taking the
-state lock only for that moment. When the answer ends, the conversation is read back from the
+background event. It reads the blocking generator of services/chat/chat.py through
+services/chat/event_bridge.py (one thread for the whole answer, the same bridge as the REST
+API); tokens are collected and pushed to the browser about every 50 ms, taking the state lock
+only for that moment. When the answer ends, the conversation is read back from the
 database, so what the page shows is what was stored.
 
-Stop: `should_stop` runs on that thread and reads a `threading.Event` (state/chat_stream.py);
+Stop: `should_stop` runs on that thread and reads a `threading.Event` (state/chat/chat_stream.py);
 `stop` sets it, and each flush also looks at `_stop_requested`, in case the stop reached
 another worker process.
 
@@ -31,6 +31,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.chat import chat as chat_service
 from lumikb_app.services.chat import conversations as conversation_service
 from lumikb_app.services.chat.chat_turns import title_from
+from lumikb_app.services.chat.event_bridge import EventBridge
 from lumikb_app.state.chat import chat_stream as stream
 from lumikb_app.state.chat import chat_view as view
 from lumikb_app.state.session import session_token
@@ -235,23 +236,24 @@ class ChatState(ShellState):
         answer: stream.AnswerSoFar,
     ) -> None:
         stop_flag = stream.stop_flag(stream_id)
-        queue = stream.start(self._events(user, conversation_id, question, stop_flag))
-        last_flush, pending = 0.0, False
-        while True:
-            wait = HEARTBEAT_SECONDS
-            if pending:
-                wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
-            try:
-                event = await asyncio.wait_for(queue.get(), wait)
-            except TimeoutError:
-                event = ChatEvent("status", {"message": answer.status})  # flush, or a heartbeat
-            if event is None:
-                return
-            answer.apply(event)
-            pending = True
-            if event.kind != "token" or time.monotonic() - last_flush >= FLUSH_SECONDS:
-                await self._flush(stream_id, answer, stop_flag)
-                last_flush, pending = time.monotonic(), False
+        make_events = self._events(user, conversation_id, question, stop_flag)
+        async with EventBridge(make_events, stop_flag) as bridge:
+            last_flush, pending = 0.0, False
+            while True:
+                wait = HEARTBEAT_SECONDS
+                if pending:
+                    wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
+                try:
+                    event = await bridge.next(wait)
+                except TimeoutError:
+                    event = ChatEvent("status", {"message": answer.status})  # flush or heartbeat
+                if event is None:
+                    return
+                answer.apply(event)
+                pending = True
+                if event.kind != "token" or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    await self._flush(stream_id, answer, stop_flag)
+                    last_flush, pending = time.monotonic(), False
 
     async def _flush(
         self, stream_id: str, answer: stream.AnswerSoFar, stop_flag: threading.Event

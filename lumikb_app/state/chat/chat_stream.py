@@ -1,24 +1,16 @@
-"""Plumbing between the chat service's blocking generator and the page's background event.
+"""The chat page's side of a stream: the stop flags and the answer as it grows.
 
-The generator runs to the end on a thread of its own (its database session never changes
-threads) and hands each event to the event loop through an asyncio queue; None marks the end.
-`should_stop` is called on that thread, so it reads a `threading.Event` from the registry here,
-keyed by stream id, never a state var (those are not thread-safe).
+The worker thread and its queue are services/chat/event_bridge.py's. `should_stop` is called on
+that thread, so it reads a `threading.Event` from the registry here, keyed by stream id, never a
+state var (those are not thread-safe).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import threading
-from collections.abc import Callable, Iterator
 
-from lumikb_app.domain.chat import ChatEvent, ChatInputError
-from lumikb_app.services.accounts.access import PermissionDenied
-
-log = logging.getLogger(__name__)
-
-FAILED = "The answer could not be generated. Try again in a moment."
+from lumikb_app.domain.chat import ChatEvent
+from lumikb_app.services.chat.event_bridge import FAILED
 
 _STOP_FLAGS: dict[str, threading.Event] = {}
 
@@ -36,32 +28,6 @@ def request_stop(stream_id: str) -> None:
 
 def forget(stream_id: str) -> None:
     _STOP_FLAGS.pop(stream_id, None)
-
-
-def pump(make_events: Callable[[], Iterator[ChatEvent]], push: Callable) -> None:
-    """Run the service's generator to the end on this thread; None marks the end."""
-    try:
-        for event in make_events():
-            push(event)
-    except (ChatInputError, PermissionDenied) as error:
-        push(ChatEvent("error", {"message": str(error)}))
-    except Exception:
-        log.exception("chat answer failed")
-        push(ChatEvent("error", {"message": FAILED}))
-    finally:
-        push(None)
-
-
-def start(make_events: Callable[[], Iterator[ChatEvent]]) -> asyncio.Queue[ChatEvent | None]:
-    """Run `make_events` on a new thread; its events arrive on the returned queue."""
-    queue: asyncio.Queue[ChatEvent | None] = asyncio.Queue()
-    loop = asyncio.get_running_loop()
-
-    def push(event: ChatEvent | None) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, event)
-
-    threading.Thread(target=pump, args=(make_events, push), daemon=True, name="chat-answer").start()
-    return queue
 
 
 class AnswerSoFar:

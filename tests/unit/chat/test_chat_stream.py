@@ -1,10 +1,15 @@
-"""The chat page's stream plumbing: the worker thread's pump and the growing answer."""
+"""The chat stream plumbing: the bridge thread's pump, the page's stop flags and growing answer."""
 
 from __future__ import annotations
 
+import pytest
+
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.state.chat.chat_stream import FAILED, AnswerSoFar, pump, request_stop, stop_flag
+from lumikb_app.services.chat.event_bridge import FAILED, pump
+from lumikb_app.state.chat.chat_stream import AnswerSoFar, request_stop, stop_flag
+
+pytestmark = pytest.mark.unit
 
 
 def _pumped(make_events) -> list:
