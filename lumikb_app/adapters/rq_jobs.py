@@ -12,8 +12,6 @@ from typing import Any
 import fakeredis
 from redis import Redis
 from rq import Callback, Queue, Retry, SimpleWorker
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
@@ -26,7 +24,7 @@ DEFAULT_JOB_TIMEOUT = 3600
 
 
 class _RqJobQueue:
-    """Enqueue and status on any Redis connection; subclasses decide who runs the jobs."""
+    """Enqueue on any Redis connection; subclasses decide who runs the jobs."""
 
     embedded: bool
 
@@ -85,20 +83,6 @@ class _RqJobQueue:
         if retries <= 0:
             return None
         return Retry(max=retries, interval=self.retry_intervals)
-
-    def fetch(self, job_id: str) -> Job | None:
-        """The RQ job (result, retries left, exception), or None if unknown."""
-        try:
-            return Job.fetch(job_id, connection=self.connection)
-        except NoSuchJobError:
-            return None
-
-    def status(self, job_id: str) -> str | None:
-        job = self.fetch(job_id)
-        if job is None:
-            return None
-        status = job.get_status(refresh=False)
-        return status.value if status is not None else None
 
     def health(self) -> None:
         self.connection.ping()

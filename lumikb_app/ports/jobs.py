@@ -34,9 +34,6 @@ class JobQueue(Protocol):
     ) -> str:
         """Run `func(*args)` after `delay_seconds`, through RQ's scheduler."""
 
-    def status(self, job_id: str) -> str | None:
-        """RQ status name of the job, or None if unknown."""
-
     def health(self) -> None: ...
 
     def close(self) -> None: ...

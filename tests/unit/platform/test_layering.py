@@ -1,5 +1,6 @@
 """DESIGN.md: nothing outside state/, ui/, lumikb_app.py and rxconfig.py imports reflex."""
 
+import pkgutil
 import subprocess
 import sys
 
@@ -9,30 +10,55 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 RUFF = [sys.executable, "-m", "ruff", "check", "--no-cache", "--stdin-filename"]
-
-
-@pytest.mark.parametrize(
-    "path",
-    ["lumikb_app/services/example.py", "lumikb_app/adapters/example.py", "workers/example.py"],
+CORE = ["lumikb_app/services/example.py", "lumikb_app/adapters/example.py", "workers/example.py"]
+UI_LAYERS = ["lumikb_app/state/example.py", "lumikb_app/ui/example.py"]
+# reflex 0.10 ships its code in several top-level packages (reflex_base, reflex_components_*,
+# ...). Ruff's banned-api matches module prefixes, not globs, so pyproject.toml names each one.
+REFLEX_PACKAGES = sorted(
+    module.name for module in pkgutil.iter_modules() if module.name.startswith("reflex")
 )
-def test_ruff_bans_reflex_in_the_core(path):
-    for source in ("import reflex as rx\n", "from reflex import State\n"):
-        done = subprocess.run(
-            RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT
-        )
-        assert done.returncode == 1
-        assert "TID251" in done.stdout
+SUBPACKAGE_IMPORTS = [
+    "from reflex_base.event import x\n",
+    "import reflex_base.event\n",
+    "from reflex_components_radix.themes import y\n",
+    "import reflex_components_core as core\n",
+]
 
 
-@pytest.mark.parametrize(
-    "path", ["lumikb_app/state/example.py", "lumikb_app/ui/example.py", "rxconfig.py"]
-)
-def test_ruff_allows_reflex_in_the_ui_layers(path):
-    source = "import reflex as rx\n\nprint(rx)\n"
-    done = subprocess.run(
+def _ruff(path: str, source: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         RUFF + [path, "-"], input=source, text=True, capture_output=True, cwd=PROJECT_ROOT
     )
+
+
+@pytest.mark.parametrize("path", CORE)
+def test_ruff_bans_reflex_in_the_core(path):
+    for source in ("import reflex as rx\n", "from reflex import State\n", *SUBPACKAGE_IMPORTS):
+        done = _ruff(path, source)
+        assert done.returncode == 1, source
+        assert "TID251" in done.stdout, source
+
+
+def test_every_installed_reflex_package_is_banned():
+    assert {"reflex", "reflex_base", "reflex_components_core"} <= set(REFLEX_PACKAGES)
+    source = "".join(f"import {name}\n" for name in REFLEX_PACKAGES)
+    done = _ruff("lumikb_app/services/example.py", source)
+    banned = {name for name in REFLEX_PACKAGES if f"`{name}` is banned" in done.stdout}
+    assert banned == set(REFLEX_PACKAGES), f"not banned: {set(REFLEX_PACKAGES) - banned}"
+
+
+@pytest.mark.parametrize("path", [*UI_LAYERS, "rxconfig.py"])
+def test_ruff_allows_reflex_in_the_ui_layers(path):
+    done = _ruff(path, "import reflex as rx\n\nprint(rx)\n")
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("path", UI_LAYERS)
+def test_ruff_allows_reflex_subpackages_in_the_ui_layers(path):
+    for source in SUBPACKAGE_IMPORTS:
+        name = source.split()[1].split(".")[0]
+        done = _ruff(path, f"{source}\nprint({name if 'as' not in source else 'core'})\n")
+        assert done.returncode == 0, done.stdout
 
 
 def test_services_workers_and_cli_load_without_reflex():

@@ -1,7 +1,7 @@
-"""RQ job functions: they take ids or plain values and are idempotent.
+"""Job functions for the job-queue tests only: a result, a side effect and a job that always fails.
 
-The same functions run in an `rq worker` process (production) and in the
-embedded worker thread inside the app. Real ingestion jobs come later.
+The RQ worker process in test_jobs.py imports them by dotted path (it runs from the project root),
+exactly as it imports the real jobs in workers/tasks.py.
 """
 
 import os
@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 class JobFailed(RuntimeError):
-    """Raised by `fail`: a job that always fails, to exercise the retry path."""
+    """Raised by `fail`, to exercise the retry path."""
 
 
 def ping(token: str) -> str:
