@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lumikb_app.db.common import new_id, utcnow
-from lumikb_app.domain.enums import DocumentStatus, JobStatus, SystemRole
+from lumikb_app.domain.enums import DocumentStatus, SystemRole
 
 
 class User(SQLModel, table=True):
@@ -115,23 +115,6 @@ class Chunk(SQLModel, table=True):
     char_end: int
     heading_path: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     token_count: int = 0
-
-
-class Job(SQLModel, table=True):
-    """What the app knows of a background job; RQ holds the queue itself."""
-
-    __tablename__ = "jobs"
-
-    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    kind: str = Field(max_length=64, index=True)
-    target_id: str | None = Field(default=None, max_length=36, index=True)
-    status: str = Field(default=JobStatus.queued.value, max_length=16)
-    progress: float = 0.0
-    attempts: int = 0
-    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    rq_job_id: str | None = Field(default=None, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class OutboxEvent(SQLModel, table=True):

@@ -25,10 +25,3 @@ class DocumentStatus(StrEnum):
     ready = "ready"
     failed = "failed"
     deleting = "deleting"
-
-
-class JobStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    finished = "finished"
-    failed = "failed"

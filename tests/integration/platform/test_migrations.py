@@ -19,7 +19,6 @@ EXPECTED_TABLES = {
     "kb_grants",
     "documents",
     "chunks",
-    "jobs",
     "outbox",
     "audit_events",
     "graph_entities",
