@@ -19,8 +19,10 @@ from bench.common import peak_rss_mb
 from lumikb_app.adapters.fake_embedder import FakeEmbedder
 from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 from lumikb_app.adapters.qdrant_edge import QdrantEdgeIndex
+from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.ports.vectors import VectorPoint
-from lumikb_app.services.documents.chunking import chunk, contextual_text
+from lumikb_app.services.documents.chunking import chunk
+from lumikb_app.services.documents.indexing import embed_text
 from lumikb_app.services.documents.parsing import detect_path_type, parse
 from tests.unit.documents.test_parsing import make_pdf
 
@@ -72,17 +74,19 @@ def ingest(
         t = time.perf_counter()
         drafts = chunk(doc)
         seconds["chunk"] += time.perf_counter() - t
-        texts = [contextual_text(d, doc.title) for d in drafts]
-        for start in range(0, len(texts), BATCH):
+        document = Document(name=path.name)
+        rows = [Chunk(text=d.text, heading_path=list(d.heading_path)) for d in drafts]
+        for start in range(0, len(rows), BATCH):
             t = time.perf_counter()
-            vectors = embedder.embed_documents(texts[start : start + BATCH])
+            batch = [embed_text(document, row, doc.title) for row in rows[start : start + BATCH]]
+            vectors = embedder.embed_documents(batch)
             seconds["embed"] += time.perf_counter() - t
             t = time.perf_counter()
             points = [
                 VectorPoint(
                     id=f"00000000-0000-0000-{n:04d}-{start + i:012d}",
                     dense=v,
-                    text=texts[start + i],
+                    text=batch[i],
                     payload={"kb_id": "bench", "document_id": str(n)},
                 )
                 for i, v in enumerate(vectors)

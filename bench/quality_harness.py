@@ -66,8 +66,12 @@ def chunk_rows(docs: dict[str, object], chunk_tokens: int, overlap: int) -> list
 
 
 def indexed_text(row: ChunkRow) -> str:
-    """What the product embeds and BM25-indexes today (services/indexing.embed_text)."""
-    return f"{' > '.join([row.title, *row.heading_path])}\n\n{row.text}"
+    """What the product embeds and BM25-indexes: services/documents/indexing.embed_text."""
+    from lumikb_app.db.tables import Chunk, Document
+    from lumikb_app.services.documents.indexing import embed_text
+
+    passage = Chunk(text=row.text, heading_path=list(row.heading_path))
+    return embed_text(Document(name=row.doc_id), passage, row.title)
 
 
 class EmbeddingCache:

@@ -57,15 +57,6 @@ def approximate_tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
-def contextual_text(chunk: ChunkDraft, title: str | None) -> str:
-    """The chunk's text under a "title > heading > subheading" line, for embedding in context."""
-    trail = list(chunk.heading_path)
-    if title and (not trail or trail[0] != title):
-        trail.insert(0, title)
-    head = " > ".join(part for part in trail if part)
-    return f"{head}\n\n{chunk.text}" if head else chunk.text
-
-
 def chunk(
     document: ParsedDocument,
     *,

@@ -11,7 +11,6 @@ from lumikb_app.domain.documents import ChunkDraft, ParsedBlock, ParsedDocument
 from lumikb_app.services.documents.chunking import (
     approximate_tokens,
     chunk,
-    contextual_text,
     sentence_spans,
 )
 from lumikb_app.services.documents.parsing import PDF, RST, TEXT, parse
@@ -198,14 +197,6 @@ def test_pep_8_heading_paths_and_offsets():
 def test_output_is_deterministic():
     doc = parse(PEP_8, RST)
     assert chunk(doc) == chunk(parse(PEP_8, RST))
-
-
-def test_contextual_text_prefixes_title_and_heading_path():
-    piece = ChunkDraft(0, "Use 4 spaces.", None, None, 0, 13, ("Code Lay-out", "Indentation"), 4)
-    assert contextual_text(piece, "PEP 8") == "PEP 8 > Code Lay-out > Indentation\n\nUse 4 spaces."
-    assert contextual_text(piece, "Code Lay-out").startswith("Code Lay-out > Indentation\n\n")
-    bare = ChunkDraft(0, "Text.", None, None, 0, 5, (), 2)
-    assert contextual_text(bare, None) == "Text."
 
 
 def test_empty_documents_and_bad_settings():

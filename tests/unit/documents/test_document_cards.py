@@ -1,8 +1,12 @@
-"""A document's card: the text that says what the whole document is about, and its point."""
+"""What is indexed: each passage under its headings, and the card that sums up the document."""
+
+import pytest
 
 from lumikb_app.adapters.fake_embedder import FakeEmbedder
 from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.services.documents import indexing
+
+pytestmark = pytest.mark.unit
 
 PEP_HEADER = (
     "PEP: 234\nTitle: Iterators\nAuthor: Ka-Ping Yee\nStatus: Final\nType: Standards Track\n"
@@ -62,3 +66,13 @@ def test_cards_live_in_their_own_collection_per_model():
     embedder = FakeEmbedder(64)
     assert indexing.collection_for(embedder) == "chunks-fake-hash-64-64"
     assert indexing.card_collection_for(embedder) == "cards-fake-hash-64-64"
+
+
+def test_a_passage_is_embedded_under_the_title_and_its_headings():
+    passage = Chunk(text="Use 4 spaces.", heading_path=["Code Lay-out", "Indentation"])
+
+    assert indexing.embed_text(_doc(), passage, "PEP 8") == (
+        "PEP 8 > Code Lay-out > Indentation\n\nUse 4 spaces."
+    )
+    bare = Chunk(text="Text.", heading_path=[])
+    assert indexing.embed_text(_doc(), bare, None) == "pep-0234.rst\n\nText."  # no title
