@@ -19,7 +19,6 @@ from lumikb_app.domain.retrieval import Passage
 _MARKER = re.compile(r"\s*\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]")
 _PARTIAL = re.compile(r"\[[\d,\s]*$")
 _MAX_MARKER_CHARS = 24
-_DISPLAYED = re.compile(r"\[(\d+)\]")
 
 
 class CitationStream:
@@ -100,16 +99,6 @@ def ordered_sources(
     order += [source["n"] for source in sources if source["n"] not in order]
     renumbered = [{**by_number[n], "n": i} for i, n in enumerate(order, start=1)]
     return renumbered, renumbered[: len([n for n in cited if n in by_number])]
-
-
-def cited_numbers(text: str) -> list[int]:
-    """The `[n]` markers in already verified text, in order of first appearance."""
-    seen: list[int] = []
-    for match in _DISPLAYED.finditer(text):
-        number = int(match.group(1))
-        if number not in seen:
-            seen.append(number)
-    return seen
 
 
 PREVIEW_CHARS = 800

@@ -5,7 +5,6 @@ import pytest
 from lumikb_app.domain.retrieval import Passage
 from lumikb_app.services.chat.citations import (
     CitationStream,
-    cited_numbers,
     ordered_sources,
     source_from_passage,
     verify_text,
@@ -67,10 +66,6 @@ def test_sources_are_reordered_to_match_the_displayed_numbers():
     every, cited = ordered_sources(sources, [3, 1])
     assert [(s["n"], s["chunk_id"]) for s in every] == [(1, "c3"), (2, "c1"), (3, "c2")]
     assert [(s["n"], s["chunk_id"]) for s in cited] == [(1, "c3"), (2, "c1")]
-
-
-def test_cited_numbers_lists_markers_once_in_order():
-    assert cited_numbers("a [2] b [1] c [2]") == [2, 1]
 
 
 def test_a_source_links_to_the_viewer_at_its_page_with_a_short_preview():
