@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 import lumikb_app.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
 from lumikb_app.adapters.sql_database import SqlDatabase
-from lumikb_app.db.urls import driver_urls
+from lumikb_app.db.urls import driver_url
 from lumikb_app.settings import get_settings
 
 config = context.config
@@ -22,7 +22,7 @@ def _app_url() -> str:
 
 
 def _url() -> str:
-    return driver_urls(_app_url())[0]
+    return driver_url(_app_url())
 
 
 def run_migrations_offline() -> None:

@@ -1,9 +1,8 @@
-"""Relational database port: sync sessions for workers and CLI, async sessions for the app."""
+"""Relational database port: sync sessions, used on worker threads by the app, workers and CLI."""
 
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextlib import AbstractContextManager
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Session
 
 
@@ -13,10 +12,6 @@ class Database(Protocol):
 
     def session(self) -> AbstractContextManager[Session]: ...
 
-    def async_session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
-
     def health(self) -> None: ...
-
-    async def async_health(self) -> None: ...
 
     def close(self) -> None: ...
