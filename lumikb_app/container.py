@@ -1,4 +1,8 @@
-"""Builds the adapters named by settings, once, lazily (DESIGN.md "Backends")."""
+"""Builds the adapters named by settings, once, lazily (DESIGN.md "Backends").
+
+Every backend is typed by its port, so the type checker (`make lint`) proves each concrete
+adapter returned here satisfies its Protocol.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ if TYPE_CHECKING:
     from lumikb_app.adapters.sql_database import SqlDatabase
     from lumikb_app.ports.blobs import BlobStore
     from lumikb_app.ports.cache import Cache
+    from lumikb_app.ports.database import Database
     from lumikb_app.ports.embeddings import Embedder
     from lumikb_app.ports.graph import GraphStore
     from lumikb_app.ports.jobs import JobQueue
@@ -28,7 +33,12 @@ class Container:
         self._chat_models: dict[str, ChatModel] = {}
 
     @cached_property
-    def db(self) -> SqlDatabase:
+    def db(self) -> Database:
+        return self._sql_database
+
+    @cached_property
+    def _sql_database(self) -> SqlDatabase:
+        """The same object as `db`, for the SQL graph store, which needs its engine."""
         from lumikb_app.adapters.sql_database import SqlDatabase
 
         return SqlDatabase(self.settings.database_url)
@@ -55,6 +65,9 @@ class Container:
         s = self.settings
         if s.MINIO_ENDPOINT:
             from lumikb_app.adapters.s3_blobs import S3BlobStore
+
+            # Settings refuses MINIO_ENDPOINT without both keys.
+            assert s.MINIO_ACCESS_KEY is not None and s.MINIO_SECRET_KEY is not None
 
             return S3BlobStore(
                 s.MINIO_ENDPOINT,
@@ -99,7 +112,7 @@ class Container:
             )
         from lumikb_app.adapters.sql_graph import SqlGraphStore
 
-        return SqlGraphStore(self.db)
+        return SqlGraphStore(self._sql_database)
 
     @cached_property
     def chat_model(self) -> ChatModel | None:
@@ -147,7 +160,8 @@ class Container:
         )
 
     def close(self) -> None:
-        for name in ("jobs", "vectors", "graph", "db"):
+        self.__dict__.pop("db", None)
+        for name in ("jobs", "vectors", "graph", "_sql_database"):
             adapter = self.__dict__.pop(name, None)
             if adapter is not None:
                 adapter.close()

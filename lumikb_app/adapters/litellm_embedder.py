@@ -152,7 +152,7 @@ class LiteLLMEmbedder:
 
     def _vectors(self, response: Any, expected: int) -> list[list[float]]:
         data = response["data"] if isinstance(response, dict) else response.data
-        items = []
+        items: list[tuple[int, Any]] = []
         for position, item in enumerate(data):
             get = item.get if isinstance(item, dict) else lambda key, i=item: getattr(i, key, None)
             index = get("index")

@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import qdrant_edge as q
 
@@ -125,7 +125,7 @@ class QdrantEdgeIndex:
     def _point(self, point: VectorPoint) -> q.Point:
         check_payload(point)
         terms = self._bm25.document(point.text)
-        vectors = {
+        vectors: dict[str, list[float] | q.SparseVector | list[list[float]]] = {
             DENSE: [float(x) for x in point.dense],
             SPARSE: q.SparseVector(terms.indices, terms.values),
         }
@@ -257,14 +257,20 @@ def _request(legs: list[q.Query], flt: q.Filter, limit: int) -> q.QueryRequest:
     return q.QueryRequest(
         limit=limit,
         prefetches=prefetches,
-        query=q.Fusion.Rrf(k=RRF_K),
+        query=q.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub's query union omits Fusion.Rrf
         filter=flt,
         with_payload=True,
     )
 
 
+@overload
+def _filter(kb_ids: Sequence[str], document_id: None) -> q.Filter: ...
+@overload
+def _filter(kb_ids: None, document_id: str) -> q.Filter: ...
+@overload
+def _filter(kb_ids: Sequence[str] | None, document_id: str | None) -> q.Filter | None: ...
 def _filter(kb_ids: Sequence[str] | None, document_id: str | None) -> q.Filter | None:
-    must = []
+    must: list[q.ConditionType] = []
     if kb_ids is not None:
         must.append(q.FieldCondition("kb_id", match=q.MatchAny([str(k) for k in kb_ids])))
     if document_id is not None:

@@ -1,6 +1,6 @@
 """Cache on Redis: values encoded like the memory cache (bytes or JSON), SETEX for the TTL."""
 
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 
@@ -15,7 +15,8 @@ class RedisCache:
         self.prefix = prefix
 
     def get(self, key: str) -> Any | None:
-        raw = self.redis.get(self.prefix + key)
+        # redis-py types every command for its sync and asyncio clients at once (Awaitable | Any).
+        raw = cast(bytes | None, self.redis.get(self.prefix + key))
         return None if raw is None else decode_value(raw)
 
     def set(self, key: str, value: Any, ttl_seconds: int = 300) -> None:

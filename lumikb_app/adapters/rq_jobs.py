@@ -12,6 +12,7 @@ from typing import Any
 import fakeredis
 from redis import Redis
 from rq import Callback, Queue, Retry, SimpleWorker
+from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
@@ -53,7 +54,7 @@ class _RqJobQueue:
         if queue not in self.queues:
             raise ValueError(f"unknown queue {queue!r}; workers listen on {', '.join(QUEUES)}")
         job = self.queues[queue].enqueue_call(
-            func,
+            func,  # type: ignore[type-var]  # rq's TypeVar is constrained to str *or* a callable; both work
             args=args,
             kwargs=kwargs,
             job_id=job_id,
@@ -75,7 +76,10 @@ class _RqJobQueue:
         from datetime import timedelta
 
         job = self.queues[queue].enqueue_in(
-            timedelta(seconds=delay_seconds), func, *args, job_id=job_id
+            timedelta(seconds=delay_seconds),
+            func,  # type: ignore[type-var]  # as in enqueue: str or a callable, either works
+            *args,
+            job_id=job_id,
         )
         return job.id
 
@@ -115,7 +119,12 @@ class _ThreadWorker(SimpleWorker):
     death_penalty_class = TimerDeathPenalty
 
     def __init__(
-        self, queues: Iterable[str], *, stop_event: threading.Event, poll_seconds: int = 1, **kw
+        self,
+        queues: Iterable[str],
+        *,
+        stop_event: threading.Event,
+        poll_seconds: int = 1,
+        **kw: Any,
     ) -> None:
         super().__init__(list(queues), **kw)
         self.stop_event = stop_event
@@ -131,7 +140,9 @@ class _ThreadWorker(SimpleWorker):
     def subscribe(self) -> None:
         pass
 
-    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
         while not self.stop_event.is_set():
             self.enqueue_due_jobs()
             result = super().dequeue_job_and_maintain_ttl(

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from minio import Minio
 from minio.error import S3Error
+from urllib3 import BaseHTTPResponse
 
 from lumikb_app.adapters.local_blobs import check_key
 from lumikb_app.ports.blobs import BlobNotFound
@@ -38,7 +39,7 @@ class _CountingReader:
         return data
 
 
-def _stream_response(response, chunk_size: int) -> Iterator[bytes]:
+def _stream_response(response: BaseHTTPResponse, chunk_size: int) -> Iterator[bytes]:
     try:
         yield from response.stream(chunk_size)
     finally:
@@ -88,7 +89,7 @@ class S3BlobStore:
         self.client.put_object(
             self.bucket,
             key,
-            reader,
+            reader,  # type: ignore[arg-type]  # minio asks for a BinaryIO but only calls read()
             length=-1 if length is None else length,
             content_type=content_type,
             part_size=UNKNOWN_LENGTH_PART_SIZE if length is None else 0,

@@ -13,11 +13,24 @@ relations among the entities it keeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, delete, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Delete,
+    Row,
+    Table,
+    Update,
+    bindparam,
+    case,
+    delete,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -25,9 +38,11 @@ from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.tables import GraphEntity, GraphMention, GraphRelation
 from lumikb_app.ports.graph import Entity, Mention, Relation, Subgraph
 
-ENTITIES = GraphEntity.__table__
-RELATIONS = GraphRelation.__table__
-MENTIONS = GraphMention.__table__
+# SQLModel sets __table__ on table=True classes without declaring it to type checkers.
+ENTITIES: Table = GraphEntity.__table__  # type: ignore[attr-defined]
+RELATIONS: Table = GraphRelation.__table__  # type: ignore[attr-defined]
+MENTIONS: Table = GraphMention.__table__  # type: ignore[attr-defined]
+_Upsert = sqlite.Insert | postgresql.Insert
 _BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind limits
 
 # Each step must find relations through the source_id/target_id indexes. Without
@@ -62,7 +77,10 @@ class SqlGraphStore:
 
     def __init__(self, db: SqlDatabase) -> None:
         self._db = db
-        dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+        dialects: dict[str, Callable[[Table], _Upsert]] = {
+            "sqlite": sqlite.insert,
+            "postgresql": postgresql.insert,
+        }
         name = db.engine.dialect.name
         if name not in dialects:
             raise ValueError(f"SQL graph store needs SQLite or PostgreSQL, not {name}")
@@ -135,7 +153,7 @@ class SqlGraphStore:
 
     # -- statements ----------------------------------------------------------
 
-    def _merge_entity(self, values: dict[str, Any]):
+    def _merge_entity(self, values: dict[str, Any]) -> _Upsert:
         statement = self._insert(ENTITIES).values(values)
         new = statement.excluded
         return statement.on_conflict_do_update(
@@ -147,13 +165,13 @@ class SqlGraphStore:
             },
         )
 
-    def _upsert_by_id(self, table, values: dict[str, Any]):
+    def _upsert_by_id(self, table: Table, values: dict[str, Any]) -> _Upsert:
         statement = self._insert(table).values(values)
         changes = {name: statement.excluded[name] for name in values if name not in ("id", "kb_id")}
         return statement.on_conflict_do_update(index_elements=["id"], set_=changes)
 
 
-def _update_entity(values: dict[str, Any]):
+def _update_entity(values: dict[str, Any]) -> Update:
     return (
         update(ENTITIES)
         .where(ENTITIES.c.id == values["id"])
@@ -166,11 +184,11 @@ def _update_entity(values: dict[str, Any]):
     )
 
 
-def _keep_unless_empty(current, new):
+def _keep_unless_empty(current: ColumnElement[str], new: Any) -> ColumnElement[str]:
     return case((new != "", new), else_=current)
 
 
-def _owner(conn: Connection, table, row_id: str) -> str | None:
+def _owner(conn: Connection, table: Table, row_id: str) -> str | None:
     return conn.execute(select(table.c.kb_id).where(table.c.id == row_id)).scalar_one_or_none()
 
 
@@ -188,14 +206,14 @@ def _require_entities(conn: Connection, kb_id: str, entity_ids: set[str]) -> Non
         raise ValueError(f"unknown entities in knowledge base {kb_id!r}: {sorted(missing)}")
 
 
-def _document_rows(conn: Connection, table, kb_id: str, document_id: str) -> list:
+def _document_rows(conn: Connection, table: Table, kb_id: str, document_id: str) -> list[Row[Any]]:
     # Found through the document_id index; kb_id is checked here so the planner cannot
     # prefer the far less selective kb_id index.
     rows = conn.execute(select(table).where(table.c.document_id == document_id))
     return [row for row in rows if row.kb_id == kb_id]
 
 
-def _delete_orphans(kb_id: str, entity_ids: list[str]):
+def _delete_orphans(kb_id: str, entity_ids: list[str]) -> Delete:
     mentioned = select(MENTIONS.c.id).where(MENTIONS.c.entity_id == ENTITIES.c.id)
     related = select(RELATIONS.c.id).where(
         (RELATIONS.c.source_id == ENTITIES.c.id) | (RELATIONS.c.target_id == ENTITIES.c.id)
