@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
+from lumikb_app.api.request_info import client_ip
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import audit, auth
@@ -94,7 +95,7 @@ async def export_audit_csv(
         f = audit_filter(actor, action, kb_id, since, until)
     except BadFilter as error:
         return PlainTextResponse(str(error), status_code=400, headers=no_store)
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     try:
         rows = await asyncio.to_thread(_open_export, user, f, ip)
     except PermissionDenied:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from lumikb_app.api.platform.metrics import record_login
+from lumikb_app.api.request_info import client_ip, is_https, public_host
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import auth
 
@@ -25,11 +26,6 @@ LOGIN_LOCKED_URL = "/login?error=locked"
 MAX_FIELD_LENGTH = 2048
 
 
-def _host_of(request: Request) -> str:
-    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
-    return (forwarded or request.headers.get("host", "")).lower()
-
-
 def same_origin(request: Request) -> bool:
     """True when the Origin (or, without one, the Referer) names the host the request came to."""
     source = request.headers.get("origin") or request.headers.get("referer")
@@ -39,13 +35,8 @@ def same_origin(request: Request) -> bool:
     return (
         parts.scheme in {"http", "https"}
         and bool(parts.netloc)
-        and parts.netloc.lower() == _host_of(request)
+        and parts.netloc.lower() == public_host(request)
     )
-
-
-def is_https(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return (forwarded or request.url.scheme) == "https"
 
 
 def safe_next(target: str | None) -> str:
@@ -87,10 +78,6 @@ def _forbidden() -> Response:
     return PlainTextResponse("Cross-site request refused.", status_code=403)
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 @router.post("/login", include_in_schema=False)
 async def login(
     request: Request,
@@ -106,7 +93,7 @@ async def login(
             auth.login,
             email,
             password,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
     except auth.LockedOut:

@@ -12,8 +12,9 @@ import logging
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from lumikb_app.api.accounts.auth import is_https, safe_next, set_session_cookie
+from lumikb_app.api.accounts.auth import safe_next, set_session_cookie
 from lumikb_app.api.platform.metrics import record_login
+from lumikb_app.api.request_info import client_ip, is_https, public_host
 from lumikb_app.container import get_container
 from lumikb_app.services.accounts import auth, oidc
 
@@ -26,17 +27,11 @@ SSO_FAILED_URL = "/login?error=sso"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 def redirect_uri(request: Request) -> str:
     """Our callback URL as the browser sees it (honours X-Forwarded-Proto and -Host)."""
-    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
-    host = forwarded or request.headers.get("host") or request.url.netloc
     scheme = "https" if is_https(request) else "http"
     root = request.scope.get("root_path", "").rstrip("/")
-    return f"{scheme}://{host}{root}{STATE_COOKIE_PATH}/callback"
+    return f"{scheme}://{public_host(request)}{root}{STATE_COOKIE_PATH}/callback"
 
 
 def _clear_state(response: Response, request: Request) -> Response:
@@ -64,7 +59,7 @@ async def login(request: Request, next: str = "/") -> Response:
     try:
         url, record = await asyncio.to_thread(oidc.begin, redirect_uri(request))
     except oidc.OidcError as exc:
-        await asyncio.to_thread(oidc.record_failure, exc.reason, ip=_client_ip(request))
+        await asyncio.to_thread(oidc.record_failure, exc.reason, ip=client_ip(request))
         return _failed(request)
     response = RedirectResponse(url, status_code=302, headers=NO_STORE)
     response.set_cookie(
@@ -81,7 +76,7 @@ async def login(request: Request, next: str = "/") -> Response:
 
 async def _complete(request: Request) -> tuple[auth.SessionToken, str] | None:
     """A session and the next path for a valid callback, or None (the failure is audited)."""
-    params, ip = request.query_params, _client_ip(request)
+    params, ip = request.query_params, client_ip(request)
     opened = oidc.open_state(request.cookies.get(STATE_COOKIE))
     reason = None
     if opened is None:
