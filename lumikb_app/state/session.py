@@ -31,6 +31,11 @@ def session_token(cookie_header: str) -> str | None:
     return morsel.value if morsel and morsel.value else None
 
 
+def client_ip(state: rx.State) -> str:
+    """The browser's address, for the audit log ("" when unknown)."""
+    return state.router.session.client_ip or ""
+
+
 def login_url(next_path: str) -> str:
     if not next_path or next_path == "/" or next_path.rstrip("/") == LOGIN_ROUTE:
         return LOGIN_ROUTE
@@ -53,9 +58,14 @@ class AppState(rx.State):
             return None
         return await asyncio.to_thread(auth.user_for_token, token)
 
+    async def current_admin(self) -> User | None:
+        """The signed-in user if an active system administrator, else None (services check too)."""
+        user = await self.current_user()
+        return user if user is not None and access.is_admin(user) else None
+
     def _ip(self) -> str:
         """The browser's address, for the audit log ("" when unknown)."""
-        return self.router.session.client_ip or ""
+        return client_ip(self)
 
     def _browser_path(self) -> str:
         url = self.router.url

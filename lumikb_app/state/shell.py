@@ -98,7 +98,7 @@ class NewKbState(ShellState):
             return rx.redirect("/login")
         name = str(form_data.get("name") or "")
         description = str(form_data.get("description") or "")
-        ip = self.router.session.client_ip or ""
+        ip = self._ip()
         try:
             kb_id = await asyncio.to_thread(_create_kb, user, name, description, ip)
         except (InvalidInput, access.PermissionDenied) as error:

@@ -14,7 +14,6 @@ import reflex as rx
 from lumikb_app.api.accounts.audit_export import EXPORT_PATH, BadFilter, audit_filter
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, User
-from lumikb_app.services.accounts import access
 from lumikb_app.services.accounts import audit as audit_service
 from lumikb_app.services.knowledge_bases import kbs as kb_service
 from lumikb_app.state.shell import ShellState
@@ -103,10 +102,6 @@ class AdminAuditState(ShellState):
     action_options: list[str] = []
     kb_options: list[KbOption] = []
 
-    async def _admin(self) -> User | None:
-        user = await self.current_user()
-        return user if user is not None and access.is_admin(user) else None
-
     def _filter_values(self) -> dict[str, str]:
         return {
             "actor": self.actor_filter.strip(),
@@ -117,7 +112,7 @@ class AdminAuditState(ShellState):
         }
 
     async def _search(self, page: int = 1) -> None:
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             self.rows, self.total = [], 0
             return
@@ -138,7 +133,7 @@ class AdminAuditState(ShellState):
     @rx.event
     async def load_audit(self):
         """on_load: the filter choices and the newest events (admins only)."""
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             self.rows, self.total, self.loaded = [], 0, True
             return

@@ -16,7 +16,6 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.services.accounts import access
 from lumikb_app.services.accounts import users as user_service
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
@@ -85,19 +84,12 @@ class AdminUsersState(ShellState):
     reset_link: str = ""
     reset_email: str = ""
 
-    async def _admin(self) -> User | None:
-        user = await self.current_user()
-        return user if user is not None and access.is_admin(user) else None
-
-    def _ip(self) -> str:
-        return self.router.session.client_ip
-
     async def _refresh(self, actor: User) -> None:
         self.users, self.self_registration_on = await asyncio.to_thread(_listing, actor, self.query)
 
     async def _change(self, change: Callable[[Session, User], object], done: str):
         """Run one service call for the signed-in admin; a toast says how it went."""
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             return _refused("Only administrators can do this.")
         try:
@@ -112,7 +104,7 @@ class AdminUsersState(ShellState):
     async def load_users(self):
         """on_load: the first page of users and the self-registration setting (admins only)."""
         self.create_open, self.create_error, self.reset_link, self.reset_email = False, "", "", ""
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             self.users, self.loaded = [], True
             return
@@ -122,7 +114,7 @@ class AdminUsersState(ShellState):
     @rx.event
     async def search(self, value: str):
         self.query = value[:MAX_QUERY_LENGTH]
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is not None:
             await self._refresh(actor)
 
@@ -151,7 +143,7 @@ class AdminUsersState(ShellState):
 
     @rx.event
     async def create_reset_link(self, user_id: str, email: str):
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             return _refused("Only administrators can do this.")
         base_url, ip = self.router.url.origin, self._ip()
@@ -176,7 +168,7 @@ class AdminUsersState(ShellState):
 
     @rx.event
     async def create_user(self, form: dict):
-        actor = await self._admin()
+        actor = await self.current_admin()
         if actor is None:
             self.create_error = "Only administrators can create users."
             return None

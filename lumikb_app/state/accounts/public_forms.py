@@ -14,6 +14,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
 from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.state.session import client_ip
 
 MISMATCH = "The password and its confirmation do not match."
 REGISTERED_URL = "/login?registered=1"
@@ -61,9 +62,7 @@ class ResetPasswordState(rx.State):
             self.error = MISMATCH
             return
         try:
-            await asyncio.to_thread(
-                _reset, self._token(), password, self.router.session.client_ip or ""
-            )
+            await asyncio.to_thread(_reset, self._token(), password, client_ip(self))
         except (InvalidInput, WeakPasswordError) as error:
             self.error = str(error)
             return
@@ -94,7 +93,7 @@ class RegisterState(rx.State):
                 _field(form_data, "email"),
                 _field(form_data, "display_name"),
                 password,
-                self.router.session.client_ip or "",
+                client_ip(self),
             )
         except PermissionDenied:
             self.enabled = False
