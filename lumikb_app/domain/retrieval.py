@@ -9,6 +9,15 @@ class SearchInputError(ValueError):
     """The query or its filters are not acceptable; the message is meant for a person."""
 
 
+def page_label(page_start: int | None, page_end: int | None = None) -> str:
+    """Where a passage is, as every page shows it: "Page 2", "Pages 2–3", "" without pages."""
+    if page_start is None:
+        return ""
+    if page_end and page_end != page_start:
+        return f"Pages {page_start}–{page_end}"
+    return f"Page {page_start}"
+
+
 @dataclass(frozen=True)
 class Passage:
     """One retrieved chunk of a ready document the user may read."""

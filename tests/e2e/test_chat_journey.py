@@ -131,7 +131,7 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     preview = page.get_by_test_id("citation-preview")
     expect(preview).to_be_visible()
     expect(preview).to_contain_text(app.handbook_pdf_name)
-    expect(preview).to_contain_text(f"page {app.handbook_passage_page}")
+    expect(preview).to_contain_text(f"Page {app.handbook_passage_page}")
     expect(preview).to_contain_text("hardware key")
     shots("citation preview")
     first.click()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lumikb_app.db.tables import ChatMessage, Conversation
+from lumikb_app.domain.retrieval import page_label
 from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -28,7 +29,7 @@ class Segment:
     n: int = 0  # 0: plain text; otherwise the citation number
     href: str = ""
     document_name: str = ""
-    where: str = ""  # "KB name · page 2"
+    where: str = ""  # "KB name · Page 2"
     passage: str = ""
 
 
@@ -37,9 +38,8 @@ class SourceView:
     n: int
     document_name: str
     kb_name: str
-    page_label: str
     score_label: str
-    where: str  # "KB name · page 2"
+    where: str  # "KB name · Page 2"
     href: str
     passage: str
     cited: bool
@@ -73,12 +73,10 @@ class ConversationView:
     scoped: bool
 
 
-def page_label(page: Any) -> str:
-    return f"page {page}" if isinstance(page, int) and page > 0 else ""
-
-
 def _where(citation: Mapping[str, Any]) -> str:
-    parts = [str(citation.get("kb_name") or ""), page_label(citation.get("page"))]
+    page = citation.get("page")
+    page_start = page if isinstance(page, int) and page > 0 else None
+    parts = [str(citation.get("kb_name") or ""), page_label(page_start)]
     return " · ".join(part for part in parts if part)
 
 
@@ -146,7 +144,6 @@ def source_views(
             n=n,
             document_name=str(item.get("document_name") or "Document"),
             kb_name=str(item.get("kb_name") or ""),
-            page_label=page_label(item.get("page")),
             score_label=f"{float(item.get('score') or 0.0):.2f}",
             where=_where(item),
             href=str(item.get("href") or ""),

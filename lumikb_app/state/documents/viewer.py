@@ -13,10 +13,10 @@ import reflex as rx
 
 from lumikb_app.api.documents.documents import download_path
 from lumikb_app.api.documents.pages import page_image_path
+from lumikb_app.domain.retrieval import page_label
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import viewer
 from lumikb_app.services.documents.documents import NOT_FOUND
-from lumikb_app.state.retrieval.search import page_label
 from lumikb_app.state.session import AppState
 
 ROUTE_ARG = "document_id"

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
+from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse, page_label
 from lumikb_app.services.retrieval import search as search_service
 from lumikb_app.state.shell import ShellState
 
@@ -59,15 +59,6 @@ def snippet_parts(text: str, spans: list[tuple[int, int]]) -> list[SnippetPart]:
     if position < len(text):
         parts.append(SnippetPart(text[position:]))
     return parts
-
-
-def page_label(page_start: int | None, page_end: int | None) -> str:
-    """The label of a passage's page range: Page 2, Pages 2–3, or "" for a text document."""
-    if page_start is None:
-        return ""
-    if page_end and page_end != page_start:
-        return f"Pages {page_start}–{page_end}"
-    return f"Page {page_start}"
 
 
 def why_label(passage: Passage) -> str:

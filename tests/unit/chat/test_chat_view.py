@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from lumikb_app.db.tables import ChatMessage, Conversation
 from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 from lumikb_app.state.chat import chat_view
+
+pytestmark = pytest.mark.unit
 
 
 def _source(n: int, page: int | None = 2, score: float = 0.81) -> dict:
@@ -36,7 +40,7 @@ def test_markers_become_badges_that_link_to_their_citation():
     ]
     assert parts[1].href == "/view/doc-1?chunk=chunk-1&page=2"
     assert parts[1].document_name == "handbook-1.pdf"
-    assert parts[1].where == "Engineering Handbook · page 2"
+    assert parts[1].where == "Engineering Handbook · Page 2"
     assert parts[1].passage == "Passage 1 says something useful."
 
 
@@ -57,7 +61,7 @@ def test_sources_list_every_source_and_mark_the_cited_ones():
     views = chat_view.source_views(sources, [_source(1)])
 
     assert [(v.n, v.cited, v.where, v.score_label) for v in views] == [
-        (1, True, "Engineering Handbook · page 2", "0.81"),
+        (1, True, "Engineering Handbook · Page 2", "0.81"),
         (2, False, "Engineering Handbook", "0.40"),
     ]
 
