@@ -31,7 +31,7 @@ from lumikb_app.ports.rerank import Reranker
 from lumikb_app.ports.vectors import VectorHit
 from lumikb_app.services.accounts import access
 from lumikb_app.services.documents import indexing
-from lumikb_app.services.documents.parsing import DOCX, HTML, MARKDOWN, PDF, RST, TEXT
+from lumikb_app.services.documents.parsing import SUPPORTED_TYPES, TYPE_LABELS
 from lumikb_app.services.retrieval import search_cache, snippets
 from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
 
@@ -44,22 +44,8 @@ __all__ = [
     "snippet",
 ]
 
-DOC_TYPES: dict[str, str] = {
-    "pdf": "PDF",
-    "docx": "Word",
-    "markdown": "Markdown",
-    "rst": "reStructuredText",
-    "html": "HTML",
-    "text": "Plain text",
-}
-_MIME_TYPES = {
-    "pdf": PDF,
-    "docx": DOCX,
-    "markdown": MARKDOWN,
-    "rst": RST,
-    "html": HTML,
-    "text": TEXT,
-}
+DOC_TYPES: dict[str, str] = {key: TYPE_LABELS[mime] for mime, key in SUPPORTED_TYPES.items()}
+_MIME_TYPES = {key: mime for mime, key in SUPPORTED_TYPES.items()}
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50

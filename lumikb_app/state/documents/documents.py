@@ -31,15 +31,7 @@ from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.access import PermissionDenied, can
 from lumikb_app.services.documents import documents as document_service
-from lumikb_app.services.documents.parsing import (
-    DOCX,
-    HTML,
-    MARKDOWN,
-    PDF,
-    RST,
-    TEXT,
-    describe_type,
-)
+from lumikb_app.services.documents.parsing import type_label
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
@@ -56,14 +48,6 @@ MAX_UPLOAD_ROWS = 50
 MAX_QUERY_LENGTH = 200
 SORTS = ("uploaded", "updated", "name", "size", "status")
 STATUS_FILTERS = ("all", *(s.value for s in DocumentStatus if s != DocumentStatus.deleting))
-TYPE_NAMES = {
-    PDF: "PDF",
-    DOCX: "Word",
-    MARKDOWN: "Markdown",
-    RST: "reStructuredText",
-    HTML: "HTML",
-    TEXT: "Plain text",
-}
 
 
 # -- what the page shows -----------------------------------------------------------------------
@@ -117,16 +101,6 @@ def eta_label(seconds: float | None) -> str:
     if seconds < 60:
         return f"about {max(1, round(seconds))} s left"
     return f"about {round(seconds / 60)} min left"
-
-
-def type_label(mime_type: str) -> str:
-    if mime_type in TYPE_NAMES:
-        return TYPE_NAMES[mime_type]
-    words = describe_type(mime_type).split(";")[0].strip()
-    for article in ("a ", "an "):
-        if words.startswith(article):
-            words = words[len(article) :]
-    return words[:1].upper() + words[1:]
 
 
 def _document_row(doc: Document, uploader: str) -> DocumentRow:

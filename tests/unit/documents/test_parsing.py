@@ -22,6 +22,7 @@ from lumikb_app.services.documents.parsing import (
     detect_path_type,
     detect_type,
     parse,
+    type_label,
 )
 from lumikb_app.services.documents.parsing import docx as docx_parser
 from tests.pdf_factory import make_pdf
@@ -339,3 +340,17 @@ def test_plain_text_paragraphs_and_encodings(tmp_path):
     assert latin.full_text == "Grüße aus Köln, schöne Straße."
     utf16 = parse(write(tmp_path, "c.txt", "Ünïcode text".encode("utf-16")), TEXT)
     assert utf16.full_text == "Ünïcode text"
+
+
+def test_type_labels_name_every_readable_type_and_describe_the_others():
+    assert [type_label(t) for t in (PDF, DOCX, MARKDOWN, RST, HTML, TEXT)] == [
+        "PDF",
+        "Word",
+        "Markdown",
+        "reStructuredText",
+        "HTML",
+        "Plain text",
+    ]
+    assert type_label("image/png") == "PNG image"
+    assert type_label("application/x-ole-storage") == "Old Microsoft Office file (.doc/.xls/.ppt)"
+    assert type_label("application/x-unheard-of") == "Application/x-unheard-of"

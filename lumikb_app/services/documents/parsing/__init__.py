@@ -26,6 +26,8 @@ EMPTY = "application/x-empty"
 OLE_STORAGE = "application/x-ole-storage"
 BINARY = "application/octet-stream"
 
+# The types this app reads: the parser module's name, also the short key of the search filter
+# and the REST API; and what a person calls the type.
 SUPPORTED_TYPES = {
     PDF: "pdf",
     DOCX: "docx",
@@ -33,6 +35,14 @@ SUPPORTED_TYPES = {
     RST: "rst",
     HTML: "html",
     TEXT: "text",
+}
+TYPE_LABELS = {
+    PDF: "PDF",
+    DOCX: "Word",
+    MARKDOWN: "Markdown",
+    RST: "reStructuredText",
+    HTML: "HTML",
+    TEXT: "Plain text",
 }
 HEAD_BYTES = 64 * 1024
 # A password-protected DOCX/XLSX/PPTX is an OLE compound file holding this stream.
@@ -130,6 +140,17 @@ def detect_path_type(path: Path, filename: str | None = None) -> str:
 def describe_type(mime_type: str) -> str:
     """A few words a person understands for a MIME type this app does not read."""
     return _TYPE_NAMES.get(mime_type, mime_type)
+
+
+def type_label(mime_type: str) -> str:
+    """A document's type in a word or two: "PDF", "Word"; "PNG image" for one this app cannot read."""
+    if mime_type in TYPE_LABELS:
+        return TYPE_LABELS[mime_type]
+    words = describe_type(mime_type).split(";")[0].strip()
+    for article in ("a ", "an "):
+        if words.startswith(article):
+            words = words[len(article) :]
+    return words[:1].upper() + words[1:]
 
 
 def parse(path: Path, mime_type: str) -> ParsedDocument:
