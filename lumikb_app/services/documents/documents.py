@@ -1,4 +1,8 @@
-"""Documents in a knowledge base: upload, list, retry, delete, download. Every call checks access."""
+"""Documents in a knowledge base: upload, list, retry, delete, download. Every call checks access.
+
+Each public function owns its unit of work (the rule in `lumikb_app.services`); the blob store
+is written and read only while none is open. `next_version(session, ...)` is a building block.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import audit
-from lumikb_app.services.accounts.access import PermissionDenied, require
+from lumikb_app.services.accounts.access import PermissionDenied, can, require
 from lumikb_app.services.documents import outbox
 from lumikb_app.services.documents.parsing import detect_path_type
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 INGEST_JOB = "workers.tasks.ingest_document"
 INGEST_FAILURE = "workers.tasks.on_ingest_failure"
@@ -29,6 +33,18 @@ SORTS = {
     "size": col(Document.size_bytes).desc(),
     "status": col(Document.status),
 }
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    document: Document  # detached
+    uploader: str | None  # the uploader's display name; None when unknown or never recorded
+
+
+@dataclass(frozen=True)
+class DocumentList:
+    documents: list[ListedDocument]
+    can_write: bool  # whether the caller may upload, retry and delete here
 
 
 @dataclass(frozen=True)
@@ -52,7 +68,7 @@ def new_spool(filename: str) -> UploadSpool:
 
 
 def require_writer(user: User, kb_id: str) -> None:
-    with get_container().db.session() as session:
+    with read_session() as session:
         require(session, user, kb_id, KbRole.WRITE)
 
 
@@ -87,29 +103,37 @@ def accept_upload(
     """Store a finished spool as a new document (or a new version of one) and queue its processing."""
     try:
         spool.finish()
-        with get_container().db.session() as session:
+        with read_session() as session:
             require(session, user, kb_id, KbRole.WRITE)
             twin = _same_content(session, kb_id, spool.sha256)
+            version = next_version(session, kb_id, spool.filename)
         if twin is not None:
             return UploadOutcome(
                 spool.filename, None, None, twin.id,
                 f"{spool.filename} is identical to {twin.name} (version {twin.version}); nothing to do.",
             )  # fmt: skip
-        return _store(user, kb_id, spool, ip)
+        return _store(user, kb_id, spool, version, ip)
     finally:
         spool.discard()
 
 
-def _store(user: User, kb_id: str, spool: UploadSpool, ip: str | None) -> UploadOutcome:
+def _store(
+    user: User, kb_id: str, spool: UploadSpool, version: int, ip: str | None
+) -> UploadOutcome:
+    """Blob first (no unit of work open), then the row; the blob goes again if the row fails."""
     mime_type = detect_path_type(spool.path, spool.filename)
     document_id = new_id()
+    key = blob_key(kb_id, document_id, version)
     blobs = get_container().blobs
-    with transaction() as session:
-        version = next_version(session, kb_id, spool.filename)
-        key = blob_key(kb_id, document_id, version)
-        with spool.path.open("rb") as stream:
-            blobs.put(key, stream, length=spool.size, content_type=mime_type)
-        try:
+    with spool.path.open("rb") as stream:
+        blobs.put(key, stream, length=spool.size, content_type=mime_type)
+    try:
+        with transaction() as session:
+            require(session, user, kb_id, KbRole.WRITE)
+            if next_version(session, kb_id, spool.filename) != version:
+                raise UploadRejected(
+                    f"Another version of {spool.filename} arrived at the same moment; upload it again."
+                )
             session.add(
                 Document(
                     id=document_id, kb_id=kb_id, name=spool.filename, mime_type=mime_type, size_bytes=spool.size,
@@ -120,10 +144,9 @@ def _store(user: User, kb_id: str, spool: UploadSpool, ip: str | None) -> Upload
                 session, "document.uploaded", actor=user, ip=ip, kb_id=kb_id, target=spool.filename,
                 details={"document_id": document_id, "version": version, "bytes": spool.size},
             )  # fmt: skip
-            session.flush()
-        except BaseException:
-            blobs.delete(key)
-            raise
+    except BaseException:
+        blobs.delete(key)
+        raise
     enqueue_ingest(document_id)
     return UploadOutcome(
         spool.filename,
@@ -135,17 +158,19 @@ def _store(user: User, kb_id: str, spool: UploadSpool, ip: str | None) -> Upload
 
 
 def list_documents(
-    session: Session,
     user: User,
     kb_id: str,
     *,
     query: str = "",
     status: str = "",
     sort: str = "updated",
-) -> list[Document]:
-    require(session, user, kb_id, KbRole.READ)
+) -> DocumentList:
+    """The KB's documents with their uploaders' names (one query), and whether the user may write."""
     statement = (
-        select(Document).where(Document.kb_id == kb_id).order_by(SORTS.get(sort, SORTS["updated"]))
+        select(Document, col(User.display_name))
+        .outerjoin(User, col(User.id) == col(Document.uploaded_by))
+        .where(Document.kb_id == kb_id)
+        .order_by(SORTS.get(sort, SORTS["updated"]))
     )
     if query.strip():
         statement = statement.where(
@@ -155,7 +180,10 @@ def list_documents(
         statement = statement.where(Document.status == status)
     else:  # a deleted or replaced version is hidden at once (outbox.retire_document)
         statement = statement.where(Document.status != S.deleting.value)
-    return list(session.exec(statement))
+    with read_session() as session:
+        require(session, user, kb_id, KbRole.READ)
+        rows = [ListedDocument(doc, name) for doc, name in session.exec(statement)]
+        return DocumentList(rows, can(session, user, kb_id, KbRole.WRITE))
 
 
 def _document_for(session: Session, user: User, document_id: str, role: KbRole) -> Document:
@@ -194,6 +222,6 @@ def retry_document(user: User, document_id: str) -> None:
 
 
 def open_original(user: User, document_id: str) -> tuple[Document, Iterator[bytes]]:
-    with get_container().db.session() as session:
+    with read_session() as session:
         doc = _document_for(session, user, document_id, KbRole.READ)
     return doc, get_container().blobs.get(doc.blob_key)

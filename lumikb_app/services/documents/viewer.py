@@ -27,6 +27,7 @@ from lumikb_app.services.documents import pdf_pages
 from lumikb_app.services.documents.documents import NOT_FOUND, _document_for
 from lumikb_app.services.documents.parsing import PDF
 from lumikb_app.services.documents.pdf_pages import Box
+from lumikb_app.services.platform.transactions import read_session
 
 NOT_READY = "This document is still being processed; it can be viewed once it is ready."
 MAX_TEXT_CHARS = 200_000  # a longer text document is shown as a window around the passage
@@ -82,7 +83,7 @@ def open_document(
 ) -> DocumentView:
     """The document, the cited chunk (when it belongs to it) and the page to show: the one
     asked for when it exists, else the passage's first page, else page 1."""
-    with get_container().db.session() as session:
+    with read_session() as session:
         doc, kb = _readable(session, user, document_id)
         chunk = _chunk(session, doc, chunk_id)
         passage = _cited(chunk) if chunk else None
@@ -96,7 +97,7 @@ def open_document(
 
 def render_page_png(user: User, document_id: str, page: int, scale: float = DEFAULT_SCALE) -> bytes:
     """One page of a readable PDF as a PNG; NOT_FOUND for anything else."""
-    with get_container().db.session() as session:
+    with read_session() as session:
         doc, _ = _readable(session, user, document_id)
     if doc.mime_type != PDF or not 1 <= page <= (doc.page_count or 0):
         raise PermissionDenied(NOT_FOUND)
