@@ -3,7 +3,7 @@
 import reflex as rx
 
 from lumikb_app.state.documents.documents import DocumentRow, DocumentsState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
 from lumikb_app.ui.components.documents.upload_panel import upload_section
 
@@ -340,17 +340,7 @@ def documents_section() -> rx.Component:
     return rx.vstack(
         upload_section(),
         rx.heading("Documents", size="4", margin_top="12px"),
-        rx.cond(
-            DocumentsState.docs_error != "",
-            rx.callout(
-                DocumentsState.docs_error,
-                icon="circle-alert",
-                color_scheme="red",
-                size="1",
-                width="100%",
-                custom_attrs=testid("docs-error"),
-            ),
-        ),
+        outcome(DocumentsState.docs_error, error=True, name="docs-error"),
         _toolbar(),
         rx.cond(
             DocumentsState.docs_loaded,

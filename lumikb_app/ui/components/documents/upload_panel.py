@@ -3,7 +3,7 @@
 import reflex as rx
 
 from lumikb_app.state.documents.documents import UPLOAD_ID, DocumentsState, UploadRow, drop_events
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 
 MUTED = rx.color("gray", 11)
 ACCEPTED = "PDF, Word (DOCX), Markdown, reStructuredText, HTML or plain text"
@@ -170,17 +170,7 @@ def upload_section() -> rx.Component:
         DocumentsState.can_write,
         rx.vstack(
             upload_zone(),
-            rx.cond(
-                DocumentsState.upload_error != "",
-                rx.callout(
-                    DocumentsState.upload_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    custom_attrs=testid("upload-error"),
-                ),
-            ),
+            outcome(DocumentsState.upload_error, error=True, name="upload-error"),
             uploads_panel(),
             spacing="3",
             width="100%",

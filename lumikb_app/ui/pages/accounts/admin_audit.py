@@ -3,7 +3,7 @@
 import reflex as rx
 
 from lumikb_app.state.accounts.admin_audit import ALL, AdminAuditState, AuditRow, KbOption
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -103,16 +103,7 @@ def _filters() -> rx.Component:
                 align_items="end",
                 width="100%",
             ),
-            rx.cond(
-                AdminAuditState.filter_error != "",
-                rx.callout(
-                    AdminAuditState.filter_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    custom_attrs=testid("audit-filter-error"),
-                ),
-            ),
+            outcome(AdminAuditState.filter_error, error=True, name="audit-filter-error"),
             spacing="3",
             width="100%",
         ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from lumikb_app.state.accounts.admin_users import AdminUsersState, UserRow
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -206,18 +206,7 @@ def _new_user_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.cond(
-                        AdminUsersState.create_error != "",
-                        rx.callout(
-                            AdminUsersState.create_error,
-                            icon="circle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            size="1",
-                            width="100%",
-                            custom_attrs=testid("new-user-error"),
-                        ),
-                    ),
+                    outcome(AdminUsersState.create_error, error=True, name="new-user-error"),
                     _field("Email", "email", "email", "name@example.com", "off"),
                     _field("Display name", "name", "text", "Full name", "off"),
                     _field(

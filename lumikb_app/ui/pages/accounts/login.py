@@ -3,25 +3,14 @@
 import reflex as rx
 
 from lumikb_app.state.accounts.login import LoginState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.forms import form_field
 from lumikb_app.ui.components.html_form import html_form
 from lumikb_app.ui.components.shell import hydration_marker
 
 
 def _error() -> rx.Component:
-    return rx.cond(
-        LoginState.show_error,
-        rx.callout(
-            LoginState.error_message,
-            icon="circle-alert",
-            color_scheme="red",
-            role="alert",
-            size="1",
-            width="100%",
-            custom_attrs=testid("login-error"),
-        ),
-    )
+    return outcome(LoginState.error_message, error=True, name="login-error")  # "" unless shown
 
 
 def _sso_button() -> rx.Component:

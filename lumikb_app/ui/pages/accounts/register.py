@@ -7,7 +7,7 @@ import reflex as rx
 
 from lumikb_app.services.accounts.passwords import MIN_PASSWORD_LENGTH
 from lumikb_app.state.accounts.public_forms import REGISTRATION_OFF, RegisterState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.forms import form_field
 from lumikb_app.ui.components.shell import hydration_marker
 
@@ -48,18 +48,7 @@ def public_layout(*content: rx.Component) -> rx.Component:
 
 
 def form_error(text: rx.Var) -> rx.Component:
-    return rx.cond(
-        text != "",
-        rx.callout(
-            text,
-            icon="circle-alert",
-            color_scheme="red",
-            role="alert",
-            size="1",
-            width="100%",
-            custom_attrs=testid("form-error"),
-        ),
-    )
+    return outcome(text, error=True, name="form-error")
 
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."

@@ -9,7 +9,7 @@ from lumikb_app.ui.components.chat.chat_feedback import feedback_dialog
 from lumikb_app.ui.components.chat.chat_message import chat_message, streaming_answer
 from lumikb_app.ui.components.chat.chat_sidebar import conversation_list
 from lumikb_app.ui.components.chat.chat_sources import ONE_LINE
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import shell
 from lumikb_app.ui.components.top_bar import TOP_BAR_HEIGHT
 
@@ -72,17 +72,7 @@ def _welcome() -> rx.Component:
 
 
 def _error() -> rx.Component:
-    return rx.cond(
-        ChatState.chat_error != "",
-        rx.callout(
-            ChatState.chat_error,
-            icon="triangle-alert",
-            color_scheme="red",
-            size="1",
-            width="100%",
-            custom_attrs=testid("chat-error"),
-        ),
-    )
+    return outcome(ChatState.chat_error, error=True, name="chat-error")
 
 
 def _messages() -> rx.Component:

@@ -4,7 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbSummary, NewKbState, ShellState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import page_header, shell
 
 
@@ -88,18 +88,7 @@ def new_kb_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.cond(
-                        NewKbState.new_kb_error != "",
-                        rx.callout(
-                            NewKbState.new_kb_error,
-                            icon="circle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            size="1",
-                            width="100%",
-                            custom_attrs=testid("new-kb-error"),
-                        ),
-                    ),
+                    outcome(NewKbState.new_kb_error, error=True, name="new-kb-error"),
                     _new_kb_field(
                         "Name",
                         rx.input(

@@ -36,7 +36,8 @@ def _found() -> rx.Component:
     )
 
 
-def _not_found() -> rx.Component:
+def kb_not_found() -> rx.Component:
+    """A knowledge base that is missing or not readable: the same answer for both."""
     return rx.callout(
         NOT_FOUND_MESSAGE,
         icon="lock",
@@ -51,7 +52,7 @@ def kb_page() -> rx.Component:
     return shell(
         rx.cond(
             rx.State.is_hydrated,
-            rx.cond(KbPageState.kb_found, _found(), _not_found()),
+            rx.cond(KbPageState.kb_found, _found(), kb_not_found()),
             main_pane_loading(),
         )
     )

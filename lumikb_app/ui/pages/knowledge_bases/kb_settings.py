@@ -8,9 +8,9 @@ from lumikb_app.state.knowledge_bases.kb_settings import (
     KbSettingsState,
     MemberRow,
 )
-from lumikb_app.state.shell import NOT_FOUND_MESSAGE
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
+from lumikb_app.ui.pages.knowledge_bases.kb import kb_not_found
 
 ROLE_HELP = (
     "READ can search and read · WRITE can also add documents · ADMIN can also manage members"
@@ -412,13 +412,7 @@ def kb_settings_page() -> rx.Component:
             rx.cond(
                 KbSettingsState.kb_found,
                 _found(),
-                rx.callout(
-                    NOT_FOUND_MESSAGE,
-                    icon="lock",
-                    color_scheme="gray",
-                    size="2",
-                    custom_attrs=testid("kb-not-found"),
-                ),
+                kb_not_found(),
             ),
             main_pane_loading(),
         )

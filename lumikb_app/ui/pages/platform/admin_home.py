@@ -4,7 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.platform.admin_maintenance import AdminMaintenanceState, CountRow
 from lumikb_app.state.session import AppState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import page_header, shell
 
 ADMIN_SECTIONS = (
@@ -130,18 +130,7 @@ def consistency_card() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            rx.cond(
-                state.reconcile_error != "",
-                rx.callout(
-                    state.reconcile_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    role="alert",
-                    size="1",
-                    width="100%",
-                    custom_attrs=testid("reconcile-error"),
-                ),
-            ),
+            outcome(state.reconcile_error, error=True, name="reconcile-error"),
             rx.cond(
                 state.reconcile_counts.length() > 0,
                 rx.table.root(

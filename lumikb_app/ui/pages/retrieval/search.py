@@ -4,7 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.retrieval.search import ALL, DOC_TYPE_OPTIONS, SearchState
 from lumikb_app.state.shell import KbSummary, ShellState
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.retrieval.quick_search import kbd
 from lumikb_app.ui.components.retrieval.search_result import result_card
 from lumikb_app.ui.components.shell import page_header, shell
@@ -114,9 +114,7 @@ def _no_results() -> rx.Component:
 
 
 def _error() -> rx.Component:
-    return rx.callout(
-        SearchState.error, icon="triangle-alert", color_scheme="red", custom_attrs=testid("search-error")
-    )  # fmt: skip
+    return outcome(SearchState.error, error=True, name="search-error")
 
 
 def _results() -> rx.Component:
