@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole, SystemRole
@@ -46,9 +46,9 @@ def require(session: Session, user: User, kb_id: str, needed: KbRole) -> None:
 def readable_kb_ids(session: Session, user: User) -> list[str]:
     if not user.is_active:
         return []
-    query = select(KnowledgeBase.id).where(KnowledgeBase.archived_at.is_(None))
+    query = select(KnowledgeBase.id).where(col(KnowledgeBase.archived_at).is_(None))
     if not is_admin(user):
-        query = query.join(KbGrant, KbGrant.kb_id == KnowledgeBase.id).where(
+        query = query.join(KbGrant, col(KbGrant.kb_id) == KnowledgeBase.id).where(
             KbGrant.user_id == user.id
         )
     return list(session.exec(query).all())

@@ -138,7 +138,7 @@ def authenticate(token: str | None) -> User | None:
     with get_container().db.session() as session:
         row = session.exec(
             select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
+            .join(User, col(User.id) == ApiToken.user_id)
             .where(ApiToken.token_hash == hash_token(token))
         ).first()
         if row is None:

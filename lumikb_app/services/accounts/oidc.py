@@ -169,11 +169,13 @@ def _keys(jwks_uri: str, *, refresh: bool = False) -> KeySet:
     rotation, at most every 30 s."""
     with _lock:
         cached = _jwks.get(jwks_uri)
-    age = time.monotonic() - cached[0] if cached else METADATA_TTL_SECONDS
-    if age < (JWKS_REFRESH_MIN_SECONDS if refresh else METADATA_TTL_SECONDS):
+    max_age = JWKS_REFRESH_MIN_SECONDS if refresh else METADATA_TTL_SECONDS
+    if cached is not None and time.monotonic() - cached[0] < max_age:
         return cached[1]
     body = _get_json(jwks_uri)
-    listed = body.get("keys") if isinstance(body.get("keys"), list) else []
+    listed = body.get("keys")
+    if not isinstance(listed, list):
+        listed = []
     keys = [key for key in listed if isinstance(key, dict) and key.get("use", "sig") == "sig"]
     try:
         key_set = KeySet.import_key_set({"keys": keys})
@@ -248,7 +250,9 @@ def open_state(token: str | None) -> tuple[StateRecord, str] | None:
 
 
 def state_matches(record: StateRecord, state: str | None) -> bool:
-    return bool(state) and hmac.compare_digest(record.state.encode(), state.encode())
+    if not state:
+        return False
+    return hmac.compare_digest(record.state.encode(), state.encode())
 
 
 # --- the token exchange and ID token verification -------------------------------------------

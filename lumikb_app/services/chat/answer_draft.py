@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlmodel import delete
+from sqlmodel import col, delete
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ChatMessage, Conversation
@@ -97,7 +97,7 @@ class AnswerDraft:
                 self.saved = True
                 return
             if self.turn.replaces:
-                session.exec(delete(ChatMessage).where(ChatMessage.id.in_(self.turn.replaces)))
+                session.exec(delete(ChatMessage).where(col(ChatMessage.id).in_(self.turn.replaces)))
             session.add(message)
             conversation.updated_at = utcnow()
             session.add(conversation)

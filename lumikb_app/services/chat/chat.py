@@ -10,7 +10,7 @@ from the passages (extractive mode). Both turns of the exchange are stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 from lumikb_app.container import get_container
@@ -180,7 +180,7 @@ def kb_settings(kb_id: str) -> KbSettings:
 
 def _stream(
     draft: AnswerDraft, pieces: Iterable[str], should_stop: Callable[[], bool]
-) -> Iterator[ChatEvent]:
+) -> Generator[ChatEvent, None, bool]:
     """Pass pieces through citation checking until they run out (False) or a stop (True)."""
     for piece in pieces:
         if should_stop():

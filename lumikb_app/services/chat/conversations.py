@@ -59,7 +59,7 @@ def rename_conversation(user: User, conversation_id: str, title: str) -> Convers
 def delete_conversation(user: User, conversation_id: str) -> None:
     with transaction() as session:
         conversation = owned(session, user, conversation_id)
-        session.exec(delete(ChatMessage).where(ChatMessage.conversation_id == conversation.id))
+        session.exec(delete(ChatMessage).where(col(ChatMessage.conversation_id) == conversation.id))
         session.delete(conversation)
 
 

@@ -41,7 +41,7 @@ class Pick:
 
 
 def split_sentences(text: str) -> list[str]:
-    sentences = []
+    sentences: list[str] = []
     for line in _LINE_BREAK.split(text):
         line = _LIST_MARKER.sub("", line.strip())
         if not line or line.startswith("#"):

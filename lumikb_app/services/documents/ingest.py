@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -77,6 +77,8 @@ def _begin(document_id: str) -> Document | None:
 
 
 def _local_copy(doc: Document, directory: Path) -> Path:
+    if doc.blob_key is None:
+        raise ParseError("The file was never stored; upload it again.")
     path = directory / "original"
     with path.open("wb") as out:
         for block in get_container().blobs.get(doc.blob_key):
@@ -99,7 +101,7 @@ def _parse_and_chunk(doc: Document) -> None:
     if not drafts:
         raise ParseError("The document contains no text.")
     with transaction() as session:
-        session.exec(delete(Chunk).where(Chunk.document_id == doc.id))
+        session.exec(delete(Chunk).where(col(Chunk.document_id) == doc.id))
         session.add_all(
             Chunk(
                 document_id=doc.id,
@@ -116,7 +118,7 @@ def _parse_and_chunk(doc: Document) -> None:
             )
             for d in drafts
         )
-        stored = _document(session, doc.id)
+        stored = session.get_one(Document, doc.id)
         stored.page_count, stored.title, stored.chunk_count = (
             parsed.page_count,
             parsed.title,
@@ -130,9 +132,11 @@ def _parse_and_chunk(doc: Document) -> None:
 def _embed_and_index(document_id: str) -> None:
     container = get_container()
     with transaction() as session:
-        doc = _document(session, document_id)
+        doc = session.get_one(Document, document_id)
         chunks = list(
-            session.exec(select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.ordinal))
+            session.exec(
+                select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.ordinal))
+            )
         )
         embedder = container.embedder_for(_settings_for(session, doc.kb_id).embedding_model)
     if len(chunks) != doc.chunk_count or not chunks:
@@ -159,7 +163,7 @@ def _embed_and_index(document_id: str) -> None:
 def _finish(document_id: str) -> list[str]:
     """Mark ready and retire older versions of the same file in one transaction."""
     with transaction() as session:
-        doc = _document(session, document_id)
+        doc = session.get_one(Document, document_id)
         doc.status, doc.progress, doc.eta_seconds, doc.stage_detail = S.ready.value, 1.0, None, ""
         doc.steps_done = [*doc.steps_done, STEP_INDEX]
         doc.updated_at = utcnow()

@@ -69,7 +69,7 @@ def process(event_id: int) -> None:
         handlers[kind](payload)
     except Exception as exc:
         with transaction() as session:
-            event = session.get(OutboxEvent, event_id)
+            event = session.get_one(OutboxEvent, event_id)
             event.attempts, event.last_error = (
                 event.attempts + 1,
                 f"{type(exc).__name__}: {exc}"[:2000],
@@ -77,6 +77,6 @@ def process(event_id: int) -> None:
             session.add(event)
         raise
     with transaction() as session:
-        event = session.get(OutboxEvent, event_id)
+        event = session.get_one(OutboxEvent, event_id)
         event.processed_at, event.attempts = utcnow(), event.attempts + 1
         session.add(event)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Chunk, Document, KbGrant, KnowledgeBase
@@ -22,8 +22,8 @@ def purge_document(document_id: str) -> None:
     if blob_key:
         container.blobs.delete(blob_key)
     with transaction() as session:
-        session.exec(delete(Chunk).where(Chunk.document_id == document_id))
-        session.exec(delete(Document).where(Document.id == document_id))
+        session.exec(delete(Chunk).where(col(Chunk.document_id) == document_id))
+        session.exec(delete(Document).where(col(Document.id) == document_id))
 
 
 def purge_kb(kb_id: str) -> None:
@@ -33,5 +33,5 @@ def purge_kb(kb_id: str) -> None:
     for document_id in document_ids:
         purge_document(document_id)
     with transaction() as session:
-        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id))
-        session.exec(delete(KnowledgeBase).where(KnowledgeBase.id == kb_id))
+        session.exec(delete(KbGrant).where(col(KbGrant.kb_id) == kb_id))
+        session.exec(delete(KnowledgeBase).where(col(KnowledgeBase.id) == kb_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 MAX_NAME_LENGTH = 200
 
@@ -37,7 +37,7 @@ class UploadSpool:
         self.max_bytes = max_bytes
         self.size = 0
         self._sha = hashlib.sha256()
-        self._file: BinaryIO = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in discard)
+        self._file: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in discard)
             prefix="upload-", dir=directory, delete=False
         )
         self.path = Path(self._file.name)

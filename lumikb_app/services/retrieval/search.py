@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
@@ -149,7 +149,9 @@ def _searchable_kbs(
         return []
     return list(
         session.exec(
-            select(KnowledgeBase).where(KnowledgeBase.id.in_(wanted)).order_by(KnowledgeBase.id)
+            select(KnowledgeBase)
+            .where(col(KnowledgeBase.id).in_(wanted))
+            .order_by(col(KnowledgeBase.id))
         )
     )
 
@@ -172,6 +174,7 @@ def _retrieve(
         )
     if not candidates:
         return [], complete
+    passages: Iterable[tuple[Passage, _Candidate]]
     passages = _passages(candidates, list(settings), mime_types, terms)
     if reranker is not None:
         passages = _rerank(query, _select(passages, settings, TUNING.rerank_candidates, {}))
@@ -297,11 +300,11 @@ def _passages(
 ) -> Iterator[tuple[Passage, _Candidate]]:
     """Candidates that are current chunks of ready documents, best first (one SQL query)."""
     statement = (
-        select(*_COLUMNS)
+        select(*_COLUMNS)  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
         .join(Document, Document.id == Chunk.document_id)
         .join(KnowledgeBase, KnowledgeBase.id == Chunk.kb_id)
         .where(
-            Chunk.id.in_(list(candidates)),
+            col(Chunk.id).in_(list(candidates)),
             Chunk.version == Document.version,
             Chunk.kb_id == Document.kb_id,
             # coalesce() keeps SQLite from driving the join from the status or kb_id index
@@ -311,7 +314,7 @@ def _passages(
         )
     )
     if mime_types:
-        statement = statement.where(Document.mime_type.in_(mime_types))
+        statement = statement.where(col(Document.mime_type).in_(mime_types))
     with get_container().db.session() as session:
         rows = session.exec(statement).all()
     weights = TUNING.dense_weight + TUNING.sparse_weight + TUNING.card_weight

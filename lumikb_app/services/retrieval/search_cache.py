@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, KnowledgeBase
@@ -37,7 +37,7 @@ def content_versions(session: Session, kbs: Sequence[KnowledgeBase]) -> dict[str
             Document.kb_id, func.count(), func.max(Document.updated_at), func.sum(Document.version)
         )
         .where(
-            Document.kb_id.in_([kb.id for kb in kbs]),
+            col(Document.kb_id).in_([kb.id for kb in kbs]),
             Document.status == DocumentStatus.ready.value,
         )
         .group_by(Document.kb_id)

@@ -12,7 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from lumikb_app.domain.documents import ParsedBlock, ParsedDocument
+from lumikb_app.domain.documents import BlockKind, ParsedBlock, ParsedDocument
 from lumikb_app.services.documents.parsing import DOCX, ParseError
 from lumikb_app.services.documents.parsing.text import normalize
 
@@ -29,7 +29,7 @@ def parse(path: Path) -> ParsedDocument:
     entry_names = check_archive(path)
     document = _open(path)
     try:
-        blocks = list(_body_blocks(document))
+        blocks = tuple(_body_blocks(document))
         title = _title(document, has_core_properties="docProps/core.xml" in entry_names)
     except Exception as error:  # broken parts surface lazily, as any kind of error
         raise ParseError(_DAMAGED) from error
@@ -77,6 +77,8 @@ def _body_blocks(document):
     path: tuple[str, ...] = ()
     list_lines: list[str] = []
     for item in document.iter_inner_content():
+        kind: BlockKind
+        level: int | None
         if isinstance(item, Table):
             kind, text, level = "table", _table_text(item), None
         else:
@@ -90,7 +92,7 @@ def _body_blocks(document):
             list_lines.append(text)
         elif kind == "heading" and level == 0:
             yield ParsedBlock(text, None, (text,), "heading")
-        elif kind == "heading":
+        elif kind == "heading" and level is not None:
             path = path[: level - 1] + (text,)
             yield ParsedBlock(text, None, path, "heading")
         else:
@@ -99,7 +101,7 @@ def _body_blocks(document):
         yield ParsedBlock("\n".join(list_lines), None, path, "list")
 
 
-def _paragraph(paragraph) -> tuple[str, str, int | None]:
+def _paragraph(paragraph) -> tuple[BlockKind, str, int | None]:
     """(kind, text, heading level); a Title-style paragraph is a heading of level 0."""
     text = _clean(paragraph.text)
     style_names = _style_chain(paragraph.style)
@@ -114,7 +116,7 @@ def _paragraph(paragraph) -> tuple[str, str, int | None]:
 
 
 def _style_chain(style) -> list[str]:
-    names = []
+    names: list[str] = []
     while style is not None and len(names) < 10:
         names.append(style.name or "")
         style = style.base_style

@@ -40,7 +40,7 @@ def parse(path: Path) -> ParsedDocument:
     except RecursionError:
         walker.blocks = _flat_blocks(tree, main)
     title = title or walker.first_h1
-    return ParsedDocument(walker.blocks, page_count=None, title=title, mime_type=HTML)
+    return ParsedDocument(tuple(walker.blocks), page_count=None, title=title, mime_type=HTML)
 
 
 def _flat_blocks(tree, main) -> list[ParsedBlock]:

@@ -43,7 +43,7 @@ def parse(path: Path) -> ParsedDocument:
     body, front_title = _split_front_matter(source)
     walk = _walk(body)
     title = front_title or walk.first_h1
-    return ParsedDocument(walk.blocks, page_count=None, title=title, mime_type=MARKDOWN)
+    return ParsedDocument(tuple(walk.blocks), page_count=None, title=title, mime_type=MARKDOWN)
 
 
 def _split_front_matter(source: str) -> tuple[str, str | None]:

@@ -42,7 +42,7 @@ def parse(path: Path) -> ParsedDocument:
     if not any(_has_words(text) for text in pages):
         raise ParseError(_SCANNED)
     blocks = _blocks(pages, outline)
-    return ParsedDocument(blocks, page_count=len(pages), title=title, mime_type=PDF)
+    return ParsedDocument(tuple(blocks), page_count=len(pages), title=title, mime_type=PDF)
 
 
 def _check_complete(path: Path) -> None:

@@ -48,7 +48,7 @@ def parse(path: Path) -> ParsedDocument:
     doctree = _doctree(body, path.name)
     blocks.extend(_Walker().walk(doctree))
     title = header.fields.get("Title") or _single_top_title(blocks)
-    return ParsedDocument(blocks, page_count=None, title=title, mime_type=RST)
+    return ParsedDocument(tuple(blocks), page_count=None, title=title, mime_type=RST)
 
 
 class PepHeader:

@@ -22,7 +22,7 @@ _BOMS = (
 def parse(path: Path) -> ParsedDocument:
     text = read_text(path)
     blocks = [ParsedBlock(paragraph) for paragraph in paragraphs(text)]
-    return ParsedDocument(blocks, page_count=None, title=None, mime_type=MIME_TYPE)
+    return ParsedDocument(tuple(blocks), page_count=None, title=None, mime_type=MIME_TYPE)
 
 
 def read_text(path: Path) -> str:
