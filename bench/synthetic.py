@@ -33,10 +33,9 @@ def admin_and_kb(container) -> tuple[object, str]:
             session, email="bench@example.com", display_name="B", password=None,
             role=SystemRole.admin,
         )  # fmt: skip
-        kb_id = kbs.create_kb(session, user, "Bench").id
         session.commit()
         session.expunge(user)
-    return user, kb_id
+    return user, kbs.create_kb(user, "Bench").id
 
 
 def rows_and_points(

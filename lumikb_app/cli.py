@@ -10,11 +10,11 @@ from lumikb_app.settings import SettingsError
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from lumikb_app.db.migrate import upgrade
     from lumikb_app.services.accounts.bootstrap import bootstrap_admin
+    from lumikb_app.services.platform.lifecycle import migrate_database
     from lumikb_app.settings import get_settings
 
-    upgrade()
+    migrate_database()
     print(f"Database is up to date ({get_settings().database_url.split('@')[-1]}).")
     created = bootstrap_admin()
     if created:
@@ -23,22 +23,13 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from lumikb_app.container import get_container
-    from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.services.accounts.auth import InvalidInput, create_user
+    from lumikb_app.services.accounts.auth import InvalidInput
+    from lumikb_app.services.accounts.bootstrap import create_admin
     from lumikb_app.services.accounts.passwords import WeakPasswordError
 
     password = args.password or getpass.getpass("Password for the new admin: ")
     try:
-        with get_container().db.session() as session:
-            user = create_user(
-                session,
-                email=args.email,
-                display_name=args.name or args.email.split("@")[0],
-                password=password,
-                role=SystemRole.admin,
-            )
-            session.commit()
+        user = create_admin(args.email, password, args.name)
     except (InvalidInput, WeakPasswordError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -47,11 +38,9 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _first_run_hint(_args: argparse.Namespace) -> int:
-    from lumikb_app.container import get_container
     from lumikb_app.services.accounts.auth import count_users
 
-    with get_container().db.session() as session:
-        users = count_users(session)
+    users = count_users()
     if users:
         print(f"LumiKB has {users} account(s). Log in at http://localhost:3000/login")
     else:
@@ -93,11 +82,9 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(_args: argparse.Namespace) -> int:
-    from lumikb_app.container import get_container
     from lumikb_app.services.accounts.audit import verify
 
-    with get_container().db.session() as session:
-        report = verify(session)
+    report = verify()
     print(report)
     return 0 if report.intact else 1
 

@@ -31,9 +31,9 @@ def _run(args: argparse.Namespace) -> int:
         raise EvaluationInputError("Give --corpus to ingest, or --kb to reuse a knowledge base.")
     queries, qrels = load_queries(Path(args.queries)), load_qrels(Path(args.qrels))
     corpus = corpus_documents(Path(args.corpus)) if not args.kb else None
-    from lumikb_app.db.migrate import upgrade
+    from lumikb_app.services.platform.lifecycle import migrate_database
 
-    upgrade()
+    migrate_database()
     user = evaluation.eval_user(create=not args.kb)
     if args.kb:
         report = evaluation.evaluate(

@@ -27,7 +27,6 @@ from lumikb_app.api.v1_models import (
     SearchOut,
     SearchResultOut,
 )
-from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.retrieval import Passage, SearchInputError
@@ -102,17 +101,10 @@ async def search(body: SearchIn, user: ActingUser) -> SearchOut:
     )
 
 
-def _list_kbs(user: User) -> list[KbOut]:
-    with get_container().db.session() as session:
-        return [
-            KbOut(id=kb.id, name=kb.name, description=kb.description)
-            for kb in kbs.list_kbs(session, user)
-        ]
-
-
 @router.get("/kbs", response_model=list[KbOut], summary="The knowledge bases you may read")
 async def list_kbs(user: ActingUser) -> list[KbOut]:
-    return await _call(_list_kbs, user)
+    found = await _call(kbs.list_kbs, user)
+    return [KbOut(id=kb.id, name=kb.name, description=kb.description) for kb in found]
 
 
 @router.get(

@@ -5,12 +5,10 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import access
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kbs as kb_service
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.session import AppState
 
 KB_ROUTE_ARG = "kb_id"
@@ -25,19 +23,15 @@ class KbSummary:
 
 
 def _readable_kbs(user: User) -> list[KbSummary]:
-    with get_container().db.session() as session:
-        return [
-            KbSummary(kb.id, kb.name, kb.description) for kb in kb_service.list_kbs(session, user)
-        ]
+    return [KbSummary(kb.id, kb.name, kb.description) for kb in kb_service.list_kbs(user)]
 
 
 def _kb_for(user: User, kb_id: str) -> KbSummary | None:
-    with get_container().db.session() as session:
-        try:
-            kb = kb_service.get_kb(session, user, kb_id)
-        except access.PermissionDenied:
-            return None
-        return KbSummary(kb.id, kb.name, kb.description)
+    try:
+        kb = kb_service.get_kb(user, kb_id)
+    except access.PermissionDenied:
+        return None
+    return KbSummary(kb.id, kb.name, kb.description)
 
 
 class ShellState(AppState):
@@ -76,8 +70,7 @@ class KbPageState(ShellState):
 
 
 def _create_kb(user: User, name: str, description: str, ip: str) -> str:
-    with transaction() as session:
-        return kb_service.create_kb(session, user, name, description, ip=ip or None).id
+    return kb_service.create_kb(user, name, description, ip=ip or None).id
 
 
 class NewKbState(ShellState):

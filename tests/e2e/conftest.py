@@ -102,10 +102,6 @@ def _seed(data_dir: Path) -> dict[str, object]:
                     display_name="Other Person",
                     password="another long secret",
                 )
-                kb = kbs.create_kb(
-                    session, user, "Engineering Handbook", "How we build and ship software."
-                )
-                foreign = kbs.create_kb(session, other, "Secret Mergers", "Not for Grace.")
                 admin = auth.create_user(
                     session,
                     email="admin@example.com",
@@ -113,9 +109,11 @@ def _seed(data_dir: Path) -> dict[str, object]:
                     password=ADMIN_PASSWORD,
                     role=SystemRole.admin,
                 )
-                kb_a = kbs.create_kb(session, admin, "Alpha Docs", "Knowledge base A.")
-                kb_b = kbs.create_kb(session, admin, "Beta Docs", "Knowledge base B.")
                 session.commit()
+            kb = kbs.create_kb(user, "Engineering Handbook", "How we build and ship software.")
+            foreign = kbs.create_kb(other, "Secret Mergers", "Not for Grace.")
+            kb_a = kbs.create_kb(admin, "Alpha Docs", "Knowledge base A.")
+            kb_b = kbs.create_kb(admin, "Beta Docs", "Knowledge base B.")
             return {
                 **seed_documents(user, kb.id, other, foreign.id),
                 "email": user.email,

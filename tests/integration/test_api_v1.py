@@ -72,10 +72,10 @@ def world(tmp_path_factory) -> Iterator[World]:
                 session, email="alice@x.io", display_name="A", password=PASSWORD
             )
             bob = auth.create_user(session, email="bob@x.io", display_name="B", password=PASSWORD)
-            engineering = kbs.create_kb(session, owner, "Engineering").id
-            mergers = kbs.create_kb(session, bob, "Mergers").id
-            grants.set_grant(session, owner, engineering, alice.email, KbRole.READ)
             session.commit()
+        engineering = kbs.create_kb(owner, "Engineering").id
+        mergers = kbs.create_kb(bob, "Mergers").id
+        grants.set_grant(owner, engineering, alice.email, KbRole.READ)
         handbook = upload_bytes(owner, engineering, "handbook.md", HANDBOOK.encode())
         merger = upload_bytes(bob, mergers, "merger-plan.txt", MERGER.encode())
         settled = wait_until_settled([handbook.document_id, merger.document_id])

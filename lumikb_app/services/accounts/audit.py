@@ -1,6 +1,7 @@
 """Tamper-evident audit log: append-only rows chained by SHA-256 (DESIGN.md "Access").
 
-`record()` joins the caller's transaction, so the event commits or rolls back with the change.
+`record()` joins the caller's transaction, so the event commits or rolls back with the change;
+the readers (`verify`, `search`, `actions`, the CSV export) open their own read sessions.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AuditEvent, User
 from lumikb_app.services.accounts.access import require_admin
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 0x1A0D17  # advisory lock id serialising writers of the chain tip
@@ -34,6 +36,7 @@ CSV_COLUMNS = (
     "kb_id",
     "details",
 )
+MAX_FILTER_LENGTH = 254
 
 
 def _timestamp(value: datetime) -> str:
@@ -106,15 +109,17 @@ class ChainReport:
         return f"chain BROKEN at event seq={self.broken_seq}: {self.reason}"
 
 
-def verify(session: Session, batch: int = 1000) -> ChainReport:
+def verify(batch: int = 1000) -> ChainReport:
+    """Walk the whole chain, a batch at a time, each batch in its own read."""
     prev_hash, expected_seq, seen, last_seq = GENESIS_HASH, 1, 0, 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
+        with read_session() as session:
+            rows = session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last_seq)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            ).all()
         if not rows:
             return ChainReport(True, seen)
         for event in rows:
@@ -130,7 +135,6 @@ def verify(session: Session, batch: int = 1000) -> ChainReport:
                 seen + 1,
                 event.seq,
             )
-        session.expunge_all()
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,41 @@ class AuditFilter:
     kb_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+class BadFilter(ValueError):
+    """A filter a person typed that cannot be read (a bad date, an end before the start)."""
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as error:
+        raise BadFilter(f"{name} must be a date like 2024-05-31.") from error
+
+
+def audit_filter(
+    actor: str | None = None,
+    action: str | None = None,
+    kb_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> AuditFilter:
+    """Filters as typed by a person: `since` and `until` are whole UTC days, both included."""
+    first, last = _day(since, "From"), _day(until, "To")
+    if first and last and last < first:
+        raise BadFilter("The end date is before the start date.")
+    return AuditFilter(
+        actor=(actor or "").strip()[:MAX_FILTER_LENGTH] or None,
+        action=(action or "").strip()[:64] or None,
+        kb_id=(kb_id or "").strip()[:36] or None,
+        since=datetime.combine(first, datetime.min.time(), UTC) if first else None,
+        until=datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
+        if last
+        else None,
+    )
 
 
 def _filtered(query, f: AuditFilter):
@@ -157,23 +196,25 @@ def _filtered(query, f: AuditFilter):
 
 
 def search(
-    session: Session, actor: User, f: AuditFilter, *, page: int = 1, per_page: int = 50
+    actor: User, f: AuditFilter, *, page: int = 1, per_page: int = 50
 ) -> tuple[list[AuditEvent], int]:
     require_admin(actor)
     per_page = max(1, min(per_page, 500))
-    total = session.exec(_filtered(select(func.count()).select_from(AuditEvent), f)).one()
-    rows = session.exec(
-        _filtered(select(AuditEvent), f)
-        .order_by(col(AuditEvent.seq).desc())
-        .offset((max(page, 1) - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    with read_session() as session:
+        total = session.exec(_filtered(select(func.count()).select_from(AuditEvent), f)).one()
+        rows = session.exec(
+            _filtered(select(AuditEvent), f)
+            .order_by(col(AuditEvent.seq).desc())
+            .offset((max(page, 1) - 1) * per_page)
+            .limit(per_page)
+        ).all()
     return list(rows), total
 
 
-def actions(session: Session, actor: User) -> list[str]:
+def actions(actor: User) -> list[str]:
     require_admin(actor)
-    return sorted(session.exec(select(AuditEvent.action).distinct()).all())
+    with read_session() as session:
+        return sorted(session.exec(select(AuditEvent.action).distinct()).all())
 
 
 def _cell(value: object) -> object:
@@ -183,35 +224,35 @@ def _cell(value: object) -> object:
     return value
 
 
-def export_csv(
-    session: Session, actor: User, f: AuditFilter, ip: str | None = None
-) -> Iterator[str]:
+def export_csv(actor: User, f: AuditFilter, ip: str | None = None) -> Iterator[str]:
     """Check access and record the export before the first byte, then stream the CSV."""
     require_admin(actor)
-    record(
-        session,
-        "audit.exported",
-        actor=actor,
-        ip=ip,
-        details={k: str(v) for k, v in vars(f).items() if v},
-    )
-    session.commit()
-    return csv_rows(session, f)
+    with transaction() as session:
+        record(
+            session,
+            "audit.exported",
+            actor=actor,
+            ip=ip,
+            details={k: str(v) for k, v in vars(f).items() if v},
+        )
+    return csv_rows(f)
 
 
-def csv_rows(session: Session, f: AuditFilter, batch: int = 500) -> Iterator[str]:
-    """Stream matching events as CSV text, a batch at a time, oldest first."""
+def csv_rows(f: AuditFilter, batch: int = 500) -> Iterator[str]:
+    """Stream matching events as CSV text, oldest first. Each batch is read in its own session,
+    so none stays open while the text travels (the consumer may even switch threads)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     last_seq = 0
     while True:
-        rows = session.exec(
-            _filtered(select(AuditEvent), f)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
+        with read_session() as session:
+            rows = session.exec(
+                _filtered(select(AuditEvent), f)
+                .where(AuditEvent.seq > last_seq)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            ).all()
         for e in rows:
             values = [e.seq, _timestamp(e.created_at), e.actor_email, e.actor_id, e.ip, e.action]
             values += [e.target, e.kb_id, json.dumps(e.details, sort_keys=True)]

@@ -18,7 +18,7 @@ from lumikb_app.db.tables import LoginAttempt, User, UserSession
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.passwords import hash_password, verify_password
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 COOKIE_NAME = "lumikb_session"
 LOGIN_FAILED_MESSAGE = "Invalid email or password."
@@ -92,8 +92,9 @@ def create_user(
     return user
 
 
-def count_users(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(User)).one()
+def count_users() -> int:
+    with read_session() as session:
+        return session.exec(select(func.count()).select_from(User)).one()
 
 
 def _key() -> OctKey:
@@ -214,7 +215,7 @@ def user_for_token(token: str | None) -> User | None:
     claims = _claims(token) if token else None
     if not claims:
         return None
-    with get_container().db.session() as session:
+    with read_session() as session:
         row = session.exec(
             select(UserSession, User)
             .join(User, User.id == UserSession.user_id)

@@ -1,4 +1,6 @@
-"""Administering accounts: list, create, (de)activate, roles, unlock, reset links, self-service."""
+"""Administering accounts: list, create, (de)activate, roles, unlock, reset links, self-service.
+
+Each public function is one use case with its own unit of work; it returns detached rows."""
 
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, require_admin
 from lumikb_app.services.accounts.auth import InvalidInput, create_user, revoke_all_sessions
 from lumikb_app.services.accounts.passwords import hash_password, verify_password
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 RESET_LIFETIME = timedelta(hours=1)
 SELF_REGISTRATION = "self_registration"
 INVALID_RESET = "This reset link is invalid, expired or already used."
 
 
-def list_users(session: Session, actor: User, query: str = "", *, limit: int = 200) -> list[User]:
+def list_users(actor: User, query: str = "", *, limit: int = 200) -> list[User]:
     require_admin(actor)
     statement = select(User).order_by(User.email).limit(limit)
     if query.strip():
@@ -29,7 +32,13 @@ def list_users(session: Session, actor: User, query: str = "", *, limit: int = 2
         statement = statement.where(
             or_(col(User.email).like(pattern), col(User.display_name).ilike(pattern))
         )
-    return list(session.exec(statement))
+    with read_session() as session:
+        return list(session.exec(statement))
+
+
+def is_locked(user: User) -> bool:
+    """Whether sign-in is refused for now after too many failures (an admin can unlock it)."""
+    return bool(user.locked_until and user.locked_until > utcnow())
 
 
 def _target(session: Session, actor: User, user_id: str) -> User:
@@ -41,7 +50,6 @@ def _target(session: Session, actor: User, user_id: str) -> User:
 
 
 def admin_create_user(
-    session: Session,
     actor: User,
     *,
     email: str,
@@ -51,138 +59,146 @@ def admin_create_user(
     ip: str | None = None,
 ) -> User:
     require_admin(actor)
-    return create_user(
-        session,
-        email=email,
-        display_name=display_name,
-        password=password,
-        role=role,
-        actor=actor,
-        ip=ip,
-    )
+    with transaction() as session:
+        return create_user(
+            session,
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=role,
+            actor=actor,
+            ip=ip,
+        )
 
 
-def set_active(
-    session: Session, actor: User, user_id: str, active: bool, ip: str | None = None
-) -> User:
-    user = _target(session, actor, user_id)
-    if user.id == actor.id and not active:
-        raise InvalidInput("You cannot deactivate your own account.")
-    user.is_active, user.updated_at = active, utcnow()
-    session.add(user)
-    if not active:
-        revoke_all_sessions(session, user.id)
-    audit.record(
-        session,
-        "user.reactivated" if active else "user.deactivated",
-        actor=actor,
-        ip=ip,
-        target=user.email,
-    )
-    return user
+def set_active(actor: User, user_id: str, active: bool, ip: str | None = None) -> User:
+    with transaction() as session:
+        user = _target(session, actor, user_id)
+        if user.id == actor.id and not active:
+            raise InvalidInput("You cannot deactivate your own account.")
+        user.is_active, user.updated_at = active, utcnow()
+        session.add(user)
+        if not active:
+            revoke_all_sessions(session, user.id)
+        audit.record(
+            session,
+            "user.reactivated" if active else "user.deactivated",
+            actor=actor,
+            ip=ip,
+            target=user.email,
+        )
+        return user
 
 
-def set_role(
-    session: Session, actor: User, user_id: str, role: SystemRole, ip: str | None = None
-) -> User:
-    user = _target(session, actor, user_id)
-    if user.id == actor.id and role != SystemRole.admin:
-        raise InvalidInput("You cannot remove your own administrator role.")
-    before = user.system_role
-    user.system_role, user.updated_at = SystemRole(role).value, utcnow()
-    session.add(user)
-    audit.record(
-        session,
-        "user.changed",
-        actor=actor,
-        ip=ip,
-        target=user.email,
-        details={"role": [before, user.system_role]},
-    )
-    return user
+def set_role(actor: User, user_id: str, role: SystemRole, ip: str | None = None) -> User:
+    with transaction() as session:
+        user = _target(session, actor, user_id)
+        if user.id == actor.id and role != SystemRole.admin:
+            raise InvalidInput("You cannot remove your own administrator role.")
+        before = user.system_role
+        user.system_role, user.updated_at = SystemRole(role).value, utcnow()
+        session.add(user)
+        audit.record(
+            session,
+            "user.changed",
+            actor=actor,
+            ip=ip,
+            target=user.email,
+            details={"role": [before, user.system_role]},
+        )
+        return user
 
 
-def unlock(session: Session, actor: User, user_id: str, ip: str | None = None) -> User:
-    user = _target(session, actor, user_id)
-    user.locked_until, user.failures_reset_at = None, utcnow()
-    session.add(user)
-    audit.record(session, "user.unlocked", actor=actor, ip=ip, target=user.email)
-    return user
+def unlock(actor: User, user_id: str, ip: str | None = None) -> User:
+    with transaction() as session:
+        user = _target(session, actor, user_id)
+        user.locked_until, user.failures_reset_at = None, utcnow()
+        session.add(user)
+        audit.record(session, "user.unlocked", actor=actor, ip=ip, target=user.email)
+        return user
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_reset_link(
-    session: Session, actor: User, user_id: str, base_url: str, ip: str | None = None
-) -> str:
+def create_reset_link(actor: User, user_id: str, base_url: str, ip: str | None = None) -> str:
     """A one-time link, shown once to the admin; only its hash is stored and nothing logs it."""
-    user = _target(session, actor, user_id)
     token = secrets.token_urlsafe(32)
-    session.add(
-        PasswordReset(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_by=actor.id,
-            expires_at=utcnow() + RESET_LIFETIME,
+    with transaction() as session:
+        user = _target(session, actor, user_id)
+        session.add(
+            PasswordReset(
+                user_id=user.id,
+                token_hash=_token_hash(token),
+                created_by=actor.id,
+                expires_at=utcnow() + RESET_LIFETIME,
+            )
         )
-    )
-    audit.record(session, "password.reset_link_created", actor=actor, ip=ip, target=user.email)
+        audit.record(session, "password.reset_link_created", actor=actor, ip=ip, target=user.email)
     return f"{base_url.rstrip('/')}/reset-password?token={token}"
 
 
-def reset_password(session: Session, token: str, new_password: str, ip: str | None = None) -> User:
-    reset = session.exec(
-        select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token or ""))
-    ).first()
-    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
-        raise InvalidInput(INVALID_RESET)
-    user = session.get(User, reset.user_id)
-    if user is None or not user.is_active:
-        raise InvalidInput(INVALID_RESET)
-    user.password_hash, user.updated_at = hash_password(new_password), utcnow()
-    user.locked_until, user.failures_reset_at = None, utcnow()
-    reset.used_at = utcnow()
-    session.add_all([user, reset])
-    revoke_all_sessions(session, user.id)
-    audit.record(session, "password.reset", actor=user, ip=ip, target=user.email)
-    return user
+def reset_password(token: str, new_password: str, ip: str | None = None) -> User:
+    with transaction() as session:
+        reset = session.exec(
+            select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token or ""))
+        ).first()
+        if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+            raise InvalidInput(INVALID_RESET)
+        user = session.get(User, reset.user_id)
+        if user is None or not user.is_active:
+            raise InvalidInput(INVALID_RESET)
+        user.password_hash, user.updated_at = hash_password(new_password), utcnow()
+        user.locked_until, user.failures_reset_at = None, utcnow()
+        reset.used_at = utcnow()
+        session.add_all([user, reset])
+        revoke_all_sessions(session, user.id)
+        audit.record(session, "password.reset", actor=user, ip=ip, target=user.email)
+        return user
 
 
-def change_password(
-    session: Session, user: User, old: str, new: str, ip: str | None = None
-) -> None:
-    stored = session.get(User, user.id)
-    if stored is None or not verify_password(stored.password_hash, old):
-        raise InvalidInput("Your current password is not correct.")
-    stored.password_hash, stored.updated_at = hash_password(new), utcnow()
-    session.add(stored)
-    audit.record(session, "password.changed", actor=stored, ip=ip, target=stored.email)
+def change_password(user: User, old: str, new: str, ip: str | None = None) -> None:
+    with transaction() as session:
+        stored = session.get(User, user.id)
+        if stored is None or not verify_password(stored.password_hash, old):
+            raise InvalidInput("Your current password is not correct.")
+        stored.password_hash, stored.updated_at = hash_password(new), utcnow()
+        session.add(stored)
+        audit.record(session, "password.changed", actor=stored, ip=ip, target=stored.email)
 
 
-def self_registration_enabled(session: Session) -> bool:
+def _registration_on(session: Session) -> bool:
     setting = session.get(AppSetting, SELF_REGISTRATION)
     return bool(setting and setting.value)
 
 
-def set_self_registration(
-    session: Session, actor: User, enabled: bool, ip: str | None = None
-) -> None:
+def self_registration_enabled() -> bool:
+    with read_session() as session:
+        return _registration_on(session)
+
+
+def set_self_registration(actor: User, enabled: bool, ip: str | None = None) -> None:
     require_admin(actor)
-    setting = session.get(AppSetting, SELF_REGISTRATION) or AppSetting(key=SELF_REGISTRATION)
-    setting.value, setting.updated_by, setting.updated_at = bool(enabled), actor.id, utcnow()
-    session.add(setting)
-    audit.record(
-        session, "settings.changed", actor=actor, ip=ip, details={SELF_REGISTRATION: bool(enabled)}
-    )
-
-
-def register(
-    session: Session, *, email: str, display_name: str, password: str, ip: str | None = None
-) -> User:
-    if not self_registration_enabled(session):
-        raise PermissionDenied(
-            "Self-registration is turned off. Ask an administrator for an account."
+    with transaction() as session:
+        setting = session.get(AppSetting, SELF_REGISTRATION) or AppSetting(key=SELF_REGISTRATION)
+        setting.value, setting.updated_by, setting.updated_at = bool(enabled), actor.id, utcnow()
+        session.add(setting)
+        audit.record(
+            session,
+            "settings.changed",
+            actor=actor,
+            ip=ip,
+            details={SELF_REGISTRATION: bool(enabled)},
         )
-    return create_user(session, email=email, display_name=display_name, password=password, ip=ip)
+
+
+def register(*, email: str, display_name: str, password: str, ip: str | None = None) -> User:
+    with transaction() as session:
+        if not _registration_on(session):
+            raise PermissionDenied(
+                "Self-registration is turned off. Ask an administrator for an account."
+            )
+        return create_user(
+            session, email=email, display_name=display_name, password=password, ip=ip
+        )

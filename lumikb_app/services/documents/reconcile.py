@@ -19,10 +19,11 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
-from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent
+from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.ports.embeddings import EmbeddingError
+from lumikb_app.services.accounts.access import require_admin
 from lumikb_app.services.documents import documents, indexing, ingest, outbox
 from lumikb_app.services.platform.transactions import transaction
 
@@ -48,6 +49,13 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
     if reschedule_seconds:
         schedule_next(reschedule_seconds)
     return report
+
+
+def run_now(actor: User) -> dict[str, int]:
+    """A run asked for by a person (the admin overview's button): system administrators only.
+    The periodic job and the CLI call `run()`, acting for the deployment itself."""
+    require_admin(actor)
+    return run()
 
 
 def schedule_next(interval_seconds: int) -> None:

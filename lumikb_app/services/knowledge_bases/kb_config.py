@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import new_id, utcnow
@@ -19,14 +19,24 @@ from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import require
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import documents
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 REINDEX_JOB = "workers.tasks.reindex_kb"
 
 
-def get_settings(session: Session, user: User, kb_id: str) -> KbSettings:
-    require(session, user, kb_id, KbRole.READ)
-    return KbSettings.model_validate(session.get(KnowledgeBase, kb_id).settings)
+def get_settings(user: User, kb_id: str) -> KbSettings:
+    with read_session() as session:
+        require(session, user, kb_id, KbRole.READ)
+        return KbSettings.model_validate(session.get(KnowledgeBase, kb_id).settings)
+
+
+def ready_documents(user: User, kb_id: str) -> int:
+    """How many documents of the KB are ready (what a re-index rebuilds)."""
+    with read_session() as session:
+        require(session, user, kb_id, KbRole.READ)
+        query = select(func.count()).select_from(Document)
+        query = query.where(Document.kb_id == kb_id, Document.status == S.ready.value)
+        return int(session.exec(query).one())
 
 
 def _validated(values: dict) -> KbSettings:
@@ -42,16 +52,24 @@ def _validated(values: dict) -> KbSettings:
 def update_settings(
     user: User, kb_id: str, values: dict, ip: str | None = None
 ) -> tuple[KbSettings, bool]:
-    """Save new settings; return them and whether a background re-index was started."""
+    """Save new settings; return them and whether a background re-index was started.
+
+    A new embedding model must answer a health probe, which runs before the transaction opens."""
+    with read_session() as session:
+        require(session, user, kb_id, KbRole.ADMIN)
+        stored = KbSettings.model_validate(session.get(KnowledgeBase, kb_id).settings)
+    wanted, probed = _validated({**stored.model_dump(), **values}), None
+    if wanted.embedding_model != stored.embedding_model:
+        get_container().embedder_for(wanted.embedding_model).health()  # refuse a dead model
+        probed = wanted.embedding_model
     with transaction() as session:
         require(session, user, kb_id, KbRole.ADMIN)
         kb = session.get(KnowledgeBase, kb_id)
         before = KbSettings.model_validate(kb.settings)
         after = _validated({**before.model_dump(), **values})
-        if after.embedding_model != before.embedding_model:
-            get_container().embedder_for(
-                after.embedding_model
-            ).health()  # refuse a model that cannot answer
+        if after.embedding_model not in (before.embedding_model, probed):
+            # Another admin changed the model since the read above: this one was never probed.
+            raise InvalidInput("The settings were changed meanwhile; load the page again.")
         kb.settings, kb.updated_at = after.model_dump(), utcnow()
         reindex = after.index_fingerprint() != before.index_fingerprint()
         if reindex:
@@ -79,19 +97,26 @@ def reindex_kb(kb_id: str) -> int:
 
 
 def _new_version(doc: Document) -> str:
+    """Copy the original to the next version's key, then add its row (the copy runs outside any
+    transaction; if the row cannot be stored, the copy is removed again)."""
     blobs, document_id = get_container().blobs, new_id()
-    with transaction() as session:
+    with read_session() as session:
         version = documents.next_version(session, doc.kb_id, doc.name)
-        key = documents.blob_key(doc.kb_id, document_id, version)
-        with tempfile.TemporaryFile() as copy:
-            for block in blobs.get(doc.blob_key):
-                copy.write(block)
-            copy.seek(0)
-            blobs.put(key, copy, length=doc.size_bytes, content_type=doc.mime_type)
-        session.add(
-            Document(
-                id=document_id, kb_id=doc.kb_id, name=doc.name, mime_type=doc.mime_type, size_bytes=doc.size_bytes,
-                sha256=doc.sha256, version=version, blob_key=key, uploaded_by=doc.uploaded_by,
-            )
-        )  # fmt: skip
+    key = documents.blob_key(doc.kb_id, document_id, version)
+    with tempfile.TemporaryFile() as copy:
+        for block in blobs.get(doc.blob_key):
+            copy.write(block)
+        copy.seek(0)
+        blobs.put(key, copy, length=doc.size_bytes, content_type=doc.mime_type)
+    try:
+        with transaction() as session:
+            session.add(
+                Document(
+                    id=document_id, kb_id=doc.kb_id, name=doc.name, mime_type=doc.mime_type, size_bytes=doc.size_bytes,
+                    sha256=doc.sha256, version=version, blob_key=key, uploaded_by=doc.uploaded_by,
+                )
+            )  # fmt: skip
+    except BaseException:
+        blobs.delete(key)
+        raise
     return document_id

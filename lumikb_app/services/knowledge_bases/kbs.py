@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete, select
+from sqlmodel import delete, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
+from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import outbox
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_KB_NAME = 120
 MAX_KB_DESCRIPTION = 2000
@@ -33,62 +34,70 @@ def _clean_description(description: str) -> str:
 
 
 def create_kb(
-    session: Session, user: User, name: str, description: str = "", ip: str | None = None
+    user: User,
+    name: str,
+    description: str = "",
+    ip: str | None = None,
+    *,
+    settings: KbSettings | None = None,
 ) -> KnowledgeBase:
+    """A new KB with its creator as its ADMIN (and, if given, settings other than the defaults)."""
     if not user.is_active:
         raise access.PermissionDenied("Your account is not active.")
     kb = KnowledgeBase(
         name=_clean_name(name), description=_clean_description(description), created_by=user.id
     )
-    session.add(kb)
-    session.flush()
-    session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
-    audit.record(session, "kb.created", actor=user, ip=ip, kb_id=kb.id, target=kb.name)
-    session.flush()
+    if settings is not None:
+        kb.settings = settings.model_dump()
+    with transaction() as session:
+        session.add(kb)
+        session.flush()
+        session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
+        audit.record(session, "kb.created", actor=user, ip=ip, kb_id=kb.id, target=kb.name)
     return kb
 
 
 def update_kb(
-    session: Session, user: User, kb_id: str, *, name: str, description: str, ip: str | None = None
+    user: User, kb_id: str, *, name: str, description: str, ip: str | None = None
 ) -> KnowledgeBase:
-    access.require(session, user, kb_id, KbRole.ADMIN)
-    kb = session.get(KnowledgeBase, kb_id)
-    before = {"name": kb.name, "description": kb.description}
-    kb.name, kb.description, kb.updated_at = (
-        _clean_name(name),
-        _clean_description(description),
-        utcnow(),
-    )
-    session.add(kb)
-    audit.record(
-        session,
-        "kb.changed",
-        actor=user,
-        ip=ip,
-        kb_id=kb.id,
-        target=kb.name,
-        details={"before": before},
-    )
-    return kb
+    with transaction() as session:
+        access.require(session, user, kb_id, KbRole.ADMIN)
+        kb = session.get(KnowledgeBase, kb_id)
+        before = {"name": kb.name, "description": kb.description}
+        kb.name, kb.description, kb.updated_at = (
+            _clean_name(name),
+            _clean_description(description),
+            utcnow(),
+        )
+        session.add(kb)
+        audit.record(
+            session,
+            "kb.changed",
+            actor=user,
+            ip=ip,
+            kb_id=kb.id,
+            target=kb.name,
+            details={"before": before},
+        )
+        return kb
 
 
-def set_archived(
-    session: Session, user: User, kb_id: str, archived: bool, ip: str | None = None
-) -> KnowledgeBase:
+def set_archived(user: User, kb_id: str, archived: bool, ip: str | None = None) -> KnowledgeBase:
     """Archived KBs leave every listing and search; their admins can still open and restore them."""
-    access.require(session, user, kb_id, KbRole.ADMIN)
-    kb = session.get(KnowledgeBase, kb_id)
-    kb.archived_at, kb.updated_at = (utcnow() if archived else None), utcnow()
-    session.add(kb)
-    audit.record(
-        session,
-        "kb.archived" if archived else "kb.restored",
-        actor=user,
-        ip=ip,
-        kb_id=kb_id,
-        target=kb.name,
-    )
-    return kb
+    with transaction() as session:
+        access.require(session, user, kb_id, KbRole.ADMIN)
+        kb = session.get(KnowledgeBase, kb_id)
+        kb.archived_at, kb.updated_at = (utcnow() if archived else None), utcnow()
+        session.add(kb)
+        audit.record(
+            session,
+            "kb.archived" if archived else "kb.restored",
+            actor=user,
+            ip=ip,
+            kb_id=kb_id,
+            target=kb.name,
+        )
+        return kb
 
 
 def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
@@ -104,21 +113,25 @@ def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
     outbox.dispatch([event])
 
 
-def list_kbs(session: Session, user: User) -> list[KnowledgeBase]:
-    ids = access.readable_kb_ids(session, user)
-    if not ids:
-        return []
-    return list(
-        session.exec(
-            select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)
+def list_kbs(user: User) -> list[KnowledgeBase]:
+    """The KBs the user may read, by name (archived ones are left out)."""
+    with read_session() as session:
+        ids = access.readable_kb_ids(session, user)
+        if not ids:
+            return []
+        return list(
+            session.exec(
+                select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)
+            )
         )
-    )
 
 
-def get_kb(session: Session, user: User, kb_id: str) -> KnowledgeBase:
-    access.require(session, user, kb_id, KbRole.READ)
-    return session.get(KnowledgeBase, kb_id)
+def get_kb(user: User, kb_id: str) -> KnowledgeBase:
+    with read_session() as session:
+        access.require(session, user, kb_id, KbRole.READ)
+        return session.get(KnowledgeBase, kb_id)
 
 
-def my_role(session: Session, user: User, kb_id: str) -> KbRole | None:
-    return access.role_on(session, user, kb_id)
+def my_role(user: User, kb_id: str) -> KbRole | None:
+    with read_session() as session:
+        return access.role_on(session, user, kb_id)

@@ -1,4 +1,4 @@
-"""Open the backends when the app starts, close them when it stops.
+"""Migrate the schema; open the backends when the app starts, close them when it stops.
 
 Embedded mode is one process by design: opening the vector store takes its lock here, so a
 second app on the same DATA_DIR stops at start-up with a clear message instead of failing later.
@@ -18,6 +18,13 @@ log = logging.getLogger(__name__)
 
 class SecondProcessRefused(SystemExit):
     pass
+
+
+def migrate_database() -> None:
+    """Apply every pending schema migration (the CLI's `migrate` and `eval`)."""
+    from lumikb_app.db.migrate import upgrade
+
+    upgrade()
 
 
 def open_backends() -> None:

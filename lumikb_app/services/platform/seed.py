@@ -14,7 +14,7 @@ from lumikb_app.db.tables import Document, KnowledgeBase, User
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.documents import documents
 from lumikb_app.services.knowledge_bases import kbs
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 DEMO_KB = "Python Enhancement Proposals (demo)"
 
@@ -47,15 +47,11 @@ def _owner() -> User:
 
 
 def _demo_kb(owner: User) -> str:
-    with transaction() as session:
+    with read_session() as session:
         kb = session.exec(select(KnowledgeBase).where(KnowledgeBase.name == DEMO_KB)).first()
-        return (
-            kb.id
-            if kb
-            else kbs.create_kb(
-                session, owner, DEMO_KB, "690 PEPs from the python/peps repository."
-            ).id
-        )
+    if kb is not None:
+        return kb.id
+    return kbs.create_kb(owner, DEMO_KB, "690 PEPs from the python/peps repository.").id
 
 
 def upload_corpus(corpus: Path, limit: int = 0) -> tuple[str, list[str]]:

@@ -83,11 +83,8 @@ def eval_user(*, create: bool = True) -> User:
 
 def create_eval_kb(user: User, corpus_name: str) -> str:
     name = f"Retrieval evaluation: {corpus_name} ({utcnow():%Y-%m-%d %H:%M:%S})"
-    with transaction() as session:
-        kb = kbs.create_kb(session, user, name[: kbs.MAX_KB_NAME], "Created by `lumikb eval`.")
-        kb.settings = KbSettings(top_k=SEARCH_LIMIT).model_dump()
-        session.add(kb)
-        return kb.id
+    description, settings = "Created by `lumikb eval`.", KbSettings(top_k=SEARCH_LIMIT)
+    return kbs.create_kb(user, name[: kbs.MAX_KB_NAME], description, settings=settings).id
 
 
 def ingest(

@@ -11,12 +11,11 @@ from datetime import datetime
 
 import reflex as rx
 
-from lumikb_app.db.tables import ApiToken, User
+from lumikb_app.db.tables import ApiToken
 from lumikb_app.services.accounts import api_tokens, users
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.session import AppState
 
 PASSWORD_FIELDS = ("current_password", "new_password", "confirm_password")
@@ -60,11 +59,6 @@ def token_row(token: ApiToken) -> TokenRow:
 
 def expiry_days(choice: str) -> int | None:
     return int(choice) if choice.isdigit() else None
-
-
-def _change_password(user: User, old: str, new: str, ip: str) -> None:
-    with transaction() as session:
-        users.change_password(session, user, old, new, ip=ip)
 
 
 class AccountState(AppState):
@@ -148,7 +142,7 @@ class AccountState(AppState):
         if user is None:
             return rx.redirect("/login?next=/account")
         try:
-            await asyncio.to_thread(_change_password, user, old, new, self._ip())
+            await asyncio.to_thread(users.change_password, user, old, new, self._ip())
         except (InvalidInput, WeakPasswordError) as error:
             self.password_error = str(error)
             return None

@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from lumikb_app.api.accounts.audit_export import EXPORT_PATH, BadFilter, audit_filter
-from lumikb_app.container import get_container
+from lumikb_app.api.accounts.audit_export import EXPORT_PATH
 from lumikb_app.db.tables import AuditEvent, User
 from lumikb_app.services.accounts import audit as audit_service
 from lumikb_app.services.knowledge_bases import kbs as kb_service
@@ -74,18 +73,15 @@ def _row(event: AuditEvent, kb_names: dict[str, str]) -> AuditRow:
 
 
 def _choices(actor: User) -> tuple[list[str], list[KbOption]]:
-    with get_container().db.session() as session:
-        actions = audit_service.actions(session, actor)
-        kbs = [KbOption(kb.id, kb.name) for kb in kb_service.list_kbs(session, actor)]
-    return actions, kbs
+    actions = audit_service.actions(actor)
+    return actions, [KbOption(kb.id, kb.name) for kb in kb_service.list_kbs(actor)]
 
 
 def _page(
     actor: User, f: audit_service.AuditFilter, page: int, kb_names: dict[str, str]
 ) -> tuple[list[AuditRow], int]:
-    with get_container().db.session() as session:
-        events, total = audit_service.search(session, actor, f, page=page, per_page=PER_PAGE)
-        return [_row(event, kb_names) for event in events], total
+    events, total = audit_service.search(actor, f, page=page, per_page=PER_PAGE)
+    return [_row(event, kb_names) for event in events], total
 
 
 class AdminAuditState(ShellState):
@@ -117,8 +113,8 @@ class AdminAuditState(ShellState):
             self.rows, self.total = [], 0
             return
         try:
-            f = audit_filter(**self._filter_values())
-        except BadFilter as error:
+            f = audit_service.audit_filter(**self._filter_values())
+        except audit_service.BadFilter as error:
             self.filter_error, self.rows, self.total = str(error), [], 0
             return
         self.filter_error = ""

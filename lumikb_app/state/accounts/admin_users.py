@@ -7,23 +7,17 @@ that the actor is an administrator. A reset link is shown once and forgotten whe
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import reflex as rx
-from sqlmodel import Session
 
-from lumikb_app.container import get_container
-from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import users as user_service
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.shell import ShellState
 
-T = TypeVar("T")
 REFUSED = (PermissionDenied, InvalidInput, WeakPasswordError)
 MAX_QUERY_LENGTH = 100
 
@@ -41,28 +35,21 @@ class UserRow:
 
 
 def _row(user: User, actor_id: str) -> UserRow:
-    now = utcnow()
     return UserRow(
         id=user.id,
         email=user.email,
         name=user.display_name,
         role=user.system_role,
         active=user.is_active,
-        locked=bool(user.locked_until and user.locked_until > now),
+        locked=user_service.is_locked(user),
         created=user.created_at.strftime("%b %d, %Y"),
         is_self=user.id == actor_id,
     )
 
 
 def _listing(actor: User, query: str) -> tuple[list[UserRow], bool]:
-    with get_container().db.session() as session:
-        found = user_service.list_users(session, actor, query)
-        return [_row(u, actor.id) for u in found], user_service.self_registration_enabled(session)
-
-
-def _in_transaction(change: Callable[[Session], T]) -> T:
-    with transaction() as session:
-        return change(session)
+    found = user_service.list_users(actor, query)
+    return [_row(u, actor.id) for u in found], user_service.self_registration_enabled()
 
 
 def _done(message: str) -> rx.event.EventSpec:
@@ -87,13 +74,13 @@ class AdminUsersState(ShellState):
     async def _refresh(self, actor: User) -> None:
         self.users, self.self_registration_on = await asyncio.to_thread(_listing, actor, self.query)
 
-    async def _change(self, change: Callable[[Session, User], object], done: str):
+    async def _change(self, change: Callable[[User], object], done: str):
         """Run one service call for the signed-in admin; a toast says how it went."""
         actor = await self.current_admin()
         if actor is None:
             return _refused("Only administrators can do this.")
         try:
-            await asyncio.to_thread(_in_transaction, lambda session: change(session, actor))
+            await asyncio.to_thread(change, actor)
         except REFUSED as refused:
             return _refused(str(refused))
         finally:
@@ -122,7 +109,7 @@ class AdminUsersState(ShellState):
     async def set_active(self, user_id: str, active: bool):
         ip = self._ip()
         return await self._change(
-            lambda s, actor: user_service.set_active(s, actor, user_id, active, ip=ip),
+            lambda actor: user_service.set_active(actor, user_id, active, ip=ip),
             "Account reactivated." if active else "Account deactivated; its sessions are revoked.",
         )
 
@@ -130,7 +117,7 @@ class AdminUsersState(ShellState):
     async def set_role(self, user_id: str, role: str):
         ip = self._ip()
         return await self._change(
-            lambda s, actor: user_service.set_role(s, actor, user_id, SystemRole(role), ip=ip),
+            lambda actor: user_service.set_role(actor, user_id, SystemRole(role), ip=ip),
             "Role changed to administrator." if role == "admin" else "Role changed to member.",
         )
 
@@ -138,7 +125,7 @@ class AdminUsersState(ShellState):
     async def unlock(self, user_id: str):
         ip = self._ip()
         return await self._change(
-            lambda s, actor: user_service.unlock(s, actor, user_id, ip=ip), "Account unlocked."
+            lambda actor: user_service.unlock(actor, user_id, ip=ip), "Account unlocked."
         )
 
     @rx.event
@@ -149,8 +136,7 @@ class AdminUsersState(ShellState):
         base_url, ip = self.router.url.origin, self._ip()
         try:
             link = await asyncio.to_thread(
-                _in_transaction,
-                lambda s: user_service.create_reset_link(s, actor, user_id, base_url, ip=ip),
+                user_service.create_reset_link, actor, user_id, base_url, ip=ip
             )
         except REFUSED as refused:
             return _refused(str(refused))
@@ -177,16 +163,13 @@ class AdminUsersState(ShellState):
         ip = self._ip()
         try:
             created = await asyncio.to_thread(
-                _in_transaction,
-                lambda s: user_service.admin_create_user(
-                    s,
-                    actor,
-                    email=fields["email"],
-                    display_name=fields["name"],
-                    password=fields["password"],
-                    role=role,
-                    ip=ip,
-                ),
+                user_service.admin_create_user,
+                actor,
+                email=fields["email"],
+                display_name=fields["name"],
+                password=fields["password"],
+                role=role,
+                ip=ip,
             )
         except REFUSED as refused:
             self.create_error = str(refused)
@@ -199,7 +182,7 @@ class AdminUsersState(ShellState):
     async def toggle_self_registration(self, enabled: bool):
         ip = self._ip()
         return await self._change(
-            lambda s, actor: user_service.set_self_registration(s, actor, enabled, ip=ip),
+            lambda actor: user_service.set_self_registration(actor, enabled, ip=ip),
             "Self-registration is on." if enabled else "Self-registration is off.",
         )
 

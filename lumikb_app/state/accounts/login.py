@@ -17,11 +17,6 @@ def _relative_path(target: str) -> str:
     return "/"
 
 
-def _registration_open() -> bool:
-    with get_container().db.session() as session:
-        return users.self_registration_enabled(session)
-
-
 class LoginState(AppState):
     show_error: bool = False
     locked: bool = False
@@ -43,7 +38,7 @@ class LoginState(AppState):
         if user is not None:
             return rx.redirect(self.next_path)
         self._forget_user()
-        self.registration_open = await asyncio.to_thread(_registration_open)
+        self.registration_open = await asyncio.to_thread(users.self_registration_enabled)
         return None
 
     @rx.var

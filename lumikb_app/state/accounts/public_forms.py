@@ -8,32 +8,15 @@ import asyncio
 
 import reflex as rx
 
-from lumikb_app.container import get_container
 from lumikb_app.services.accounts import users
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.session import client_ip
 
 MISMATCH = "The password and its confirmation do not match."
 REGISTERED_URL = "/login?registered=1"
 REGISTRATION_OFF = "Self-registration is turned off. Ask an administrator for an account."
-
-
-def _reset(token: str, password: str, ip: str) -> None:
-    with transaction() as session:
-        users.reset_password(session, token, password, ip=ip)
-
-
-def _registration_open() -> bool:
-    with get_container().db.session() as session:
-        return users.self_registration_enabled(session)
-
-
-def _register(email: str, display_name: str, password: str, ip: str) -> None:
-    with transaction() as session:
-        users.register(session, email=email, display_name=display_name, password=password, ip=ip)
 
 
 def _field(form_data: dict, name: str) -> str:
@@ -62,7 +45,7 @@ class ResetPasswordState(rx.State):
             self.error = MISMATCH
             return
         try:
-            await asyncio.to_thread(_reset, self._token(), password, client_ip(self))
+            await asyncio.to_thread(users.reset_password, self._token(), password, client_ip(self))
         except (InvalidInput, WeakPasswordError) as error:
             self.error = str(error)
             return
@@ -77,7 +60,7 @@ class RegisterState(rx.State):
     @rx.event
     async def prepare(self):
         self.error = ""
-        self.enabled = await asyncio.to_thread(_registration_open)
+        self.enabled = await asyncio.to_thread(users.self_registration_enabled)
         self.checked = True
 
     @rx.event
@@ -89,11 +72,11 @@ class RegisterState(rx.State):
             return None
         try:
             await asyncio.to_thread(
-                _register,
-                _field(form_data, "email"),
-                _field(form_data, "display_name"),
-                password,
-                client_ip(self),
+                users.register,
+                email=_field(form_data, "email"),
+                display_name=_field(form_data, "display_name"),
+                password=password,
+                ip=client_ip(self),
             )
         except PermissionDenied:
             self.enabled = False

@@ -8,18 +8,15 @@ import asyncio
 from dataclasses import dataclass
 
 import reflex as rx
-from sqlmodel import func, select
 
-from lumikb_app.container import get_container
-from lumikb_app.db.tables import Document, User
-from lumikb_app.domain.enums import DocumentStatus, KbRole
+from lumikb_app.db.tables import User
+from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.accounts import grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.knowledge_bases import kbs as kb_service
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.shell import ShellState
 
 ROLE_NAMES = tuple(role.name for role in KbRole)  # READ, WRITE, ADMIN
@@ -67,58 +64,33 @@ def _role(name: str) -> KbRole:
 
 def _details(user: User, kb_id: str) -> KbDetails | None:
     """The KB and its members, or None when the user may not administer it (or it is missing)."""
-    with get_container().db.session() as session:
-        try:
-            members = grants.list_members(session, user, kb_id)
-            kb = kb_service.get_kb(session, user, kb_id)
-            settings = kb_config.get_settings(session, user, kb_id)
-        except PermissionDenied:
-            return None
-        rows = [
-            MemberRow(m.user_id, m.email, m.display_name, m.role.name, m.user_id == user.id)
-            for m in members
-        ]
-        return KbDetails(
-            kb.name, kb.description, rows, _settings_text(settings), kb.archived_at is not None
-        )
-
-
-def _ready_documents(kb_id: str) -> int:
-    with get_container().db.session() as session:
-        query = select(func.count()).select_from(Document)
-        query = query.where(Document.kb_id == kb_id, Document.status == DocumentStatus.ready.value)
-        return int(session.exec(query).one())
+    try:
+        members = grants.list_members(user, kb_id)
+        kb = kb_service.get_kb(user, kb_id)
+        settings = kb_config.get_settings(user, kb_id)
+    except PermissionDenied:
+        return None
+    rows = [
+        MemberRow(m.user_id, m.email, m.display_name, m.role.name, m.user_id == user.id)
+        for m in members
+    ]
+    return KbDetails(
+        kb.name, kb.description, rows, _settings_text(settings), kb.archived_at is not None
+    )
 
 
 def _save_settings(user: User, kb_id: str, values: dict[str, str], ip: str) -> tuple[dict, int]:
     """Save; return the stored settings as text and how many documents are re-indexed (-1: none)."""
     saved, reindex = kb_config.update_settings(user, kb_id, values, ip=ip)
-    return _settings_text(saved), (_ready_documents(kb_id) if reindex else -1)
-
-
-def _set_archived(user: User, kb_id: str, archived: bool, ip: str) -> None:
-    with transaction() as session:
-        kb_service.set_archived(session, user, kb_id, archived, ip=ip)
-
-
-def _save_details(user: User, kb_id: str, name: str, description: str, ip: str) -> None:
-    with transaction() as session:
-        kb_service.update_kb(session, user, kb_id, name=name, description=description, ip=ip)
+    return _settings_text(saved), (kb_config.ready_documents(user, kb_id) if reindex else -1)
 
 
 def _set_grant(user: User, kb_id: str, email: str, role: str, ip: str) -> str:
-    with transaction() as session:
-        return grants.set_grant(session, user, kb_id, email, _role(role), ip=ip).email
-
-
-def _remove_grant(user: User, kb_id: str, user_id: str, ip: str) -> None:
-    with transaction() as session:
-        grants.remove_grant(session, user, kb_id, user_id, ip=ip)
+    return grants.set_grant(user, kb_id, email, _role(role), ip=ip).email
 
 
 def _can_manage(user: User, kb_id: str) -> bool:
-    with get_container().db.session() as session:
-        return kb_service.my_role(session, user, kb_id) == KbRole.ADMIN
+    return kb_service.my_role(user, kb_id) == KbRole.ADMIN
 
 
 class KbManageLinkState(ShellState):
@@ -229,7 +201,9 @@ class KbSettingsState(ShellState):
             return rx.redirect("/login")
         archive = not self.kb_archived
         try:
-            await asyncio.to_thread(_set_archived, user, self._route_kb_id(), archive, self._ip())
+            await asyncio.to_thread(
+                kb_service.set_archived, user, self._route_kb_id(), archive, self._ip()
+            )
         except REFUSED as error:
             self.danger_error = str(error)
             return None
@@ -288,12 +262,12 @@ class KbSettingsState(ShellState):
             return rx.redirect("/login")
         try:
             await asyncio.to_thread(
-                _save_details,
+                kb_service.update_kb,
                 user,
                 self._route_kb_id(),
-                self.name_input,
-                self.description_input,
-                self._ip(),
+                name=self.name_input,
+                description=self.description_input,
+                ip=self._ip(),
             )
         except REFUSED as error:
             self.details_error = str(error)
@@ -344,7 +318,9 @@ class KbSettingsState(ShellState):
             return rx.redirect("/login")
         removed = next((m.email for m in self.members if m.user_id == user_id), "The member")
         try:
-            await asyncio.to_thread(_remove_grant, user, self._route_kb_id(), user_id, self._ip())
+            await asyncio.to_thread(
+                grants.remove_grant, user, self._route_kb_id(), user_id, self._ip()
+            )
         except REFUSED as error:
             self.members_error = str(error)
         else:

@@ -115,8 +115,7 @@ def test_a_revoked_grant_closes_a_conversation_limited_to_that_kb(world):
     conversation = conversations.create_conversation(world.reader, kb_ids=[world.kb_a])
     _, done = run(chat.ask(world.reader, conversation.id, "When do database backups run?"))
     assert done["sources"]
-    with transaction() as session:
-        grants.remove_grant(session, world.admin, world.kb_a, world.reader.id)
+    grants.remove_grant(world.admin, world.kb_a, world.reader.id)
     _, done = run(chat.ask(world.reader, conversation.id, "When do database backups run?"))
     assert (done["mode"], done["sources"]) == ("no_answer", [])
 

@@ -26,9 +26,8 @@ def writer_and_kb(name: str = "Docs") -> tuple[User, str]:
             password="long enough pw",
             role=SystemRole.member,
         )
-        kb = kbs.create_kb(session, user, name)
         session.commit()
-        return user, kb.id
+    return user, kbs.create_kb(user, name).id
 
 
 def upload_bytes(

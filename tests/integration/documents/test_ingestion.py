@@ -269,16 +269,12 @@ def test_deleting_a_kb_purges_every_document_from_every_store(kb):
     user, kb_id = kb
     outcome = upload_path(user, kb_id, PEP)
     doc = wait_until_settled([outcome.document_id])[outcome.document_id]
-    with get_container().db.session() as session:
-        kbs.set_archived(session, user, kb_id, True)
-        session.commit()
-        assert kbs.list_kbs(session, user) == []  # archived: out of every listing
-        kbs.set_archived(session, user, kb_id, False)
-        session.commit()
-        assert [k.id for k in kbs.list_kbs(session, user)] == [kb_id]
+    kbs.set_archived(user, kb_id, True)
+    assert kbs.list_kbs(user) == []  # archived: out of every listing
+    kbs.set_archived(user, kb_id, False)
+    assert [k.id for k in kbs.list_kbs(user)] == [kb_id]
     kbs.delete_kb(user, kb_id)
-    with get_container().db.session() as session:
-        assert kbs.list_kbs(session, user) == []  # hidden at once
+    assert kbs.list_kbs(user) == []  # hidden at once
 
     def purged() -> bool:
         with get_container().db.session() as session:

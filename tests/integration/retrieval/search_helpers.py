@@ -60,8 +60,8 @@ def make_world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
         )
         reader = create_user(s, email="reader@x.io", display_name="R", password=PASSWORD)
         outsider = create_user(s, email="out@x.io", display_name="O", password=PASSWORD)
-        kb_a = kbs.create_kb(s, admin, "Engineering").id
-        kb_b = kbs.create_kb(s, admin, "Finance").id
-        grants.set_grant(s, admin, kb_a, reader.email, KbRole.READ)
         s.commit()
+    kb_a = kbs.create_kb(admin, "Engineering").id
+    kb_b = kbs.create_kb(admin, "Finance").id
+    grants.set_grant(admin, kb_a, reader.email, KbRole.READ)
     return World(admin, reader, outsider, kb_a, kb_b, embedder)

@@ -91,9 +91,7 @@ def test_losing_a_grant_takes_effect_on_the_next_search(world):
 
     world.ingest(world.kb_a, "notes.md", V1)
     assert search.search(world.reader, "launch code word").passages
-    with get_container().db.session() as session:
-        grants.remove_grant(session, world.admin, world.kb_a, world.reader.id)
-        session.commit()
+    grants.remove_grant(world.admin, world.kb_a, world.reader.id)
     gone = search.search(world.reader, "launch code word")
     assert (gone.passages, gone.kb_ids) == ([], ())
 

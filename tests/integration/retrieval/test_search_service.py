@@ -97,7 +97,7 @@ def test_deactivated_users_and_archived_kbs_are_not_searched(world):
         reader = session.get(User, world.reader.id)
         reader.is_active = False
         session.add(reader)
-        kbs.set_archived(session, world.admin, world.kb_b, True)
+    kbs.set_archived(world.admin, world.kb_b, True)
     inactive = search.search(reader, "car park")
     assert (inactive.passages, inactive.kb_ids) == ([], ())
     assert search.search(world.admin, "quarterly budget").kb_ids == (world.kb_a,)

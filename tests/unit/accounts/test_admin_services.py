@@ -56,65 +56,59 @@ def _actions() -> list[str]:
 # --- only administrators ---------------------------------------------------------------------
 
 ADMIN_ONLY_CALLS = {
-    "list_users": lambda s, actor, target: users.list_users(s, actor, ""),
-    "admin_create_user": lambda s, actor, target: users.admin_create_user(
-        s,
+    "list_users": lambda actor, target: users.list_users(actor, ""),
+    "admin_create_user": lambda actor, target: users.admin_create_user(
         actor,
         email="new@example.com",
         display_name="New",
         password=PASSWORD,
         role=SystemRole.member,
     ),
-    "deactivate": lambda s, actor, target: users.set_active(s, actor, target.id, False),
-    "reactivate": lambda s, actor, target: users.set_active(s, actor, target.id, True),
-    "set_role": lambda s, actor, target: users.set_role(s, actor, target.id, SystemRole.admin),
-    "unlock": lambda s, actor, target: users.unlock(s, actor, target.id),
-    "create_reset_link": lambda s, actor, target: users.create_reset_link(
-        s, actor, target.id, BASE_URL
-    ),
-    "set_self_registration": lambda s, actor, target: users.set_self_registration(s, actor, True),
-    "audit_search": lambda s, actor, target: audit.search(s, actor, audit.AuditFilter()),
-    "audit_actions": lambda s, actor, target: audit.actions(s, actor),
-    "audit_export": lambda s, actor, target: audit.export_csv(s, actor, audit.AuditFilter()),
+    "deactivate": lambda actor, target: users.set_active(actor, target.id, False),
+    "reactivate": lambda actor, target: users.set_active(actor, target.id, True),
+    "set_role": lambda actor, target: users.set_role(actor, target.id, SystemRole.admin),
+    "unlock": lambda actor, target: users.unlock(actor, target.id),
+    "create_reset_link": lambda actor, target: users.create_reset_link(actor, target.id, BASE_URL),
+    "set_self_registration": lambda actor, target: users.set_self_registration(actor, True),
+    "audit_search": lambda actor, target: audit.search(actor, audit.AuditFilter()),
+    "audit_actions": lambda actor, target: audit.actions(actor),
+    "audit_export": lambda actor, target: audit.export_csv(actor, audit.AuditFilter()),
 }
 
 
 @pytest.mark.parametrize("call", ADMIN_ONLY_CALLS.values(), ids=ADMIN_ONLY_CALLS.keys())
 def test_a_member_is_refused_every_admin_function_and_nothing_changes(people, call):
     before = _actions()
-    with pytest.raises(PermissionDenied), transaction() as session:
-        call(session, people["member"], people["other"])
+    with pytest.raises(PermissionDenied):
+        call(people["member"], people["other"])
     assert _actions() == before
     other = _user("otto@example.com")
     assert other.is_active and other.system_role == SystemRole.member.value
     assert _user("new@example.com") is None
+    assert not users.self_registration_enabled()
     with get_container().db.session() as session:
-        assert not users.self_registration_enabled(session)
         assert session.exec(select(PasswordReset)).first() is None
 
 
 def test_a_deactivated_admin_is_refused_too(people):
-    with transaction() as session:
-        users.set_role(session, people["admin"], people["member"].id, SystemRole.admin)
-        users.set_active(session, people["admin"], people["member"].id, False)
-    with pytest.raises(PermissionDenied), transaction() as session:
-        users.list_users(session, _user("mia@example.com"), "")
+    users.set_role(people["admin"], people["member"].id, SystemRole.admin)
+    users.set_active(people["admin"], people["member"].id, False)
+    with pytest.raises(PermissionDenied):
+        users.list_users(_user("mia@example.com"), "")
 
 
 @pytest.mark.parametrize("call", ADMIN_ONLY_CALLS.values(), ids=ADMIN_ONLY_CALLS.keys())
 def test_an_admin_may_call_every_admin_function(people, call):
-    with transaction() as session:
-        call(session, people["admin"], people["other"])
+    call(people["admin"], people["other"])
 
 
 # --- listing and creating ----------------------------------------------------------------------
 
 
 def test_list_users_searches_email_and_name(people):
-    with get_container().db.session() as session:
-        everyone = users.list_users(session, people["admin"], "")
-        by_name = users.list_users(session, people["admin"], "  otT ")
-        by_email = users.list_users(session, people["admin"], "MIA@")
+    everyone = users.list_users(people["admin"], "")
+    by_name = users.list_users(people["admin"], "  otT ")
+    by_email = users.list_users(people["admin"], "MIA@")
     assert [u.email for u in everyone] == [
         "mia@example.com",
         "otto@example.com",
@@ -125,16 +119,14 @@ def test_list_users_searches_email_and_name(people):
 
 
 def test_an_admin_creates_a_user_who_can_sign_in(people):
-    with transaction() as session:
-        created = users.admin_create_user(
-            session,
-            people["admin"],
-            email=" Reader@Example.com ",
-            display_name="  Reader  ",
-            password=PASSWORD,
-            role=SystemRole.member,
-            ip="10.1.2.3",
-        )
+    created = users.admin_create_user(
+        people["admin"],
+        email=" Reader@Example.com ",
+        display_name="  Reader  ",
+        password=PASSWORD,
+        role=SystemRole.member,
+        ip="10.1.2.3",
+    )
     assert created.email == "reader@example.com" and created.display_name == "Reader"
     assert auth.user_for_token(auth.login("reader@example.com", PASSWORD).token).id == created.id
     with get_container().db.session() as session:
@@ -170,17 +162,15 @@ def test_an_admin_creates_a_user_who_can_sign_in(people):
 )
 def test_bad_input_is_refused_and_nothing_is_created(people, email, name, password):
     before = _actions()
-    with pytest.raises((auth.InvalidInput, WeakPasswordError)), transaction() as session:
+    with pytest.raises((auth.InvalidInput, WeakPasswordError)):
         users.admin_create_user(
-            session,
             people["admin"],
             email=email,
             display_name=name,
             password=password,
             role=SystemRole.member,
         )
-    with get_container().db.session() as session:
-        assert auth.count_users(session) == 3
+    assert auth.count_users() == 3
     assert _actions() == before
 
 
@@ -188,21 +178,18 @@ def test_bad_input_is_refused_and_nothing_is_created(people, email, name, passwo
     "name", ["<b>Eve</b><script>alert(1)</script>", "Robert'); DROP TABLE users; --"]
 )
 def test_html_and_sql_looking_names_are_stored_as_plain_text(people, name):
-    with transaction() as session:
-        users.admin_create_user(
-            session,
-            people["admin"],
-            email="eve@example.com",
-            display_name=name,
-            password=PASSWORD,
-            role=SystemRole.member,
-        )
+    users.admin_create_user(
+        people["admin"],
+        email="eve@example.com",
+        display_name=name,
+        password=PASSWORD,
+        role=SystemRole.member,
+    )
     assert _user("eve@example.com").display_name == name
-    with get_container().db.session() as session:
-        assert auth.count_users(session) == 4
-        assert [u.display_name for u in users.list_users(session, people["admin"], "DROP")] == (
-            [name] if "DROP" in name else []
-        )
+    assert auth.count_users() == 4
+    assert [u.display_name for u in users.list_users(people["admin"], "DROP")] == (
+        [name] if "DROP" in name else []
+    )
 
 
 # --- deactivation, roles and self-protection -----------------------------------------------------
@@ -211,21 +198,18 @@ def test_html_and_sql_looking_names_are_stored_as_plain_text(people, name):
 def test_deactivation_revokes_sessions_at_once_and_reactivation_allows_sign_in(people):
     token = auth.login("mia@example.com", PASSWORD).token
     assert auth.user_for_token(token) is not None
-    with transaction() as session:
-        users.set_active(session, people["admin"], people["member"].id, False, ip="10.0.0.1")
+    users.set_active(people["admin"], people["member"].id, False, ip="10.0.0.1")
     assert auth.user_for_token(token) is None
     with pytest.raises(auth.AuthError):
         auth.login("mia@example.com", PASSWORD)
-    with transaction() as session:
-        users.set_active(session, people["admin"], people["member"].id, True)
+    users.set_active(people["admin"], people["member"].id, True)
     assert auth.user_for_token(token) is None  # the old session stays revoked
     assert auth.user_for_token(auth.login("mia@example.com", PASSWORD).token) is not None
     assert {"user.deactivated", "user.reactivated"} <= set(_actions())
 
 
 def test_role_changes_are_audited_with_before_and_after(people):
-    with transaction() as session:
-        users.set_role(session, people["admin"], people["member"].id, SystemRole.admin)
+    users.set_role(people["admin"], people["member"].id, SystemRole.admin)
     assert _user("mia@example.com").system_role == "admin"
     with get_container().db.session() as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.changed")).one()
@@ -236,18 +220,18 @@ def test_role_changes_are_audited_with_before_and_after(people):
 def test_an_admin_cannot_deactivate_or_demote_themselves(people):
     admin = people["admin"]
     before = _actions()
-    with pytest.raises(auth.InvalidInput, match="your own account"), transaction() as session:
-        users.set_active(session, admin, admin.id, False)
-    with pytest.raises(auth.InvalidInput, match="your own administrator"), transaction() as s:
-        users.set_role(s, admin, admin.id, SystemRole.member)
+    with pytest.raises(auth.InvalidInput, match="your own account"):
+        users.set_active(admin, admin.id, False)
+    with pytest.raises(auth.InvalidInput, match="your own administrator"):
+        users.set_role(admin, admin.id, SystemRole.member)
     stored = _user("root@example.com")
     assert stored.is_active and stored.system_role == "admin"
     assert _actions() == before
 
 
 def test_an_unknown_user_id_is_refused(people):
-    with pytest.raises(auth.InvalidInput, match="No such user"), transaction() as session:
-        users.set_active(session, people["admin"], "no-such-id", False)
+    with pytest.raises(auth.InvalidInput, match="No such user"):
+        users.set_active(people["admin"], "no-such-id", False)
 
 
 # --- lockout and unlock --------------------------------------------------------------------------
@@ -264,8 +248,7 @@ def test_unlock_clears_a_lockout(people):
         auth.login("mia@example.com", PASSWORD, ip="10.9.9.9")
     assert _user("mia@example.com").locked_until > utcnow()
 
-    with transaction() as session:
-        users.unlock(session, people["admin"], people["member"].id)
+    users.unlock(people["admin"], people["member"].id)
     assert _user("mia@example.com").locked_until is None
     assert auth.user_for_token(auth.login("mia@example.com", PASSWORD, ip="10.9.9.9").token)
     assert {"login.failed", "account.locked", "user.unlocked", "login.ok"} <= set(_actions())
@@ -275,10 +258,9 @@ def test_unlock_clears_a_lockout(people):
 
 
 def _reset_link(people) -> str:
-    with transaction() as session:
-        return users.create_reset_link(
-            session, people["admin"], people["member"].id, BASE_URL + "/", ip="10.0.0.1"
-        )
+    return users.create_reset_link(
+        people["admin"], people["member"].id, BASE_URL + "/", ip="10.0.0.1"
+    )
 
 
 def _token_of(link: str) -> str:
@@ -289,14 +271,13 @@ def _token_of(link: str) -> str:
 def test_a_reset_link_works_once(people):
     old_session = auth.login("mia@example.com", PASSWORD).token
     token = _token_of(_reset_link(people))
-    with transaction() as session:
-        users.reset_password(session, token, NEW_PASSWORD)
+    users.reset_password(token, NEW_PASSWORD)
     assert auth.user_for_token(old_session) is None
     with pytest.raises(auth.AuthError):
         auth.login("mia@example.com", PASSWORD)
     assert auth.login("mia@example.com", NEW_PASSWORD)
-    with pytest.raises(auth.InvalidInput, match="already used"), transaction() as session:
-        users.reset_password(session, token, "yet another passphrase")
+    with pytest.raises(auth.InvalidInput, match="already used"):
+        users.reset_password(token, "yet another passphrase")
     assert auth.login("mia@example.com", NEW_PASSWORD)
 
 
@@ -308,8 +289,8 @@ def test_a_reset_link_expires_after_one_hour(people, monkeypatch):
     assert timedelta(minutes=59) < lifetime <= timedelta(hours=1, seconds=1)
     later = utcnow() + timedelta(hours=1, minutes=1)
     monkeypatch.setattr(users, "utcnow", lambda: later)
-    with pytest.raises(auth.InvalidInput, match="expired"), transaction() as session:
-        users.reset_password(session, token, NEW_PASSWORD)
+    with pytest.raises(auth.InvalidInput, match="expired"):
+        users.reset_password(token, NEW_PASSWORD)
     monkeypatch.undo()
     assert auth.login("mia@example.com", PASSWORD)
 
@@ -317,8 +298,8 @@ def test_a_reset_link_expires_after_one_hour(people, monkeypatch):
 def test_a_wrong_or_empty_reset_token_is_refused(people):
     _reset_link(people)
     for token in ("", "not-the-token", "x" * 10_000):
-        with pytest.raises(auth.InvalidInput), transaction() as session:
-            users.reset_password(session, token, NEW_PASSWORD)
+        with pytest.raises(auth.InvalidInput):
+            users.reset_password(token, NEW_PASSWORD)
 
 
 def test_the_reset_token_is_stored_hashed_and_never_logged(people, migrated: Path, caplog):
@@ -341,28 +322,23 @@ def test_the_reset_token_is_stored_hashed_and_never_logged(people, migrated: Pat
 
 
 def _register(email: str = "walkin@example.com") -> User:
-    with transaction() as session:
-        return users.register(session, email=email, display_name="Walk In", password=PASSWORD)
+    return users.register(email=email, display_name="Walk In", password=PASSWORD)
 
 
 def test_self_registration_is_off_by_default_and_refused(people):
-    with get_container().db.session() as session:
-        assert users.self_registration_enabled(session) is False
+    assert users.self_registration_enabled() is False
     with pytest.raises(PermissionDenied, match="turned off"):
         _register()
     assert _user("walkin@example.com") is None
 
 
 def test_self_registration_turned_on_works_and_off_again_refuses(people):
-    with transaction() as session:
-        users.set_self_registration(session, people["admin"], True, ip="10.0.0.1")
-    with get_container().db.session() as session:
-        assert users.self_registration_enabled(session) is True
+    users.set_self_registration(people["admin"], True, ip="10.0.0.1")
+    assert users.self_registration_enabled() is True
     created = _register()
     assert created.system_role == SystemRole.member.value
     assert auth.login("walkin@example.com", PASSWORD)
-    with transaction() as session:
-        users.set_self_registration(session, people["admin"], False)
+    users.set_self_registration(people["admin"], False)
     with pytest.raises(PermissionDenied):
         _register("second@example.com")
     with get_container().db.session() as session:

@@ -114,13 +114,9 @@ def test_an_expired_token_is_refused(people):
 def test_a_deactivated_owner_token_is_refused_and_works_again_after_reactivation(people):
     ada, _, admin = people
     plaintext, _ = api_tokens.create_token(ada, "script")
-    with get_container().db.session() as session:
-        users.set_active(session, admin, ada.id, False)
-        session.commit()
+    users.set_active(admin, ada.id, False)
     assert api_tokens.authenticate(plaintext) is None
-    with get_container().db.session() as session:
-        users.set_active(session, admin, ada.id, True)
-        session.commit()
+    users.set_active(admin, ada.id, True)
     assert api_tokens.authenticate(plaintext).id == ada.id
 
 
@@ -197,9 +193,7 @@ def test_at_most_twenty_active_tokens_and_revoking_frees_a_slot(people):
 
 def test_a_deactivated_user_cannot_create_tokens(people):
     ada, _, admin = people
-    with get_container().db.session() as session:
-        ada = users.set_active(session, admin, ada.id, False)
-        session.commit()
+    ada = users.set_active(admin, ada.id, False)
     with pytest.raises(PermissionDenied):
         api_tokens.create_token(ada, "sneaky")
     assert _stored_tokens() == []

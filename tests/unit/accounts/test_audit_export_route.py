@@ -41,9 +41,8 @@ def people(migrated) -> dict[str, str]:
             role=SystemRole.admin,
         )
         auth.create_user(session, email=MEMBER_EMAIL, display_name="Mia", password=PASSWORD)
-        kb = kbs.create_kb(session, admin, "Alpha Docs", "A.")
         session.commit()
-        return {"kb_id": kb.id}
+    return {"kb_id": kbs.create_kb(admin, "Alpha Docs", "A.").id}
 
 
 def _token(email: str) -> str:
@@ -61,13 +60,13 @@ def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _admin(session) -> User:
-    return session.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
+def _admin() -> User:
+    with get_container().db.session() as session:
+        return session.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
 
 
 def _all_actions() -> list[str]:
-    with get_container().db.session() as session:
-        rows = "".join(audit.csv_rows(session, audit.AuditFilter()))
+    rows = "".join(audit.csv_rows(audit.AuditFilter()))
     return [row["action"] for row in _rows(rows)]
 
 
@@ -115,10 +114,7 @@ def test_an_admin_downloads_a_streamed_csv_and_the_export_is_audited(client, peo
     assert failed["target"] == MEMBER_EMAIL and failed["ip"] == "10.0.0.7"
     assert [int(row["seq"]) for row in rows] == sorted(int(row["seq"]) for row in rows)
 
-    with get_container().db.session() as session:
-        exported, total = audit.search(
-            session, _admin(session), audit.AuditFilter(action="audit.exported")
-        )
+    exported, total = audit.search(_admin(), audit.AuditFilter(action="audit.exported"))
     assert total == 1
     assert exported[0].actor_email == ADMIN_EMAIL
     assert exported[0].ip == "testclient"
@@ -138,10 +134,7 @@ def test_filters_narrow_the_export_and_are_recorded(client, people):
     mine = _rows(_get(client, token, actor="ROOT@").text)
     assert mine and all(row["actor_email"] == ADMIN_EMAIL for row in mine)
 
-    with get_container().db.session() as session:
-        exported, _ = audit.search(
-            session, _admin(session), audit.AuditFilter(action="audit.exported"), per_page=10
-        )
+    exported, _ = audit.search(_admin(), audit.AuditFilter(action="audit.exported"), per_page=10)
     recorded = [event.details for event in exported]
     assert {"action": "kb.created", "kb_id": people["kb_id"]} in recorded
 

@@ -97,7 +97,7 @@ def test_bad_account_input_is_refused_and_nothing_is_created(migrated, email, na
         with pytest.raises((auth.InvalidInput, WeakPasswordError)):
             auth.create_user(session, email=email, display_name=name, password=password)
         session.rollback()
-        assert auth.count_users(session) == 0
+    assert auth.count_users() == 0
 
 
 def test_duplicate_email_is_refused_case_insensitively(ada):

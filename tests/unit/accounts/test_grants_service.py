@@ -8,7 +8,7 @@ from sqlmodel import select
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, KbGrant, User
 from lumikb_app.domain.enums import KbRole, SystemRole
-from lumikb_app.services.accounts import auth, grants
+from lumikb_app.services.accounts import audit, auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kbs
@@ -41,13 +41,13 @@ def world(migrated) -> World:
         writer = _user(session, "writer@example.com")
         outsider = _user(session, "outsider@example.com")
         sysadmin = _user(session, "root@example.com", SystemRole.admin)
-        kb = kbs.create_kb(session, owner, "Team Notes", "Shared notes.")
-        grants.set_grant(session, owner, kb.id, reader.email, KbRole.READ)
-        grants.set_grant(session, owner, kb.id, writer.email, KbRole.WRITE)
         for user in (owner, reader, writer, outsider, sysadmin):
             session.refresh(user)
             session.expunge(user)
-        return World(owner, reader, writer, outsider, sysadmin, kb.id)
+    kb = kbs.create_kb(owner, "Team Notes", "Shared notes.")
+    grants.set_grant(owner, kb.id, reader.email, KbRole.READ)
+    grants.set_grant(owner, kb.id, writer.email, KbRole.WRITE)
+    return World(owner, reader, writer, outsider, sysadmin, kb.id)
 
 
 def _roles(kb_id: str) -> dict[str, KbRole]:
@@ -70,8 +70,7 @@ def _audit(action: str) -> list[AuditEvent]:
 
 
 def test_the_creator_is_admin_and_lists_the_members(world):
-    with get_container().db.session() as session:
-        members = grants.list_members(session, world.owner, world.kb_id)
+    members = grants.list_members(world.owner, world.kb_id)
     assert [(m.email, m.role) for m in members] == [
         ("owner@example.com", KbRole.ADMIN),
         ("reader@example.com", KbRole.READ),
@@ -80,19 +79,16 @@ def test_the_creator_is_admin_and_lists_the_members(world):
 
 
 def test_a_kb_admin_adds_changes_and_removes_a_grant_with_an_audit_row_each(world):
-    with transaction() as session:
-        added = grants.set_grant(
-            session, world.owner, world.kb_id, " Outsider@Example.com ", KbRole.READ, ip="10.1.2.3"
-        )
+    added = grants.set_grant(
+        world.owner, world.kb_id, " Outsider@Example.com ", KbRole.READ, ip="10.1.2.3"
+    )
     assert added.email == "outsider@example.com" and added.role == KbRole.READ
     assert _roles(world.kb_id)["outsider@example.com"] == KbRole.READ
 
-    with transaction() as session:
-        grants.set_grant(session, world.owner, world.kb_id, world.outsider.email, KbRole.WRITE)
+    grants.set_grant(world.owner, world.kb_id, world.outsider.email, KbRole.WRITE)
     assert _roles(world.kb_id)["outsider@example.com"] == KbRole.WRITE
 
-    with transaction() as session:
-        grants.remove_grant(session, world.owner, world.kb_id, world.outsider.id)
+    grants.remove_grant(world.owner, world.kb_id, world.outsider.id)
     assert "outsider@example.com" not in _roles(world.kb_id)
 
     added_rows = [e for e in _audit("grant.added") if e.target == "outsider@example.com"]
@@ -108,8 +104,7 @@ def test_a_kb_admin_adds_changes_and_removes_a_grant_with_an_audit_row_each(worl
 
 
 def test_a_system_admin_manages_grants_on_any_kb(world):
-    with transaction() as session:
-        grants.set_grant(session, world.sysadmin, world.kb_id, world.outsider.email, KbRole.ADMIN)
+    grants.set_grant(world.sysadmin, world.kb_id, world.outsider.email, KbRole.ADMIN)
     assert _roles(world.kb_id)["outsider@example.com"] == KbRole.ADMIN
 
 
@@ -117,31 +112,27 @@ def test_a_system_admin_manages_grants_on_any_kb(world):
 def test_read_and_write_members_and_outsiders_cannot_manage_grants(world, who):
     actor = getattr(world, who)
     before = _roles(world.kb_id)
-    with transaction() as session:
-        with pytest.raises(PermissionDenied):
-            grants.list_members(session, actor, world.kb_id)
-        with pytest.raises(PermissionDenied):
-            grants.set_grant(session, actor, world.kb_id, world.outsider.email, KbRole.ADMIN)
-        with pytest.raises(PermissionDenied):
-            grants.set_grant(session, actor, world.kb_id, actor.email, KbRole.ADMIN)
-        with pytest.raises(PermissionDenied):
-            grants.remove_grant(session, actor, world.kb_id, world.owner.id)
+    with pytest.raises(PermissionDenied):
+        grants.list_members(actor, world.kb_id)
+    with pytest.raises(PermissionDenied):
+        grants.set_grant(actor, world.kb_id, world.outsider.email, KbRole.ADMIN)
+    with pytest.raises(PermissionDenied):
+        grants.set_grant(actor, world.kb_id, actor.email, KbRole.ADMIN)
+    with pytest.raises(PermissionDenied):
+        grants.remove_grant(actor, world.kb_id, world.owner.id)
     assert _roles(world.kb_id) == before
 
 
 def test_a_kb_keeps_its_last_admin(world):
-    with transaction() as session:
-        with pytest.raises(InvalidInput, match="at least one administrator"):
-            grants.set_grant(session, world.owner, world.kb_id, world.owner.email, KbRole.READ)
-        with pytest.raises(InvalidInput, match="at least one administrator"):
-            grants.remove_grant(session, world.owner, world.kb_id, world.owner.id)
+    with pytest.raises(InvalidInput, match="at least one administrator"):
+        grants.set_grant(world.owner, world.kb_id, world.owner.email, KbRole.READ)
+    with pytest.raises(InvalidInput, match="at least one administrator"):
+        grants.remove_grant(world.owner, world.kb_id, world.owner.id)
     assert _roles(world.kb_id)["owner@example.com"] == KbRole.ADMIN
 
     # With a second ADMIN, the first may step down.
-    with transaction() as session:
-        grants.set_grant(session, world.owner, world.kb_id, world.reader.email, KbRole.ADMIN)
-    with transaction() as session:
-        grants.set_grant(session, world.owner, world.kb_id, world.owner.email, KbRole.WRITE)
+    grants.set_grant(world.owner, world.kb_id, world.reader.email, KbRole.ADMIN)
+    grants.set_grant(world.owner, world.kb_id, world.owner.email, KbRole.WRITE)
     assert _roles(world.kb_id)["owner@example.com"] == KbRole.WRITE
     assert _roles(world.kb_id)["reader@example.com"] == KbRole.ADMIN
 
@@ -156,45 +147,47 @@ def test_a_kb_keeps_its_last_admin(world):
     ],
 )
 def test_an_unknown_or_malformed_email_is_a_clear_error(world, email, message):
-    with transaction() as session, pytest.raises(InvalidInput, match=message):
-        grants.set_grant(session, world.owner, world.kb_id, email, KbRole.READ)
+    with pytest.raises(InvalidInput, match=message):
+        grants.set_grant(world.owner, world.kb_id, email, KbRole.READ)
 
 
 def test_removing_someone_without_a_grant_is_a_clear_error(world):
-    with transaction() as session, pytest.raises(InvalidInput, match="no access to remove"):
-        grants.remove_grant(session, world.owner, world.kb_id, world.outsider.id)
+    with pytest.raises(InvalidInput, match="no access to remove"):
+        grants.remove_grant(world.owner, world.kb_id, world.outsider.id)
 
 
 def test_an_unknown_role_is_refused(world):
-    with transaction() as session, pytest.raises(ValueError):
-        grants.set_grant(session, world.owner, world.kb_id, world.outsider.email, 7)
+    with pytest.raises(ValueError):
+        grants.set_grant(world.owner, world.kb_id, world.outsider.email, 7)
 
 
-def test_a_rolled_back_change_leaves_neither_grant_nor_audit_row(world):
+def test_a_change_that_fails_after_its_audit_row_leaves_neither_grant_nor_row(world, monkeypatch):
+    """Each grant change is one unit of work: the grant and its audit row commit together."""
     events_before = len(_audit("grant.added"))
 
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction() as session:
-        grants.set_grant(session, world.owner, world.kb_id, world.outsider.email, KbRole.READ)
-        session.flush()
+    record = audit.record
+
+    def record_then_fail(*args, **kwargs):
+        record(*args, **kwargs)
         raise Boom
+
+    monkeypatch.setattr(audit, "record", record_then_fail)
+    with pytest.raises(Boom):
+        grants.set_grant(world.owner, world.kb_id, world.outsider.email, KbRole.READ)
+    with pytest.raises(Boom):
+        grants.remove_grant(world.owner, world.kb_id, world.reader.id)
+    monkeypatch.undo()
     assert "outsider@example.com" not in _roles(world.kb_id)
     assert len(_audit("grant.added")) == events_before
-
-    with pytest.raises(Boom), transaction() as session:
-        grants.remove_grant(session, world.owner, world.kb_id, world.reader.id)
-        session.flush()
-        raise Boom
     assert _roles(world.kb_id)["reader@example.com"] == KbRole.READ
     assert _audit("grant.removed") == []
 
 
 def test_a_removed_member_loses_access_at_once(world):
-    with transaction() as session:
-        grants.remove_grant(session, world.owner, world.kb_id, world.reader.id)
-    with get_container().db.session() as session:
-        assert [kb.id for kb in kbs.list_kbs(session, world.reader)] == []
-        with pytest.raises(PermissionDenied):
-            kbs.get_kb(session, world.reader, world.kb_id)
+    grants.remove_grant(world.owner, world.kb_id, world.reader.id)
+    assert [kb.id for kb in kbs.list_kbs(world.reader)] == []
+    with pytest.raises(PermissionDenied):
+        kbs.get_kb(world.reader, world.kb_id)

@@ -112,7 +112,7 @@ def test_an_admin_unlock_lets_the_user_in_again(ada):
             password=None,
             role=SystemRole.admin,
         )
-        users.unlock(session, admin, ada.id)
+    users.unlock(admin, ada.id)
     assert _attempt(EMAIL, PASSWORD) == "ok"
 
 

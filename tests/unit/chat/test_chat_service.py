@@ -43,8 +43,7 @@ def people(migrated):
             password="long enough pw",
             role=SystemRole.member,
         )
-        kb = kbs.create_kb(session, ann, "Ops")
-    return ann, bob, kb.id
+    return ann, bob, kbs.create_kb(ann, "Ops").id
 
 
 @pytest.fixture

@@ -38,8 +38,10 @@ def document_id(migrated) -> str:
         owner = auth.create_user(session, email=OWNER, display_name="Owner", password=PASSWORD)
         auth.create_user(session, email=READER, display_name="Reader", password=PASSWORD)
         auth.create_user(session, email=OUTSIDER, display_name="Out", password=PASSWORD)
-        kb = kbs.create_kb(session, owner, "Reports")
-        grants.set_grant(session, owner, kb.id, READER, KbRole.READ)
+        session.commit()
+    kb = kbs.create_kb(owner, "Reports")
+    grants.set_grant(owner, kb.id, READER, KbRole.READ)
+    with get_container().db.session() as session:
         doc = Document(kb_id=kb.id, name=NAME, mime_type="application/pdf", uploaded_by=owner.id)
         doc.blob_key = blob_key(kb.id, doc.id, 1)
         doc.size_bytes = len(CONTENT)

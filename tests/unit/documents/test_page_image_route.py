@@ -37,9 +37,9 @@ def documents(migrated) -> dict[str, str]:
         owner = auth.create_user(session, email=OWNER, display_name="Owner", password=PASSWORD)
         auth.create_user(session, email=READER, display_name="Reader", password=PASSWORD)
         auth.create_user(session, email=OUTSIDER, display_name="Out", password=PASSWORD)
-        kb = kbs.create_kb(session, owner, "Handbook")
-        grants.set_grant(session, owner, kb.id, READER, KbRole.READ)
         session.commit()
+    kb = kbs.create_kb(owner, "Handbook")
+    grants.set_grant(owner, kb.id, READER, KbRole.READ)
     return {
         "pdf": store_document(owner, kb.id, "handbook.pdf", handbook_pdf(), PDF),
         "guide": store_document(owner, kb.id, "guide.md", GUIDE.encode(), MARKDOWN),

@@ -79,9 +79,9 @@ def library(migrated) -> dict:
         outsider = auth.create_user(
             session, email="x@example.com", display_name="X", password=PASSWORD
         )
-        kb = kbs.create_kb(session, owner, "Handbook")
-        grants.set_grant(session, owner, kb.id, reader.email, KbRole.READ)
         session.commit()
+    kb = kbs.create_kb(owner, "Handbook")
+    grants.set_grant(owner, kb.id, reader.email, KbRole.READ)
     pdf_id = store_document(owner, kb.id, "handbook.pdf", handbook_pdf(), PDF)
     guide_id = store_document(owner, kb.id, "guide.md", GUIDE.encode(), MARKDOWN)
     return {"owner": owner, "reader": reader, "outsider": outsider, "kb": kb, "pdf": pdf_id,

@@ -10,10 +10,12 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config, kbs
+from lumikb_app.services.platform import transactions
 from lumikb_app.services.platform.transactions import transaction
 
 pytestmark = pytest.mark.unit
@@ -34,14 +36,14 @@ def world(migrated) -> World:
             auth.create_user(session, email=email, display_name=email[:5], password=None)
             for email in ("owner@example.com", "reader@example.com", "writer@example.com")
         ]
-        owner, reader, writer = people
-        kb = kbs.create_kb(session, owner, "Team Notes")
-        grants.set_grant(session, owner, kb.id, reader.email, KbRole.READ)
-        grants.set_grant(session, owner, kb.id, writer.email, KbRole.WRITE)
         for user in people:
             session.refresh(user)
             session.expunge(user)
-        return World(owner, reader, writer, kb.id)
+    owner, reader, writer = people
+    kb = kbs.create_kb(owner, "Team Notes")
+    grants.set_grant(owner, kb.id, reader.email, KbRole.READ)
+    grants.set_grant(owner, kb.id, writer.email, KbRole.WRITE)
+    return World(owner, reader, writer, kb.id)
 
 
 def _stored(kb_id: str) -> tuple[KbSettings, int]:
@@ -65,8 +67,19 @@ def test_a_read_or_write_member_cannot_change_settings(world, member):
 
 
 def test_every_member_can_read_settings(world):
-    with get_container().db.session() as session:
-        assert kb_config.get_settings(session, world.reader, world.kb_id) == KbSettings()
+    assert kb_config.get_settings(world.reader, world.kb_id) == KbSettings()
+    assert kb_config.ready_documents(world.reader, world.kb_id) == 0
+
+
+def test_an_outsider_reads_neither_settings_nor_counts(world):
+    with transaction() as session:
+        outsider = auth.create_user(
+            session, email="out@example.com", display_name="O", password=None
+        )
+    with pytest.raises(PermissionDenied):
+        kb_config.get_settings(outsider, world.kb_id)
+    with pytest.raises(PermissionDenied):
+        kb_config.ready_documents(outsider, world.kb_id)
 
 
 @pytest.mark.parametrize(
@@ -117,3 +130,32 @@ def test_a_chunking_change_starts_a_reindex(world, monkeypatch):
     assert queued == [(kb_config.REINDEX_JOB, world.kb_id)]
     assert _stored(world.kb_id)[1] == version_before + 1
     assert _audit("settings.changed")[0].details["reindex"] is True
+
+
+class _ProbedEmbedder:
+    """Stands in for a new embedding model: records whether a unit of work was open at the probe."""
+
+    def __init__(self, healthy: bool) -> None:
+        self.healthy, self.open_at_probe = healthy, []
+
+    def health(self) -> None:
+        self.open_at_probe.append(transactions.open_units())
+        if not self.healthy:
+            raise EmbeddingError("The model does not answer.")
+
+
+@pytest.mark.parametrize("healthy", [True, False])
+def test_a_new_embedding_model_is_probed_before_the_transaction_opens(world, monkeypatch, healthy):
+    probe = _ProbedEmbedder(healthy)
+    monkeypatch.setattr(get_container(), "embedder_for", lambda model: probe)
+    monkeypatch.setattr(get_container().jobs, "enqueue", lambda *a, **k: None)
+    before = _stored(world.kb_id)
+    change = {"embedding_model": "ollama/nomic-embed-text"}
+    if healthy:
+        saved, reindex = kb_config.update_settings(world.owner, world.kb_id, change)
+        assert saved.embedding_model == "ollama/nomic-embed-text" and reindex is True
+    else:
+        with pytest.raises(EmbeddingError):
+            kb_config.update_settings(world.owner, world.kb_id, change)
+        assert _stored(world.kb_id) == before
+    assert probe.open_at_probe == [0]
