@@ -1,25 +1,24 @@
 """The documents of one knowledge base: the live list, streamed uploads, retry and delete.
 
-Thin on purpose: every event makes one call to services/documents.py, which checks access.
+Thin on purpose: every event makes one call to services/documents.py, which checks access and
+owns its unit of work; the state holds no SQL and opens no session.
 
 - Live progress: `watch_progress` is a background event started by the page load (and after an
-  upload or a retry). About once a second it re-reads the list and pushes it through the
-  websocket, and stops when every document is ready or failed or the browser left the page.
-  The browser never polls.
-- Uploads: the drop zone sends every file in one streamed request (`rx.upload_files_chunk`).
-  `receive_upload` checks the session and WRITE access before it reads a byte, spools each file
-  (the spool enforces MAX_UPLOAD_MB and keeps nothing when it is passed), then hands it to
-  `accept_upload`. Each file has a row in the uploads panel: bytes received while it streams,
-  then what happened to it.
+  upload or a retry). `progress_watch.watch` re-reads the list about once a second and pushes it
+  through the websocket until nothing moves or the browser left the page. The browser never polls.
+- Uploads: the drop zone names each drop with an id it makes up, announces the files under it
+  (`expect_files`) and sends every file in one streamed request under the same id
+  (`receive_upload`, `rx.upload_files_chunk`). `upload_protocol` pairs the two by that id and
+  does the receiving; each file has a row in the uploads panel: bytes received while it
+  streams, then what happened to it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import reflex as rx
 from reflex_base.event import call_event_fn, passthrough_event_spec
@@ -27,24 +26,21 @@ from reflex_base.event import call_event_fn, passthrough_event_spec
 from lumikb_app.api.documents.documents import download_path
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, User
-from lumikb_app.domain.enums import DocumentStatus, KbRole
+from lumikb_app.domain.enums import DocumentStatus
 from lumikb_app.services.accounts import auth
-from lumikb_app.services.accounts.access import PermissionDenied, can
+from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents as document_service
 from lumikb_app.services.documents.parsing import type_label
-from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
+from lumikb_app.services.documents.uploads import UploadRejected
+from lumikb_app.state.documents import progress_watch, upload_protocol
+from lumikb_app.state.documents.progress_watch import Look, Shown
+from lumikb_app.state.documents.upload_protocol import UploadBoard, UploadRow, human_size
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
 
-log = logging.getLogger(__name__)
-
 UPLOAD_ID = "kb-documents"
 TERMINAL = {DocumentStatus.ready.value, DocumentStatus.failed.value}
-WATCH_INTERVAL_SECONDS = 1.0
 WATCH_STALE_SECONDS = 5.0  # a watcher silent this long is gone (e.g. its process restarted)
-WATCH_IDLE_LIMIT_SECONDS = 30 * 60  # a page left open on a stuck queue stops pushing after this
-ROW_UPDATE_SECONDS = 0.25  # how often a streaming file's row is refreshed
-MAX_UPLOAD_ROWS = 50
 MAX_QUERY_LENGTH = 200
 SORTS = ("uploaded", "updated", "name", "size", "status")
 STATUS_FILTERS = ("all", *(s.value for s in DocumentStatus if s != DocumentStatus.deleting))
@@ -72,27 +68,6 @@ class DocumentRow:
     processing: bool
     failed: bool
     download_url: str
-
-
-@dataclass
-class UploadRow:
-    key: str
-    name: str
-    size: int = 0  # as announced by the browser; 0 when unknown
-    received: int = 0  # bytes the server has spooled
-    phase: str = "waiting"  # waiting | receiving | storing | uploaded | identical | rejected
-    message: str = ""
-    percent: int = 0
-    detail: str = "Waiting…"
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover
 
 
 def eta_label(seconds: float | None) -> str:
@@ -129,98 +104,27 @@ def _document_row(doc: Document, uploader: str) -> DocumentRow:
 
 def _listing(
     user: User, kb_id: str, query: str, status: str, sort: str
-) -> list[DocumentRow] | None:
-    """The rows for the table, or None when the user may not read this KB."""
-    with get_container().db.session() as session:
-        try:
-            docs = document_service.list_documents(
-                session, user, kb_id, query=query, status=status, sort=sort
-            )
-        except PermissionDenied:
-            return None
-        names: dict[str, str] = {}
-        for uploader_id in {d.uploaded_by for d in docs if d.uploaded_by}:
-            person = session.get(User, uploader_id)
-            names[uploader_id] = person.display_name if person else "Unknown"
-        return [_document_row(d, names.get(d.uploaded_by or "", "—")) for d in docs]
-
-
-def _can_write(user: User, kb_id: str) -> bool:
-    with get_container().db.session() as session:
-        return can(session, user, kb_id, KbRole.WRITE)
-
-
-def _upload_row_state(row: UploadRow) -> UploadRow:
-    """Fill in the bar and the line under the name from the row's phase and byte counts."""
-    if row.phase in ("waiting", "receiving"):
-        row.percent = round(100 * row.received / row.size) if row.size else 0
-        if row.phase == "waiting":
-            row.detail = "Waiting…"
-        elif row.size:
-            row.detail = f"{human_size(row.received)} of {human_size(row.size)} received"
-        else:
-            row.detail = f"{human_size(row.received)} received"
-    elif row.phase == "storing":
-        row.percent, row.detail = 100, f"{human_size(row.received)} received · storing…"
-    else:
-        row.percent, row.detail = (100 if row.phase != "rejected" else row.percent), row.message
-    row.percent = min(100, max(0, row.percent))
-    return row
-
-
-# -- one file of a streamed upload --------------------------------------------------------------
-
-
-@dataclass
-class _IncomingFile:
-    key: str
-    filename: str
-    spool: UploadSpool | None = None
-    received: int = 0
-    refused: str = ""
-    last_push: float = field(default_factory=time.monotonic)
-
-
-def _open_spool(incoming: _IncomingFile) -> None:
+) -> tuple[list[DocumentRow], bool] | None:
+    """The rows for the table and whether the user may write, or None when they may not read."""
     try:
-        incoming.spool = document_service.new_spool(incoming.filename)
-    except UploadRejected as error:
-        incoming.refused = str(error)
+        found = document_service.list_documents(user, kb_id, query=query, status=status, sort=sort)
+    except PermissionDenied:
+        return None
+    rows = [
+        _document_row(
+            item.document,
+            item.uploader or ("Unknown" if item.document.uploaded_by else "—"),
+        )
+        for item in found.documents
+    ]
+    return rows, found.can_write
 
 
-def _write(incoming: _IncomingFile, offset: int, data: bytes) -> None:
-    """Append one chunk; a refusal (too big, out of order) discards what was spooled."""
-    if incoming.refused or incoming.spool is None:
-        return
-    if offset != incoming.received:
-        incoming.spool.discard()
-        incoming.refused = f"{incoming.filename} arrived incomplete; upload it again."
-        return
-    try:
-        incoming.spool.write(data)
-    except UploadRejected as error:
-        incoming.refused = str(error)
-    incoming.received += len(data)
-
-
-def _accept(
-    user: User, kb_id: str, incoming: _IncomingFile, ip: str
-) -> tuple[str, str, str | None]:
-    """(phase, message, new document id) for a completely received file."""
-    if incoming.refused or incoming.spool is None:
-        if incoming.spool is not None:
-            incoming.spool.discard()
-        return "rejected", incoming.refused or "The file could not be read.", None
-    try:
-        outcome = document_service.accept_upload(user, kb_id, incoming.spool, ip=ip or None)
-    except (PermissionDenied, UploadRejected) as error:
-        return "rejected", str(error), None
-    except Exception:
-        log.exception("storing the upload %s failed", incoming.filename)
-        return "rejected", f"{incoming.filename} could not be stored; try again.", None
-    if outcome.duplicate_of:
-        return "identical", outcome.message, None
-    return "uploaded", outcome.message, outcome.document_id
+def _rows_for(look: Look) -> list[DocumentRow] | None:
+    """The watcher's read: the list as the signed-in user sees it, or None."""
+    user = auth.user_for_token(look.token)
+    listed = _listing(user, look.kb_id, *look.filters) if user else None
+    return None if listed is None else listed[0]
 
 
 # -- the state ----------------------------------------------------------------------------------
@@ -237,6 +141,7 @@ class DocumentsState(ShellState):
     sort: str = "uploaded"
     docs_error: str = ""
 
+    # The uploads panel: a copy of _uploads (upload_protocol.UploadBoard), which is the truth.
     uploads: list[UploadRow] = []
     uploading: bool = False
     upload_percent: int = 0
@@ -247,8 +152,7 @@ class DocumentsState(ShellState):
 
     _watch_beat: float = 0.0  # wall clock of the live watcher's last tick; 0 when none runs
     _watch_wanted: bool = False
-    _batch_counter: int = 0
-    _pending_batches: list[str] = []
+    _uploads: UploadBoard = UploadBoard()
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -257,20 +161,20 @@ class DocumentsState(ShellState):
         return self.query, status, self.sort
 
     async def _reload(self, user: User) -> None:
-        rows = await asyncio.to_thread(_listing, user, self.docs_kb_id, *self._filters())
+        listed = await asyncio.to_thread(_listing, user, self.docs_kb_id, *self._filters())
         self.docs_loaded = True
-        self.documents = rows or []
-        if rows is None:
+        self.documents, self.can_write = listed or ([], False)
+        if listed is None:
             self.docs_error = "You no longer have access to this knowledge base."
 
     async def _refresh_in_background(self, user: User) -> None:
         """From a background event: read the list without holding the state lock."""
         async with self:
             kb_id, filters = self.docs_kb_id, self._filters()
-        rows = await asyncio.to_thread(_listing, user, kb_id, *filters)
+        listed = await asyncio.to_thread(_listing, user, kb_id, *filters)
         async with self:
-            if rows is not None and (kb_id, filters) == (self.docs_kb_id, self._filters()):
-                self.documents = rows
+            if listed is not None and (kb_id, filters) == (self.docs_kb_id, self._filters()):
+                self.documents = listed[0]
 
     def _on_this_kb_page(self, kb_id: str) -> bool:
         return (
@@ -279,16 +183,11 @@ class DocumentsState(ShellState):
             and self.router.url.path.rstrip("/") == f"/kb/{kb_id}"
         )
 
-    def _set_upload_row(self, key: str, **changes) -> None:
-        rows = list(self.uploads)
-        for index, row in enumerate(rows):
-            if row.key == key:
-                values = {f.name: getattr(row, f.name) for f in dataclasses.fields(UploadRow)}
-                rows[index] = _upload_row_state(UploadRow(**{**values, **changes}))
-                break
-        else:
-            rows.append(_upload_row_state(UploadRow(key=key, **changes)))
-        self.uploads = rows[-MAX_UPLOAD_ROWS:]
+    def _show_uploads(self, board: UploadBoard) -> None:
+        self._uploads = board
+        self.uploads = list(board.rows)
+        self.uploading, self.upload_percent = board.uploading, board.percent
+        self.upload_error = board.error
 
     # -- page load and filters --------------------------------------------------------------------
 
@@ -296,17 +195,15 @@ class DocumentsState(ShellState):
     async def load_documents(self):
         """on_load of the KB page, after check_session."""
         self.docs_kb_id = kb_id = self._route_kb_id()
-        self.docs_loaded, self.docs_error, self.upload_error = False, "", ""
+        self.docs_loaded, self.docs_error = False, ""
         self.query, self.status_filter, self.sort = "", "all", "uploaded"
         self.delete_id = self.delete_name = ""
-        if not self.uploading:
-            self.uploads = []
+        self._show_uploads(self._uploads.page_opened())
         self.max_upload_mb = get_container().settings.MAX_UPLOAD_MB
         user = await self.current_user()
         if user is None or not kb_id:
             self.documents, self.can_write = [], False
             return None
-        self.can_write = await asyncio.to_thread(_can_write, user, kb_id)
         await self._reload(user)
         return DocumentsState.watch_progress
 
@@ -356,168 +253,41 @@ class DocumentsState(ShellState):
                 return
             self._watch_beat = time.time()
         try:
-            await self._watch()
+            await progress_watch.watch(_WatchedPage(self), _rows_for)
         finally:
             async with self:
                 self._watch_beat = 0.0
 
-    async def _watch(self) -> None:
-        last_change = time.monotonic()
-        while time.monotonic() - last_change < WATCH_IDLE_LIMIT_SECONDS:
-            await asyncio.sleep(WATCH_INTERVAL_SECONDS)
-            async with self:
-                kb_id = self.docs_kb_id  # follows the browser from one KB page to another
-                if not self._on_this_kb_page(kb_id):
-                    return
-                self._watch_wanted, self._watch_beat = False, time.time()
-                token = session_token(self.router.headers.cookie)
-                filters = self._filters()
-            user = await asyncio.to_thread(auth.user_for_token, token)
-            rows = await asyncio.to_thread(_listing, user, kb_id, *filters) if user else None
-            async with self:
-                if rows is None or not self._on_this_kb_page(kb_id):
-                    return
-                if (kb_id, filters) == (
-                    self.docs_kb_id,
-                    self._filters(),
-                ) and rows != self.documents:
-                    self.documents, last_change = rows, time.monotonic()
-                if not any(row.processing for row in rows) and not self._watch_wanted:
-                    return
-
     # -- uploads ----------------------------------------------------------------------------------
 
     @rx.event
-    def expect_files(self, picked: list[dict]):
-        """The drop zone's first event: a waiting row per file, before the bytes arrive."""
-        self._batch_counter += 1
-        batch = str(self._batch_counter)
-        self._pending_batches = [*self._pending_batches, batch]
-        self.uploading, self.upload_percent, self.upload_error = True, 0, ""
-        for index, item in enumerate(picked):
-            size = item.get("size") if isinstance(item, dict) else 0
-            self._set_upload_row(
-                f"{batch}:{index}",
-                name=str(item.get("name", "") if isinstance(item, dict) else "")[:255] or "file",
-                size=int(size) if isinstance(size, int | float) and size > 0 else 0,
-            )
+    def expect_files(self, batch_id: str, picked: list[dict]):
+        """The drop zone's announcement: a waiting row per file, before the bytes arrive."""
+        batch = upload_protocol.valid_batch_id(batch_id)
+        if batch is not None and isinstance(picked, list):
+            self._show_uploads(self._uploads.announce(batch, picked))
 
     @rx.event
     def upload_progressed(self, progress: dict):
         """The browser's progress for the whole request (on_upload_progress)."""
-        loaded, total = progress.get("loaded") or 0, progress.get("total") or 0
-        if total:
-            self.upload_percent = min(100, round(100 * loaded / total))
+        if isinstance(progress, dict):
+            board = self._uploads.progressed(progress.get("loaded"), progress.get("total"))
+            self._show_uploads(board)
 
     @rx.event
     def clear_uploads(self):
-        self.uploads = [
-            row for row in self.uploads if row.phase in ("waiting", "receiving", "storing")
-        ]
-        self.upload_error = ""
-
-    async def _claim_batch(self) -> str:
-        """The batch expect_files announced for this request (it normally arrives first)."""
-        for _ in range(20):
-            async with self:
-                if self._pending_batches:
-                    batch, *rest = self._pending_batches
-                    self._pending_batches = rest
-                    return batch
-            await asyncio.sleep(0.1)
-        async with self:
-            self._batch_counter += 1
-            return str(self._batch_counter)
-
-    async def _refuse_upload(self, batch: str, message: str) -> None:
-        async with self:
-            self.upload_error, self.uploading = message, False
-            for row in self.uploads:
-                if row.key.startswith(f"{batch}:"):
-                    self._set_upload_row(row.key, phase="rejected", message="Not uploaded.")
+        self._show_uploads(self._uploads.cleared())
 
     @rx.event(background=True)
-    async def receive_upload(self, chunks: rx.UploadChunkIterator):
+    async def receive_upload(self, chunks: rx.UploadChunkIterator, batch_id: str = ""):
         """Stream every file of one upload request into its own spool, then store it."""
         async with self:
             token = session_token(self.router.headers.cookie)
             kb_id, ip = self.docs_kb_id or self._route_kb_id(), self._ip()
-        batch = await self._claim_batch()
-        user = await asyncio.to_thread(auth.user_for_token, token)
-        if user is None:
-            await self._refuse_upload(batch, "Your session has ended. Sign in again to upload.")
-            return
-        try:
-            await asyncio.to_thread(document_service.require_writer, user, kb_id)
-        except PermissionDenied:
-            await self._refuse_upload(batch, "Uploading needs write access to this knowledge base.")
-            return
-        try:
-            async for event in self._stream_files(chunks, batch, user, kb_id, ip):
-                yield event
-        finally:
-            async with self:
-                self.uploading, self.upload_percent = False, 100
-                for row in self.uploads:  # announced by the browser but never received
-                    if row.key.startswith(f"{batch}:") and row.phase == "waiting":
-                        self._set_upload_row(row.key, phase="rejected", message="Not received.")
-        await self._refresh_in_background(user)
-
-    async def _stream_files(
-        self, chunks: rx.UploadChunkIterator, batch: str, user: User, kb_id: str, ip: str
-    ):
-        """Spool file after file; once one is stored, the live progress starts (yielded)."""
-        count = 0
-        current: _IncomingFile | None = None
-        try:
-            async for chunk in chunks:
-                if (
-                    current is None
-                    or chunk.filename != current.filename
-                    or (chunk.offset == 0 and current.received > 0)
-                ):
-                    if current is not None and await self._store(current, user, kb_id, ip):
-                        yield DocumentsState.watch_progress
-                    current = _IncomingFile(key=f"{batch}:{count}", filename=chunk.filename)
-                    count += 1
-                    _open_spool(current)
-                    await self._show_file(current, "receiving")
-                _write(current, chunk.offset, chunk.data)
-                if time.monotonic() - current.last_push > ROW_UPDATE_SECONDS:
-                    await self._show_file(current, "receiving")
-            last, current = current, None
-            if last is not None and await self._store(last, user, kb_id, ip):
-                yield DocumentsState.watch_progress
-        finally:
-            if current is not None:  # the browser went away mid-file: keep nothing
-                if current.spool is not None:
-                    current.spool.discard()
-                async with self:
-                    self._set_upload_row(current.key, phase="rejected", message="Interrupted.")
-
-    async def _show_file(self, incoming: _IncomingFile, phase: str, message: str = "") -> None:
-        incoming.last_push = time.monotonic()
-        async with self:
-            known = next((r for r in self.uploads if r.key == incoming.key), None)
-            changes = {"phase": phase, "received": incoming.received, "message": message}
-            if known is None or not known.name or known.name == "file":
-                changes["name"] = incoming.filename
-            self._set_upload_row(incoming.key, **changes)
-
-    async def _store(self, incoming: _IncomingFile, user: User, kb_id: str, ip: str) -> bool:
-        """Hand a received file to accept_upload; True when a new document was queued."""
-        if incoming.refused:
-            await self._show_file(incoming, "rejected", incoming.refused)
-            if incoming.spool is not None:
-                incoming.spool.discard()
-            return False
-        await self._show_file(incoming, "storing")
-        phase, message, document_id = await asyncio.to_thread(_accept, user, kb_id, incoming, ip)
-        await self._show_file(incoming, phase, message)
-        if document_id is None:
-            return False
-        await self._refresh_in_background(user)  # the new row appears (queued) at once
-        return True
+        batch = upload_protocol.valid_batch_id(batch_id) or upload_protocol.new_batch_id()
+        request = upload_protocol.UploadRequest(batch, token, kb_id, ip)
+        async for _ in upload_protocol.receive(chunks, request, _UploadPage(self)):
+            yield DocumentsState.watch_progress
 
     # -- row actions ------------------------------------------------------------------------------
 
@@ -561,6 +331,59 @@ class DocumentsState(ShellState):
         return DocumentsState.watch_progress
 
 
+class _UploadPage:
+    """upload_protocol.UploadPage for a background event of DocumentsState."""
+
+    def __init__(self, state: DocumentsState) -> None:
+        self._state = state
+
+    async def change(self, edit: Callable[[UploadBoard], UploadBoard]) -> None:
+        async with self._state:
+            self._state._show_uploads(edit(self._state._uploads))
+
+    async def refresh(self, user: User) -> None:
+        await self._state._refresh_in_background(user)
+
+
+class _WatchedPage:
+    """progress_watch.WatchedPage for the watch_progress background event."""
+
+    def __init__(self, state: DocumentsState) -> None:
+        self._state = state
+
+    async def look(self) -> Look | None:
+        state = self._state
+        async with state:
+            kb_id = state.docs_kb_id  # follows the browser from one KB page to another
+            if not state._on_this_kb_page(kb_id):
+                return None
+            state._watch_wanted, state._watch_beat = False, time.time()
+            return Look(kb_id, state._filters(), session_token(state.router.headers.cookie))
+
+    async def show(self, look: Look, rows: Sequence[DocumentRow]) -> Shown | None:
+        state = self._state
+        async with state:
+            if not state._on_this_kb_page(look.kb_id):
+                return None
+            current = (look.kb_id, look.filters) == (state.docs_kb_id, state._filters())
+            changed = current and rows != state.documents
+            if changed:
+                state.documents = list(rows)
+            return Shown(changed=changed, wanted=state._watch_wanted)
+
+
+# The browser names each drop: both events of the drop zone read the id from the same file list
+# (the first one to run stores it on that list), so the announcement and the stream carry one id.
+NEW_BATCH_ID_JS = "Date.now().toString(36) + Math.random().toString(36).slice(2, 10)"
+
+
+def _batch_id_of(files) -> rx.Var:
+    return rx.Var(
+        f"((dropped) => dropped ? (dropped.lumikbBatch ??= {NEW_BATCH_ID_JS}) : '')({files!s})",
+        _var_type=str,
+    )
+
+
 def drop_events() -> list:
     """The drop zone's on_drop: announce the files (names, sizes), then stream them."""
 
@@ -569,12 +392,15 @@ def drop_events() -> list:
             f"Array.from({files!s} ?? []).map((f) => ({{name: f.name, size: f.size}}))",
             _var_type=list[dict],
         )
-        return DocumentsState.expect_files(names_and_sizes)
+        return DocumentsState.expect_files(_batch_id_of(files), names_and_sizes)
 
-    announce_spec = call_event_fn(announce, passthrough_event_spec(list[rx.UploadFile]))[0]
-    upload = DocumentsState.receive_upload(
-        rx.upload_files_chunk(
-            upload_id=UPLOAD_ID, on_upload_progress=DocumentsState.upload_progressed
+    def stream(files):
+        return DocumentsState.receive_upload(
+            rx.upload_files_chunk(
+                upload_id=UPLOAD_ID, on_upload_progress=DocumentsState.upload_progressed
+            ),
+            _batch_id_of(files),
         )
-    )
-    return [announce_spec, upload]
+
+    spec = passthrough_event_spec(list[rx.UploadFile])
+    return [call_event_fn(announce, spec)[0], call_event_fn(stream, spec)[0]]
