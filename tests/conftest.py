@@ -71,3 +71,20 @@ def database(database_url: str):
     db = SqlDatabase(database_url, pool_size=8)
     yield db
     db.close()
+
+
+LAYERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test without exactly one layer marker is never run by `make test`: refuse to collect it."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if sum(1 for layer in LAYERS if item.get_closest_marker(layer)) != 1
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "every test needs exactly one of the markers unit, integration, e2e: "
+            + ", ".join(wrong)
+        )

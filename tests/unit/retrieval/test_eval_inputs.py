@@ -11,6 +11,8 @@ from lumikb_app.services.retrieval.eval_inputs import (
     load_queries,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def test_queries_and_qrels_in_beir_layout(tmp_path):
     queries = tmp_path / "queries.jsonl"

@@ -13,6 +13,8 @@ from lumikb_app.services.retrieval.eval_metrics import (
     unique_in_order,
 )
 
+pytestmark = pytest.mark.unit
+
 ONE = {"d1": 1.0}
 
 

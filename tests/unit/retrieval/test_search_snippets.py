@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lumikb_app.domain.retrieval import Passage
 from lumikb_app.services.retrieval import search
 from lumikb_app.services.retrieval.snippets import ELLIPSIS, matched_terms, query_terms
+
+pytestmark = pytest.mark.unit
 
 
 def _passage(text: str, terms: tuple[str, ...]) -> Passage:
