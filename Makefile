@@ -24,7 +24,7 @@ help:
 	@echo "make test     install test needs (incl. Debian chromium) and run unit, integration and e2e tests"
 	@echo "make admin EMAIL=you@example.com  create the first administrator (prompts for a password)"
 	@echo "make dev      serve with hot reload"
-	@echo "make lint     ruff check + format check"
+	@echo "make lint     ruff check + format check + mypy type check"
 	@echo "make migrate  apply database migrations"
 	@echo "make seed     create a demo knowledge base"
 	@echo "make worker   run an RQ worker (production mode, REDIS_URL set)"
@@ -69,6 +69,7 @@ chromium:
 test: install chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -m unit -q
 	$(VENV)/bin/pytest -m integration -q
 	$(VENV)/bin/pytest -m e2e -q
@@ -85,6 +86,7 @@ test-e2e: install chromium
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

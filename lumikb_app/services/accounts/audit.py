@@ -13,10 +13,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AuditEvent, User
@@ -25,6 +26,7 @@ from lumikb_app.services.platform.transactions import read_session, transaction
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 0x1A0D17  # advisory lock id serialising writers of the chain tip
+_Query = TypeVar("_Query", bound=SelectOfScalar[Any])
 CSV_COLUMNS = (
     "seq",
     "created_at",
@@ -77,8 +79,9 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     tip = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    last_seq = tip.seq if tip and tip.seq is not None else 0
     event = AuditEvent(
-        seq=(tip.seq if tip else 0) + 1,
+        seq=last_seq + 1,
         created_at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_email=actor.email if actor else None,
@@ -116,8 +119,8 @@ def verify(batch: int = 1000) -> ChainReport:
         with read_session() as session:
             rows = session.exec(
                 select(AuditEvent)
-                .where(AuditEvent.seq > last_seq)
-                .order_by(AuditEvent.seq)
+                .where(col(AuditEvent.seq) > last_seq)
+                .order_by(col(AuditEvent.seq))
                 .limit(batch)
             ).all()
         if not rows:
@@ -181,7 +184,7 @@ def audit_filter(
     )
 
 
-def _filtered(query, f: AuditFilter):
+def _filtered(query: _Query, f: AuditFilter) -> _Query:
     if f.actor:
         query = query.where(col(AuditEvent.actor_email).contains(f.actor.strip().lower()))
     if f.action:
@@ -244,13 +247,13 @@ def csv_rows(f: AuditFilter, batch: int = 500) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    last_seq = 0
+    last_seq: int | None = 0  # AuditEvent.seq is Optional only until the row is written
     while True:
         with read_session() as session:
             rows = session.exec(
                 _filtered(select(AuditEvent), f)
-                .where(AuditEvent.seq > last_seq)
-                .order_by(AuditEvent.seq)
+                .where(col(AuditEvent.seq) > last_seq)
+                .order_by(col(AuditEvent.seq))
                 .limit(batch)
             ).all()
         for e in rows:

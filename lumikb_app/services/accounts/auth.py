@@ -10,7 +10,7 @@ from datetime import timedelta
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -128,7 +128,7 @@ def _recent_failures(
     query = (
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
+        .where(col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at >= since)
     )
     query = (
         query.where(LoginAttempt.email == email)
@@ -218,7 +218,7 @@ def user_for_token(token: str | None) -> User | None:
     with read_session() as session:
         row = session.exec(
             select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
+            .join(User, col(User.id) == UserSession.user_id)
             .where(UserSession.id == claims["sid"], User.id == claims["sub"])
         ).first()
         if row is None:
@@ -244,7 +244,9 @@ def logout(token: str | None, *, ip: str | None = None) -> None:
 
 def revoke_all_sessions(session: Session, user_id: str) -> None:
     for record in session.exec(
-        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        select(UserSession).where(
+            UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
+        )
     ):
         record.revoked_at = utcnow()
         session.add(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from lumikb_app.db.tables import KbGrant, User
 from lumikb_app.domain.enums import KbRole
@@ -27,7 +27,7 @@ def list_members(actor: User, kb_id: str) -> list[Member]:
         require(session, actor, kb_id, KbRole.ADMIN)
         rows = session.exec(
             select(KbGrant, User)
-            .join(User, User.id == KbGrant.user_id)
+            .join(User, col(User.id) == KbGrant.user_id)
             .where(KbGrant.kb_id == kb_id)
             .order_by(User.email)
         )

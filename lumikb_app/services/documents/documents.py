@@ -16,6 +16,7 @@ from lumikb_app.db.common import new_id, utcnow
 from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
+from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, can, require
 from lumikb_app.services.documents import outbox
@@ -55,9 +56,24 @@ class UploadOutcome:
     duplicate_of: str | None
     message: str
 
+    @property
+    def stored_id(self) -> str:
+        """The document that holds this content: the new one, or the one it duplicates."""
+        document_id = self.document_id or self.duplicate_of
+        if document_id is None:
+            raise ValueError(f"the upload of {self.name} stored no document")
+        return document_id
+
 
 def blob_key(kb_id: str, document_id: str, version: int) -> str:
     return f"kb/{kb_id}/doc/{document_id}/v{version}"
+
+
+def original_key(doc: Document) -> str:
+    """The blob key of the document's original file (every row is written with one)."""
+    if doc.blob_key is None:
+        raise BlobNotFound(f"document {doc.id} has no stored original")
+    return doc.blob_key
 
 
 def new_spool(filename: str) -> UploadSpool:
@@ -224,4 +240,4 @@ def retry_document(user: User, document_id: str) -> None:
 def open_original(user: User, document_id: str) -> tuple[Document, Iterator[bytes]]:
     with read_session() as session:
         doc = _document_for(session, user, document_id, KbRole.READ)
-    return doc, get_container().blobs.get(doc.blob_key)
+    return doc, get_container().blobs.get(original_key(doc))

@@ -15,7 +15,7 @@ import re
 import time
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -82,7 +82,7 @@ def redispatch_outbox(grace: timedelta = OUTBOX_GRACE) -> int:
     with transaction() as session:
         ids = session.exec(
             select(OutboxEvent.id).where(
-                OutboxEvent.processed_at.is_(None), OutboxEvent.created_at < utcnow() - grace
+                col(OutboxEvent.processed_at).is_(None), OutboxEvent.created_at < utcnow() - grace
             )
         ).all()
     outbox.dispatch(str(i) for i in ids)
@@ -150,7 +150,7 @@ def add_missing_cards() -> int:
         with transaction() as session:
             chunks = list(
                 session.exec(
-                    select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.ordinal)
+                    select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.ordinal))
                 )
             )
         try:
@@ -178,7 +178,7 @@ def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
     with transaction() as session:
         ids = session.exec(
             select(Document.id).where(
-                Document.status.in_(active), Document.updated_at < utcnow() - stuck_after
+                col(Document.status).in_(active), Document.updated_at < utcnow() - stuck_after
             )
         ).all()
     for document_id in ids:

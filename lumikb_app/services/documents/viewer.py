@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import new_id
@@ -24,7 +24,7 @@ from lumikb_app.domain.documents import BLOCK_SEPARATOR
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import pdf_pages
-from lumikb_app.services.documents.documents import NOT_FOUND, _document_for
+from lumikb_app.services.documents.documents import NOT_FOUND, _document_for, original_key
 from lumikb_app.services.documents.parsing import PDF
 from lumikb_app.services.documents.pdf_pages import Box
 from lumikb_app.services.platform.transactions import read_session
@@ -114,7 +114,7 @@ def _readable(session: Session, user: User, document_id: str) -> tuple[Document,
         raise PermissionDenied(NOT_FOUND)
     if doc.status != DocumentStatus.ready.value:
         raise DocumentNotReady(NOT_READY)
-    return doc, session.get(KnowledgeBase, doc.kb_id)
+    return doc, session.get_one(KnowledgeBase, doc.kb_id)
 
 
 def _chunk(session: Session, doc: Document, chunk_id: str | None) -> Chunk | None:
@@ -170,7 +170,7 @@ def _text(session: Session, doc: Document, cited: Chunk | None) -> DocumentText:
     """The document's full text rebuilt from its chunks (they cover it, overlapping, with only
     whitespace between sections), split around the cited chunk."""
     chunks = session.exec(
-        select(Chunk).where(Chunk.document_id == doc.id).order_by(Chunk.char_start)
+        select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.char_start))
     ).all()
     offset = chunks[0].char_start if chunks else 0
     parts: list[str] = []
@@ -208,7 +208,7 @@ def _local_original(doc: Document) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     partial = directory / f".{doc.id}.{new_id()[:8]}.part"
     with partial.open("wb") as out:
-        for block in get_container().blobs.get(doc.blob_key):
+        for block in get_container().blobs.get(original_key(doc)):
             out.write(block)
     os.replace(partial, path)
     _trim(directory)

@@ -27,7 +27,7 @@ REINDEX_JOB = "workers.tasks.reindex_kb"
 def get_settings(user: User, kb_id: str) -> KbSettings:
     with read_session() as session:
         require(session, user, kb_id, KbRole.READ)
-        return KbSettings.model_validate(session.get(KnowledgeBase, kb_id).settings)
+        return KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
 
 
 def ready_documents(user: User, kb_id: str) -> int:
@@ -57,14 +57,14 @@ def update_settings(
     A new embedding model must answer a health probe, which runs before the transaction opens."""
     with read_session() as session:
         require(session, user, kb_id, KbRole.ADMIN)
-        stored = KbSettings.model_validate(session.get(KnowledgeBase, kb_id).settings)
+        stored = KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
     wanted, probed = _validated({**stored.model_dump(), **values}), None
     if wanted.embedding_model != stored.embedding_model:
         get_container().embedder_for(wanted.embedding_model).health()  # refuse a dead model
         probed = wanted.embedding_model
     with transaction() as session:
         require(session, user, kb_id, KbRole.ADMIN)
-        kb = session.get(KnowledgeBase, kb_id)
+        kb = session.get_one(KnowledgeBase, kb_id)
         before = KbSettings.model_validate(kb.settings)
         after = _validated({**before.model_dump(), **values})
         if after.embedding_model not in (before.embedding_model, probed):
@@ -104,7 +104,7 @@ def _new_version(doc: Document) -> str:
         version = documents.next_version(session, doc.kb_id, doc.name)
     key = documents.blob_key(doc.kb_id, document_id, version)
     with tempfile.TemporaryFile() as copy:
-        for block in blobs.get(doc.blob_key):
+        for block in blobs.get(documents.original_key(doc)):
             copy.write(block)
         copy.seek(0)
         blobs.put(key, copy, length=doc.size_bytes, content_type=doc.mime_type)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
@@ -62,7 +62,7 @@ def update_kb(
 ) -> KnowledgeBase:
     with transaction() as session:
         access.require(session, user, kb_id, KbRole.ADMIN)
-        kb = session.get(KnowledgeBase, kb_id)
+        kb = session.get_one(KnowledgeBase, kb_id)
         before = {"name": kb.name, "description": kb.description}
         kb.name, kb.description, kb.updated_at = (
             _clean_name(name),
@@ -86,7 +86,7 @@ def set_archived(user: User, kb_id: str, archived: bool, ip: str | None = None) 
     """Archived KBs leave every listing and search; their admins can still open and restore them."""
     with transaction() as session:
         access.require(session, user, kb_id, KbRole.ADMIN)
-        kb = session.get(KnowledgeBase, kb_id)
+        kb = session.get_one(KnowledgeBase, kb_id)
         kb.archived_at, kb.updated_at = (utcnow() if archived else None), utcnow()
         session.add(kb)
         audit.record(
@@ -104,10 +104,12 @@ def delete_kb(user: User, kb_id: str, ip: str | None = None) -> None:
     """Hide the KB at once and purge it from every store in the background."""
     with transaction() as session:
         access.require(session, user, kb_id, KbRole.ADMIN)
-        kb = session.get(KnowledgeBase, kb_id)
+        kb = session.get_one(KnowledgeBase, kb_id)
         kb.archived_at = kb.archived_at or utcnow()
         session.add(kb)
-        session.exec(delete(KbGrant).where(KbGrant.kb_id == kb_id, KbGrant.role < KbRole.ADMIN))
+        session.exec(
+            delete(KbGrant).where(col(KbGrant.kb_id) == kb_id, col(KbGrant.role) < KbRole.ADMIN)
+        )
         event = outbox.add(session, outbox.PURGE_KB, kb_id=kb_id)
         audit.record(session, "kb.deleted", actor=user, ip=ip, kb_id=kb_id, target=kb.name)
     outbox.dispatch([event])
@@ -121,7 +123,9 @@ def list_kbs(user: User) -> list[KnowledgeBase]:
             return []
         return list(
             session.exec(
-                select(KnowledgeBase).where(KnowledgeBase.id.in_(ids)).order_by(KnowledgeBase.name)
+                select(KnowledgeBase)
+                .where(col(KnowledgeBase.id).in_(ids))
+                .order_by(col(KnowledgeBase.name))
             )
         )
 
@@ -129,7 +133,7 @@ def list_kbs(user: User) -> list[KnowledgeBase]:
 def get_kb(user: User, kb_id: str) -> KnowledgeBase:
     with read_session() as session:
         access.require(session, user, kb_id, KbRole.READ)
-        return session.get(KnowledgeBase, kb_id)
+        return session.get_one(KnowledgeBase, kb_id)
 
 
 def my_role(user: User, kb_id: str) -> KbRole | None:

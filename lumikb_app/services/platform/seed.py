@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, KnowledgeBase, User
@@ -65,13 +65,13 @@ def upload_corpus(corpus: Path, limit: int = 0) -> tuple[str, list[str]]:
         spool = documents.new_spool(path.name)
         spool.write(path.read_bytes())
         outcome = documents.accept_upload(owner, kb_id, spool)
-        ids.append(outcome.document_id or outcome.duplicate_of)
+        ids.append(outcome.stored_id)
     return kb_id, ids
 
 
 def progress(ids: list[str]) -> SeedProgress:
     with get_container().db.session() as session:
-        statuses = session.exec(select(Document.status).where(Document.id.in_(ids))).all()
+        statuses = session.exec(select(Document.status).where(col(Document.id).in_(ids))).all()
     return SeedProgress(len(ids), statuses.count("ready"), statuses.count("failed"))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -65,7 +65,7 @@ def eval_user(*, create: bool = True) -> User:
         admin = session.exec(
             select(User)
             .where(User.system_role == SystemRole.admin.value, User.is_active)
-            .order_by(User.created_at)
+            .order_by(col(User.created_at))
         ).first()
         if admin is None and not create:
             raise EvaluationInputError("There is no administrator account to search as.")
@@ -105,8 +105,7 @@ def ingest(
         except UploadRejected:
             rejected += 1
             continue
-        document_id = outcome.document_id or outcome.duplicate_of
-        corpus_ids.setdefault(document_id, []).append(item.corpus_id)
+        corpus_ids.setdefault(outcome.stored_id, []).append(item.corpus_id)
     final = seed.wait(list(corpus_ids), on_progress)
     from lumikb_app.services.documents.reconcile import optimize_collections
 
