@@ -11,6 +11,7 @@ import pytest
 
 from lumikb_app.container import reset_container
 from lumikb_app.settings import Settings
+from tests.layer_markers import refuse_wrong_layers
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -73,18 +74,6 @@ def database(database_url: str):
     db.close()
 
 
-LAYERS = ("unit", "integration", "e2e")
-
-
+@pytest.hookimpl(tryfirst=True)  # before `-m unit` and the like deselect by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test without exactly one layer marker is never run by `make test`: refuse to collect it."""
-    wrong = [
-        item.nodeid
-        for item in items
-        if sum(1 for layer in LAYERS if item.get_closest_marker(layer)) != 1
-    ]
-    if wrong:
-        raise pytest.UsageError(
-            "every test needs exactly one of the markers unit, integration, e2e: "
-            + ", ".join(wrong)
-        )
+    refuse_wrong_layers(items, Path(__file__).parent)
