@@ -18,6 +18,10 @@ config = rx.Config(
     # Several backend workers share UI state through Redis in production; one process otherwise.
     redis_url=settings.REDIS_URL,
     state_manager_mode="redis" if settings.REDIS_URL else "disk",
+    # Credentialed CORS answers only for ALLOWED_ORIGINS (Reflex's default "*" echoed every
+    # Origin). Unset, Reflex hands socket.io an empty list, which turns socket.io's own Origin
+    # check off: api/origin_guard.py refuses foreign websocket handshakes in every case.
+    cors_allowed_origins=settings.allowed_origins,
     plugins=[rx.plugins.RadixThemesPlugin(theme=theme())],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -14,8 +14,11 @@ from urllib.parse import urlparse
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lumikb_app.domain.network import Network, normalize_origin, parse_networks
+
 DEV_JWT_SECRET = "lumikb-dev-secret-change-me-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class Mode(StrEnum):
@@ -69,6 +72,15 @@ class Settings(BaseSettings):
     OIDC_CLIENT_SECRET: str | None = None
     OIDC_ADMIN_GROUP: str | None = None
 
+    # Reverse proxies whose X-Forwarded-For, -Host and -Proto are believed: addresses or CIDR
+    # blocks, comma-separated. Unset: forwarded headers are ignored and the peer is the client.
+    TRUSTED_PROXIES: str | None = None
+    # Browser origins (scheme://host[:port], comma-separated) that may use the session cookie:
+    # the websocket, CORS, form posts. Unset: only the origin each request was addressed to.
+    ALLOWED_ORIGINS: str | None = None
+    # The bearer token /metrics requires. Unset: /metrics answers direct loopback requests only.
+    METRICS_TOKEN: str | None = Field(None, min_length=MIN_METRICS_TOKEN_LENGTH)
+
     LUMIKB_ADMIN_EMAIL: str | None = None
     LUMIKB_ADMIN_PASSWORD: str | None = None
 
@@ -85,6 +97,9 @@ class Settings(BaseSettings):
         "REDIS_URL",
         "NEO4J_URI",
         "NEO4J_PASSWORD",
+        "TRUSTED_PROXIES",
+        "ALLOWED_ORIGINS",
+        "METRICS_TOKEN",
         mode="before",
     )
     @classmethod
@@ -133,6 +148,23 @@ class Settings(BaseSettings):
             raise ValueError("must be the issuer's http(s) URL")
         return value
 
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _proxy_networks(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        return ",".join(str(network) for network in parse_networks(value)) or None
+
+    @field_validator("ALLOWED_ORIGINS")
+    @classmethod
+    def _origins(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        entries = [part.strip() for part in value.split(",") if part.strip()]
+        if "*" in entries:
+            raise ValueError("list the origins: '*' would let every site use the session cookie")
+        return ",".join(dict.fromkeys(normalize_origin(entry) for entry in entries)) or None
+
     @field_validator("JWT_ALGORITHM")
     @classmethod
     def _hmac_algorithm(cls, value: str) -> str:
@@ -162,6 +194,14 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.DATA_DIR / 'lumikb.sqlite3').resolve()}"
+
+    @property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return parse_networks(self.TRUSTED_PROXIES or "")
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        return tuple(self.ALLOWED_ORIGINS.split(",")) if self.ALLOWED_ORIGINS else ()
 
     @property
     def sso_enabled(self) -> bool:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from lumikb_app.api import v1
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
+from lumikb_app.api.origin_guard import OriginGuard
 from lumikb_app.api.platform import health, metrics
 
 
@@ -20,6 +21,7 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.add_middleware(metrics.RequestMetricsMiddleware)
+    api.add_middleware(OriginGuard)
     api.include_router(health.router)
     api.include_router(metrics.router)
     api.include_router(auth.router)

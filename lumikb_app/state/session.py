@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
+from lumikb_app.domain import network
 from lumikb_app.services.accounts import access, auth
 
 LOGIN_ROUTE = "/login"
@@ -32,8 +34,15 @@ def session_token(cookie_header: str) -> str | None:
 
 
 def client_ip(state: rx.State) -> str:
-    """The browser's address, for the audit log ("" when unknown)."""
-    return state.router.session.client_ip or ""
+    """The browser's address, for the audit log ("" when unknown).
+
+    Reflex records the socket's peer (rxconfig leaves its trusted_proxy_hops at 0); its
+    X-Forwarded-For counts only when that peer is one of TRUSTED_PROXIES, as on the HTTP routes."""
+    forwarded_for = state.router.headers.raw_headers.get("x-forwarded-for", "")
+    address = network.client_address(
+        state.router.session.client_ip, forwarded_for, get_container().settings.trusted_proxies
+    )
+    return address or ""
 
 
 def login_url(next_path: str) -> str:

@@ -1,8 +1,8 @@
 """`GET /api/admin/audit.csv`: the audit log as a streamed CSV download, for administrators.
 
-The session cookie is checked like on every page; `services.audit.export_csv` checks the
-admin role again and records the export itself before the first byte is sent, then reads the
-rows a batch at a time as the response streams. The filter is parsed by `audit.audit_filter`,
+The session cookie is checked like on every page (another site's request is refused);
+`services.audit.export_csv` checks the admin role again and records the export itself before the
+first byte is sent, then reads the rows a batch at a time as the response streams. The filter is parsed by `audit.audit_filter`,
 the same parser the audit page uses.
 """
 
@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
+from lumikb_app.api.accounts.auth import session_user
 from lumikb_app.api.request_info import client_ip
-from lumikb_app.services.accounts import audit, auth
+from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied
 
 router = APIRouter(prefix="/api/admin")
@@ -37,7 +38,7 @@ async def export_audit_csv(
     until: str = "",
 ) -> Response:
     no_store = {"Cache-Control": "no-store"}
-    user = await asyncio.to_thread(auth.user_for_token, request.cookies.get(auth.COOKIE_NAME))
+    user = await session_user(request)
     if user is None:
         return PlainTextResponse("Sign in first.", status_code=401, headers=no_store)
     try:

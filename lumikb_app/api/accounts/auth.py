@@ -10,11 +10,11 @@ import asyncio
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from lumikb_app.api.platform.metrics import record_login
-from lumikb_app.api.request_info import client_ip, is_https, public_host
+from lumikb_app.api.request_info import client_ip, cross_site, is_https, same_origin
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import auth
 
@@ -24,19 +24,7 @@ LOGIN_PAGE = "/login"
 LOGIN_FAILED_URL = "/login?error=1"
 LOGIN_LOCKED_URL = "/login?error=locked"
 MAX_FIELD_LENGTH = 2048
-
-
-def same_origin(request: Request) -> bool:
-    """True when the Origin (or, without one, the Referer) names the host the request came to."""
-    source = request.headers.get("origin") or request.headers.get("referer")
-    if not source or source == "null":
-        return False
-    parts = urlsplit(source)
-    return (
-        parts.scheme in {"http", "https"}
-        and bool(parts.netloc)
-        and parts.netloc.lower() == public_host(request)
-    )
+CROSS_SITE = "Cross-site request refused."
 
 
 def safe_next(target: str | None) -> str:
@@ -56,8 +44,13 @@ def safe_next(target: str | None) -> str:
 
 
 async def session_user(request: Request) -> User | None:
-    """The active user behind the request's session cookie, or None."""
+    """The active user behind the request's session cookie, or None.
+
+    Another site's page gets a 403 instead: the browser attaches the cookie to its requests
+    too (a page on another port of the same host is "same-site" and gets even Lax cookies)."""
     token = request.cookies.get(auth.COOKIE_NAME)
+    if token and cross_site(request):
+        raise HTTPException(status_code=403, detail=CROSS_SITE)
     return await asyncio.to_thread(auth.user_for_token, token) if token else None
 
 
@@ -75,7 +68,7 @@ def set_session_cookie(response: Response, request: Request, issued: auth.Sessio
 
 
 def _forbidden() -> Response:
-    return PlainTextResponse("Cross-site request refused.", status_code=403)
+    return PlainTextResponse(CROSS_SITE, status_code=403)
 
 
 @router.post("/login", include_in_schema=False)

@@ -2,9 +2,10 @@
 the browser's session cookie.
 
 A request that sends an Authorization header is judged by that header alone: a bad token is a
-401 even when a session cookie comes along. Cookie-authenticated writes must come from our own
-pages (the same Origin check as the login form), because browsers attach cookies to cross-site
-posts; a bearer token is never sent by a browser on its own, so it needs no such check.
+401 even when a session cookie comes along. Cookie-authenticated requests from another site's
+page are refused (reads too: api/accounts/auth.session_user), and writes must name an allowed
+Origin (the same check as the login form), because browsers attach cookies to cross-site
+requests; a bearer token is never sent by a browser on its own, so it needs no such check.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lumikb_app.api.accounts.auth import same_origin, session_user
+from lumikb_app.api.accounts.auth import session_user
+from lumikb_app.api.request_info import same_origin
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import api_tokens
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from lumikb_app.container import get_container
+from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import UserSession
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.platform.health import BACKENDS
@@ -102,14 +102,39 @@ def test_login_sets_an_httponly_lax_cookie_and_redirects(client, ada):
     assert auth.user_for_token(token).id == ada.id
 
 
-def test_login_over_https_marks_the_cookie_secure(client, ada):
-    response = client.post(
+def _cookie_attributes(response) -> list[str]:
+    return [part.strip().lower() for part in response.headers["set-cookie"].split(";")]
+
+
+def _login_through_proxy(ada_client: TestClient):
+    return ada_client.post(
         "/auth/login",
         data={"email": EMAIL, "password": PASSWORD},
         headers={"Origin": "https://testserver", "X-Forwarded-Proto": "https"},
     )
+
+
+def test_login_over_https_marks_the_cookie_secure(ada, monkeypatch):
+    from lumikb_app.api.app import create_api
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
+    reset_container()
+    through_proxy = TestClient(create_api(), follow_redirects=False, client=("10.1.2.3", 4000))
+    response = _login_through_proxy(through_proxy)
     assert response.status_code == 303
-    assert "secure" in [part.strip().lower() for part in response.headers["set-cookie"].split(";")]
+    assert "secure" in _cookie_attributes(response)
+    direct = TestClient(create_api(), base_url="https://testserver", follow_redirects=False)
+    response = direct.post(
+        "/auth/login",
+        data={"email": EMAIL, "password": PASSWORD},
+        headers={"Origin": "https://testserver"},
+    )
+    assert "secure" in _cookie_attributes(response)
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(client, ada):
+    # X-Forwarded-Proto: https is only the client's own say-so here.
+    assert "secure" not in _cookie_attributes(_login_through_proxy(client))
 
 
 @pytest.mark.parametrize(

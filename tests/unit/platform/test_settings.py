@@ -51,6 +51,12 @@ def test_servers_are_chosen_by_their_variables(monkeypatch):
         ("JWT_EXPIRY_MINUTES", "-5"),
         ("NEO4J_URI", "http://neo4j:7474"),
         ("QDRANT_GRPC", "maybe"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("TRUSTED_PROXIES", "proxy.internal"),
+        ("ALLOWED_ORIGINS", "*"),
+        ("ALLOWED_ORIGINS", "kb.example.com"),
+        ("ALLOWED_ORIGINS", "https://kb.example.com/app"),
+        ("METRICS_TOKEN", "short"),
     ],
 )
 def test_a_bad_value_is_refused_with_the_variable_named(monkeypatch, variable, value):
@@ -101,3 +107,13 @@ def test_an_empty_variable_means_unset(monkeypatch):
     settings = load_settings()
     assert settings.QDRANT_HOST is None and settings.MINIO_ENDPOINT is None
     assert all(settings.embedded_services.values())
+
+
+def test_proxies_and_origins_are_read_as_lists(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.5 ,::1")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "HTTPS://KB.example.com:443/, http://localhost:3000")
+    settings = load_settings()
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "192.168.1.5/32", "::1/128"]
+    assert settings.allowed_origins == ("https://kb.example.com", "http://localhost:3000")
+    defaults = load_settings(TRUSTED_PROXIES="", ALLOWED_ORIGINS="")
+    assert defaults.trusted_proxies == () and defaults.allowed_origins == ()
