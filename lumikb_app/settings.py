@@ -57,6 +57,14 @@ class Settings(BaseSettings):
 
     REDIS_URL: str | None = None
 
+    # Answers written at once by one app process (UI and API share them); one more is refused
+    # with "busy, try again in a moment" before anything is stored.
+    CHAT_MAX_STREAMS: int = Field(8, ge=1, le=256)
+    # Answers one person may ask for per window (UI and API together, counted in the cache,
+    # so across processes with REDIS_URL); 0: no limit.
+    CHAT_RATE_LIMIT: int = Field(20, ge=0, le=10_000)
+    CHAT_RATE_WINDOW_SECONDS: int = Field(60, ge=1, le=86_400)
+
     NEO4J_URI: str | None = None
     NEO4J_USER: str = "neo4j"
     NEO4J_PASSWORD: str | None = None

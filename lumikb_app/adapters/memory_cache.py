@@ -6,6 +6,7 @@ with the cache.
 """
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +39,7 @@ def check_ttl(ttl_seconds: int) -> None:
         raise ValueError("ttl_seconds must be positive")
 
 
-def _expires_at(_key: str, entry: tuple[bytes, float], now: float) -> float:
+def _expires_at(_key: str, entry: tuple, now: float) -> float:
     return now + entry[1]
 
 
@@ -47,6 +48,7 @@ class MemoryCache:
 
     def __init__(self, max_items: int = 10_000, *, timer: Callable[[], float] = time.monotonic):
         self._entries: TLRUCache = TLRUCache(maxsize=max_items, ttu=_expires_at, timer=timer)
+        self._timer = timer
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Any | None:
@@ -63,6 +65,19 @@ class MemoryCache:
     def delete(self, key: str) -> None:
         with self._lock:
             self._entries.pop(key, None)
+
+    def incr(self, key: str, ttl_seconds: int) -> tuple[int, int]:
+        check_ttl(ttl_seconds)
+        with self._lock:
+            now = self._timer()
+            entry = self._entries.get(key)
+            if entry is None or len(entry) != 4:  # missing, or a value set with `set`
+                count, expires = 1, now + ttl_seconds
+            else:
+                count, expires = entry[2] + 1, entry[3]
+            # The TTL is stored as what is left of it, so rewriting the entry keeps its expiry.
+            self._entries[key] = (b"", expires - now, count, expires)
+        return count, max(1, math.ceil(expires - now))
 
     def health(self) -> None:
         return None

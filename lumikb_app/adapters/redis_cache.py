@@ -26,6 +26,19 @@ class RedisCache:
     def delete(self, key: str) -> None:
         self.redis.delete(self.prefix + key)
 
+    def incr(self, key: str, ttl_seconds: int) -> tuple[int, int]:
+        check_ttl(ttl_seconds)
+        key = self.prefix + key
+        with self.redis.pipeline() as pipe:  # MULTI/EXEC: the three run as one
+            pipe.set(key, 0, ex=ttl_seconds, nx=True)
+            pipe.incr(key)
+            pipe.ttl(key)
+            _, count, left = pipe.execute()
+        if left < 0:  # a counter left without a TTL (never written so here): give it one
+            self.redis.expire(key, ttl_seconds)
+            left = ttl_seconds
+        return int(count), max(1, int(left))
+
     def health(self) -> None:
         self.redis.ping()
 

@@ -1,18 +1,18 @@
 """Relay the chat service's blocking event generator to a client as server-sent events.
 
-The thread, the error mapping and the stop flag are services/chat/event_bridge.py's, the same
-bridge the chat page reads: when the client goes away, Starlette closes this generator, which
-sets the stop flag; the generator then stores the answer so far as "stopped".
+The pool place, the error mapping and the stop flag are services/chat/event_bridge.py's, the
+same bridge the chat page reads: when the client goes away, Starlette closes this generator,
+which sets the stop flag; the generator then stores the answer so far as "stopped". The route
+starts the bridge before it answers, so an answer whose client left before reading any of it
+still ends and frees its place.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
-from lumikb_app.domain.chat import ChatEvent
 from lumikb_app.services.chat.event_bridge import EventBridge
 
 
@@ -21,11 +21,9 @@ def format_event(kind: str, data: dict[str, Any]) -> str:
     return f"event: {kind}\ndata: {payload}\n\n"
 
 
-async def relay(
-    events: Iterator[ChatEvent], stop: threading.Event, extra: dict[str, Any]
-) -> AsyncIterator[str]:
+async def relay(bridge: EventBridge, extra: dict[str, Any]) -> AsyncIterator[str]:
     """Each event as SSE text; `extra` is merged into the status and done events' data."""
-    async with EventBridge(lambda: events, stop) as bridge:
+    async with bridge:
         async for event in bridge:
             data = {**event.data, **extra} if event.kind in ("status", "done") else event.data
             yield format_event(event.kind, data)

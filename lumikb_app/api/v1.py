@@ -31,7 +31,9 @@ from lumikb_app.db.tables import User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.retrieval import Passage, SearchInputError
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.chat import chat, conversations
+from lumikb_app.services.chat import admission, chat, conversations
+from lumikb_app.services.chat.answer_pool import ChatRefused, Slot
+from lumikb_app.services.chat.event_bridge import EventBridge
 from lumikb_app.services.knowledge_bases import kbs
 from lumikb_app.services.retrieval import search as search_service
 
@@ -48,6 +50,13 @@ SSE_DOC = {
         "`done` {message_id, conversation_id, content, citations, sources, confidence, mode} "
         "and `error` {message}; each as `event: <kind>` and `data: <json>`.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+BUSY_DOC = {
+    429: {
+        "model": ErrorOut,
+        "description": "Not started, nothing stored: too many answers are being written right "
+        "now, or you asked for more than your limit. `Retry-After` says when to try again.",
     }
 }
 KBS_ONLY_FOR_NEW = "kb_ids can only be given when starting a new conversation."
@@ -127,6 +136,16 @@ async def list_messages(conversation_id: str, user: ActingUser) -> list[MessageO
     return [MessageOut.model_validate(m, from_attributes=True) for m in found]
 
 
+async def _admit(user: User) -> Slot:
+    """A place to write the answer, or 429 (busy, or over the caller's rate) before anything is
+    stored."""
+    try:
+        return await asyncio.to_thread(admission.admit, user)
+    except ChatRefused as refused:
+        headers = {"Retry-After": str(refused.retry_after)}
+        raise HTTPException(status_code=429, detail=str(refused), headers=headers) from None
+
+
 def _start_chat(user: User, body: ChatIn, should_stop: Callable[[], bool]):
     """Check the question before anything is stored, then open (or continue) the conversation."""
     question = chat.clean_question(body.question)
@@ -140,20 +159,28 @@ def _start_chat(user: User, body: ChatIn, should_stop: Callable[[], bool]):
     "/chat",
     summary="Ask a question; the answer streams as server-sent events",
     response_class=StreamingResponse,
-    responses=SSE_DOC,
+    responses={**SSE_DOC, **BUSY_DOC},
 )
 async def ask(body: ChatIn, user: ActingUser) -> StreamingResponse:
     if body.conversation_id is not None and body.kb_ids is not None:
         raise HTTPException(status_code=422, detail=KBS_ONLY_FOR_NEW)
     stop = threading.Event()
-    conversation_id, events = await _call(_start_chat, user, body, stop.is_set)
+    await _call(chat.clean_question, body.question)  # a bad question is not counted
+    slot = await _admit(user)
+    try:
+        conversation_id, events = await _call(_start_chat, user, body, stop.is_set)
+    except BaseException:
+        slot.release()  # refused, or the request was cancelled: the place was never used
+        raise
+    bridge = EventBridge(lambda: events, stop, slot)
+    bridge.start()  # now, so the answer ends and frees its place even if the client never reads
     opening = sse.format_event(
         "status", {"message": "Thinking…", "conversation_id": conversation_id}
     )
 
     async def stream():
         yield opening
-        async for text in sse.relay(events, stop, {"conversation_id": conversation_id}):
+        async for text in sse.relay(bridge, {"conversation_id": conversation_id}):
             yield text
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers=STREAM_HEADERS)

@@ -12,4 +12,13 @@ class Cache(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def incr(self, key: str, ttl_seconds: int) -> tuple[int, int]:
+        """Add one to the counter at `key`, atomically across processes sharing the cache.
+
+        A missing counter starts at 0 and lives `ttl_seconds`; later calls do not extend it.
+        Returns (the count, whole seconds until the counter expires). A counter key is read
+        only through `incr`, never `get`.
+        """
+        ...
+
     def health(self) -> None: ...

@@ -1,18 +1,20 @@
 """The one bridge from the chat service's blocking event generator to asyncio.
 
 The generator (retrieval, the model call, the database writes) blocks, so it runs to its end on
-a thread of its own (its database session never changes threads) and hands each event to the
-event loop through a queue. The REST route (api/sse.py) and the chat page (state/chat) both read
-it through `EventBridge`, so they end and fail the same way:
+a place of the shared answer pool (services/chat/answer_pool.py: its database work never
+changes threads) and hands each event to the event loop through a queue. The REST route
+(api/sse.py) and the chat page (state/chat) both read it through `EventBridge`, so they end and
+fail the same way:
 
 - ChatInputError or PermissionDenied becomes an error event with its message (meant for a
   person); anything else is logged and becomes an error event with the generic `FAILED`;
-- the end is always marked (None on the queue, the end of `async for`).
+- the end is always marked (None on the queue, the end of `async for`), after the pool place
+  is free again, so a caller that saw the end can start another answer at once.
 
 The consumer owns a stop flag that the generator polls (`should_stop=stop.is_set`). Leaving the
-`async with` block (done, closed or cancelled), or the event loop closing under a running
-thread, sets it: the generator then stores the answer so far as "stopped", and the thread runs
-it to its end on its own.
+`async with` block (done, closed or cancelled), or the event loop closing under running work,
+sets it: the generator then stores the answer so far as "stopped", and its place runs it to its
+end on its own.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from types import TracebackType
 
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
 from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.chat.answer_pool import Slot
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,9 @@ FAILED = "The answer could not be generated. Try again in a moment."
 MakeEvents = Callable[[], Iterator[ChatEvent]]
 
 
-def pump(make_events: MakeEvents, push: Callable[[ChatEvent | None], None]) -> None:
-    """Run the generator to its end on this thread, pushing each event; None marks the end."""
+def pump(make_events: MakeEvents, push: Callable[[ChatEvent], None]) -> None:
+    """Run the generator to its end on this thread, pushing each event; a failure becomes an
+    error event."""
     try:
         for event in make_events():
             push(event)
@@ -43,30 +47,32 @@ def pump(make_events: MakeEvents, push: Callable[[ChatEvent | None], None]) -> N
     except Exception:
         log.exception("chat answer failed")
         push(ChatEvent("error", {"message": FAILED}))
-    finally:
-        push(None)
 
 
 class EventBridge:
-    """`make_events()` run on its own thread; its events read with `next` or `async for`.
+    """`make_events()` run on a reserved pool place; its events read with `next` or `async for`.
 
-    Use it as `async with EventBridge(make_events, stop) as events:`; the thread starts on entry
-    and `stop` is set on exit.
+    Use it as `async with EventBridge(make_events, stop, slot) as events:`; the work starts on
+    entry (or earlier, with `start`) and `stop` is set on exit.
     """
 
-    def __init__(
-        self, make_events: MakeEvents, stop: threading.Event, *, name: str = "chat-answer"
-    ) -> None:
+    def __init__(self, make_events: MakeEvents, stop: threading.Event, slot: Slot) -> None:
         self.stop = stop
+        self.finished = threading.Event()  # the work has ended and its place is free
         self._make_events = make_events
+        self._slot = slot
         self._queue: asyncio.Queue[ChatEvent | None] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ended = False
-        self.thread = threading.Thread(target=self._run, daemon=True, name=name)
+
+    def start(self) -> None:
+        """Start the work now (once): it then runs to its end even if nobody reads it."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._slot.run(self._work, then=self._end)
 
     async def __aenter__(self) -> EventBridge:
-        self._loop = asyncio.get_running_loop()
-        self.thread.start()
+        self.start()
         return self
 
     async def __aexit__(
@@ -77,8 +83,12 @@ class EventBridge:
     ) -> None:
         self.stop.set()  # nothing left to do once the generator has ended
 
-    def _run(self) -> None:
+    def _work(self) -> None:
         pump(self._make_events, self._push)
+
+    def _end(self) -> None:
+        self.finished.set()
+        self._push(None)
 
     def _push(self, event: ChatEvent | None) -> None:
         assert self._loop is not None

@@ -1,15 +1,16 @@
 """Chat page state: the conversation list, the open conversation, the streamed answer, feedback.
 
 Streaming: `send` and `regenerate` show the question at once and start `stream_answer`, a
-background event. It reads the blocking generator of services/chat/chat.py through
-services/chat/event_bridge.py (one thread for the whole answer, the same bridge as the REST
-API); tokens are collected and pushed to the browser about every 50 ms, taking the state lock
-only for that moment. When the answer ends, the conversation is read back from the
+background event. It first asks services/chat/admission.py for a place (busy, or over the
+person's rate: the refusal shows and nothing is stored; the question goes back in the box),
+opens the conversation if it is new, then writes the answer on that place through
+state/chat/chat_stream.py, which pushes only the text that is new about every 50 ms, taking the
+state lock only for that moment. When the answer ends, the conversation is read back from the
 database, so what the page shows is what was stored.
 
-Stop: `should_stop` runs on that thread and reads a `threading.Event` (state/chat/chat_stream.py);
-`stop` sets it, and each flush also looks at `_stop_requested`, in case the stop reached
-another worker process.
+Stop: the answer's thread reads a `threading.Event` registered while the stream runs
+(state/chat/chat_stream.py); `stop` sets it, and each flush also looks at `_stop_requested`, in
+case the stop reached another worker process.
 
 The open conversation is in the URL (`/chat?c=<id>`), so a reload shows it again.
 """
@@ -20,29 +21,32 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from functools import partial
 
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.domain.chat import ChatEvent, ChatInputError
+from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.chat import admission
 from lumikb_app.services.chat import chat as chat_service
 from lumikb_app.services.chat import conversations as conversation_service
+from lumikb_app.services.chat.answer_pool import ChatRefused
 from lumikb_app.services.chat.chat_turns import title_from
-from lumikb_app.services.chat.event_bridge import EventBridge
+from lumikb_app.services.chat.event_bridge import MakeEvents
 from lumikb_app.state.chat import chat_stream as stream
 from lumikb_app.state.chat import chat_view as view
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
 
-FLUSH_SECONDS = 0.05
-HEARTBEAT_SECONDS = 5.0  # a stream waiting on a slow model still proves it is alive this often
 STREAM_STALE_SECONDS = 30.0  # silent this long: its process is gone (e.g. restarted)
+RESEND_SECONDS = 1.0  # at most one whole resend of the streaming answer this often
 ALL_KBS = "all"
 MAX_TITLE_LENGTH = 200
 NOT_FOUND = "Conversation not found."
+SESSION_ENDED = "Your session has ended. Sign in again to continue."
+QUESTION_INPUT_ID = "chat-question"
 
 
 def _conversation_page(
@@ -73,10 +77,14 @@ class ChatState(ShellState):
     streaming: bool = False
     stopping: bool = False
     stream_status: str = ""
-    stream_segments: list[view.Segment] = []
+    stream_tail: stream.StreamTail = stream.StreamTail()  # only what is new; the page appends it
+    stream_has_text: bool = False
     _stream_id: str = ""
+    _stream_question: str = ""  # "" regenerates the last answer
+    _stream_claimed: bool = False  # stream_answer runs once per stream id
     _stream_beat: float = 0.0
     _stop_requested: bool = False
+    _last_resend: float = 0.0
 
     rename_id: str = ""
     rename_title: str = ""
@@ -131,23 +139,23 @@ class ChatState(ShellState):
 
     # -- asking -------------------------------------------------------------------------------
 
-    def _begin_stream(self) -> str:
+    def _begin_stream(self, question: str) -> str:
         stream_id = uuid.uuid4().hex
-        stream.stop_flag(stream_id)
-        self._stream_id, self._stop_requested, self._stream_beat = stream_id, False, time.time()
+        self._stream_id, self._stream_question, self._stream_claimed = stream_id, question, False
+        self._stop_requested, self._stream_beat = False, time.time()
         self.streaming, self.stopping, self.chat_error = True, False, ""
-        self.stream_status, self.stream_segments = "Searching your documents…", []
+        self.stream_status = "Searching your documents…"
+        self.stream_tail, self.stream_has_text = stream.StreamTail(), False
         return stream_id
 
     def _end_stream_view(self) -> None:
-        self.streaming = self.stopping = False
-        self.stream_segments, self.stream_status = [], ""
-        self._stream_id = ""
+        self.streaming = self.stopping = self.stream_has_text = False
+        self.stream_tail, self.stream_status = stream.StreamTail(), ""
+        self._stream_id = self._stream_question = ""
 
     def _forget_dead_stream(self) -> None:
         """A stream whose task died with its process must not keep the composer disabled."""
         if self.streaming and time.time() - self._stream_beat > STREAM_STALE_SECONDS:
-            stream.forget(self._stream_id)
             self._end_stream_view()
 
     def _request_stop(self) -> None:
@@ -163,27 +171,16 @@ class ChatState(ShellState):
         question = str(form_data.get("question") or "").strip()
         if not question:
             return None
+        try:
+            question = chat_service.clean_question(question)
+        except ChatInputError as error:
+            self.chat_error = str(error)
+            return rx.set_value(QUESTION_INPUT_ID, question[: chat_service.MAX_QUESTION])
         user = await self.current_user()
         if user is None:
             return rx.redirect("/login?next=/chat")
-        events = []
-        if not self.conversation_id:
-            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
-            try:
-                created = await asyncio.to_thread(
-                    conversation_service.create_conversation, user, None, kb_ids
-                )
-            except (ChatInputError, PermissionDenied) as error:
-                self.chat_error = str(error)
-                return None
-            # The service titles a new conversation after its first question, as it starts.
-            created.title = title_from(question)
-            self.conversation_id, self.conversation_title = created.id, created.title
-            self.conversations = [view.conversation_view(created), *self.conversations]
-            events.append(rx.redirect(f"/chat?c={created.id}", replace=True))
         self.messages = view.mark_last_answer([*self.messages, view.user_message(question)])
-        stream_id = self._begin_stream()
-        return [*events, ChatState.stream_answer(stream_id, self.conversation_id, question)]
+        return ChatState.stream_answer(self._begin_stream(question))
 
     @rx.event
     async def regenerate(self):
@@ -191,80 +188,100 @@ class ChatState(ShellState):
             return None
         if self.messages and self.messages[-1].role == "assistant":
             self.messages = self.messages[:-1]
-        stream_id = self._begin_stream()
+        stream_id = self._begin_stream("")
         self.stream_status = "Writing a new answer…"
-        return ChatState.stream_answer(stream_id, self.conversation_id, "")
+        return ChatState.stream_answer(stream_id)
 
     @rx.event
     def stop(self):
         self._request_stop()
         self._forget_dead_stream()
 
+    @rx.event
+    def resend_stream(self):
+        """The page missed part of the streaming answer (it reconnected, or two updates reached
+        it before it drew either): send what it should hold."""
+        live = stream.live_stream(self._stream_id) if self.streaming else None
+        if live is not None and time.time() - self._last_resend >= RESEND_SECONDS:
+            self._last_resend = time.time()
+            self.stream_tail = live.answer.full_tail()
+
     @rx.event(background=True)
-    async def stream_answer(self, stream_id: str, conversation_id: str, question: str):
-        """Run ask (or regenerate, with no question) and push the answer as it grows."""
+    async def stream_answer(self, stream_id: str):
+        """Write the answer `send` or `regenerate` asked for, and push it as it grows."""
         async with self:
-            if self._stream_id != stream_id:
+            if self._stream_id != stream_id or self._stream_claimed:
                 return
+            self._stream_claimed = True
             token = session_token(self.router.headers.cookie)
+            question, conversation_id = self._stream_question, self.conversation_id
+            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
         user = await asyncio.to_thread(auth.user_for_token, token) if token else None
-        answer = stream.AnswerSoFar()
+        answer, slot, refused = stream.AnswerSoFar(), None, False
         try:
             if user is None:
-                answer.error = "Your session has ended. Sign in again to continue."
-            else:
-                await self._consume(stream_id, user, conversation_id, question, answer)
+                answer.error = SESSION_ENDED
+                return
+            slot = await asyncio.to_thread(admission.admit, user)
+            if not conversation_id:
+                conversation_id = await self._open_conversation(stream_id, user, question, kb_ids)
+                yield rx.redirect(f"/chat?c={conversation_id}", replace=True)
+            events = self._events(user, conversation_id, question)
+            flush = partial(self._flush, stream_id)
+            answer = await stream.run_stream(stream_id, events, slot, flush)
+        except ChatRefused as refusal:
+            answer.error, refused = str(refusal), True
+        except (ChatInputError, PermissionDenied) as error:
+            answer.error = str(error)
         finally:
-            stream.forget(stream_id)
+            if slot is not None:
+                slot.release()  # a no-op once the answer ran on it
             await self._finish(stream_id, user, answer)
+        if refused and question:
+            yield rx.set_value(QUESTION_INPUT_ID, question)  # so that trying again is one key
 
-    def _events(
-        self, user: User, conversation_id: str, question: str, stop_flag: threading.Event
-    ) -> Callable[[], Iterator[ChatEvent]]:
-        if question:
-            return lambda: chat_service.ask(
-                user, conversation_id, question, should_stop=stop_flag.is_set
-            )
-        return lambda: chat_service.regenerate(user, conversation_id, should_stop=stop_flag.is_set)
+    async def _open_conversation(
+        self, stream_id: str, user: User, question: str, kb_ids: list[str]
+    ) -> str:
+        created = await asyncio.to_thread(
+            conversation_service.create_conversation, user, None, kb_ids
+        )
+        created.title = title_from(question)  # the service titles it as the answer starts
+        async with self:
+            if self._stream_id == stream_id:
+                self.conversation_id, self.conversation_title = created.id, created.title
+                self.conversations = [view.conversation_view(created), *self.conversations]
+        return created.id
 
-    async def _consume(
-        self,
-        stream_id: str,
-        user: User,
-        conversation_id: str,
-        question: str,
-        answer: stream.AnswerSoFar,
-    ) -> None:
-        stop_flag = stream.stop_flag(stream_id)
-        make_events = self._events(user, conversation_id, question, stop_flag)
-        async with EventBridge(make_events, stop_flag) as bridge:
-            last_flush, pending = 0.0, False
-            while True:
-                wait = HEARTBEAT_SECONDS
-                if pending:
-                    wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
-                try:
-                    event = await bridge.next(wait)
-                except TimeoutError:
-                    event = ChatEvent("status", {"message": answer.status})  # flush or heartbeat
-                if event is None:
-                    return
-                answer.apply(event)
-                pending = True
-                if event.kind != "token" or time.monotonic() - last_flush >= FLUSH_SECONDS:
-                    await self._flush(stream_id, answer, stop_flag)
-                    last_flush, pending = time.monotonic(), False
+    @staticmethod
+    def _events(user: User, conversation_id: str, question: str):
+        def make(stop: threading.Event) -> MakeEvents:
+            if question:
+                return lambda: chat_service.ask(
+                    user, conversation_id, question, should_stop=stop.is_set
+                )
+            return lambda: chat_service.regenerate(user, conversation_id, should_stop=stop.is_set)
 
-    async def _flush(
-        self, stream_id: str, answer: stream.AnswerSoFar, stop_flag: threading.Event
-    ) -> None:
+        return make
+
+    async def _flush(self, stream_id: str, live: stream.LiveStream) -> bool:
         async with self:
             if self._stream_id != stream_id:
-                return
+                return False  # the page has moved on: stop writing
             if self._stop_requested:
-                stop_flag.set()
+                live.stop.set()
             self._stream_beat = time.time()
-            self.stream_segments = view.segments(answer.text, answer.citations)
+            self._show(live.answer)
+        return True
+
+    def _show(self, answer: stream.AnswerSoFar) -> None:
+        """Put what is new in `answer` in the vars the page reads (only changed vars are sent)."""
+        tail = answer.take_tail()
+        if tail is not None:
+            self.stream_tail = tail
+            if tail.segments and not self.stream_has_text:
+                self.stream_has_text = True
+        if answer.status != self.stream_status:
             self.stream_status = answer.status
 
     async def _finish(self, stream_id: str, user: User | None, answer: stream.AnswerSoFar) -> None:

@@ -60,3 +60,41 @@ def test_rejects_bad_values(cache):
         cache.set("k", {1, 2})
     with pytest.raises(ValueError):
         cache.set("k", 1, ttl_seconds=0)
+
+
+def test_a_counter_is_shared_by_every_client_of_the_server(cache):
+    """Two clients stand for two app processes: each sees the other's hits."""
+    other = RedisCache(REDIS_URL, prefix=cache.prefix)
+    try:
+        assert cache.incr("hits", ttl_seconds=60) == (1, 60)
+        assert other.incr("hits", ttl_seconds=60)[0] == 2
+        assert cache.incr("hits", ttl_seconds=60)[0] == 3
+        assert 0 < cache.redis.ttl(cache.prefix + "hits") <= 60
+    finally:
+        other.close()
+
+
+def test_a_counter_keeps_its_first_ttl_and_restarts_after_it(cache):
+    assert cache.incr("soon", ttl_seconds=1) == (1, 1)
+    assert cache.incr("soon", ttl_seconds=100)[1] == 1  # later hits do not extend it
+    deadline = time.monotonic() + 5
+    while cache.redis.exists(cache.prefix + "soon") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cache.incr("soon", ttl_seconds=100) == (1, 100)
+
+
+def test_concurrent_counting_loses_no_hit(cache):
+    import threading
+
+    def hit() -> None:
+        client = RedisCache(REDIS_URL, prefix=cache.prefix)
+        for _ in range(100):
+            client.incr("hits", ttl_seconds=60)
+        client.close()
+
+    threads = [threading.Thread(target=hit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.incr("hits", ttl_seconds=60)[0] == 401

@@ -1,4 +1,5 @@
-"""The one bridge from the chat service's blocking generator to asyncio (page and REST API)."""
+"""The one bridge from the chat service's blocking generator to asyncio (page and REST API),
+running each answer on a place of the shared, bounded answer pool."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ import pytest
 
 from lumikb_app.api.sse import relay
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
+from lumikb_app.services.chat.answer_pool import AnswerPool
 from lumikb_app.services.chat.event_bridge import FAILED, EventBridge
 
 pytestmark = pytest.mark.unit
 
 WAIT = 5.0
+POOL = AnswerPool(4)
+
+
+def _bridge(make_events, stop: threading.Event) -> EventBridge:
+    return EventBridge(make_events, stop, POOL.reserve())
 
 
 async def _read_all(make_events, stop: threading.Event) -> list[ChatEvent]:
-    async with EventBridge(make_events, stop) as bridge:
+    async with _bridge(make_events, stop) as bridge:
         return [event async for event in bridge]
 
 
@@ -77,7 +84,7 @@ async def test_next_times_out_without_losing_the_event():
         release.wait(WAIT)
         yield ChatEvent("token", {"text": "late"})
 
-    async with EventBridge(slow, threading.Event()) as bridge:
+    async with _bridge(slow, threading.Event()) as bridge:
         with pytest.raises(TimeoutError):
             await bridge.next(0.05)
         release.set()
@@ -89,14 +96,14 @@ async def test_next_times_out_without_losing_the_event():
 async def test_a_consumer_that_leaves_sets_the_stop_flag_and_the_thread_still_finishes():
     stop, stopped = threading.Event(), threading.Event()
 
-    async with EventBridge(_endless(stop, stopped), stop) as bridge:
+    async with _bridge(_endless(stop, stopped), stop) as bridge:
         first = await bridge.next(WAIT)
         assert not stop.is_set()
 
     assert first == ChatEvent("token", {"text": "1 "})
     assert stop.is_set()
-    bridge.thread.join(WAIT)
-    assert stopped.is_set() and not bridge.thread.is_alive()
+    assert await asyncio.to_thread(bridge.finished.wait, WAIT)
+    assert stopped.is_set()
 
 
 async def test_a_cancelled_consumer_sets_the_stop_flag():
@@ -104,7 +111,7 @@ async def test_a_cancelled_consumer_sets_the_stop_flag():
     reading = asyncio.Event()
 
     async def consume():
-        async with EventBridge(_endless(stop, stopped), stop) as bridge:
+        async with _bridge(_endless(stop, stopped), stop) as bridge:
             async for _ in bridge:
                 reading.set()
 
@@ -126,20 +133,20 @@ def test_a_closed_event_loop_sets_the_stop_flag_and_the_thread_still_finishes():
         yield from _endless(stop, stopped)()
 
     async def leave_without_reading() -> EventBridge:
-        bridge = EventBridge(make_events, stop)
+        bridge = _bridge(make_events, stop)
         await bridge.__aenter__()  # entered, never exited: as if the loop died under it
         return bridge
 
     bridge = asyncio.run(leave_without_reading())
     loop_closed.set()
 
-    bridge.thread.join(WAIT)
-    assert stop.is_set() and stopped.is_set() and not bridge.thread.is_alive()
+    assert bridge.finished.wait(WAIT)
+    assert stop.is_set() and stopped.is_set()
 
 
 async def test_the_sse_relay_closed_by_a_departing_client_sets_the_stop_flag():
     stop, stopped = threading.Event(), threading.Event()
-    stream = relay(_endless(stop, stopped)(), stop, {"conversation_id": "c1"})
+    stream = relay(_bridge(_endless(stop, stopped), stop), {"conversation_id": "c1"})
 
     first = await anext(stream)
     await stream.aclose()  # what Starlette does when the client disconnects
@@ -156,10 +163,33 @@ async def test_the_sse_relay_adds_the_conversation_to_status_and_done_only():
         ChatEvent("done", {"content": "Hi"}),
     ]
 
-    texts = [text async for text in relay(iter(events), threading.Event(), {"c": "1"})]
+    bridge = _bridge(lambda: iter(events), threading.Event())
+    texts = [text async for text in relay(bridge, {"c": "1"})]
 
     assert texts == [
         'event: status\ndata: {"message":"Searching","c":"1"}\n\n',
         'event: token\ndata: {"text":"Hi"}\n\n',
         'event: done\ndata: {"content":"Hi","c":"1"}\n\n',
     ]
+
+
+async def test_the_place_is_free_again_before_the_end_is_seen():
+    pool = AnswerPool(1)
+    events = [ChatEvent("token", {"text": "Hi"})]
+
+    async with EventBridge(lambda: iter(events), threading.Event(), pool.reserve()) as bridge:
+        assert [event async for event in bridge] == events
+        assert pool.in_use == 0
+        pool.reserve().release()  # the next answer can start at once
+
+
+async def test_an_answer_nobody_reads_still_ends_and_frees_its_place():
+    pool = AnswerPool(1)
+    bridge = EventBridge(
+        lambda: iter([ChatEvent("token", {"text": "Hi"})]), threading.Event(), pool.reserve()
+    )
+
+    bridge.start()  # what the REST route does before the client reads anything
+
+    assert await asyncio.to_thread(bridge.finished.wait, WAIT)
+    assert pool.in_use == 0

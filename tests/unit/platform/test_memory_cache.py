@@ -93,3 +93,30 @@ def test_concurrent_writers():
     for thread in threads:
         thread.join()
     assert len(cache) == 500
+
+
+def test_a_counter_counts_within_its_ttl_which_later_hits_do_not_extend():
+    clock = Clock()
+    cache = MemoryCache(timer=clock)
+
+    assert cache.incr("hits", ttl_seconds=60) == (1, 60)
+    clock.now += 45.5
+    assert cache.incr("hits", ttl_seconds=60) == (2, 15)  # 14.5 s left, rounded up
+    assert cache.incr("other", ttl_seconds=60) == (1, 60)
+    clock.now += 14.6
+    assert cache.incr("hits", ttl_seconds=60) == (1, 60)  # expired: a new window
+
+
+def test_concurrent_counting_loses_no_hit():
+    cache = MemoryCache()
+
+    def hit() -> None:
+        for _ in range(500):
+            cache.incr("hits", ttl_seconds=60)
+
+    threads = [threading.Thread(target=hit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.incr("hits", ttl_seconds=60)[0] == 2001

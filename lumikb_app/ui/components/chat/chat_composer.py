@@ -3,7 +3,7 @@ conversation can be limited to one knowledge base."""
 
 import reflex as rx
 
-from lumikb_app.state.chat.chat import ALL_KBS, ChatState
+from lumikb_app.state.chat.chat import ALL_KBS, QUESTION_INPUT_ID, ChatState
 from lumikb_app.state.shell import KbSummary
 from lumikb_app.ui.components.common import testid
 
@@ -59,6 +59,7 @@ def composer() -> rx.Component:
         rx.box(
             rx.text_area(
                 name="question",
+                id=QUESTION_INPUT_ID,  # a refused question is put back (rx.set_value)
                 placeholder=rx.cond(
                     ChatState.streaming,
                     "Wait for the answer, or stop it…",

@@ -6,6 +6,7 @@ import reflex as rx
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.chat.chat_view import MessageView, Segment
 from lumikb_app.ui.components.chat.chat_sources import ONE_LINE, sources_panel
+from lumikb_app.ui.components.chat.streamed_text import streamed_text
 from lumikb_app.ui.components.common import testid
 
 ANSWER_TEXT_STYLE = {"white_space": "pre-wrap", "line_height": "1.65", "overflow_wrap": "anywhere"}
@@ -298,21 +299,14 @@ def streaming_answer() -> rx.Component:
     return rx.hstack(
         _avatar(),
         rx.vstack(
-            rx.cond(
-                ChatState.stream_segments.length() > 0,
-                answer_text(ChatState.stream_segments, "streaming-text"),
-            ),
+            streamed_text(lambda segments: answer_text(segments, "streaming-text")),
             rx.hstack(
                 rx.spinner(size="1"),
                 rx.text(
                     rx.cond(
                         ChatState.stopping,
                         "Stopping…",
-                        rx.cond(
-                            ChatState.stream_segments.length() > 0,
-                            "Writing…",
-                            ChatState.stream_status,
-                        ),
+                        rx.cond(ChatState.stream_has_text, "Writing…", ChatState.stream_status),
                     ),
                     size="1",
                     color=rx.color("gray", 10),
