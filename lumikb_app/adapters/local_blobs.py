@@ -63,7 +63,6 @@ class LocalBlobStore:
         content_type: str = "application/octet-stream",
     ) -> int:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
         try:
             written = self._write_synced(temporary, stream)
@@ -77,9 +76,19 @@ class LocalBlobStore:
         return written
 
     @staticmethod
-    def _write_synced(path: Path, stream: BinaryIO) -> int:
+    def _open_new(path: Path) -> BinaryIO:
+        """Create the file, and its folder; a delete may prune the folder in between: again."""
+        for _ in range(3):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return path.open("xb")
+            except FileNotFoundError:
+                continue
+        return path.open("xb")
+
+    def _write_synced(self, path: Path, stream: BinaryIO) -> int:
         written = 0
-        with path.open("xb") as handle:
+        with self._open_new(path) as handle:
             while chunk := stream.read(COPY_CHUNK):
                 handle.write(chunk)
                 written += len(chunk)
@@ -96,8 +105,20 @@ class LocalBlobStore:
         return _read_chunks(handle, chunk_size)
 
     def delete(self, key: str) -> None:
+        path = self._path(key)
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            self._path(key).unlink()
+            path.unlink()
+        self._prune(path.parent)
+
+    def _prune(self, directory: Path) -> None:
+        """Remove the folders a deleted key leaves empty, up to the root (a document's folder
+        names its KB and its id)."""
+        while directory != self.root and self.root in directory.parents:
+            try:
+                directory.rmdir()
+            except OSError:  # not empty (or gone already): the rest stays
+                return
+            directory = directory.parent
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
