@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     JWT_EXPIRY_MINUTES: int = Field(480, ge=1, le=60 * 24 * 30)
 
     MAX_UPLOAD_MB: int = Field(100, ge=1, le=10_240)
+    # How many versions of each document stay readable, the current one included; citations to
+    # an older version then say it is no longer kept (services/documents/versions.py).
+    DOCUMENT_VERSIONS_KEPT: int = Field(3, ge=1, le=1000)
 
     OIDC_ISSUER: str | None = None
     OIDC_CLIENT_ID: str | None = None

@@ -46,7 +46,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 SSE_DOC = {
     200: {
         "description": "A `text/event-stream`: events `status` (first one carries "
-        "`conversation_id`), `token` {text}, `citation` {n, chunk_id, document_id, page, href, ...}, "
+        "`conversation_id`), `token` {text}, `citation` {n, chunk_id, document_id, version, page, href, ...}, "
         "`done` {message_id, conversation_id, content, citations, sources, confidence, mode} "
         "and `error` {message}; each as `event: <kind>` and `data: <json>`.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
@@ -79,6 +79,7 @@ def _result(passage: Passage) -> SearchResultOut:
     return SearchResultOut(
         chunk_id=passage.chunk_id,
         document_id=passage.document_id,
+        version=passage.version,
         document_name=passage.document_name,
         kb_id=passage.kb_id,
         kb_name=passage.kb_name,

@@ -39,7 +39,8 @@ class SearchIn(BaseModel):
 
 class SearchResultOut(BaseModel):
     chunk_id: str
-    document_id: str
+    document_id: str = Field(description="The document's id, the same for each of its versions.")
+    version: int = Field(description="The version of the document the passage is from.")
     document_name: str
     kb_id: str
     kb_name: str
@@ -80,7 +81,10 @@ class CitationOut(BaseModel):
 
     n: int = Field(description="The number of the [n] marker in the answer.")
     chunk_id: str
-    document_id: str
+    document_id: str = Field(description="The document's id, the same for each of its versions.")
+    version: int | None = Field(
+        default=None, description="The version cited (null in answers stored before versions)."
+    )
     document_name: str
     kb_id: str
     kb_name: str

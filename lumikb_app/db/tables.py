@@ -6,7 +6,7 @@ Timestamps are timezone-aware UTC (SQLModel's UTCDateTime stores them alike on b
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from lumikb_app.db.common import new_id, utcnow
@@ -76,6 +76,10 @@ class Document(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     kb_id: str = Field(foreign_key="knowledge_bases.id", index=True, max_length=36)
     name: str = Field(max_length=255, index=True)
+    # A row is one version of a file; its versions share `stable_id`, the document id that links,
+    # search results, citations and downloads name (services/documents/versions.py). Left empty,
+    # it is the row's own id: a first version.
+    stable_id: str = Field(default="", max_length=36, index=True)
     mime_type: str = Field(default="application/octet-stream", max_length=127)
     size_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     sha256: str = Field(default="", max_length=64, index=True)
@@ -95,6 +99,12 @@ class Document(SQLModel, table=True):
     uploaded_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(Document, "before_insert")
+def _first_version_names_itself(_mapper: Any, _connection: Any, doc: Document) -> None:
+    if not doc.stable_id:
+        doc.stable_id = doc.id
 
 
 class Chunk(SQLModel, table=True):

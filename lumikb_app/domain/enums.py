@@ -24,4 +24,7 @@ class DocumentStatus(StrEnum):
     indexing = "indexing"
     ready = "ready"
     failed = "failed"
+    # An older version of a document: no longer searchable, its text kept for the citations that
+    # name it until the retention rule purges it (services/documents/versions.py).
+    superseded = "superseded"
     deleting = "deleting"

@@ -23,7 +23,7 @@ class Passage:
     """One retrieved chunk of a ready document the user may read."""
 
     chunk_id: str
-    document_id: str
+    document_id: str  # the document's stable id, the same for every version
     document_name: str
     kb_id: str
     kb_name: str
@@ -39,6 +39,7 @@ class Passage:
     matched_terms: tuple[str, ...] = ()  # query words found in the passage (for highlighting)
     semantic: bool = False  # the dense (meaning) search found it, not only the keyword search
     keyword: bool = False  # the BM25 keyword search found it
+    version: int = 1  # the version of the document the passage is from
 
     @property
     def page(self) -> int | None:
@@ -46,9 +47,10 @@ class Passage:
 
     @property
     def viewer_href(self) -> str:
-        """The document viewer at this passage (search results, citations and the API link here)."""
+        """The document viewer at this passage, in this version (search results, citations and
+        the API link here; a newer version, when one exists, is announced there)."""
         page = "" if self.page is None else self.page
-        return f"/view/{self.document_id}?chunk={self.chunk_id}&page={page}"
+        return f"/view/{self.document_id}?chunk={self.chunk_id}&page={page}&version={self.version}"
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     hrefs = _check_citations_map_to_sources(answer)
     first = answer.get_by_test_id("citation").first
     assert f"/view/{app.handbook_pdf_id}?" in hrefs[0]
-    assert hrefs[0].endswith(f"&page={app.handbook_passage_page}")
+    assert hrefs[0].endswith(f"&page={app.handbook_passage_page}&version=1")
     first.hover()
     preview = page.get_by_test_id("citation-preview")
     expect(preview).to_be_visible()
@@ -135,7 +135,9 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     expect(preview).to_contain_text("hardware key")
     shots("citation preview")
     first.click()
-    expect(page).to_have_url(re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[\w-]+&page=2$"))
+    expect(page).to_have_url(
+        re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[\w-]+&page=2&version=1$")
+    )
     wait_for_hydration(page)
     expect(page.get_by_test_id("page-title")).to_have_text(app.handbook_pdf_name)
     expect(page.get_by_test_id("viewer-page").first).to_have_text("Page 2 of 3")

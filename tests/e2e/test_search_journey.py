@@ -81,7 +81,9 @@ def test_search_shows_the_passage_and_opens_it_at_its_page(page, app_server, sho
     expect(_result_for(page, app.handbook_pdf_id).first).to_be_visible()
 
     _result_for(page, app.handbook_pdf_id).first.click()
-    page.wait_for_url(re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[0-9a-f-]+&page=2$"))
+    page.wait_for_url(
+        re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[0-9a-f-]+&page=2&version=1$")
+    )
     wait_for_hydration(page)
     expect(page.get_by_test_id("page-title")).to_have_text(app.handbook_pdf_name)
     expect(page.get_by_test_id("viewer-page").first).to_have_text("Page 2 of 3")
@@ -185,7 +187,9 @@ def test_ctrl_k_finds_the_passage_and_enter_opens_it(page, app_server, shots):
     expect(palette).to_be_visible()
     expect(rows.first).to_contain_text(app.handbook_pdf_name)  # the last search is kept
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[0-9a-f-]+&page=2$"))
+    page.wait_for_url(
+        re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[0-9a-f-]+&page=2&version=1$")
+    )
     wait_for_hydration(page)
     expect(palette).to_have_count(0)
     expect(page.get_by_test_id("viewer-page").first).to_have_text("Page 2 of 3")

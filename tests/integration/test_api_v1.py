@@ -207,7 +207,7 @@ def test_bearer_search_returns_passages_with_where_they_are_and_why(world):
     assert "hardware key" in top["text"] and "hardware key" in top["snippet"]
     assert {"hardware", "key"} <= set(top["matched_terms"])
     assert top["keyword"] is True
-    assert top["url"] == f"/view/{top['document_id']}?chunk={top['chunk_id']}&page="
+    assert top["url"] == f"/view/{top['document_id']}?chunk={top['chunk_id']}&page=&version=1"
     assert top["page"] is None
 
 

@@ -1,4 +1,5 @@
-"""`GET /api/documents/{document_id}/download`: the original file, streamed from the blob store.
+"""`GET /api/documents/{document_id}/download[?version=n]`: the original file of that version
+(else of the current one), streamed from the blob store.
 
 The session cookie is checked like on every page and `services.documents.open_original` checks
 READ access. A missing document, a forbidden one and a purged blob all get the same 404, so
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from lumikb_app.api.accounts.auth import session_user
@@ -33,8 +34,9 @@ def not_found() -> PlainTextResponse:
     return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
 
 
-def download_path(document_id: str) -> str:
-    return f"/api/documents/{document_id}/download"
+def download_path(document_id: str, version: int | None = None) -> str:
+    query = "" if version is None else f"?version={version}"
+    return f"/api/documents/{document_id}/download{query}"
 
 
 def content_disposition(filename: str) -> str:
@@ -46,13 +48,15 @@ def content_disposition(filename: str) -> str:
 
 
 @router.get("/{document_id}/download", include_in_schema=False)
-async def download_document(request: Request, document_id: str) -> Response:
+async def download_document(
+    request: Request, document_id: str, version: int | None = Query(None, ge=1, le=1_000_000)
+) -> Response:
     user = await session_user(request)
     if user is None:
         return sign_in_first()
     try:
         doc, chunks = await asyncio.to_thread(
-            document_service.open_original, user, document_id[:64]
+            document_service.open_original, user, document_id[:64], version
         )
     except (PermissionDenied, BlobNotFound):
         return not_found()

@@ -2,8 +2,8 @@
 
 The session cookie is checked like on every page and `services.viewer` checks READ access.
 A missing document, a forbidden one, a page out of range and a non-PDF all get the same 404,
-so document ids cannot be probed. A document id is one immutable version of a file, so the
-browser may keep the image (privately) for a while.
+so document ids cannot be probed. The id is a version's (services/documents/versions.py), one
+immutable file, so the browser may keep the image (privately) for a while.
 """
 
 from __future__ import annotations

@@ -114,6 +114,7 @@ def source_from_passage(number: int, passage: Passage) -> dict[str, Any]:
         "n": number,
         "chunk_id": passage.chunk_id,
         "document_id": passage.document_id,
+        "version": passage.version,
         "document_name": passage.document_name,
         "kb_id": passage.kb_id,
         "kb_name": passage.kb_name,

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.common import new_id
+from lumikb_app.db.common import new_id, utcnow
 from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, can, require
-from lumikb_app.services.documents import outbox, status
+from lumikb_app.services.documents import outbox, versions
 from lumikb_app.services.documents.parsing import detect_path_type
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.platform.transactions import read_session, transaction
@@ -101,7 +101,9 @@ def enqueue_ingest(document_id: str) -> None:
 def _same_content(session: Session, kb_id: str, sha256: str) -> Document | None:
     return session.exec(
         select(Document).where(
-            Document.kb_id == kb_id, Document.sha256 == sha256, Document.status != S.deleting.value
+            Document.kb_id == kb_id,
+            Document.sha256 == sha256,
+            col(Document.status).not_in([S.deleting.value, S.superseded.value]),
         )
     ).first()
 
@@ -150,10 +152,12 @@ def _store(
                 raise UploadRejected(
                     f"Another version of {spool.filename} arrived at the same moment; upload it again."
                 )
+            stable_id = versions.family_of(session, kb_id, spool.filename) or document_id
             session.add(
                 Document(
                     id=document_id, kb_id=kb_id, name=spool.filename, mime_type=mime_type, size_bytes=spool.size,
                     sha256=spool.sha256, version=version, blob_key=key, uploaded_by=user.id,
+                    stable_id=stable_id,
                 )
             )  # fmt: skip
             audit.record(
@@ -194,8 +198,10 @@ def list_documents(
         )
     if status:
         statement = statement.where(Document.status == status)
-    else:  # a deleted or replaced version is hidden at once (outbox.retire_document)
-        statement = statement.where(Document.status != S.deleting.value)
+    else:  # a deleted or replaced version is hidden at once; older versions live on in citations
+        statement = statement.where(
+            col(Document.status).not_in([S.deleting.value, S.superseded.value])
+        )
     with read_session() as session:
         require(session, user, kb_id, KbRole.READ)
         rows = [ListedDocument(doc, name) for doc, name in session.exec(statement)]
@@ -218,26 +224,50 @@ def delete_document(user: User, document_id: str, ip: str | None = None) -> None
         doc = _document_for(session, user, document_id, KbRole.WRITE)
         if doc.status == S.deleting.value:
             return
-        event = outbox.retire_document(session, doc)
+        events = [outbox.retire_document(session, d) for d in [doc, *_kept_older(session, doc)]]
         audit.record(
             session, "document.deleted", actor=user, ip=ip, kb_id=doc.kb_id, target=doc.name,
             details={"document_id": doc.id, "version": doc.version},
         )  # fmt: skip
-    outbox.dispatch([event])
+    outbox.dispatch(events)
+
+
+def _kept_older(session: Session, doc: Document) -> list[Document]:
+    """Deleting the current version deletes the document: its superseded versions go too."""
+    if doc.status != S.ready.value:
+        return []  # a failed or unfinished newer version goes alone
+    return list(
+        session.exec(
+            select(Document).where(
+                Document.stable_id == doc.stable_id, Document.status == S.superseded.value
+            )
+        )
+    )
 
 
 def retry_document(user: User, document_id: str) -> None:
     with transaction() as session:
         doc = _document_for(session, user, document_id, KbRole.WRITE)
-        if not status.move(
-            session, doc.id, S.queued, only_from={S.failed},
-            error=None, progress=0.0, stage_detail="", processing_started_at=None,
-        ):  # fmt: skip
+        if doc.status != S.failed.value:
             raise UploadRejected("Only a failed document can be retried.")
+        doc.status, doc.error, doc.progress, doc.stage_detail = S.queued.value, None, 0.0, ""
+        doc.processing_started_at, doc.updated_at = None, utcnow()
+        session.add(doc)
     enqueue_ingest(document_id)
 
 
-def open_original(user: User, document_id: str) -> tuple[Document, Iterator[bytes]]:
+def open_original(
+    user: User, document_id: str, version: int | None = None
+) -> tuple[Document, Iterator[bytes]]:
+    """The original of the version asked for, else of the current version (else the newest)."""
     with read_session() as session:
-        doc = _document_for(session, user, document_id, KbRole.READ)
+        family = versions.readable_family(session, user, document_id)
+    if family is None:
+        raise PermissionDenied(NOT_FOUND)
+    if version is None:
+        doc = family.current or family.versions[0]
+    elif (numbered := family.numbered(version)) is not None:
+        doc = numbered
+    else:
+        raise PermissionDenied(NOT_FOUND)
     return doc, get_container().blobs.get(original_key(doc))

@@ -16,13 +16,13 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Document, OutboxEvent
 from lumikb_app.domain.enums import DocumentStatus
-from lumikb_app.services.documents import status
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
 
 PURGE_DOCUMENT = "purge_document"
 PURGE_KB = "purge_kb"
+UNINDEX_VERSION = "unindex_version"  # a superseded version leaves search (versions.py)
 PROCESS_JOB = "workers.tasks.process_outbox"
 
 
@@ -34,9 +34,14 @@ def add(session: Session, kind: str, **payload: str) -> str:
 
 
 def retire_document(session: Session, doc: Document) -> str:
-    """Hide a document at once and schedule its removal from every store (a guarded move:
-    a running job sees it and stops; purging twice is harmless)."""
-    status.move(session, doc.id, DocumentStatus.deleting, progress=0.0, stage_detail="")
+    """Hide a document at once and schedule its removal from every store."""
+    doc.status, doc.updated_at, doc.progress, doc.stage_detail = (
+        DocumentStatus.deleting.value,
+        utcnow(),
+        0.0,
+        "",
+    )
+    session.add(doc)
     return add(session, PURGE_DOCUMENT, document_id=doc.id, kb_id=doc.kb_id)
 
 
@@ -50,11 +55,12 @@ def dispatch(event_ids: Iterable[str]) -> None:
 
 
 def process(event_id: int) -> None:
-    from lumikb_app.services.documents import purge
+    from lumikb_app.services.documents import purge, versions
 
     handlers = {
         PURGE_DOCUMENT: lambda p: purge.purge_document(p["document_id"]),
         PURGE_KB: lambda p: purge.purge_kb(p["kb_id"]),
+        UNINDEX_VERSION: lambda p: versions.unindex(p["document_id"]),
     }
     with transaction() as session:
         event = session.get(OutboxEvent, event_id)

@@ -1,11 +1,12 @@
 """Finds and repairs disagreements between the stores (DESIGN.md "Data").
 
 - an outbox event never handed to a job, or whose job died: dispatch it again;
-- vectors of a document that no longer exists (or is being deleted): delete them;
+- vectors of a document that no longer exists, is being deleted or was superseded: delete them;
 - a ready document whose vectors are missing: index it again;
 - a ready document without its card (e.g. ingested before cards existed): embed the card;
 - a blob with no document row: delete it;
-- a document stuck in processing (its job lost, e.g. an embedded app restarted): queue it again.
+- a document stuck in processing (its job lost, e.g. an embedded app restarted): queue it again;
+- versions past the retention rule (DOCUMENT_VERSIONS_KEPT may have been lowered): purge them.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from sqlmodel import col, select
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent, User
-from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts.access import require_admin
-from lumikb_app.services.documents import documents, indexing, ingest, outbox, status
+from lumikb_app.services.documents import documents, indexing, ingest, outbox, versions
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
         "document_cards_added": add_missing_cards(),
         "orphan_blobs_removed": remove_orphan_blobs(),
         "stuck_documents_requeued": requeue_stuck(stuck_after),
+        "old_versions_expired": versions.expire_everywhere(),
         "collections_optimized": optimize_collections(),
     }
     log.info("reconcile: %s", report)
@@ -91,8 +92,10 @@ def redispatch_outbox(grace: timedelta = OUTBOX_GRACE) -> int:
 
 
 def _live_documents() -> dict[str, Document]:
+    """The documents that may have vectors: neither being deleted nor superseded."""
+    gone = [S.deleting.value, S.superseded.value]
     with transaction() as session:
-        docs = session.exec(select(Document).where(Document.status != S.deleting.value)).all()
+        docs = session.exec(select(Document).where(col(Document.status).not_in(gone))).all()
     return {d.id: d for d in docs}
 
 
@@ -175,7 +178,7 @@ def remove_orphan_blobs() -> int:
 
 
 def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
-    active = [s.value for s in WORKING]
+    active = [s.value for s in ingest.ACTIVE]
     with transaction() as session:
         ids = session.exec(
             select(Document.id).where(
@@ -190,8 +193,11 @@ def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
 def _requeue(document_id: str, *, keep_chunks: bool) -> None:
     with transaction() as session:
         doc = session.get(Document, document_id)
-        kept = doc is not None and keep_chunks and ingest.STEP_CHUNKS in doc.steps_done
-        steps = [ingest.STEP_CHUNKS] if kept else []
-        if not status.move(session, document_id, S.queued, progress=0.0, steps_done=steps):
-            return  # purged, being deleted, or failed meanwhile
+        if doc is None:
+            return
+        doc.status, doc.progress, doc.updated_at = S.queued.value, 0.0, utcnow()
+        doc.steps_done = (
+            [ingest.STEP_CHUNKS] if keep_chunks and ingest.STEP_CHUNKS in doc.steps_done else []
+        )
+        session.add(doc)
     documents.enqueue_ingest(document_id)

@@ -1,25 +1,32 @@
-"""The document viewer: one document at a page, with a cited passage located in it.
+"""The document viewer: one version of a document at a page, with a cited passage located in it.
 
-A missing document, a forbidden one, one being deleted and an out-of-range page all raise
-the same PermissionDenied(NOT_FOUND), so document ids cannot be probed. A PDF is shown as
-rendered pages with the passage's boxes; any other document as its text with the passage
-marked. Originals are copied once into a small local cache for PDFium (each document id is
-one immutable version of a file).
+A link names the document by its stable id and may name a version (versions.py): the version
+asked for, else the one its cited chunk belongs to, else the current one is shown, with the
+newer version's number when one exists. A version the retention rule purged raises
+VersionNotKept. A missing document, a forbidden one, one being deleted and an out-of-range page
+all raise the same PermissionDenied(NOT_FOUND), so document ids cannot be probed. A PDF is shown
+as rendered pages with the passage's boxes; any other document as its text with the passage
+marked. Originals are copied once into a small local cache for PDFium (each row id is one
+immutable version of a file).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from lumikb_app.container import get_container
+from lumikb_app.db.common import new_id
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
 from lumikb_app.domain.documents import BLOCK_SEPARATOR
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.documents import pdf_pages, viewer_cache
+from lumikb_app.services.documents import pdf_pages, versions
 from lumikb_app.services.documents.documents import NOT_FOUND, _document_for, original_key
 from lumikb_app.services.documents.parsing import PDF
 from lumikb_app.services.documents.pdf_pages import Box
@@ -28,6 +35,7 @@ from lumikb_app.services.platform.transactions import read_session
 NOT_READY = "This document is still being processed; it can be viewed once it is ready."
 MAX_TEXT_CHARS = 200_000  # a longer text document is shown as a window around the passage
 MIN_SCALE, DEFAULT_SCALE, MAX_SCALE = 0.5, 1.5, 3.0
+CACHED_ORIGINALS = 16
 
 
 class DocumentNotReady(RuntimeError):
@@ -57,13 +65,15 @@ class DocumentText:
 
 @dataclass(frozen=True)
 class DocumentView:
-    document_id: str
+    document_id: str  # the document's stable id (every version's)
+    version_id: str  # the row of the version shown (its page images)
     name: str
     title: str | None
     kb_id: str
     kb_name: str
     mime_type: str
     version: int
+    newer_version: int | None  # the current version's number, when it is newer than this one
     is_pdf: bool
     page_count: int | None
     page: int | None  # the page shown (PDF only)
@@ -74,20 +84,45 @@ class DocumentView:
 
 
 def open_document(
-    user: User, document_id: str, chunk_id: str | None = None, page: int | None = None
+    user: User,
+    document_id: str,
+    chunk_id: str | None = None,
+    page: int | None = None,
+    version: int | None = None,
 ) -> DocumentView:
-    """The document, the cited chunk (when it belongs to it) and the page to show: the one
-    asked for when it exists, else the passage's first page, else page 1."""
+    """The version to show, the cited chunk (when it belongs to it) and the page to show: the
+    one asked for when it exists, else the passage's first page, else page 1."""
     with read_session() as session:
-        doc, kb = _readable(session, user, document_id)
+        family, doc = _version_to_show(session, user, document_id, chunk_id, version)
+        kb = session.get_one(KnowledgeBase, doc.kb_id)
         chunk = _chunk(session, doc, chunk_id)
         passage = _cited(chunk) if chunk else None
         text = None if doc.mime_type == PDF else _text(session, doc, chunk)
+    shown = (family, doc, kb)
     if doc.mime_type != PDF:
-        return _view(doc, kb, passage, page=None, page_size=None, text=text)
-    shown = _page_to_show(doc.page_count or 1, page, passage)
-    size = pdf_pages.page_size(_local_original(doc), shown)
-    return _view(doc, kb, passage, page=shown, page_size=size, boxes=_boxes(doc, passage, shown))
+        return _view(shown, passage, page=None, page_size=None, text=text)
+    number = _page_to_show(doc.page_count or 1, page, passage)
+    size = pdf_pages.page_size(_local_original(doc), number)
+    return _view(shown, passage, page=number, page_size=size, boxes=_boxes(doc, passage, number))
+
+
+def _version_to_show(
+    session: Session, user: User, document_id: str, chunk_id: str | None, version: int | None
+) -> tuple[versions.Family, Document]:
+    family = versions.readable_family(session, user, document_id)
+    if family is None:
+        raise PermissionDenied(NOT_FOUND)
+    wanted = (
+        version if version is not None else versions.version_of_chunk(session, family, chunk_id)
+    )
+    doc = family.current if wanted is None else family.numbered(wanted)
+    if doc is None and wanted is not None and family.was_purged(wanted):
+        raise versions.VersionNotKept(family, wanted)
+    if doc is None and wanted is not None:
+        raise PermissionDenied(NOT_FOUND)
+    if doc is None or doc.status not in versions.READABLE:
+        raise DocumentNotReady(NOT_READY)
+    return family, doc
 
 
 def render_page_png(user: User, document_id: str, page: int, scale: float = DEFAULT_SCALE) -> bytes:
@@ -103,11 +138,12 @@ def _clamped(scale: float) -> float:
     return min(max(scale, MIN_SCALE), MAX_SCALE) if math.isfinite(scale) else DEFAULT_SCALE
 
 
-def _readable(session: Session, user: User, document_id: str) -> tuple[Document, KnowledgeBase]:
-    doc = _document_for(session, user, document_id[:64], KbRole.READ)
+def _readable(session: Session, user: User, version_id: str) -> tuple[Document, KnowledgeBase]:
+    """One version by its row id (page images name the version they show)."""
+    doc = _document_for(session, user, version_id[:64], KbRole.READ)
     if doc.status == DocumentStatus.deleting.value:
         raise PermissionDenied(NOT_FOUND)
-    if doc.status != DocumentStatus.ready.value:
+    if doc.status not in versions.READABLE:
         raise DocumentNotReady(NOT_READY)
     return doc, session.get_one(KnowledgeBase, doc.kb_id)
 
@@ -145,15 +181,19 @@ def _boxes(doc: Document, passage: CitedPassage | None, page: int) -> list[Box]:
     return pdf_pages.passage_boxes(_local_original(doc), page, passage.text)
 
 
-def _view(doc: Document, kb: KnowledgeBase, passage, **rest) -> DocumentView:
+def _view(shown: tuple[versions.Family, Document, KnowledgeBase], passage, **rest) -> DocumentView:
+    family, doc, kb = shown
+    current = family.current
     return DocumentView(
-        document_id=doc.id,
+        document_id=family.stable_id,
+        version_id=doc.id,
         name=doc.name,
         title=doc.title,
         kb_id=doc.kb_id,
         kb_name=kb.name,
         mime_type=doc.mime_type,
         version=doc.version,
+        newer_version=current.version if current and current.version > doc.version else None,
         is_pdf=doc.mime_type == PDF,
         page_count=doc.page_count,
         passage=passage,
@@ -194,5 +234,24 @@ def _window(full: str, start: int, end: int) -> DocumentText:
 
 
 def _local_original(doc: Document) -> Path:
-    """A local copy of the original for PDFium (viewer_cache keeps a few)."""
-    return viewer_cache.local_copy(doc.id, original_key(doc))
+    """A local copy of the original for PDFium; the oldest copies are dropped past a few."""
+    directory = get_container().settings.DATA_DIR / "viewer-cache"
+    path = directory / f"{doc.id}.pdf"
+    if path.exists():
+        path.touch()
+        return path
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{doc.id}.{new_id()[:8]}.part"
+    with partial.open("wb") as out:
+        for block in get_container().blobs.get(original_key(doc)):
+            out.write(block)
+    os.replace(partial, path)
+    _trim(directory)
+    return path
+
+
+def _trim(directory: Path) -> None:
+    copies = sorted(directory.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in copies[CACHED_ORIGINALS:]:
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()

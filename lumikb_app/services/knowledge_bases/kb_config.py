@@ -114,6 +114,7 @@ def _new_version(doc: Document) -> str:
                 Document(
                     id=document_id, kb_id=doc.kb_id, name=doc.name, mime_type=doc.mime_type, size_bytes=doc.size_bytes,
                     sha256=doc.sha256, version=version, blob_key=key, uploaded_by=doc.uploaded_by,
+                    stable_id=doc.stable_id,
                 )
             )  # fmt: skip
     except BaseException:

@@ -121,7 +121,7 @@ def existing_corpus_ids(user: User, kb_id: str) -> dict[str, list[str]]:
         if kb_id not in access.readable_kb_ids(session, user):
             raise EvaluationInputError(f"Knowledge base {kb_id} does not exist.")
         rows = session.exec(
-            select(Document.id, Document.name).where(
+            select(Document.stable_id, Document.name).where(
                 Document.kb_id == kb_id, Document.status == DocumentStatus.ready.value
             )
         ).all()

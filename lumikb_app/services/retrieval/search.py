@@ -283,7 +283,8 @@ _COLUMNS = (
     Chunk.char_start,
     Chunk.char_end,
     Chunk.heading_path,
-    Document.id,
+    Document.stable_id,
+    Document.version,
     Document.name,
     Document.title,
     Document.mime_type,
@@ -329,10 +330,11 @@ def _passages(
 
 def _passage(row, candidate: _Candidate, score: float, terms: list[str]) -> Passage:
     (chunk_id, text, page_start, page_end, char_start, char_end, headings) = row[:7]
-    (document_id, document_name, title, mime_type, kb_id, kb_name) = row[7:]
+    (document_id, version, document_name, title, mime_type, kb_id, kb_name) = row[7:]
     return Passage(
         chunk_id=chunk_id,
         document_id=document_id,
+        version=version,
         document_name=document_name,
         kb_id=kb_id,
         kb_name=kb_name,

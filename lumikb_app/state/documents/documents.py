@@ -43,7 +43,8 @@ TERMINAL = {DocumentStatus.ready.value, DocumentStatus.failed.value}
 WATCH_STALE_SECONDS = 5.0  # a watcher silent this long is gone (e.g. its process restarted)
 MAX_QUERY_LENGTH = 200
 SORTS = ("uploaded", "updated", "name", "size", "status")
-STATUS_FILTERS = ("all", *(s.value for s in DocumentStatus if s != DocumentStatus.deleting))
+HIDDEN_STATUSES = {DocumentStatus.deleting, DocumentStatus.superseded}  # see list_documents
+STATUS_FILTERS = ("all", *(s.value for s in DocumentStatus if s not in HIDDEN_STATUSES))
 
 
 # -- what the page shows -----------------------------------------------------------------------
@@ -98,7 +99,7 @@ def _document_row(doc: Document, uploader: str) -> DocumentRow:
         error=doc.error or "",
         processing=processing,
         failed=doc.status == DocumentStatus.failed.value,
-        download_url=download_path(doc.id),
+        download_url=download_path(doc.stable_id, doc.version),
     )
 
 

@@ -1,8 +1,10 @@
 """Document viewer state: one document, opened at a page with a passage highlighted.
 
-The route is /view/[document_id]?chunk=<chunk id>&page=<n>. Missing and forbidden documents
-look the same (services.viewer raises one message for both), and nothing of the document is
-kept in the state then.
+The route is /view/[document_id]?chunk=<chunk id>&page=<n>&version=<n>: the document's stable
+id, and the version a citation names (without it, the current version). An older version shows
+a notice linking to the current one; a version no longer kept says so and links there too.
+Missing and forbidden documents look the same (services.viewer raises one message for both),
+and nothing of the document is kept in the state then.
 """
 
 import asyncio
@@ -15,7 +17,7 @@ from lumikb_app.api.documents.documents import download_path
 from lumikb_app.api.documents.pages import page_image_path
 from lumikb_app.domain.retrieval import page_label
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.documents import viewer
+from lumikb_app.services.documents import versions, viewer
 from lumikb_app.services.documents.documents import NOT_FOUND
 from lumikb_app.state.session import AppState
 
@@ -44,10 +46,20 @@ def _page_arg(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 6 else None
 
 
+def current_href(document_id: str) -> str:
+    """The document's stable link: it opens whichever version is current."""
+    return f"/view/{document_id}"
+
+
 class ViewerState(AppState):
     found: bool = False
     message: str = ""
-    doc_id: str = ""
+    doc_id: str = ""  # the stable id, every version's
+    version_id: str = ""  # the row of the version shown
+    version: int = 0
+    newer_version: int = 0  # the current version, when newer than the one shown; else 0
+    version_gone: bool = False  # the link names a version the retention rule purged
+    current_link: str = ""  # where the current version opens (notice and "no longer kept")
     chunk_id: str = ""
     name: str = ""
     kb_id: str = ""
@@ -80,7 +92,13 @@ class ViewerState(AppState):
                 document_id,
                 params.get("chunk") or None,
                 _page_arg(params.get("page", "")),
+                _page_arg(params.get("version", "")),
             )
+        except versions.VersionNotKept as gone:
+            self._forget(str(gone))
+            self.version_gone = True
+            self.current_link = current_href(gone.stable_id) if gone.current_version else ""
+            return None
         except (PermissionDenied, viewer.DocumentNotReady) as exc:
             self._forget(str(exc))
             return None
@@ -90,6 +108,8 @@ class ViewerState(AppState):
     def _forget(self, message: str) -> None:
         self.found, self.message = False, message
         self.doc_id = self.chunk_id = self.name = self.kb_id = self.kb_name = ""
+        self.version_id, self.version, self.newer_version = "", 0, 0
+        self.version_gone, self.current_link = False, ""
         self.is_pdf, self.page, self.page_count, self.boxes = False, 0, 0, []
         self.has_passage, self.passage_text, self.passage_heading = False, "", ""
         self.passage_pages = self.text_before = self.text_passage = self.text_after = ""
@@ -97,6 +117,9 @@ class ViewerState(AppState):
     def _show(self, view: viewer.DocumentView) -> None:
         self.found, self.message = True, ""
         self.doc_id, self.name = view.document_id, view.name
+        self.version_id, self.version = view.version_id, view.version
+        self.newer_version, self.version_gone = view.newer_version or 0, False
+        self.current_link = current_href(view.document_id)
         self.kb_id, self.kb_name, self.is_pdf = view.kb_id, view.kb_name, view.is_pdf
         self.page, self.page_count = view.page or 0, view.page_count or 0
         width, height = view.page_size or (612, 792)
@@ -118,17 +141,17 @@ class ViewerState(AppState):
 
     def _page_href(self, page: int) -> str:
         query = {"chunk": self.chunk_id} if self.chunk_id else {}
-        return f"/view/{self.doc_id}?" + urlencode({**query, "page": page})
+        return f"/view/{self.doc_id}?" + urlencode({**query, "page": page, "version": self.version})
 
     @rx.var
     def image_url(self) -> str:
         if not (self.found and self.is_pdf and self.page):
             return ""
-        return f"{page_image_path(self.doc_id, self.page)}?scale={IMAGE_SCALE}"
+        return f"{page_image_path(self.version_id, self.page)}?scale={IMAGE_SCALE}"
 
     @rx.var
     def download_url(self) -> str:
-        return download_path(self.doc_id) if self.found else ""
+        return download_path(self.doc_id, self.version) if self.found else ""
 
     @rx.var
     def prev_href(self) -> str:

@@ -18,6 +18,7 @@ COUNT_LABELS = {
     "document_cards_added": "Document cards added",
     "orphan_blobs_removed": "Orphan files removed",
     "stuck_documents_requeued": "Stuck documents queued again",
+    "old_versions_expired": "Old document versions purged (retention)",
     "collections_optimized": "Collections optimized",
 }
 

@@ -76,7 +76,7 @@ def test_every_citation_in_a_streamed_answer_maps_to_a_retrieved_chunk(world):
         assert citation["text"] in kb_chunks[citation["chunk_id"]]
         assert (
             citation["href"]
-            == f"/view/{citation['document_id']}?chunk={citation['chunk_id']}&page="
+            == f"/view/{citation['document_id']}?chunk={citation['chunk_id']}&page=&version=1"
         )
     streamed = [e.data for e in events if e.kind == "citation"]
     assert [c["chunk_id"] for c in streamed] == [c["chunk_id"] for c in done["citations"]]

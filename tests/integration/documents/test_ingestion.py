@@ -145,7 +145,7 @@ def test_identical_content_is_recognised_and_does_no_work(kb):
         assert session.exec(select(func.count()).select_from(Document)).one() == 1
 
 
-def test_same_name_makes_version_2_which_replaces_version_1_when_ready(kb):
+def test_same_name_makes_version_2_which_supersedes_version_1_when_ready(kb):
     user, kb_id = kb
     v1 = upload_bytes(user, kb_id, "notes.md", b"# Notes\n\nThe launch code word is alpha.\n")
     wait_until_settled([v1.document_id])
@@ -153,12 +153,11 @@ def test_same_name_makes_version_2_which_replaces_version_1_when_ready(kb):
     assert v2.version == 2
     assert wait_until_settled([v2.document_id])[v2.document_id].status == "ready"
 
-    def v1_gone() -> bool:
-        with get_container().db.session() as session:
-            return session.get(Document, v1.document_id) is None
-
-    wait_for(v1_gone, what="version 1 to be purged")
-    assert _vector_count(v1.document_id) == 0
+    # version 1 leaves search but stays readable for its citations (services/documents/versions.py)
+    wait_for(lambda: _vector_count(v1.document_id) == 0, what="version 1 to leave the index")
+    with get_container().db.session() as session:
+        assert session.get_one(Document, v1.document_id).status == "superseded"
+    assert _chunk_count(v1.document_id) > 0
     hits = get_container().vectors.search(
         _collection(), kb_ids=[kb_id], text="launch code word", mode="sparse"
     )
@@ -250,16 +249,19 @@ def test_changing_chunking_reindexes_while_the_old_version_keeps_serving(kb):
             docs = session.exec(select(Document).where(Document.kb_id == kb_id)).all()
             # until the switch, version 1 stays ready and searchable
             assert any(d.status == "ready" for d in docs)
+            current = [d for d in docs if d.status != "superseded"]  # kept for citations
             return (
-                next((d for d in docs if d.version == 2 and d.status == "ready"), None)
-                if len(docs) == 1
+                next((d for d in current if d.version == 2 and d.status == "ready"), None)
+                if len(current) == 1
                 else None
             )
 
     wait_for(lambda: replaced() is not None, timeout=300, what="the re-index to switch over")
     new = replaced()
     assert new.chunk_count > old.chunk_count  # smaller chunks, more of them
-    assert _vector_count(new.id) == new.chunk_count and _vector_count(old.id) == 0
+    assert new.stable_id == old.id  # the same document, in a new version
+    wait_for(lambda: _vector_count(old.id) == 0, what="version 1 to leave the index")
+    assert _vector_count(new.id) == new.chunk_count
 
 
 def test_deleting_a_kb_purges_every_document_from_every_store(kb):

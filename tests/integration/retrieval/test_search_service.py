@@ -59,7 +59,8 @@ def test_only_ready_documents_and_their_current_version_are_returned(world):
 
     v2 = world.ingest(world.kb_a, "notes.md", "# Notes\n\nThe launch code word is bravo.")
     found = search.search(world.admin, "launch code word alpha").passages
-    assert [p.document_id for p in found if p.document_name == "notes.md"] == [v2]
+    # one document id for both versions; the passage is version 2's
+    assert [(p.document_id, p.version) for p in found if p.document_name == "notes.md"] == [(v1, 2)]
     assert v1 != v2 and all("alpha" not in p.text for p in found)
 
     with transaction() as session:  # being re-processed: its vectors exist but it is not ready

@@ -68,10 +68,12 @@ def test_sources_are_reordered_to_match_the_displayed_numbers():
     assert [(s["n"], s["chunk_id"]) for s in cited] == [(1, "c3"), (2, "c1")]
 
 
-def test_a_source_links_to_the_viewer_at_its_page_with_a_short_preview():
-    passage = Passage("ch", "doc", "a.pdf", "kb", "KB", "application/pdf", "x" * 2000, 0.7, 4)
+def test_a_source_links_to_the_viewer_at_its_page_and_version_with_a_short_preview():
+    passage = Passage(
+        "ch", "doc", "a.pdf", "kb", "KB", "application/pdf", "x" * 2000, 0.7, 4, version=3
+    )
     source = source_from_passage(1, passage)
-    assert source["href"] == "/view/doc?chunk=ch&page=4"
+    assert source["href"] == "/view/doc?chunk=ch&page=4&version=3" and source["version"] == 3
     assert len(source["text"]) <= 800
     no_page = source_from_passage(2, Passage("ch", "doc", "a.md", "kb", "KB", "text/md", "t", 0.1))
-    assert no_page["href"] == "/view/doc?chunk=ch&page=" and no_page["page"] is None
+    assert no_page["href"] == "/view/doc?chunk=ch&page=&version=1" and no_page["page"] is None

@@ -46,13 +46,13 @@ def test_a_result_says_where_it_is_why_it_matched_and_links_to_the_page():
     )  # fmt: skip
     assert row.score_label == "0.88"
     assert row.why == "Matched: hardware, vault · semantic match"
-    assert row.href == "/view/d1?chunk=c1&page=2"
+    assert row.href == "/view/d1?chunk=c1&page=2&version=1"
     assert [p.text for p in row.parts if p.mark] == ["hardware", "vault"]
 
 
 def test_page_ranges_text_documents_and_meaning_only_matches():
     assert result_view(_passage(page_end=3)).page_label == "Pages 2–3"
     text_row = result_view(_passage(page_start=None, page_end=None, mime_type="text/markdown"))
-    assert text_row.page_label == "" and text_row.href == "/view/d1?chunk=c1&page="
+    assert text_row.page_label == "" and text_row.href == "/view/d1?chunk=c1&page=&version=1"
     assert why_label(_passage(matched_terms=())) == "Semantic match: similar meaning"
     assert why_label(_passage(semantic=False)) == "Matched: hardware, vault"

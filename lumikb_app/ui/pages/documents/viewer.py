@@ -26,6 +26,8 @@ def _header() -> rx.Component:
                     href="/kb/" + ViewerState.kb_id, size="2", color_scheme="gray",
                     custom_attrs=testid("viewer-kb"),
                 ),
+                rx.text("·", size="2", color=MUTED),
+                rx.text("Version " + ViewerState.version.to_string(), size="2", color=MUTED, custom_attrs=testid("viewer-version")),
                 rx.cond(ViewerState.page_count > 0, rx.text("·", size="2", color=MUTED)),
                 rx.cond(
                     ViewerState.page_count > 0,
@@ -169,6 +171,35 @@ def _text() -> rx.Component:
     )  # fmt: skip
 
 
+def _current_link(label: str) -> rx.Component:
+    return rx.link(label, href=ViewerState.current_link, weight="medium", custom_attrs=testid("viewer-current-link"))  # fmt: skip
+
+
+def _newer_version_notice() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("history")),
+        rx.callout.text(
+            "You are reading version ", ViewerState.version.to_string(),
+            ", the one this link cites. A newer version (version ", ViewerState.newer_version.to_string(),
+            ") exists. ",
+            _current_link("Open the current version"),
+        ),
+        color_scheme="amber", size="2", width="100%", margin_bottom="16px",
+        custom_attrs=testid("viewer-newer-version"),
+    )  # fmt: skip
+
+
+def _version_gone() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("archive")),
+        rx.callout.text(
+            ViewerState.message, " ",
+            rx.cond(ViewerState.current_link != "", _current_link("Open the current version")),
+        ),
+        color_scheme="gray", size="2", custom_attrs=testid("viewer-version-gone"),
+    )  # fmt: skip
+
+
 def _not_found() -> rx.Component:
     return rx.callout(
         ViewerState.message,
@@ -182,6 +213,7 @@ def _not_found() -> rx.Component:
 def _found() -> rx.Component:
     return rx.vstack(
         _header(),
+        rx.cond(ViewerState.newer_version > 0, _newer_version_notice()),
         rx.cond(ViewerState.is_pdf, _pdf(), _text()),
         width="100%",
         custom_attrs=testid("viewer"),
@@ -193,7 +225,11 @@ def viewer_page() -> rx.Component:
     return shell(
         rx.cond(
             rx.State.is_hydrated,
-            rx.cond(ViewerState.found, _found(), _not_found()),
+            rx.cond(
+                ViewerState.found,
+                _found(),
+                rx.cond(ViewerState.version_gone, _version_gone(), _not_found()),
+            ),
             main_pane_loading(),
         )
     )

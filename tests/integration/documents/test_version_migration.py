@@ -1,0 +1,108 @@
+"""Migration 0007 on SQLite and PostgreSQL: existing version chains (one name in one KB) become
+one document whose id is the chain's first version's; downgrading purges superseded versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from lumikb_app.adapters.sql_database import SqlDatabase
+from lumikb_app.db.migrate import downgrade, upgrade
+
+pytestmark = pytest.mark.integration
+
+REVISION, BEFORE = "0007", "0006"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+KBS = sa.table(
+    "knowledge_bases",
+    *(sa.column(name) for name in ("id", "name", "description", "index_version")),
+    sa.column("settings", sa.JSON),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("updated_at", sa.DateTime(timezone=True)),
+)
+DOCUMENTS = sa.table(
+    "documents",
+    *(sa.column(name) for name in ("id", "kb_id", "name", "mime_type", "size_bytes", "sha256")),
+    *(sa.column(name) for name in ("version", "status", "stage_detail", "progress")),
+    *(sa.column(name) for name in ("chunk_count", "attempts", "stable_id")),
+    sa.column("steps_done", sa.JSON),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("updated_at", sa.DateTime(timezone=True)),
+)
+OUTBOX = sa.table("outbox", sa.column("kind"), sa.column("payload", sa.JSON))
+
+
+def _kb(kb_id: str) -> dict:
+    return {
+        "id": kb_id, "name": kb_id, "description": "", "index_version": 1, "settings": {},
+        "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip
+
+
+def _doc(doc_id: str, kb_id: str, name: str, version: int, status: str = "ready") -> dict:
+    return {
+        "id": doc_id, "kb_id": kb_id, "name": name, "mime_type": "text/markdown", "size_bytes": 1,
+        "sha256": doc_id, "version": version, "status": status, "stage_detail": "",
+        "progress": 1.0, "chunk_count": 0, "attempts": 1, "steps_done": [],
+        "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def engine(database_url):
+    upgrade(database_url, BEFORE)
+    database = SqlDatabase(database_url, pool_size=1)
+    yield database.engine
+    database.close()
+
+
+def _stable_ids(engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(DOCUMENTS.c.id, DOCUMENTS.c.stable_id)).all()
+    return dict(rows)
+
+
+def test_each_chain_of_versions_becomes_one_document_named_by_its_first_version(
+    engine, database_url
+):
+    with engine.begin() as connection:
+        connection.execute(sa.insert(KBS), [_kb("kb-1"), _kb("kb-2")])
+        connection.execute(
+            sa.insert(DOCUMENTS),
+            [
+                _doc("notes-v3", "kb-1", "notes.md", 3),
+                _doc("notes-v2", "kb-1", "notes.md", 2, status="deleting"),
+                _doc("plan-v1", "kb-1", "plan.md", 1),
+                _doc("notes-elsewhere", "kb-2", "notes.md", 1),
+            ],
+        )
+    upgrade(database_url, REVISION)
+    assert _stable_ids(engine) == {
+        "notes-v3": "notes-v2",  # version 1 was purged long ago: version 2 is the chain's first
+        "notes-v2": "notes-v2",
+        "plan-v1": "plan-v1",
+        "notes-elsewhere": "notes-elsewhere",  # the same name in another KB is another document
+    }
+
+
+def test_downgrading_purges_superseded_versions_through_the_outbox(engine, database_url):
+    upgrade(database_url, REVISION)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(KBS), [_kb("kb-1")])
+        connection.execute(
+            sa.insert(DOCUMENTS),
+            [
+                {**_doc("v1", "kb-1", "notes.md", 1, status="superseded"), "stable_id": "v1"},
+                {**_doc("v2", "kb-1", "notes.md", 2), "stable_id": "v1"},
+            ],
+        )
+    downgrade(database_url, BEFORE)
+    with engine.connect() as connection:
+        statuses = dict(connection.execute(sa.select(DOCUMENTS.c.id, DOCUMENTS.c.status)).all())
+        events = connection.execute(sa.select(OUTBOX.c.kind, OUTBOX.c.payload)).all()
+    assert statuses == {"v1": "deleting", "v2": "ready"}
+    assert [(kind, payload["document_id"]) for kind, payload in events] == [
+        ("purge_document", "v1")
+    ]
