@@ -16,6 +16,11 @@ def is_admin(user: User) -> bool:
     return user.is_active and user.system_role == SystemRole.admin.value
 
 
+def require_active(user: User) -> None:
+    if not user.is_active:
+        raise PermissionDenied("Your account is not active.")
+
+
 def require_admin(user: User) -> None:
     if not is_admin(user):
         raise PermissionDenied("Only administrators can do this.")

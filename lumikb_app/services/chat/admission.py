@@ -13,6 +13,7 @@ import logging
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
+from lumikb_app.services.accounts.access import require_active
 from lumikb_app.services.chat.answer_pool import ChatRefused, Slot, answer_pool
 from lumikb_app.settings import get_settings
 
@@ -33,6 +34,7 @@ def admit(user: User) -> Slot:
 
     Release the place (`Slot.release`) if the answer does not start after all.
     """
+    require_active(user)
     slot = answer_pool().reserve()
     try:
         _count_answer(user)

@@ -1,118 +1,131 @@
-"""Every service entry point x three users: allowed calls work, the rest raise PermissionDenied,
-and listings never include a KB the user cannot read. Runs on SQLite and PostgreSQL."""
+"""Every way in x every role, on SQLite and PostgreSQL: the permission table (access_table.py)
+names every service function that acts for a user, every service function the pages and routes
+call, every REST route and every Reflex event handler; each service call and route then allows
+exactly the roles its row names and refuses the rest, and listings and answers hold nothing of
+the KB, or of another account, for anyone its row does not name."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
-from lumikb_app.container import get_container, reset_container
-from lumikb_app.db.migrate import upgrade
-from lumikb_app.db.tables import User
-from lumikb_app.domain.enums import KbRole, SystemRole
-from lumikb_app.services.accounts import audit, grants, users
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.accounts.auth import create_user
 from lumikb_app.services.knowledge_bases import kbs
+from tests.integration.accounts import access_surface
+from tests.integration.accounts.access_levels import (
+    ACTIVE,
+    ALLOWED,
+    SERVICE_ROLES,
+    Access,
+    Role,
+    Shows,
+)
+from tests.integration.accounts.access_recipes import ROUTE_CALLS, SERVICE_CALLS
+from tests.integration.accounts.access_table import (
+    HANDLERS,
+    PUBLIC,
+    ROUTES,
+    SERVICES,
+    WITHOUT_A_USER,
+    base_name,
+)
+from tests.integration.accounts.access_world import World, deployment
 
 pytestmark = pytest.mark.integration
-PASSWORD = "a long enough secret"
+
+REFUSED = {401, 403, 404}
 
 
-@dataclass
-class World:
-    admin: User
-    reader: User  # READ on A
-    writer: User  # WRITE on B
-    kb_a: str
-    kb_b: str
+def _assert_covers(found: set[str], listed: set[str], what: str) -> None:
+    missing, gone = sorted(found - listed), sorted(listed - found)
+    assert not missing, f"{what} with no row in access_table.py: {missing}"
+    assert not gone, f"rows in access_table.py for {what} that no longer exist: {gone}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def world(request, data_dir, monkeypatch) -> World:
-    if request.param == "postgresql":
-        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("pg_url"))
-        reset_container()
-    upgrade()
-    with get_container().db.session() as s:
-        admin = create_user(
-            s, email="admin@x.io", display_name="A", password=PASSWORD, role=SystemRole.admin
-        )
-        reader = create_user(s, email="reader@x.io", display_name="R", password=PASSWORD)
-        writer = create_user(s, email="writer@x.io", display_name="W", password=PASSWORD)
-        s.commit()
-    kb_a = kbs.create_kb(admin, "KB A").id
-    kb_b = kbs.create_kb(admin, "KB B").id
-    grants.set_grant(admin, kb_a, reader.email, KbRole.READ)
-    grants.set_grant(admin, kb_b, writer.email, KbRole.WRITE)
-    return World(admin, reader, writer, kb_a, kb_b)
+# --- the table covers everything ----------------------------------------------------------
 
 
-def _entry_points(w: World) -> dict[str, Callable]:
-    """name -> fn(actor); each is what a UI or API call would do, in its own unit of work.
+def test_the_table_names_every_service_function_that_acts_for_a_user_or_serves_a_page():
+    found = access_surface.acting_service_functions() | access_surface.web_service_functions()
+    listed = {base_name(row) for row in SERVICES} | set(WITHOUT_A_USER)
+    _assert_covers(found, listed, "service functions")
 
-    The entry points run in this order for one actor, so each leaves what the next expects
-    (an admin removes a grant it had just set, deactivates a user and so on)."""
-    return {
-        "get_kb(A)": lambda u: kbs.get_kb(u, w.kb_a),
-        "get_kb(B)": lambda u: kbs.get_kb(u, w.kb_b),
-        "update_kb(A)": lambda u: kbs.update_kb(u, w.kb_a, name="KB A", description="d"),
-        "update_kb(B)": lambda u: kbs.update_kb(u, w.kb_b, name="KB B", description="d"),
-        "list_members(A)": lambda u: grants.list_members(u, w.kb_a),
-        "list_members(B)": lambda u: grants.list_members(u, w.kb_b),
-        "set_grant(A)": lambda u: grants.set_grant(u, w.kb_a, "writer@x.io", KbRole.READ),
-        "set_grant(B)": lambda u: grants.set_grant(u, w.kb_b, "reader@x.io", KbRole.READ),
-        "remove_grant(A)": lambda u: grants.remove_grant(u, w.kb_a, w.reader.id),
-        "remove_grant(B)": lambda u: grants.remove_grant(u, w.kb_b, w.writer.id),
-        "list_users": lambda u: users.list_users(u),
-        "admin_create_user": lambda u: users.admin_create_user(
-            u, email="new@x.io", display_name="N", password=PASSWORD, role=SystemRole.member
-        ),
-        "set_active": lambda u: users.set_active(u, w.writer.id, False),
-        "set_role": lambda u: users.set_role(u, w.writer.id, SystemRole.admin),
-        "unlock": lambda u: users.unlock(u, w.writer.id),
-        "create_reset_link": lambda u: users.create_reset_link(u, w.writer.id, "http://x"),
-        "set_self_registration": lambda u: users.set_self_registration(u, True),
-        "audit.search": lambda u: audit.search(u, audit.AuditFilter()),
-        "audit.actions": lambda u: audit.actions(u),
-        "audit.export_csv": lambda u: "".join(audit.export_csv(u, audit.AuditFilter())),
+
+def test_a_function_reached_without_a_user_does_not_act_for_one():
+    acting = access_surface.acting_service_functions()
+    assert not acting & {name for name in WITHOUT_A_USER if "." in name} - {
+        "accounts.audit.audit_filter",  # its 'actor' is a filter value, not the caller
+        "accounts.users.is_locked",  # its 'user' is the row it reads, not the caller
     }
 
 
-# A system admin may call everything; members only read the KB they hold a grant on.
-MEMBER_ALLOWED = {"reader": {"get_kb(A)"}, "writer": {"get_kb(B)"}}
+def test_the_table_names_every_rest_route():
+    listed = {base_name(row) for row in ROUTES}
+    _assert_covers(access_surface.rest_routes(), listed, "routes")
 
 
-@pytest.mark.parametrize("who", ["admin", "reader", "writer"])
-def test_every_entry_point_allows_exactly_what_the_role_permits(world, who):
-    actor = getattr(world, who)
-    points = _entry_points(world)
-    allowed = set(points) if who == "admin" else MEMBER_ALLOWED[who]
-    for name, call in points.items():
-        if name in allowed:
-            call(actor)  # must not raise
-        else:
-            with pytest.raises(PermissionDenied):
-                call(actor)
+def test_the_table_names_every_reflex_event_handler():
+    _assert_covers(access_surface.event_handlers(), set(HANDLERS), "event handlers")
 
 
-@pytest.mark.parametrize(
-    ("who", "expected"), [("admin", {"KB A", "KB B"}), ("reader", {"KB A"}), ("writer", {"KB B"})]
-)
-def test_listings_hold_only_readable_kbs(world, who, expected):
-    assert {kb.name for kb in kbs.list_kbs(getattr(world, who))} == expected
+def test_every_service_row_and_route_row_has_a_call_to_try():
+    assert set(SERVICE_CALLS) == set(SERVICES)
+    assert set(ROUTE_CALLS) == set(ROUTES)
 
 
-def test_a_deactivated_user_loses_every_kb(world):
-    reader = users.set_active(world.admin, world.reader.id, False)
-    assert kbs.list_kbs(reader) == []
-    with pytest.raises(PermissionDenied):
-        kbs.get_kb(reader, world.kb_a)
+# --- the code does what the table says ----------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory) -> Iterator[World]:
+    with deployment(request.param, tmp_path_factory) as built:
+        yield built
+
+
+@pytest.mark.parametrize("role", SERVICE_ROLES, ids=lambda role: role.name)
+@pytest.mark.parametrize("row", list(SERVICES))
+def test_a_service_call_allows_exactly_the_roles_its_row_names(world, row, role):
+    expected, call, user = SERVICES[row], SERVICE_CALLS[row], world.user(role)
+    if isinstance(expected, Shows):
+        allowed = role in ALLOWED[expected.access]
+        try:
+            shown = call(world, user)
+        except PermissionDenied:
+            assert role not in ACTIVE, f"{role.value} was refused a listing"
+            shown = False
+        assert shown is allowed, f"{role.value} {'misses' if allowed else 'sees'} the KB's data"
+    elif role in ALLOWED[expected]:
+        call(world, user)
+    else:
+        with pytest.raises(PermissionDenied):
+            call(world, user)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.name)
+@pytest.mark.parametrize("row", list(ROUTES))
+def test_a_route_allows_exactly_the_roles_its_row_names(world, row, role):
+    expected, response = ROUTES[row], ROUTE_CALLS[row](world, role)
+    status = response.status_code
+    if expected is PUBLIC:
+        anonymous = ROUTE_CALLS[row](world, Role.ANONYMOUS)
+        assert status == anonymous.status_code < 500, "a public route answers everyone alike"
+        assert not world.shows_kb(response.text) and not world.shows_foreign(response.text)
+    elif isinstance(expected, Shows):
+        assert status == 200 if role in ACTIVE else status in REFUSED, response.text
+        holds = world.shows_foreign if expected.access is Access.NOBODY else world.shows_kb
+        shown = status == 200 and holds(response.text)
+        assert shown is (role in ALLOWED[expected.access]), response.text[:500]
+    elif role in ALLOWED[expected]:
+        assert status < 400, response.text[:500]
+    else:
+        assert status in REFUSED, response.text[:500]
 
 
 def test_an_unknown_kb_id_looks_exactly_like_a_forbidden_one(world):
+    reader = world.user(Role.NONE)
     with pytest.raises(PermissionDenied) as unknown:
-        kbs.get_kb(world.reader, "00000000-0000-0000-0000-000000000000")
+        kbs.get_kb(reader, "00000000-0000-0000-0000-000000000000")
     with pytest.raises(PermissionDenied) as forbidden:
-        kbs.get_kb(world.reader, world.kb_b)
+        kbs.get_kb(reader, world.kb)
     assert str(unknown.value) == str(forbidden.value)

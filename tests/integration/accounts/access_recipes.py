@@ -1,0 +1,243 @@
+"""How each row of the permission table is called for one account: the smallest real call, with
+arguments from the world (access_world.World). A `shows(...)` row's recipe answers whether the
+result holds anything of the KB (or of another account)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import httpx
+
+from lumikb_app.db.tables import User
+from lumikb_app.domain.enums import KbRole, SystemRole
+from lumikb_app.services.accounts import access, api_tokens, audit, grants, users
+from lumikb_app.services.chat import admission, chat, chat_turns, conversations
+from lumikb_app.services.documents import documents, reconcile, viewer
+from lumikb_app.services.knowledge_bases import kb_config, kbs
+from lumikb_app.services.retrieval import evaluation, search
+from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
+from tests.integration.accounts.access_levels import Role
+from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
+
+Recipe = Callable[[World, User], object]
+RouteRecipe = Callable[[World, Role], httpx.Response]
+
+
+def _upload(w: World, u: User, kb_id: str) -> object:
+    spool = documents.new_spool(f"upload-{uuid.uuid4().hex[:8]}.md")
+    spool.write(f"A note {uuid.uuid4().hex}.".encode())
+    return documents.accept_upload(u, kb_id, spool)
+
+
+def _download(w: World, u: User) -> bytes:
+    _, blocks = documents.open_original(u, w.doc)
+    return b"".join(blocks)
+
+
+def _corpus_ids(w: World, u: User) -> bool:
+    try:
+        return w.shows_kb(evaluation.existing_corpus_ids(u, w.kb))
+    except evaluation.EvaluationInputError:  # "does not exist", as for a missing KB
+        return False
+
+
+def _eval_ingest(w: World, u: User) -> object:
+    note = CorpusDocument("c1", "c1.md", f"An evaluation note {uuid.uuid4().hex}.".encode())
+    return evaluation.ingest(u, w.new_kb(), [note], on_progress=lambda progress: None)
+
+
+CORPUS = {"q1": QUESTION}
+
+
+SERVICE_CALLS: dict[str, Recipe] = {
+    "accounts.access.is_admin": lambda w, u: access.is_admin(u),
+    "accounts.access.require_admin": lambda w, u: access.require_admin(u),
+    "accounts.access.require_active": lambda w, u: access.require_active(u),
+    "accounts.api_tokens.create_token": lambda w, u: api_tokens.create_token(u, "script"),
+    "accounts.api_tokens.list_tokens": lambda w, u: api_tokens.list_tokens(u),
+    "accounts.api_tokens.list_tokens [another account's]": lambda w, u: w.shows_foreign(
+        api_tokens.list_tokens(u)
+    ),
+    "accounts.api_tokens.revoke_token": lambda w, u: api_tokens.revoke_token(u, w.new_token(u)),
+    "accounts.api_tokens.revoke_token [another account's]": lambda w, u: api_tokens.revoke_token(
+        u, w.new_token(w.stranger)
+    ),
+    "accounts.audit.search": lambda w, u: audit.search(u, audit.AuditFilter()),
+    "accounts.audit.actions": lambda w, u: audit.actions(u),
+    "accounts.audit.export_csv": lambda w, u: "".join(audit.export_csv(u, audit.AuditFilter())),
+    "accounts.grants.list_members": lambda w, u: grants.list_members(u, w.kb),
+    "accounts.grants.set_grant": lambda w, u: grants.set_grant(
+        u, w.kb, w.new_user().email, KbRole.READ
+    ),
+    "accounts.grants.remove_grant": lambda w, u: grants.remove_grant(
+        u, w.kb, w.new_member(w.kb).id
+    ),
+    "accounts.users.list_users": lambda w, u: users.list_users(u),
+    "accounts.users.admin_create_user": lambda w, u: users.admin_create_user(
+        u,
+        email=f"{uuid.uuid4().hex[:10]}@x.io",
+        display_name="Made",
+        password=PASSWORD,
+        role=SystemRole.member,
+    ),
+    "accounts.users.set_active": lambda w, u: users.set_active(u, w.new_user().id, False),
+    "accounts.users.set_role": lambda w, u: users.set_role(u, w.new_user().id, SystemRole.admin),
+    "accounts.users.unlock": lambda w, u: users.unlock(u, w.new_user().id),
+    "accounts.users.create_reset_link": lambda w, u: users.create_reset_link(
+        u, w.new_user().id, "http://testserver"
+    ),
+    "accounts.users.set_self_registration": lambda w, u: users.set_self_registration(u, False),
+    "accounts.users.change_password": lambda w, u: users.change_password(
+        u, PASSWORD, PASSWORD, current_session=w.session_of(u)
+    ),
+    "chat.admission.admit": lambda w, u: admission.admit(u).release(),
+    "chat.chat.ask": lambda w, u: w.shows_kb(list(chat.ask(u, w.new_conversation(u), QUESTION))),
+    "chat.chat.ask [another account's conversation]": lambda w, u: list(
+        chat.ask(u, w.foreign_conversation, QUESTION)
+    ),
+    "chat.chat.regenerate": lambda w, u: w.shows_kb(
+        list(chat.regenerate(u, w.new_conversation(u, asked=True)))
+    ),
+    "chat.chat.regenerate [another account's conversation]": lambda w, u: list(
+        chat.regenerate(u, w.foreign_conversation)
+    ),
+    "chat.chat_turns.start_turn": lambda w, u: chat_turns.start_turn(
+        u, w.new_conversation(u), QUESTION
+    ),
+    "chat.chat_turns.start_turn [another account's conversation]": lambda w, u: (
+        chat_turns.start_turn(u, w.foreign_conversation, QUESTION)
+    ),
+    "chat.chat_turns.turn_to_redo": lambda w, u: chat_turns.turn_to_redo(
+        u, w.new_conversation(u, asked=True)
+    ),
+    "chat.chat_turns.turn_to_redo [another account's conversation]": lambda w, u: (
+        chat_turns.turn_to_redo(u, w.foreign_conversation)
+    ),
+    "chat.conversations.list_conversations": lambda w, u: conversations.list_conversations(u),
+    "chat.conversations.list_conversations [another account's]": lambda w, u: w.shows_foreign(
+        conversations.list_conversations(u)
+    ),
+    "chat.conversations.create_conversation": lambda w, u: conversations.create_conversation(u),
+    "chat.conversations.create_conversation [limited to the KB]": lambda w, u: (
+        conversations.create_conversation(u, kb_ids=[w.kb])
+    ),
+    "chat.conversations.rename_conversation": lambda w, u: conversations.rename_conversation(
+        u, w.new_conversation(u), "Renamed"
+    ),
+    "chat.conversations.rename_conversation [another account's]": lambda w, u: (
+        conversations.rename_conversation(u, w.new_conversation(w.stranger), "Renamed")
+    ),
+    "chat.conversations.delete_conversation": lambda w, u: conversations.delete_conversation(
+        u, w.new_conversation(u)
+    ),
+    "chat.conversations.delete_conversation [another account's]": lambda w, u: (
+        conversations.delete_conversation(u, w.new_conversation(w.stranger))
+    ),
+    "chat.conversations.list_messages": lambda w, u: conversations.list_messages(
+        u, w.new_conversation(u, asked=True)
+    ),
+    "chat.conversations.list_messages [another account's]": lambda w, u: (
+        conversations.list_messages(u, w.foreign_conversation)
+    ),
+    "chat.conversations.rate_message": lambda w, u: conversations.rate_message(
+        u, w.new_answer(u), 1
+    ),
+    "chat.conversations.rate_message [another account's]": lambda w, u: conversations.rate_message(
+        u, w.new_answer(w.stranger), -1, "not mine to rate"
+    ),
+    "documents.documents.require_writer": lambda w, u: documents.require_writer(u, w.kb),
+    "documents.documents.accept_upload": lambda w, u: _upload(w, u, w.kb),
+    "documents.documents.list_documents": lambda w, u: documents.list_documents(u, w.kb),
+    "documents.documents.delete_document": lambda w, u: documents.delete_document(
+        u, w.new_document()
+    ),
+    "documents.documents.retry_document": lambda w, u: documents.retry_document(
+        u, w.new_document(failed=True)
+    ),
+    "documents.documents.open_original": _download,
+    "documents.reconcile.run_now": lambda w, u: reconcile.run_now(u),
+    "documents.viewer.open_document": lambda w, u: viewer.open_document(u, w.doc),
+    "documents.viewer.render_page_png": lambda w, u: viewer.render_page_png(u, w.pdf, 1),
+    "knowledge_bases.kb_config.get_settings": lambda w, u: kb_config.get_settings(u, w.kb),
+    "knowledge_bases.kb_config.ready_documents": lambda w, u: kb_config.ready_documents(u, w.kb),
+    "knowledge_bases.kb_config.update_settings": lambda w, u: kb_config.update_settings(
+        u, w.new_kb(), {"top_k": 5}
+    ),
+    "knowledge_bases.kbs.create_kb": lambda w, u: kbs.create_kb(u, "Made by the matrix"),
+    "knowledge_bases.kbs.update_kb": lambda w, u: kbs.update_kb(
+        u, w.new_kb(), name="Renamed", description="changed"
+    ),
+    "knowledge_bases.kbs.set_archived": lambda w, u: kbs.set_archived(u, w.new_kb(), True),
+    "knowledge_bases.kbs.delete_kb": lambda w, u: kbs.delete_kb(u, w.new_kb()),
+    "knowledge_bases.kbs.list_kbs": lambda w, u: w.shows_kb(kbs.list_kbs(u)),
+    "knowledge_bases.kbs.get_kb": lambda w, u: kbs.get_kb(u, w.kb),
+    "knowledge_bases.kbs.my_role": lambda w, u: kbs.my_role(u, w.kb) is not None,
+    "retrieval.evaluation.create_eval_kb": lambda w, u: evaluation.create_eval_kb(u, "matrix"),
+    "retrieval.evaluation.ingest": _eval_ingest,
+    "retrieval.evaluation.existing_corpus_ids": _corpus_ids,
+    "retrieval.evaluation.run_queries": lambda w, u: w.shows_kb(
+        evaluation.run_queries(u, w.kb, CORPUS, {w.doc: [SECRET]})[0]
+    ),
+    "retrieval.evaluation.evaluate": lambda w, u: w.shows_kb(
+        evaluation.evaluate(u, w.kb, CORPUS, {"q1": {SECRET: 1.0}}, {w.doc: [SECRET]}).rankings
+    ),
+    "retrieval.evaluation.delete_eval_kb": lambda w, u: evaluation.delete_eval_kb(
+        u, w.new_kb(), wait_seconds=0
+    ),
+    "retrieval.search.search": lambda w, u: w.shows_kb(search.search(u, QUESTION).passages),
+}
+
+
+def _get(path: str) -> RouteRecipe:
+    return lambda w, role: w.request(role, "GET", path)
+
+
+def _login(w: World, role: Role) -> httpx.Response:
+    form = {"email": w.stranger.email, "password": PASSWORD}
+    return w.request(role, "POST", "/auth/login", data=form)
+
+
+def _logout(w: World, role: Role) -> httpx.Response:
+    return w.request(role, "POST", "/auth/logout", session=w.fresh_session(role))
+
+
+def _messages(conversation: Callable[[World, Role], str]) -> RouteRecipe:
+    def recipe(w: World, role: Role) -> httpx.Response:
+        return w.request(role, "GET", f"/api/v1/conversations/{conversation(w, role)}/messages")
+
+    return recipe
+
+
+ROUTE_CALLS: dict[str, RouteRecipe] = {
+    "GET /health": _get("/health"),
+    "GET /metrics": _get("/metrics"),
+    "GET /api/openapi.json": _get("/api/openapi.json"),
+    "GET /api/docs": _get("/api/docs"),
+    "GET /docs/oauth2-redirect": _get("/docs/oauth2-redirect"),
+    "POST /auth/login": _login,
+    "POST /auth/logout": _logout,
+    "GET /auth/oidc/login": _get("/auth/oidc/login"),
+    "GET /auth/oidc/callback": _get("/auth/oidc/callback?code=x&state=y"),
+    "GET /api/admin/audit.csv": _get("/api/admin/audit.csv"),
+    "GET /api/documents/{document_id}/download": lambda w, role: w.request(
+        role, "GET", f"/api/documents/{w.doc}/download"
+    ),
+    "GET /api/documents/{document_id}/pages/{page}.png": lambda w, role: w.request(
+        role, "GET", f"/api/documents/{w.pdf}/pages/1.png"
+    ),
+    "POST /api/v1/search": lambda w, role: w.request(
+        role, "POST", "/api/v1/search", json={"query": QUESTION}
+    ),
+    "GET /api/v1/kbs": _get("/api/v1/kbs"),
+    "GET /api/v1/conversations": _get("/api/v1/conversations"),
+    "GET /api/v1/conversations/{conversation_id}/messages": _messages(
+        lambda w, role: w.own_conversation(role)
+    ),
+    "GET /api/v1/conversations/{conversation_id}/messages [another account's]": _messages(
+        lambda w, role: w.foreign_conversation
+    ),
+    "POST /api/v1/chat": lambda w, role: w.request(
+        role, "POST", "/api/v1/chat", json={"question": QUESTION}
+    ),
+}
