@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.common import new_id, utcnow
+from lumikb_app.db.common import new_id
 from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, can, require
-from lumikb_app.services.documents import outbox, versions
+from lumikb_app.services.documents import outbox, status, versions
 from lumikb_app.services.documents.parsing import detect_path_type
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.platform.transactions import read_session, transaction
@@ -248,11 +248,11 @@ def _kept_older(session: Session, doc: Document) -> list[Document]:
 def retry_document(user: User, document_id: str) -> None:
     with transaction() as session:
         doc = _document_for(session, user, document_id, KbRole.WRITE)
-        if doc.status != S.failed.value:
+        if not status.move(
+            session, doc.id, S.queued, only_from={S.failed},
+            error=None, progress=0.0, stage_detail="", processing_started_at=None,
+        ):  # fmt: skip
             raise UploadRejected("Only a failed document can be retried.")
-        doc.status, doc.error, doc.progress, doc.stage_detail = S.queued.value, None, 0.0, ""
-        doc.processing_started_at, doc.updated_at = None, utcnow()
-        session.add(doc)
     enqueue_ingest(document_id)
 
 

@@ -17,9 +17,10 @@ from sqlmodel import Session, col, delete, select
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase
+from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
-from lumikb_app.services.documents import indexing, outbox, versions
+from lumikb_app.services.documents import indexing, outbox, status, versions
 from lumikb_app.services.documents.chunking import chunk as chunk_document
 from lumikb_app.services.documents.parsing import ParseError, parse
 from lumikb_app.services.platform.transactions import transaction
@@ -31,7 +32,6 @@ STEP_INDEX = "index"
 EMBED_BATCH = 32
 # Share of the progress bar each stage fills, measured on the PEP corpus: embedding dominates.
 PARSE_END, CHUNK_END, EMBED_END = 0.10, 0.15, 0.97
-ACTIVE = {S.queued, S.parsing, S.chunking, S.embedding, S.indexing}
 
 
 class ChunksMissing(RuntimeError):
@@ -47,32 +47,36 @@ def _settings_for(session: Session, kb_id: str) -> KbSettings:
     return KbSettings.model_validate(kb.settings if kb else {})
 
 
-def report(document_id: str, status: S, progress: float, detail: str = "") -> None:
-    """Record where the job is; the ETA extrapolates from the time spent so far."""
+def report(document_id: str, to: S, progress: float, detail: str = "") -> None:
+    """Record where the job is; the ETA extrapolates from the time spent so far. Raises
+    StatusRefused when the document has left the pipeline (deleted, failed elsewhere, purged)."""
     with transaction() as session:
         doc = _document(session, document_id)
-        if doc is None:
-            return
         now = utcnow()
-        started = doc.processing_started_at or now
+        started = (doc.processing_started_at if doc else None) or now
         elapsed = (now - started).total_seconds()
-        doc.status, doc.progress, doc.stage_detail = status.value, round(progress, 4), detail[:255]
-        doc.eta_seconds = (
-            round(elapsed / progress * (1 - progress), 1) if 0.02 < progress < 1 else None
-        )
-        doc.updated_at = now
-        session.add(doc)
+        eta = round(elapsed / progress * (1 - progress), 1) if 0.02 < progress < 1 else None
+        status.require_move(
+            session, document_id, to,
+            progress=round(progress, 4), stage_detail=detail[:255], eta_seconds=eta,
+        )  # fmt: skip
 
 
 def _begin(document_id: str) -> Document | None:
     with transaction() as session:
         doc = _document(session, document_id)
-        if doc is None or S(doc.status) not in ACTIVE | {S.failed}:
-            return None  # deleted, already ready, or being purged: nothing to do
-        doc.attempts += 1
-        doc.processing_started_at = doc.processing_started_at or utcnow()
-        doc.error = None
-        session.add(doc)
+        if doc is None or S(doc.status) not in WORKING:
+            return None  # deleted, failed, already ready, or being purged: nothing to do
+        started = doc.processing_started_at or utcnow()
+        if not status.while_working(
+            session,
+            document_id,
+            attempts=doc.attempts + 1,
+            processing_started_at=started,
+            error=None,
+        ):
+            return None
+        session.refresh(doc)
         return doc
 
 
@@ -100,7 +104,12 @@ def _parse_and_chunk(doc: Document) -> None:
     )
     if not drafts:
         raise ParseError("The document contains no text.")
-    with transaction() as session:
+    with transaction() as session:  # the guarded move first: it holds the row until commit
+        stored = session.get(Document, doc.id)
+        status.require_move(
+            session, doc.id, S.chunking, page_count=parsed.page_count, title=parsed.title,
+            chunk_count=len(drafts), steps_done=[*(stored.steps_done if stored else []), STEP_CHUNKS],
+        )  # fmt: skip
         session.exec(delete(Chunk).where(col(Chunk.document_id) == doc.id))
         session.add_all(
             Chunk(
@@ -118,21 +127,15 @@ def _parse_and_chunk(doc: Document) -> None:
             )
             for d in drafts
         )
-        stored = session.get_one(Document, doc.id)
-        stored.page_count, stored.title, stored.chunk_count = (
-            parsed.page_count,
-            parsed.title,
-            len(drafts),
-        )
-        stored.steps_done = [*stored.steps_done, STEP_CHUNKS]
-        session.add(stored)
     report(doc.id, S.chunking, CHUNK_END, f"{len(drafts)} passages")
 
 
 def _embed_and_index(document_id: str) -> None:
     container = get_container()
     with transaction() as session:
-        doc = session.get_one(Document, document_id)
+        doc = _document(session, document_id)
+        if doc is None:
+            raise status.StatusRefused(f"document {document_id} was purged")
         chunks = list(
             session.exec(
                 select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.ordinal))
@@ -163,11 +166,13 @@ def _embed_and_index(document_id: str) -> None:
 def _finish(document_id: str) -> list[str]:
     """Mark ready and supersede older versions of the same document in one transaction."""
     with transaction() as session:
-        doc = session.get_one(Document, document_id)
-        doc.status, doc.progress, doc.eta_seconds, doc.stage_detail = S.ready.value, 1.0, None, ""
-        doc.steps_done = [*doc.steps_done, STEP_INDEX]
-        doc.updated_at = utcnow()
-        session.add(doc)
+        doc = _document(session, document_id)
+        if doc is None:
+            raise status.StatusRefused(f"document {document_id} was purged")
+        status.require_move(
+            session, document_id, S.ready, progress=1.0, eta_seconds=None, stage_detail="",
+            steps_done=[*doc.steps_done, STEP_INDEX],
+        )  # fmt: skip
         return versions.supersede_older(session, doc)
 
 
@@ -179,41 +184,48 @@ def run(document_id: str) -> None:
         if STEP_CHUNKS not in doc.steps_done:
             _parse_and_chunk(doc)
         _embed_and_index(document_id)
+        events = _finish(document_id)
     except ParseError as exc:
         mark_failed(document_id, exc.reason)
         return
     except ChunksMissing:
         _forget_step(document_id, STEP_CHUNKS)  # re-parse on the retry
         raise
-    outbox.dispatch(_finish(document_id))
+    except status.StatusRefused:
+        _stop(document_id)
+        return
+    outbox.dispatch(events)
+
+
+def _stop(document_id: str) -> None:
+    """The document left the pipeline mid-job. If it is being deleted, the purge may already
+    have run before this job's last vectors went in: take them out again (idempotent)."""
+    with transaction() as session:
+        doc = _document(session, document_id)
+        deleted = doc is None or doc.status == S.deleting.value
+    if deleted:
+        vectors = get_container().vectors
+        for collection in vectors.list_collections():
+            vectors.delete_document(collection, document_id)
+    log.info("document %s left the pipeline; its job stopped", document_id)
 
 
 def _forget_step(document_id: str, step: str) -> None:
     with transaction() as session:
         doc = _document(session, document_id)
         if doc is not None:
-            doc.steps_done = [s for s in doc.steps_done if s != step]
-            session.add(doc)
+            steps = [s for s in doc.steps_done if s != step]
+            status.while_working(session, document_id, steps_done=steps)
 
 
 def mark_failed(document_id: str, reason: str) -> None:
     with transaction() as session:
-        doc = _document(session, document_id)
-        if doc is None or doc.status == S.deleting.value:
-            return
-        doc.status, doc.error, doc.eta_seconds, doc.updated_at = (
-            S.failed.value,
-            reason[:2000],
-            None,
-            utcnow(),
-        )
-        session.add(doc)
-    log.info("document %s failed: %s", document_id, reason)
+        failed = status.move(session, document_id, S.failed, error=reason[:2000], eta_seconds=None)
+    if failed:
+        log.info("document %s failed: %s", document_id, reason)
 
 
 def note_retry(document_id: str, reason: str) -> None:
     with transaction() as session:
-        doc = _document(session, document_id)
-        if doc is not None and S(doc.status) in ACTIVE:
-            doc.stage_detail = f"Retrying after a temporary problem: {reason}"[:255]
-            session.add(doc)
+        detail = f"Retrying after a temporary problem: {reason}"[:255]
+        status.while_working(session, document_id, stage_detail=detail)

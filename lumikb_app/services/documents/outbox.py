@@ -16,6 +16,7 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Document, OutboxEvent
 from lumikb_app.domain.enums import DocumentStatus
+from lumikb_app.services.documents import status
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,9 @@ def add(session: Session, kind: str, **payload: str) -> str:
 
 
 def retire_document(session: Session, doc: Document) -> str:
-    """Hide a document at once and schedule its removal from every store."""
-    doc.status, doc.updated_at, doc.progress, doc.stage_detail = (
-        DocumentStatus.deleting.value,
-        utcnow(),
-        0.0,
-        "",
-    )
-    session.add(doc)
+    """Hide a document at once and schedule its removal from every store (a guarded move:
+    a running job sees it and stops; purging twice is harmless)."""
+    status.move(session, doc.id, DocumentStatus.deleting, progress=0.0, stage_detail="")
     return add(session, PURGE_DOCUMENT, document_id=doc.id, kb_id=doc.kb_id)
 
 

@@ -21,11 +21,12 @@ from sqlmodel import col, select
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent, User
+from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts.access import require_admin
-from lumikb_app.services.documents import documents, indexing, ingest, outbox, versions
+from lumikb_app.services.documents import documents, indexing, ingest, outbox, status, versions
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def remove_orphan_blobs() -> int:
 
 
 def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
-    active = [s.value for s in ingest.ACTIVE]
+    active = [s.value for s in WORKING]
     with transaction() as session:
         ids = session.exec(
             select(Document.id).where(
@@ -193,11 +194,8 @@ def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
 def _requeue(document_id: str, *, keep_chunks: bool) -> None:
     with transaction() as session:
         doc = session.get(Document, document_id)
-        if doc is None:
-            return
-        doc.status, doc.progress, doc.updated_at = S.queued.value, 0.0, utcnow()
-        doc.steps_done = (
-            [ingest.STEP_CHUNKS] if keep_chunks and ingest.STEP_CHUNKS in doc.steps_done else []
-        )
-        session.add(doc)
+        kept = doc is not None and keep_chunks and ingest.STEP_CHUNKS in doc.steps_done
+        steps = [ingest.STEP_CHUNKS] if kept else []
+        if not status.move(session, document_id, S.queued, progress=0.0, steps_done=steps):
+            return  # purged, being deleted, or failed meanwhile
     documents.enqueue_ingest(document_id)

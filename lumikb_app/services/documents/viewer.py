@@ -12,21 +12,17 @@ immutable version of a file).
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from lumikb_app.container import get_container
-from lumikb_app.db.common import new_id
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
 from lumikb_app.domain.documents import BLOCK_SEPARATOR
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.documents import pdf_pages, versions
+from lumikb_app.services.documents import pdf_pages, versions, viewer_cache
 from lumikb_app.services.documents.documents import NOT_FOUND, _document_for, original_key
 from lumikb_app.services.documents.parsing import PDF
 from lumikb_app.services.documents.pdf_pages import Box
@@ -35,7 +31,6 @@ from lumikb_app.services.platform.transactions import read_session
 NOT_READY = "This document is still being processed; it can be viewed once it is ready."
 MAX_TEXT_CHARS = 200_000  # a longer text document is shown as a window around the passage
 MIN_SCALE, DEFAULT_SCALE, MAX_SCALE = 0.5, 1.5, 3.0
-CACHED_ORIGINALS = 16
 
 
 class DocumentNotReady(RuntimeError):
@@ -234,24 +229,5 @@ def _window(full: str, start: int, end: int) -> DocumentText:
 
 
 def _local_original(doc: Document) -> Path:
-    """A local copy of the original for PDFium; the oldest copies are dropped past a few."""
-    directory = get_container().settings.DATA_DIR / "viewer-cache"
-    path = directory / f"{doc.id}.pdf"
-    if path.exists():
-        path.touch()
-        return path
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / f".{doc.id}.{new_id()[:8]}.part"
-    with partial.open("wb") as out:
-        for block in get_container().blobs.get(original_key(doc)):
-            out.write(block)
-    os.replace(partial, path)
-    _trim(directory)
-    return path
-
-
-def _trim(directory: Path) -> None:
-    copies = sorted(directory.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in copies[CACHED_ORIGINALS:]:
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
+    """A local copy of the original for PDFium (viewer_cache keeps a few)."""
+    return viewer_cache.local_copy(doc.id, original_key(doc))
