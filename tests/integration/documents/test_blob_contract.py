@@ -3,6 +3,7 @@
 import hashlib
 import io
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 
@@ -178,5 +179,21 @@ def test_local_keys_stay_under_root(tmp_path):
         list(store.list_keys("../"))
 
 
-def test_health(store):
-    store.health()
+def _remove_storage(store: BlobStore) -> None:
+    """Take away what the store keeps blobs in: the folder, or the bucket."""
+    if isinstance(store, LocalBlobStore):
+        shutil.rmtree(store.root)
+    else:
+        assert isinstance(store, S3BlobStore)
+        store.client.remove_bucket(store.bucket)
+
+
+def test_health_passes_while_the_store_works_and_fails_once_its_storage_is_gone(store):
+    _put_bytes(store, "kb/1/doc/1/v1", b"present")
+    assert store.health() is None
+    store.delete("kb/1/doc/1/v1")
+
+    _remove_storage(store)
+
+    with pytest.raises(RuntimeError, match="not writable|does not exist"):
+        store.health()

@@ -24,6 +24,7 @@ from sqlmodel import SQLModel
 
 import lumikb_app.db.tables  # noqa: F401  (registers the graph tables on SQLModel.metadata)
 from lumikb_app.adapters.cypher_graph import (
+    CypherExecutor,
     CypherGraphStore,
     CypherRunner,
     Index,
@@ -176,4 +177,49 @@ def open_target(
         return falkordb_store(int(fixture("falkordb_port")))  # type: ignore[arg-type]
     if kind == "cypher-neo4j":
         return neo4j_store(kb_prefix)
+    raise ValueError(kind)
+
+
+@contextmanager
+def unanswering_sql_store(url: str) -> Iterator[GraphStore]:
+    """The SQL store on a database that lacks the graph tables."""
+    db = SqlDatabase(url, pool_size=2)
+    try:
+        yield SqlGraphStore(db)
+    finally:
+        db.close()
+
+
+@contextmanager
+def unanswering_cypher_store(executor: CypherExecutor) -> Iterator[GraphStore]:
+    store = CypherGraphStore(executor, create_indexes=False)  # indexes would need the server
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def falkordb_store_whose_server_stopped(workdir: Path) -> Iterator[GraphStore]:
+    with falkordb_server(workdir) as port:  # the client connects at once, so start a server
+        executor = FalkorExecutor("127.0.0.1", port, "gone")
+    with unanswering_cypher_store(executor) as store:
+        yield store
+
+
+def open_unanswering_target(
+    kind: str, tmp_path: Path, fixture: Callable[[str], object]
+) -> AbstractContextManager[GraphStore]:
+    """A store of `kind` that cannot answer: no graph tables, or no server any more."""
+    if kind == "sql-sqlite":
+        return unanswering_sql_store(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    if kind == "sql-postgres":
+        return unanswering_sql_store(str(fixture("pg_url")))
+    if kind == "cypher-falkordb":
+        return falkordb_store_whose_server_stopped(tmp_path)
+    if kind == "cypher-neo4j":
+        s = load_settings()
+        return unanswering_cypher_store(
+            Neo4jExecutor(f"bolt://127.0.0.1:{free_port()}", s.NEO4J_USER, s.NEO4J_PASSWORD)
+        )
     raise ValueError(kind)

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from lumikb_app.ports.graph import Entity, GraphStore, Mention, Relation, Subgraph
-from tests.integration.graph.graph_targets import falkordb_server, open_target, target_kinds
+from tests.integration.graph.graph_targets import (
+    falkordb_server,
+    open_target,
+    open_unanswering_target,
+    target_kinds,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -297,5 +302,17 @@ def test_deleting_a_document_stays_in_its_kb_and_can_repeat(
     assert links(around(graph, other_kb, "a")) == {"a>b"}
 
 
-def test_health_answers(graph: GraphStore) -> None:
-    graph.health()
+def test_health_passes_on_a_store_that_answers(graph: GraphStore, kb: str) -> None:
+    chain(graph, kb, "ab")
+    assert graph.health() is None
+
+
+@pytest.mark.parametrize("kind", target_kinds())
+def test_health_fails_on_a_store_that_cannot_answer(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    with (
+        open_unanswering_target(kind, tmp_path, request.getfixturevalue) as store,
+        pytest.raises(Exception),  # noqa: B017 (each engine raises its own error)
+    ):
+        store.health()

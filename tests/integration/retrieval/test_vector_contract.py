@@ -291,6 +291,16 @@ def test_edge_list_collections_ignores_stray_entries(tmp_path):
         index.close()
 
 
+def test_health_passes_while_open_and_fails_once_closed(target):
+    index = target.open()
+    index.ensure_collection(target.collection, DIM)
+    index.upsert(target.collection, corpus_points())
+    assert index.health() is None
+    index.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        index.health()
+
+
 def test_closed_edge_store_refuses_work(tmp_path):
     index = QdrantEdgeIndex(tmp_path / "vectors")
     index.ensure_collection("chunks", DIM)
