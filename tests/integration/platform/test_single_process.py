@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -33,6 +32,5 @@ def test_second_process_on_the_same_data_dir_is_refused(data_dir):
         assert "LumiKB cannot start" in message and "one process" in message
     finally:
         holder.kill()
-        holder.wait()
-    time.sleep(0.2)
+        holder.wait()  # reaped: its lock on the store is released with it
     open_backends()  # once the first process is gone, the store opens again

@@ -78,24 +78,50 @@ def test_a_self_contained_question_is_left_alone():
     assert heuristic_rewrite("why?", None) == "why?"
 
 
-def test_with_a_model_the_rewrite_asks_it_and_falls_back_on_failure():
-    history = [
-        {"role": "user", "content": "where are vectors stored"},
-        {"role": "assistant", "content": "In Qdrant."},
-    ]
-    model = FakeChatModel(delay=0)
-    assert rewrite("is it fast?", history, "where are vectors stored", model) == (
-        "is it fast? (where are vectors stored)"
-    )
-    assert rewrite("is it fast?", [], None, model) == "is it fast?"  # no history: no call
+class ScriptedModel(FakeChatModel):
+    """Answers every rewrite request with `reply` (or fails), and keeps what it was sent."""
 
-    class Broken(FakeChatModel):
-        def complete(self, messages, **kwargs):
+    def __init__(self, reply: str = "", *, down: bool = False):
+        super().__init__(delay=0)
+        self.reply, self.down = reply, down
+
+    def complete(self, messages, **kwargs):
+        self.calls.append(list(messages))
+        if self.down:
             raise LlmError("down")
+        return self.reply
 
-    assert rewrite("is it fast?", history, "where are vectors stored", Broken()) == (
-        "is it fast? vectors stored"
+
+HISTORY = [
+    {"role": "user", "content": "where are vectors stored"},
+    {"role": "assistant", "content": "In Qdrant."},
+]
+
+
+def test_with_a_model_the_search_uses_its_standalone_query():
+    model = ScriptedModel('Query: "Qdrant vector search speed"\nI hope that helps.')
+    assert rewrite("is it fast?", HISTORY, "where are vectors stored", model) == (
+        "Qdrant vector search speed"
     )
+    sent = " ".join(message["content"] for message in model.calls[-1])
+    assert "is it fast?" in sent and "where are vectors stored" in sent and "In Qdrant." in sent
+
+
+def test_the_first_question_is_searched_as_asked_without_asking_the_model():
+    model = ScriptedModel("something else entirely")
+    assert rewrite("is it fast?", [], None, model) == "is it fast?"
+    assert model.calls == []
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ScriptedModel(down=True), ScriptedModel(""), ScriptedModel("x" * 501)],
+    ids=["model fails", "empty reply", "reply too long"],
+)
+def test_without_a_usable_reply_the_follow_up_gets_the_previous_topic(model):
+    expected = heuristic_rewrite("is it fast?", "where are vectors stored")
+    assert expected != "is it fast?"  # the heuristic does add the previous topic
+    assert rewrite("is it fast?", HISTORY, "where are vectors stored", model) == expected
 
 
 def test_passages_without_the_question_words_cannot_answer_it():
