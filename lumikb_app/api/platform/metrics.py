@@ -1,4 +1,9 @@
-"""`GET /metrics`: Prometheus text exposition.
+"""`GET /metrics`: Prometheus text exposition, for the scraper only.
+
+With METRICS_TOKEN set, every scrape must send `Authorization: Bearer <METRICS_TOKEN>`.
+Without it, only a direct request from the machine itself (a loopback client address, no
+forwarding headers from an untrusted proxy) is answered: a reverse proxy on the same host
+would otherwise make everyone look local.
 
 Counters live in the process-wide default registry. Embedded mode is one process; with
 several Reflex workers (production), each worker answers for itself.
@@ -6,14 +11,17 @@ several Reflex workers (production), each worker answers for itself.
 
 from __future__ import annotations
 
-import asyncio
+import hmac
 import time
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lumikb_app.api.request_info import behind_trusted_proxy, client_ip
+from lumikb_app.container import get_container
+from lumikb_app.domain.network import is_loopback
 from lumikb_app.services.platform.health import check_all
 
 router = APIRouter()
@@ -76,13 +84,38 @@ class RequestMetricsMiddleware:
             LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
 
 
-def _refresh_backend_gauges() -> None:
-    report = check_all()
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+LOOPBACK_ONLY = "/metrics answers the local machine only; set METRICS_TOKEN to scrape it remotely."
+TOKEN_NEEDED = "Send 'Authorization: Bearer <METRICS_TOKEN>'."
+
+
+def _refusal(request: Request) -> Response | None:
+    """Why this caller may not scrape, or None if it may."""
+    token = get_container().settings.METRICS_TOKEN
+    if token:
+        scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+        sent_token = sent.strip().encode() if scheme.lower() == "bearer" else b""
+        if hmac.compare_digest(sent_token, token.encode()):
+            return None
+        headers = {"WWW-Authenticate": "Bearer"}
+        return PlainTextResponse(TOKEN_NEEDED, status_code=401, headers=headers)
+    forwarded = any(name in request.headers for name in FORWARDING_HEADERS)
+    local = is_loopback(client_ip(request))
+    if local and (not forwarded or behind_trusted_proxy(request)):
+        return None
+    return PlainTextResponse(LOOPBACK_ONLY, status_code=403)
+
+
+async def _refresh_backend_gauges() -> None:
+    report = await check_all()
     for name, backend in report["backends"].items():
         BACKEND_UP.labels(backend=name, mode=backend["mode"]).set(1 if backend["ok"] else 0)
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics() -> Response:
-    await asyncio.to_thread(_refresh_backend_gauges)
+async def metrics(request: Request) -> Response:
+    refusal = _refusal(request)
+    if refusal is not None:
+        return refusal
+    await _refresh_backend_gauges()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

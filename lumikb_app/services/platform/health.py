@@ -1,16 +1,31 @@
-"""Backend health for /health: each backend's status and whether it runs embedded."""
+"""Backend health for /health and /metrics: each backend probed on a bounded pool, with a timeout.
+
+At most one probe per backend runs at a time. A caller that comes while one is still running
+waits for that same probe (up to the timeout) instead of starting another, so a hung backend
+holds one pool thread however often /health is called, and the pool (one thread per backend)
+never queues. A probe without an answer in time is reported as failed.
+
+The full report (errors, latencies, modes) is for administrators and the log; anyone else
+sees the status and each backend's ok (api/platform/health.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from lumikb_app.container import Container, get_container
 
 BACKENDS = ("database", "vectors", "blobs", "graph", "jobs", "cache")
 CHECK_TIMEOUT_SECONDS = 3.0
+
+log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=len(BACKENDS), thread_name_prefix="health")
+_lock = threading.Lock()
+_running: dict[str, tuple[Future[dict], float]] = {}  # backend -> (probe, started at)
 
 
 def _adapter(container: Container, backend: str):
@@ -24,6 +39,7 @@ def _probe(container: Container, backend: str) -> dict:
         error = None
     except Exception as exc:  # a health check reports any failure instead of raising it
         error = f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("health check of %s failed: %s", backend, error)
     return {
         "ok": error is None,
         "error": error,
@@ -31,21 +47,35 @@ def _probe(container: Container, backend: str) -> dict:
     }
 
 
-def check_all(container: Container | None = None) -> dict:
+def _probe_of(container: Container, backend: str) -> tuple[Future[dict], float]:
+    """The running probe of `backend`, or a new one if none is running."""
+    with _lock:
+        running = _running.get(backend)
+        if running is None or running[0].done():
+            running = (_pool.submit(_probe, container, backend), time.monotonic())
+            _running[backend] = running
+        return running
+
+
+def _outcome(backend: str, probe: Future[dict], started: float) -> dict:
+    if probe.done() and not probe.cancelled():
+        return probe.result()
+    waited = time.monotonic() - started
+    log.warning("health check of %s has not answered for %.1f s", backend, waited)
+    return {"ok": False, "error": f"no answer after {waited:.0f} s", "latency_ms": None}
+
+
+async def check_all(container: Container | None = None) -> dict:
+    """Every backend's health; waits on the event loop, never on a thread of its own."""
     container = container or get_container()
     embedded = container.settings.embedded_services
-    futures = {name: _pool.submit(_probe, container, name) for name in BACKENDS}
-    backends = {}
-    for name, future in futures.items():
-        try:
-            result = future.result(timeout=CHECK_TIMEOUT_SECONDS)
-        except FutureTimeout:
-            result = {
-                "ok": False,
-                "error": f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s",
-                "latency_ms": None,
-            }
-        backends[name] = {"mode": "embedded" if embedded[name] else "server", **result}
+    probes = {name: _probe_of(container, name) for name in BACKENDS}
+    waiting = [asyncio.wrap_future(probe) for probe, _ in probes.values()]
+    await asyncio.wait(waiting, timeout=CHECK_TIMEOUT_SECONDS)
+    backends = {
+        name: {"mode": "embedded" if embedded[name] else "server", **_outcome(name, *probe)}
+        for name, probe in probes.items()
+    }
     all_ok = all(b["ok"] for b in backends.values())
     return {
         "status": "ok" if all_ok else "degraded",

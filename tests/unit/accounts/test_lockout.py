@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from lumikb_app.api.app import create_api
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AuditEvent, User
@@ -140,8 +141,6 @@ ORIGIN = "http://testserver"
 
 @pytest.fixture
 def client(migrated) -> Iterator[TestClient]:
-    from lumikb_app.api.app import create_api
-
     with TestClient(create_api(), follow_redirects=False) as test_client:
         yield test_client
 
@@ -160,5 +159,6 @@ def test_the_route_sends_a_lockout_to_the_locked_message(client, ada):
         assert locked.status_code == 303
         assert locked.headers["location"] == "/login?error=locked"
         assert "set-cookie" not in locked.headers
-    metrics = client.get("/metrics").text
+    with TestClient(create_api(), client=("127.0.0.1", 40000)) as local:  # /metrics: loopback
+        metrics = local.get("/metrics").text
     assert 'lumikb_logins_total{outcome="locked"}' in metrics

@@ -1,4 +1,5 @@
-"""The FastAPI routes mounted into Reflex: health, metrics, login and logout (temp SQLite DATA_DIR)."""
+"""The FastAPI routes mounted into Reflex: login and logout (temp SQLite DATA_DIR); health and
+metrics are in test_health_and_metrics.py."""
 
 from collections.abc import Iterator
 
@@ -9,7 +10,6 @@ from sqlmodel import func, select
 from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import UserSession
 from lumikb_app.services.accounts import auth
-from lumikb_app.services.platform.health import BACKENDS
 
 pytestmark = pytest.mark.unit
 
@@ -46,44 +46,6 @@ def _login(client: TestClient, email: str, password: str, **extra: str):
 def _session_count() -> int:
     with get_container().db.session() as session:
         return session.exec(select(func.count()).select_from(UserSession)).one()
-
-
-def test_health_reports_every_backend_and_its_mode(client):
-    response = client.get("/health")
-    body = response.json()
-    assert response.status_code == (200 if body["status"] == "ok" else 503)
-    assert body["mode"] == "embedded"
-    assert set(body["backends"]) == set(BACKENDS)
-    for name, backend in body["backends"].items():
-        assert backend["mode"] == "embedded", name
-        assert isinstance(backend["ok"], bool)
-    assert response.headers["cache-control"] == "no-store"
-
-
-def test_health_is_503_when_a_backend_is_down(client, monkeypatch):
-    def broken():
-        raise ConnectionError("down for the test")
-
-    monkeypatch.setattr(get_container().db, "health", broken)
-    response = client.get("/health")
-    assert response.status_code == 503
-    assert response.json()["status"] == "degraded"
-    assert response.json()["backends"]["database"]["ok"] is False
-    assert "down for the test" in response.json()["backends"]["database"]["error"]
-
-
-def test_metrics_is_prometheus_text_with_backend_gauges(client, ada):
-    client.get("/health")
-    _login(client, EMAIL, "not the password")
-    response = client.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    text = response.text
-    for name in BACKENDS:
-        assert f'lumikb_backend_up{{backend="{name}",mode="embedded"}}' in text
-    assert 'lumikb_http_requests_total{method="GET",route="/health"' in text
-    assert "lumikb_http_request_duration_seconds_bucket" in text
-    assert 'lumikb_logins_total{outcome="failure"}' in text
 
 
 def test_login_sets_an_httponly_lax_cookie_and_redirects(client, ada):
