@@ -9,8 +9,8 @@ every row uses its own questions, so no cached search result answers it. The row
 interleaved (one question of each in turn), so a busy machine slows them alike. Rows:
 
 - baseline: the bare search call (`services.search.search`, query embedding included);
-- llm: `chat.ask` with a zero-latency fake model (LLM_MODEL=fake/instant): store the question,
-  search, build the prompt, first verified piece out;
+- llm: `chat.ask` with a zero-latency fake model (the registry's default chat entry, built as
+  fake/instant): store the question, search, build the prompt, first verified piece out;
 - extractive: `chat.ask` with no model: search, choose sentences, first piece out.
 """
 
@@ -98,10 +98,32 @@ def timed_search(user, question: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def register_chat_model() -> str:
+    from lumikb_app.db.tables import Model
+    from lumikb_app.services.platform.transactions import transaction
+
+    with transaction() as session:
+        entry = Model(kind="chat", name="Bench chat", litellm_model="bench/chat")
+        session.add(entry)
+        session.flush()
+        return entry.id
+
+
+def make_default(model_id: str, default: bool) -> None:
+    from lumikb_app.db.tables import Model
+    from lumikb_app.services.platform.transactions import transaction
+
+    with transaction() as session:
+        entry = session.get_one(Model, model_id)
+        entry.is_default = default
+        session.add(entry)
+
+
 def run(n: int, embedder_name: str) -> None:
     from lumikb_app.adapters.fake_chat import FakeChatModel
     from lumikb_app.adapters.fake_embedder import FakeEmbedder
     from lumikb_app.container import get_container, reset_container
+    from lumikb_app.domain.models import BUILTIN_EMBEDDER
 
     chunks = pep_chunks(n)
     print(f"== chat: time to first token, {len(chunks)} chunks, {embedder_name} embedder ==")
@@ -112,18 +134,20 @@ def run(n: int, embedder_name: str) -> None:
         if embedder_name == "fake":
             fake = FakeEmbedder(384)
             container.embedder_for = lambda model: fake  # every KB embeds with the fake
-        embedder = container.embedder_for("default")
+        embedder = container.embedder_for(BUILTIN_EMBEDDER)
         user, seconds = seed(chunks, embedder)
         print(f"seeded in {seconds:.1f} s")
         first_token_ms(user, "warm up the whole path")  # model load, first queries
         model = FakeChatModel(delay=0.0, name="fake/instant")
+        container.chat_model_for = lambda spec: model  # the registry's chat entry, as the fake
+        chat_entry = register_chat_model()
         baseline, llm, extractive = [], [], []
         # Interleaved, so a busy machine slows every row alike.
         for a, b, c in zip(*(questions(chunks, rng) for _ in range(3)), strict=True):
             baseline.append(timed_search(user, a))
-            container.__dict__["chat_model"] = model
+            make_default(chat_entry, True)
             llm.append(first_token_ms(user, b))
-            container.__dict__["chat_model"] = None
+            make_default(chat_entry, False)  # no default chat model: extractive answers
             extractive.append(first_token_ms(user, c))
         reset_container()
     for label, rows in (("llm (fake/instant)", llm), ("extractive", extractive)):

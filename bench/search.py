@@ -63,11 +63,12 @@ class Synthetic:
 def _seed(data: Synthetic) -> tuple[object, str, float]:
     """Admin, KB, ready documents and chunk rows in SQL; points in the vector store."""
     from lumikb_app.container import get_container
+    from lumikb_app.domain.models import BUILTIN_EMBEDDER
     from lumikb_app.services.documents import indexing
 
     container = get_container()
     user, kb_id = admin_and_kb(container)
-    embedder = container.embedder_for("default")
+    embedder = container.embedder_for(BUILTIN_EMBEDDER)
     collection = indexing.collection_for(embedder)
     container.vectors.ensure_collection(collection, DIM)
     cards = indexing.card_collection_for(embedder)
@@ -90,6 +91,7 @@ def _seed(data: Synthetic) -> tuple[object, str, float]:
 
 def run(n: int) -> None:
     from lumikb_app.container import get_container
+    from lumikb_app.domain.models import BUILTIN_EMBEDDER
     from lumikb_app.services.documents import indexing
     from lumikb_app.services.retrieval import search
 
@@ -100,7 +102,7 @@ def run(n: int) -> None:
         user, kb_id, seconds = _seed(data)
         print(f"seeded in {seconds:.0f} s (SQL rows, upsert, optimize)")
         container = get_container()
-        embedder = container.embedder_for("default")
+        embedder = container.embedder_for(BUILTIN_EMBEDDER)
         collection = indexing.collection_for(embedder)
         embedder.embed_query("warm up")
         search.search(user, "warm up the search path", kb_ids=[kb_id])

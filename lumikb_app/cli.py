@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from lumikb_app.settings import get_settings
+
+        get_settings()  # every command starts from valid settings, or stops naming the variable
         return args.func(args)
     except SettingsError as exc:
         print(exc, file=sys.stderr)

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from cachetools import LRUCache
+
+from lumikb_app.domain.models import ModelKind, ModelSpec
 from lumikb_app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -24,13 +28,17 @@ if TYPE_CHECKING:
     from lumikb_app.ports.llm import ChatModel
     from lumikb_app.ports.vectors import VectorIndex
 
+# Models built per registry entry: an entry changed many times (or many entries) cannot grow
+# memory without bound; the least recently used model is dropped and built again when needed.
+MODEL_CACHE_SIZE = 16
+
 
 class Container:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
-        self._embedders: dict[str, Embedder] = {}
-        self._chat_models: dict[str, ChatModel] = {}
+        self._embedders: LRUCache[ModelSpec, Embedder] = LRUCache(MODEL_CACHE_SIZE)
+        self._chat_models: LRUCache[ModelSpec, ChatModel] = LRUCache(MODEL_CACHE_SIZE)
 
     @cached_property
     def db(self) -> Database:
@@ -114,49 +122,72 @@ class Container:
 
         return SqlGraphStore(self._sql_database)
 
-    @cached_property
-    def chat_model(self) -> ChatModel | None:
-        """The model that writes answers; None (extractive answers) when LLM_MODEL is unset."""
-        model = self.settings.LLM_MODEL
-        return self.chat_model_named(model) if model else None
-
-    def chat_model_named(self, model: str) -> ChatModel:
-        """The deployment's or a KB's chat model by its LiteLLM string ("fake/..." in tests)."""
+    def chat_model_for(self, spec: ModelSpec) -> ChatModel:
+        """The chat (or extraction) model of a registry entry, built once and kept in a
+        bounded cache keyed by the whole entry (a changed URL or key variable is a new model)."""
         with self._lock:
-            if model not in self._chat_models:
-                self._chat_models[model] = self._build_chat_model(model)
-            return self._chat_models[model]
+            model = self._chat_models.get(spec)
+            if model is None:
+                model = self._chat_models[spec] = self._build_chat_model(spec)
+            return model
 
-    def _build_chat_model(self, model: str) -> ChatModel:
-        if model.startswith("fake/"):
+    def embedder_for(self, spec: ModelSpec) -> Embedder:
+        """The embedder of a registry entry; the built-in one is the offline ONNX MiniLM."""
+        with self._lock:
+            embedder = self._embedders.get(spec)
+            if embedder is None:
+                embedder = self._embedders[spec] = self._build_embedder(spec)
+            return embedder
+
+    def probe_model(self, spec: ModelSpec, timeout: float) -> ChatModel | Embedder:
+        """A new, uncached model for a connection test, which gives up after `timeout` seconds."""
+        if spec.kind is ModelKind.embedding:
+            if spec.is_builtin_embedder or spec.is_fake:
+                return self.embedder_for(spec)
+            return self._build_embedder(spec, timeout=timeout)
+        return self._build_chat_model(spec, timeout=timeout)
+
+    def _refuse_fake(self, spec: ModelSpec, error: type[Exception]) -> None:
+        if spec.is_fake and not self.settings.is_test:
+            raise error(
+                f"{spec.litellm_model} is a test double: fake/ models run only with "
+                "LUMIKB_ENV=test."
+            )
+
+    def _api_key(self, spec: ModelSpec) -> Callable[[], str | None]:
+        """Reads the entry's key variable each time the model is called; nothing stores it."""
+        return functools.partial(self.settings.secret, spec.api_key_env)
+
+    def _build_chat_model(self, spec: ModelSpec, timeout: float = 120.0) -> ChatModel:
+        from lumikb_app.ports.llm import LlmError
+
+        self._refuse_fake(spec, LlmError)
+        if spec.is_fake:
             from lumikb_app.adapters.fake_chat import fake_model_for
 
-            return fake_model_for(model)
+            return fake_model_for(spec.litellm_model)
         from lumikb_app.adapters.litellm_chat import LiteLLMChatModel
 
         return LiteLLMChatModel(
-            model, api_base=self.settings.LITELLM_URL, api_key=self.settings.LITELLM_API_KEY
+            spec.litellm_model, api_base=spec.base_url, api_key=self._api_key(spec), timeout=timeout
         )
 
-    def embedder_for(self, model: str) -> Embedder:
-        """The embedder a KB names: "default" is the offline model shipped in a PyPI package;
-        anything else is a LiteLLM model string (e.g. ollama/nomic-embed-text)."""
-        with self._lock:
-            if model not in self._embedders:
-                self._embedders[model] = self._build_embedder(model)
-            return self._embedders[model]
+    def _build_embedder(self, spec: ModelSpec, timeout: float = 60.0) -> Embedder:
+        from lumikb_app.ports.embeddings import EmbeddingError
 
-    def _build_embedder(self, model: str) -> Embedder:
-        from lumikb_app.domain.kb_settings import DEFAULT_EMBEDDING_MODEL
-
-        if model == DEFAULT_EMBEDDING_MODEL:
+        self._refuse_fake(spec, EmbeddingError)
+        if spec.is_builtin_embedder:
             from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 
             return OnnxMiniLMEmbedder(cache_dir=self.settings.DATA_DIR / "models")
+        if spec.is_fake:
+            from lumikb_app.adapters.fake_embedder import FakeEmbedder
+
+            return FakeEmbedder(name=spec.litellm_model)
         from lumikb_app.adapters.litellm_embedder import LiteLLMEmbedder
 
         return LiteLLMEmbedder(
-            model, api_base=self.settings.LITELLM_URL, api_key=self.settings.LITELLM_API_KEY
+            spec.litellm_model, api_base=spec.base_url, api_key=self._api_key(spec), timeout=timeout
         )
 
     def close(self) -> None:

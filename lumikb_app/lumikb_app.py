@@ -12,7 +12,9 @@ from lumikb_app.state.accounts.public_forms import RegisterState, ResetPasswordS
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
+from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
+from lumikb_app.state.models.admin_models import AdminModelsState
 from lumikb_app.state.retrieval.search import SearchState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbPageState, ShellState
@@ -27,6 +29,7 @@ from lumikb_app.ui.pages.documents.viewer import viewer_page
 from lumikb_app.ui.pages.knowledge_bases.home import home_page
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_page
 from lumikb_app.ui.pages.knowledge_bases.kb_settings import kb_settings_page
+from lumikb_app.ui.pages.models.admin_models import admin_models_page
 from lumikb_app.ui.pages.placeholders import graph_page
 from lumikb_app.ui.pages.platform.admin_home import admin_home_page
 from lumikb_app.ui.pages.retrieval.search import search_page
@@ -39,7 +42,12 @@ app = rx.App(style=GLOBAL_STYLE, api_transformer=api)
 app.register_lifespan_task(backends_lifespan)
 
 app.add_page(login_page, route="/login", title="Sign in · LumiKB", on_load=LoginState.prepare)
-app.add_page(home_page, route="/", title="LumiKB", on_load=SIGNED_IN)
+app.add_page(
+    home_page,
+    route="/",
+    title="LumiKB",
+    on_load=[*SIGNED_IN, KbCreationState.load_may_create],
+)
 app.add_page(
     search_page, route="/search", title="Search · LumiKB", on_load=[*SIGNED_IN, SearchState.load]
 )
@@ -51,7 +59,18 @@ app.add_page(
     on_load=[*SIGNED_IN, ViewerState.load],
 )
 app.add_page(graph_page, route="/graph", title="Graph · LumiKB", on_load=SIGNED_IN)
-app.add_page(admin_home_page, route="/admin", title="Admin · LumiKB", on_load=SIGNED_IN)
+app.add_page(
+    admin_home_page,
+    route="/admin",
+    title="Admin · LumiKB",
+    on_load=[*SIGNED_IN, KbCreationState.load_kb_creation],
+)
+app.add_page(
+    admin_models_page,
+    route="/admin/models",
+    title="Models · Admin · LumiKB",
+    on_load=[*SIGNED_IN, AdminModelsState.load_models],
+)
 app.add_page(
     admin_users_page,
     route="/admin/users",

@@ -6,6 +6,7 @@ No other module reads `os.environ`: everything configurable is a field here.
 from __future__ import annotations
 
 import functools
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from urllib.parse import urlparse
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lumikb_app.domain.models import FAKE_PREFIX
 from lumikb_app.domain.network import Network, normalize_origin, parse_networks
 
 DEV_JWT_SECRET = "lumikb-dev-secret-change-me-in-production"
@@ -24,6 +26,7 @@ MIN_METRICS_TOKEN_LENGTH = 16
 class Mode(StrEnum):
     development = "development"
     production = "production"
+    test = "test"  # the only mode in which fake/ models (adapters/fake_*.py) may be built
 
 
 class SettingsError(RuntimeError):
@@ -51,7 +54,8 @@ class Settings(BaseSettings):
 
     LITELLM_URL: str | None = None
     LITELLM_API_KEY: str | None = None
-    # A LiteLLM model string for chat answers, e.g. "ollama/llama3.2" or "gpt-4o-mini".
+    # A LiteLLM model string for chat answers, e.g. "ollama/llama3.2" or "gpt-4o-mini". It seeds
+    # the model registry once (migration 0006), with LITELLM_URL; admins manage models after that.
     # Unset: chat answers in extractive mode (quoted sentences with citations, no generation).
     LLM_MODEL: str | None = None
 
@@ -191,6 +195,11 @@ class Settings(BaseSettings):
             )
         if self.OIDC_ISSUER and not self.OIDC_CLIENT_ID:
             raise ValueError("OIDC_CLIENT_ID is required with OIDC_ISSUER")
+        if self.LLM_MODEL and self.LLM_MODEL.startswith(FAKE_PREFIX) and not self.is_test:
+            raise ValueError(
+                f"LLM_MODEL={self.LLM_MODEL} is a test double: fake/ models run only with "
+                f"LUMIKB_ENV=test (this is {self.LUMIKB_ENV.value})"
+            )
         if self.LUMIKB_ENV is Mode.production and (
             self.JWT_SECRET == DEV_JWT_SECRET or len(self.JWT_SECRET) < MIN_PRODUCTION_SECRET_LENGTH
         ):
@@ -205,6 +214,25 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.DATA_DIR / 'lumikb.sqlite3').resolve()}"
+
+    @property
+    def is_test(self) -> bool:
+        """Running under the test suite: fake/ models may be registered and built."""
+        return self.LUMIKB_ENV is Mode.test
+
+    def secret(self, name: str | None) -> str | None:
+        """The value of the environment variable `name` (or its line in `.env`), read now.
+
+        The model registry stores the name of the variable that holds a model's key, never the
+        key, and the container asks for it each time it calls the model."""
+        if not name:
+            return None
+        value = os.environ.get(name)
+        if value is None and Path(".env").is_file():
+            from dotenv import dotenv_values
+
+            value = dotenv_values(".env").get(name)
+        return value.strip() or None if value else None
 
     @property
     def trusted_proxies(self) -> tuple[Network, ...]:
@@ -238,8 +266,9 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]) or "configuration"
-            lines.append(f"{name}: {error['msg']}")
+            name = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}" if name else message)
         raise SettingsError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
 
 

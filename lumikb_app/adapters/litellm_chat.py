@@ -1,8 +1,8 @@
 """Any LiteLLM chat model behind the chat port (Ollama, OpenAI-compatible servers, a proxy...).
 
-`model` is a LiteLLM model string such as "ollama/llama3.2" or "gpt-4o-mini"; `api_base` is
-LITELLM_URL (an Ollama URL or a LiteLLM proxy). Failures become `LlmError` with a message a
-person can act on; the provider's own text is kept short.
+`model` is a LiteLLM model string such as "ollama/llama3.2" or "gpt-4o-mini"; `api_base` is the
+registry entry's base URL (an Ollama URL or a LiteLLM proxy). Failures become `LlmError` with a
+message a person can act on; the provider's own text is kept short.
 """
 
 from __future__ import annotations
@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lumikb_app.adapters.litellm_embedder import _litellm
+from lumikb_app.adapters.litellm_embedder import ApiKey, _litellm, api_key_now
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.ports.llm import LlmError, LlmMessage
 
 _HINTS = {  # most specific first: a Timeout is also an APIConnectionError
     "Timeout": "took too long to answer; try again, or use a faster model",
-    "APIConnectionError": "could not be reached; check that it is running and that LITELLM_URL is right",
-    "AuthenticationError": "refused the credentials; check LITELLM_API_KEY",
-    "PermissionDeniedError": "refused the request; check LITELLM_API_KEY and the model's access",
-    "NotFoundError": "does not exist there; check LLM_MODEL (for Ollama, run `ollama pull` first)",
+    "APIConnectionError": "could not be reached; check that it is running and that its base URL "
+    "(Admin → Models) is right",
+    "AuthenticationError": "refused the credentials; check the key variable named in Admin → Models",
+    "PermissionDeniedError": "refused the request; check its key (Admin → Models) and the model's "
+    "access",
+    "NotFoundError": "does not exist there; check its model string in Admin → Models (for Ollama, "
+    "run `ollama pull` first)",
     "RateLimitError": "is rate limited; wait a moment and try again",
     "ContextWindowExceededError": "cannot read that much text at once; ask a narrower question",
-    "BadRequestError": "rejected the request; check that LLM_MODEL names a chat model",
+    "BadRequestError": "rejected the request; check that its entry in Admin → Models names a "
+    "chat model",
     "ServiceUnavailableError": "is unavailable right now; try again shortly",
     "InternalServerError": "failed on its side; try again shortly",
 }
@@ -35,7 +39,7 @@ class LiteLLMChatModel:
         model: str,
         *,
         api_base: str | None = None,
-        api_key: str | None = None,
+        api_key: ApiKey = None,
         timeout: float = 120.0,
     ) -> None:
         if not model:
@@ -86,8 +90,9 @@ class LiteLLMChatModel:
         }
         if self.api_base:
             arguments["api_base"] = self.api_base
-        if self._api_key:
-            arguments["api_key"] = self._api_key
+        key = api_key_now(self._api_key)
+        if key:
+            arguments["api_key"] = key
         return arguments
 
     @staticmethod

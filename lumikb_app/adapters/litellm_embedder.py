@@ -16,12 +16,18 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lumikb_app.ports.embeddings import EmbeddingError
 
 _PROBE_TEXT = "dimension probe"
+# A key, or a function that reads it at call time (the registry names an environment variable).
+ApiKey = str | Callable[[], str | None] | None
+
+
+def api_key_now(key: ApiKey) -> str | None:
+    return key() if callable(key) else key
 
 
 def _litellm() -> Any:
@@ -52,7 +58,7 @@ class LiteLLMEmbedder:
         model: str,
         *,
         api_base: str | None = None,
-        api_key: str | None = None,
+        api_key: ApiKey = None,
         dimension: int | None = None,
         max_tokens: int = 512,
         batch_size: int = 64,
@@ -138,8 +144,9 @@ class LiteLLMEmbedder:
         kwargs: dict[str, Any] = {"model": self.model, "input": batch, "timeout": self.timeout}
         if self.api_base:
             kwargs["api_base"] = self.api_base
-        if self._api_key:
-            kwargs["api_key"] = self._api_key
+        key = api_key_now(self._api_key)
+        if key:
+            kwargs["api_key"] = key
         kwargs.update(self._extra)
         try:
             response = litellm.embedding(**kwargs)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from lumikb_app.api import v1
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
+from lumikb_app.api.models import kb_models
 from lumikb_app.api.origin_guard import OriginGuard
 from lumikb_app.api.platform import health, metrics
 
@@ -30,6 +31,7 @@ def create_api() -> FastAPI:
     api.include_router(documents.router)
     api.include_router(pages.router)
     api.include_router(v1.router)
+    api.include_router(kb_models.router)
     return api
 
 

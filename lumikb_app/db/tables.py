@@ -6,7 +6,7 @@ Timestamps are timezone-aware UTC (SQLModel's UTCDateTime stores them alike on b
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from lumikb_app.db.common import new_id, utcnow
@@ -282,3 +282,34 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class Model(SQLModel, table=True):
+    """A model the deployment may call (the registry): KB admins choose among these only.
+
+    `api_key_env` names the environment variable that holds the key; the key itself is never
+    stored. At most one live default per kind (a partial unique index, on both databases)."""
+
+    __tablename__ = "models"
+    __table_args__ = (
+        Index(
+            "uq_models_default_per_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=16, index=True)
+    name: str = Field(max_length=120)
+    litellm_model: str = Field(max_length=200)
+    base_url: str | None = Field(default=None, max_length=500)
+    api_key_env: str | None = Field(default=None, max_length=64)
+    context_window: int | None = None
+    is_default: bool = False
+    retired_at: datetime | None = None
+    created_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_EMBEDDING_MODEL = "default"
+from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID
+
+DEFAULT_EMBEDDING_MODEL = BUILTIN_EMBEDDER_ID  # KB settings name registry ids
 
 
 class KbSettings(BaseModel):
@@ -14,11 +16,12 @@ class KbSettings(BaseModel):
 
     chunk_tokens: int = Field(300, ge=64, le=2000, description="Chunk size in tokens")
     chunk_overlap: int = Field(50, ge=0, le=500, description="Overlap between chunks in tokens")
+    # Registry ids (services/models): the embedding entry, and the chat entry or "" for the
+    # registry's default chat model. The services accept only live entries of the right kind.
     embedding_model: str = Field(DEFAULT_EMBEDDING_MODEL, min_length=1, max_length=200)
     top_k: int = Field(8, ge=1, le=50)
     similarity_threshold: float = Field(0.0, ge=0.0, le=1.0)
     answer_preset: Literal["concise", "balanced", "detailed"] = "balanced"
-    # A LiteLLM model string for this KB's answers; empty: the deployment's LLM_MODEL.
     chat_model: str = Field("", max_length=200)
 
     @field_validator("chat_model")

@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_SECONDS = 600  # a cold start installs frontend packages and builds the bundle
 UI_TIMEOUT_MS = 30_000
 ADMIN_PASSWORD = "administrators rule"
+# Fake models exist only under LUMIKB_ENV=test; fake/paced is the deterministic chat model
+# (adapters/fake_chat.py), seeded as the registry's default chat model by the migration.
+TEST_ENV = {"LUMIKB_ENV": "test", "LLM_MODEL": "fake/paced"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def _seed(data_dir: Path) -> dict[str, object]:
         for name in Settings.model_fields:
             env.delenv(name, raising=False)
         env.setenv("DATA_DIR", str(data_dir))
+        env.setenv("LUMIKB_ENV", TEST_ENV["LUMIKB_ENV"])
+        env.setenv("LLM_MODEL", TEST_ENV["LLM_MODEL"])  # seeds the registry's default chat model
         reset_container()
         try:
             upgrade()
@@ -205,8 +210,8 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         OIDC_CLIENT_ID=SSO_CLIENT_ID,
         OIDC_CLIENT_SECRET="e2e-client-secret",
         LITELLM_LOCAL_MODEL_COST_MAP="True",
-        LLM_MODEL="fake/paced",  # the deterministic chat model (adapters/fake_chat.py)
         PYTHONUNBUFFERED="1",
+        **TEST_ENV,
     )
     command = [
         sys.executable, "-m", "reflex", "run", "--env", "prod",

@@ -22,6 +22,7 @@ from lumikb_app.services.accounts import api_tokens, auth, grants
 from lumikb_app.services.knowledge_bases import kbs
 from lumikb_app.settings import Settings
 from tests.integration.documents.ingest_helpers import upload_bytes, wait_for, wait_until_settled
+from tests.model_registry import no_default_chat_model
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +57,8 @@ def world(tmp_path_factory) -> Iterator[World]:
         for name in Settings.model_fields:
             env.delenv(name, raising=False)
         env.setenv("DATA_DIR", str(tmp_path_factory.mktemp("api-v1") / "data"))
-        env.setenv("LLM_MODEL", "fake/instant")
+        env.setenv("LUMIKB_ENV", "test")
+        env.setenv("LLM_MODEL", "fake/instant")  # seeds the registry's default chat model
         reset_container()
         from lumikb_app.api.app import create_api
         from lumikb_app.db.migrate import upgrade
@@ -288,8 +290,13 @@ def test_chat_streams_tokens_then_done_and_every_citation_is_a_retrieved_passage
         assert citation["href"].startswith(f"/view/{citation['document_id']}?chunk=")
 
 
-def test_without_a_model_chat_streams_a_cited_extractive_answer(world, monkeypatch):
-    monkeypatch.setitem(get_container().__dict__, "chat_model", None)
+@pytest.fixture
+def no_chat_model(world):
+    with no_default_chat_model():
+        yield
+
+
+def test_without_a_model_chat_streams_a_cited_extractive_answer(world, no_chat_model):
     response = _chat(world, world.alice_token, question="How are release builds signed?")
     events = _events(response.text)
     kinds = [kind for kind, _ in events]
@@ -413,7 +420,8 @@ def live_url(world, monkeypatch) -> Iterator[str]:
     from lumikb_app.adapters.fake_chat import FakeChatModel
     from lumikb_app.api.app import create_api
 
-    monkeypatch.setitem(get_container().__dict__, "chat_model", FakeChatModel(delay=0.1))
+    slow = FakeChatModel(delay=0.1)
+    monkeypatch.setattr(get_container(), "chat_model_for", lambda spec: slow)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

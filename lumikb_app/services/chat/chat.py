@@ -30,6 +30,7 @@ from lumikb_app.services.chat.extractive import (
 )
 from lumikb_app.services.chat.prompts import PRESETS, answer_messages
 from lumikb_app.services.chat.question_rewrite import rewrite
+from lumikb_app.services.models import choices
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
 
 
 def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
-    turn, model = draft.turn, get_container().chat_model
+    turn, model = draft.turn, choices.chat_model()  # the registry's default; None: extractive
     yield ChatEvent("status", {"message": "Searching your documents…"})
     draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
     try:
@@ -111,7 +112,7 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
         return
     settings = kb_settings(passages[0].kb_id)
     if settings.chat_model:
-        model = get_container().chat_model_named(settings.chat_model)
+        model = choices.chat_model(settings.chat_model)
     if model is None:
         yield from _extractive(draft, passages, should_stop)
     else:
@@ -172,7 +173,7 @@ def _generate(
 
 def kb_settings(kb_id: str) -> KbSettings:
     """The settings of the KB the best passage comes from: its chat model (empty: the
-    deployment's) and answer preset. Read once per answer."""
+    registry's default) and answer preset. Read once per answer."""
     with get_container().db.session() as session:
         kb = session.get(KnowledgeBase, kb_id)
     return KbSettings.model_validate(kb.settings if kb else {})

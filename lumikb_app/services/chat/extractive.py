@@ -13,9 +13,9 @@ from lumikb_app.services.retrieval.terms import key_terms
 
 NO_MODEL_NOTE = (
     "No language model is configured, so this answer quotes the passages that best match "
-    "your question instead of writing one. To get written answers, set LLM_MODEL, for example "
-    "LLM_MODEL=ollama/llama3.2 with Ollama running, or any LiteLLM model string (set "
-    "LITELLM_URL to go through a LiteLLM proxy), and restart LumiKB."
+    "your question instead of writing one. To get written answers, an administrator adds a "
+    "chat model in Admin → Models (for example ollama/llama3.2 with Ollama running, or any "
+    "LiteLLM model string) and makes it the default."
 )
 
 MAX_SENTENCES = 4

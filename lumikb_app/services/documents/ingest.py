@@ -23,6 +23,7 @@ from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.documents import indexing, outbox, status, versions
 from lumikb_app.services.documents.chunking import chunk as chunk_document
 from lumikb_app.services.documents.parsing import ParseError, parse
+from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def _embed_and_index(document_id: str) -> None:
                 select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.ordinal))
             )
         )
-        embedder = container.embedder_for(_settings_for(session, doc.kb_id).embedding_model)
+        embedder = choices.embedder_in(session, _settings_for(session, doc.kb_id).embedding_model)
     if len(chunks) != doc.chunk_count or not chunks:
         raise ChunksMissing(f"expected {doc.chunk_count} chunks, found {len(chunks)}")
     collection = indexing.collection_for(embedder)

@@ -24,9 +24,11 @@ from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, OutboxEvent, Us
 from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import ModelSpec
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts.access import require_admin
 from lumikb_app.services.documents import documents, indexing, ingest, outbox, status, versions
+from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -112,13 +114,14 @@ def remove_orphan_vectors() -> int:
     return len(removed)
 
 
-def _embedding_models() -> dict[str, str]:
-    """Each KB's embedding model name, by KB id."""
+def _embedding_models() -> dict[str, ModelSpec]:
+    """Each KB's embedding model (its registry entry), by KB id."""
     with transaction() as session:
-        return {
-            kb.id: KbSettings.model_validate(kb.settings).embedding_model
+        specs = {
+            kb.id: choices.spec_in(session, KbSettings.model_validate(kb.settings).embedding_model)
             for kb in session.exec(select(KnowledgeBase))
         }
+    return {kb_id: spec for kb_id, spec in specs.items() if spec is not None}
 
 
 def reindex_missing_vectors() -> int:

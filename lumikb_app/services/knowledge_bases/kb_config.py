@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from pydantic import ValidationError
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import new_id, utcnow
@@ -15,10 +15,12 @@ from lumikb_app.db.tables import Document, KnowledgeBase, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import require
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import documents
+from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 REINDEX_JOB = "workers.tasks.reindex_kb"
@@ -49,24 +51,37 @@ def _validated(values: dict) -> KbSettings:
         raise InvalidInput(f"{field}: {message}" if field else f"{message}.") from None
 
 
+def _require_registered(session: Session, before: KbSettings, after: KbSettings) -> None:
+    """A model a KB newly names must be a live registry entry of its kind (what it already
+    names stays valid, even if retired meanwhile)."""
+    if after.embedding_model != before.embedding_model:
+        choices.require_choosable(session, after.embedding_model, ModelKind.embedding)
+    if after.chat_model and after.chat_model != before.chat_model:
+        choices.require_choosable(session, after.chat_model, ModelKind.chat)
+
+
 def update_settings(
     user: User, kb_id: str, values: dict, ip: str | None = None
 ) -> tuple[KbSettings, bool]:
     """Save new settings; return them and whether a background re-index was started.
 
-    A new embedding model must answer a health probe, which runs before the transaction opens."""
+    Models are chosen from the registry only. A new embedding model must answer a health probe,
+    which runs before the transaction opens."""
     with read_session() as session:
         require(session, user, kb_id, KbRole.ADMIN)
         stored = KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
-    wanted, probed = _validated({**stored.model_dump(), **values}), None
-    if wanted.embedding_model != stored.embedding_model:
-        get_container().embedder_for(wanted.embedding_model).health()  # refuse a dead model
+        wanted, probed = _validated({**stored.model_dump(), **values}), None
+        _require_registered(session, stored, wanted)
+        spec = choices.spec_in(session, wanted.embedding_model)
+    if wanted.embedding_model != stored.embedding_model and spec is not None:
+        get_container().embedder_for(spec).health()  # refuse a dead model
         probed = wanted.embedding_model
     with transaction() as session:
         require(session, user, kb_id, KbRole.ADMIN)
         kb = session.get_one(KnowledgeBase, kb_id)
         before = KbSettings.model_validate(kb.settings)
         after = _validated({**before.model_dump(), **values})
+        _require_registered(session, before, after)
         if after.embedding_model not in (before.embedding_model, probed):
             # Another admin changed the model since the read above: this one was never probed.
             raise InvalidInput("The settings were changed meanwhile; load the page again.")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import outbox
+from lumikb_app.services.knowledge_bases.kb_creation import require_may_create
+from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_KB_NAME = 120
@@ -41,20 +44,33 @@ def create_kb(
     *,
     settings: KbSettings | None = None,
 ) -> KnowledgeBase:
-    """A new KB with its creator as its ADMIN (and, if given, settings other than the defaults)."""
+    """A new KB with its creator as its ADMIN (and, if given, settings other than the defaults).
+
+    Who may create one is an admin setting (kb_creation); without settings, the KB embeds with
+    the registry's default embedding model."""
     if not user.is_active:
         raise access.PermissionDenied("Your account is not active.")
     kb = KnowledgeBase(
         name=_clean_name(name), description=_clean_description(description), created_by=user.id
     )
-    if settings is not None:
-        kb.settings = settings.model_dump()
     with transaction() as session:
+        require_may_create(session, user)
+        kb.settings = _initial_settings(session, settings).model_dump()
         session.add(kb)
         session.flush()
         session.add(KbGrant(kb_id=kb.id, user_id=user.id, role=KbRole.ADMIN, granted_by=user.id))
         audit.record(session, "kb.created", actor=user, ip=ip, kb_id=kb.id, target=kb.name)
     return kb
+
+
+def _initial_settings(session: Session, settings: KbSettings | None) -> KbSettings:
+    if settings is None:
+        embedder = choices.default_id(session, ModelKind.embedding) or BUILTIN_EMBEDDER_ID
+        return KbSettings(embedding_model=embedder)
+    choices.require_choosable(session, settings.embedding_model, ModelKind.embedding)
+    if settings.chat_model:
+        choices.require_choosable(session, settings.chat_model, ModelKind.chat)
+    return settings
 
 
 def update_kb(

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from lumikb_app.container import get_container, reset_container
+from lumikb_app.domain.models import BUILTIN_EMBEDDER
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,9 @@ def resume_work() -> None:
 
 
 def warm_up_models() -> None:
-    """Load the default embedder and run one query, so the first search does not pay for it."""
+    """Load the built-in embedder and run one query, so the first search does not pay for it."""
     try:
-        get_container().embedder_for("default").embed_query("warm up")
+        get_container().embedder_for(BUILTIN_EMBEDDER).embed_query("warm up")
     except Exception as exc:  # a cold first search is better than a failed start
         log.warning("could not warm up the default embedder: %s", exc)
 

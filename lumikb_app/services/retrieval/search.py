@@ -32,6 +32,7 @@ from lumikb_app.ports.vectors import VectorHit
 from lumikb_app.services.accounts import access
 from lumikb_app.services.documents import indexing
 from lumikb_app.services.documents.parsing import SUPPORTED_TYPES, TYPE_LABELS
+from lumikb_app.services.models import choices
 from lumikb_app.services.retrieval import search_cache, snippets
 from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
 
@@ -201,7 +202,7 @@ def _search_collection(
     """Run both legs in one model's collection and fold their ranks into `candidates`.
     False when the embedding model failed and only the keyword leg ran."""
     container = get_container()
-    embedder = container.embedder_for(model)
+    embedder = choices.embedder(model)
     collection = indexing.collection_for(embedder)
     if collection not in existing:  # nothing indexed with this model yet
         return True

@@ -12,16 +12,20 @@ import reflex as rx
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.accounts import grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.knowledge_bases import kbs as kb_service
+from lumikb_app.services.models import choices as model_choices
 from lumikb_app.state.shell import ShellState
 
 ROLE_NAMES = tuple(role.name for role in KbRole)  # READ, WRITE, ADMIN
 REFUSED = (InvalidInput, PermissionDenied)
 ANSWER_PRESETS = ("concise", "balanced", "detailed")
+MAX_SETTING_CHARS = 200  # longer than any valid value; the service says what is wrong
+REGISTRY_DEFAULT = "registry-default"  # the chat select's item for "" (no model of the KB's own)
 # The search-and-indexing form fields, in KbSettings order; kept as text until saved.
 SETTING_FIELDS = (
     "chunk_tokens",
@@ -44,16 +48,39 @@ class MemberRow:
 
 
 @dataclass
+class ModelOption:
+    value: str
+    label: str
+
+
+@dataclass
 class KbDetails:
     name: str
     description: str
     members: list[MemberRow]
     settings: dict[str, str]
     archived: bool
+    chat_models: list[ModelOption]
+    embedding_models: list[ModelOption]
 
 
 def _settings_text(settings: KbSettings) -> dict[str, str]:
-    return {name: str(getattr(settings, name)) for name in SETTING_FIELDS}
+    text = {name: str(getattr(settings, name)) for name in SETTING_FIELDS}
+    text["chat_model"] = text["chat_model"] or REGISTRY_DEFAULT  # a select item cannot be ""
+    return text
+
+
+def _model_options(user: User, kind: ModelKind, current: str) -> list[ModelOption]:
+    """The registry's live models of a kind (what the service accepts), and the KB's current one
+    even if it was retired meanwhile, so the select shows what is stored."""
+    found = model_choices.choices(user, kind)
+    options = [ModelOption(c.id, c.name + (" (default)" if c.is_default else "")) for c in found]
+    if kind is ModelKind.chat:
+        default = next((c.name for c in found if c.is_default), "none: answers quote sources")
+        options.insert(0, ModelOption(REGISTRY_DEFAULT, f"The registry's default ({default})"))
+    if current not in {option.value for option in options}:
+        options.append(ModelOption(current, "The current model (retired)"))
+    return options
 
 
 def _role(name: str) -> KbRole:
@@ -74,13 +101,18 @@ def _details(user: User, kb_id: str) -> KbDetails | None:
         MemberRow(m.user_id, m.email, m.display_name, m.role.name, m.user_id == user.id)
         for m in members
     ]
+    text = _settings_text(settings)
     return KbDetails(
-        kb.name, kb.description, rows, _settings_text(settings), kb.archived_at is not None
-    )
+        kb.name, kb.description, rows, text, kb.archived_at is not None,
+        _model_options(user, ModelKind.chat, text["chat_model"]),
+        _model_options(user, ModelKind.embedding, text["embedding_model"]),
+    )  # fmt: skip
 
 
 def _save_settings(user: User, kb_id: str, values: dict[str, str], ip: str) -> tuple[dict, int]:
     """Save; return the stored settings as text and how many documents are re-indexed (-1: none)."""
+    if values.get("chat_model") == REGISTRY_DEFAULT:
+        values = {**values, "chat_model": ""}
     saved, reindex = kb_config.update_settings(user, kb_id, values, ip=ip)
     return _settings_text(saved), (kb_config.ready_documents(user, kb_id) if reindex else -1)
 
@@ -121,6 +153,8 @@ class KbSettingsState(ShellState):
     members_notice: str = ""
     add_role: str = "READ"
     settings_form: dict[str, str] = {}
+    chat_models: list[ModelOption] = []
+    embedding_models: list[ModelOption] = []
     settings_error: str = ""
     settings_notice: str = ""
     kb_archived: bool = False
@@ -155,13 +189,15 @@ class KbSettingsState(ShellState):
         self.description_input = details.description if details else ""
         self.members = details.members if details else []
         self.settings_form = details.settings if details else {}
+        self.chat_models = details.chat_models if details else []
+        self.embedding_models = details.embedding_models if details else []
         self.kb_archived = details.archived if details else False
         self.delete_open, self.delete_confirm = False, ""
 
     @rx.event
     def set_setting(self, name: str, value: str):
-        if name in SETTING_FIELDS:
-            self.settings_form = {**self.settings_form, name: value}
+        if name in SETTING_FIELDS and isinstance(value, str):
+            self.settings_form = {**self.settings_form, name: value[:MAX_SETTING_CHARS]}
 
     @rx.event
     async def save_settings(self, form_data: dict):

@@ -9,13 +9,13 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.adapters.fake_chat import FakeChatModel
-from lumikb_app.container import get_container
 from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.services.accounts import grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.chat import chat, conversations
 from lumikb_app.services.platform.transactions import transaction
 from tests.integration.retrieval.search_helpers import World, make_world
+from tests.model_registry import answer_with
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +44,7 @@ def world(request, data_dir, monkeypatch) -> World:
 
 
 def use_model(model) -> None:
-    get_container().__dict__["chat_model"] = model
+    answer_with(model)
 
 
 def run(events) -> tuple[list, dict]:
@@ -90,7 +90,7 @@ def test_extractive_answers_quote_the_documents_verbatim(world):
     first = done["content"].split(" [1]")[0]
     assert first == "Each backup is kept for thirty days in the offsite vault."
     assert first in chunks_of_kb(world.kb_a)[done["citations"][0]["chunk_id"]]
-    assert "LLM_MODEL" in done["content"]
+    assert "Admin → Models" in done["content"]
 
 
 def test_a_user_without_a_grant_gets_no_passage_of_that_kb_through_chat(world):

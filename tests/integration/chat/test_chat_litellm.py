@@ -40,4 +40,4 @@ def test_a_model_that_is_down_is_an_llm_error_saying_what_to_check():
         list(model.stream(QUESTION))
     message = str(raised.value)
     assert f"ollama/llama3.2 at {url} could not be reached" in message
-    assert "LITELLM_URL" in message
+    assert "base URL (Admin → Models)" in message

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, Chunk, Document
-from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import BUILTIN_EMBEDDER
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents, indexing, reconcile
 from lumikb_app.services.documents.uploads import UploadRejected
@@ -34,7 +34,7 @@ def kb(migrated):
 
 
 def _collection() -> str:
-    return indexing.collection_for(get_container().embedder_for(KbSettings().embedding_model))
+    return indexing.collection_for(get_container().embedder_for(BUILTIN_EMBEDDER))
 
 
 def _vector_count(document_id: str) -> int:
@@ -183,7 +183,7 @@ def test_delete_removes_the_document_from_every_store(kb):
         kwargs = (
             {"text": "beautiful ugly"}
             if mode == "sparse"
-            else {"dense": [0.1] * get_container().embedder_for("default").dimension}
+            else {"dense": [0.1] * get_container().embedder_for(BUILTIN_EMBEDDER).dimension}
         )
         assert vectors.search(_collection(), kb_ids=[kb_id], mode=mode, **kwargs) == []
     assert not get_container().blobs.exists(doc.blob_key)

@@ -15,7 +15,7 @@ from sqlmodel import select
 from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import Document
-from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import BUILTIN_EMBEDDER
 from lumikb_app.services.documents import indexing
 from tests.conftest import PROJECT_ROOT
 from tests.integration.documents.ingest_helpers import upload_bytes, wait_for, writer_and_kb
@@ -91,7 +91,7 @@ def test_killed_worker_mid_ingest_then_restart_finishes_with_one_vector_per_chun
     assert doc.attempts == 2
     reset_container()  # the workers are gone: this process may open the embedded vector store now
     container = get_container()
-    collection = indexing.collection_for(container.embedder_for(KbSettings().embedding_model))
+    collection = indexing.collection_for(container.embedder_for(BUILTIN_EMBEDDER))
     assert container.vectors.count(collection, document_id=doc.id) == doc.chunk_count > 50
     with container.db.session() as session:
         assert session.exec(select(Document)).all()[0].chunk_count == doc.chunk_count

@@ -7,7 +7,6 @@ import pytest
 from lumikb_app.adapters import litellm_chat
 from lumikb_app.adapters.fake_chat import FakeChatModel
 from lumikb_app.adapters.litellm_chat import LiteLLMChatModel
-from lumikb_app.container import get_container, reset_container
 from lumikb_app.domain.retrieval import Passage
 from lumikb_app.ports.llm import LlmError
 from lumikb_app.services.chat.citations import verify_text
@@ -72,7 +71,7 @@ def named_error(name, base=Exception):
     [
         (named_error("APIConnectionError")("refused"), "could not be reached"),
         (named_error("Timeout", named_error("APIConnectionError"))("slow"), "took too long"),
-        (named_error("AuthenticationError")("bad key"), "LITELLM_API_KEY"),
+        (named_error("AuthenticationError")("bad key"), "key variable named in Admin → Models"),
         (named_error("NotFoundError")("no model"), "ollama pull"),
         (RuntimeError("boom"), "failed"),
     ],
@@ -118,19 +117,3 @@ def test_the_fake_model_reads_the_real_prompt_layout():
         model.complete(rewrite_messages("is it fast?", history))
         == "is it fast? (where are vectors)"
     )
-
-
-def test_the_container_picks_the_chat_model_from_settings(data_dir, monkeypatch):
-    assert get_container().chat_model is None
-    monkeypatch.setenv("LLM_MODEL", "fake/instant")
-    reset_container()
-    fake = get_container().chat_model
-    assert isinstance(fake, FakeChatModel) and fake.delay == 0
-    monkeypatch.setenv("LLM_MODEL", "fake/paced")
-    reset_container()
-    assert get_container().chat_model.delay > 0
-    monkeypatch.setenv("LLM_MODEL", "ollama/llama3.2")
-    monkeypatch.setenv("LITELLM_URL", "http://llm:11434")
-    reset_container()
-    real = get_container().chat_model
-    assert isinstance(real, LiteLLMChatModel) and real.api_base == "http://llm:11434"

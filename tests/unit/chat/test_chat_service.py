@@ -3,11 +3,12 @@
 import pytest
 
 from lumikb_app.adapters.fake_chat import FakeChatModel
-from lumikb_app.container import get_container
+from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import KnowledgeBase
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import ModelKind
 from lumikb_app.domain.retrieval import Passage, SearchInputError
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import create_user
@@ -16,6 +17,7 @@ from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 from lumikb_app.services.knowledge_bases import kb_config, kbs
 from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.services.retrieval.terms import key_terms
+from tests.model_registry import answer_with, register
 
 pytestmark = pytest.mark.unit
 
@@ -79,7 +81,7 @@ def searches(monkeypatch):
 
 
 def use_model(model):
-    get_container().__dict__["chat_model"] = model
+    answer_with(model)
 
 
 def events_of(iterator):
@@ -145,7 +147,7 @@ def test_extractive_answer_quotes_cited_sentences_and_says_no_model_is_set(peopl
     assert done["mode"] == "extractive"
     assert text_of(events) == done["content"]
     assert done["content"].startswith("Backups run every night at two in the morning. [1]")
-    assert done["content"].endswith(NO_MODEL_NOTE) and "LLM_MODEL" in NO_MODEL_NOTE
+    assert done["content"].endswith(NO_MODEL_NOTE) and "Admin → Models" in NO_MODEL_NOTE
     assert [c["chunk_id"] for c in done["citations"]][0] == "chunk0"
     assert [e.data["n"] for e in events if e.kind == "citation"] == [
         c["n"] for c in done["citations"]
@@ -365,12 +367,15 @@ def test_the_kbs_answer_preset_shapes_the_prompt(people, monkeypatch):
     assert "two or three sentences" in model.calls[-1][0]["content"]
 
 
-def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_deployment_has_none(
+def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_default(
     people, monkeypatch
 ):
     ann, _, kb_id = people
-    kb_config.update_settings(ann, kb_id, {"chat_model": "  fake/instant  "})
-    assert KbSettings.model_validate(_kb(kb_id).settings).chat_model == "fake/instant"
+    monkeypatch.setenv("LUMIKB_ENV", "test")  # fake/ models are built under test only
+    reset_container()
+    instant = register(ModelKind.chat, "fake/instant")
+    kb_config.update_settings(ann, kb_id, {"chat_model": f"  {instant}  "})
+    assert KbSettings.model_validate(_kb(kb_id).settings).chat_model == instant
 
     def passages_from(kb):
         def search(user, query, kb_ids):

@@ -10,6 +10,7 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.domain.models import ModelKind
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
@@ -17,6 +18,7 @@ from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config, kbs
 from lumikb_app.services.platform import transactions
 from lumikb_app.services.platform.transactions import transaction
+from tests.model_registry import register
 
 pytestmark = pytest.mark.unit
 
@@ -150,10 +152,11 @@ def test_a_new_embedding_model_is_probed_before_the_transaction_opens(world, mon
     monkeypatch.setattr(get_container(), "embedder_for", lambda model: probe)
     monkeypatch.setattr(get_container().jobs, "enqueue", lambda *a, **k: None)
     before = _stored(world.kb_id)
-    change = {"embedding_model": "ollama/nomic-embed-text"}
+    nomic = register(ModelKind.embedding, "ollama/nomic-embed-text")
+    change = {"embedding_model": nomic}
     if healthy:
         saved, reindex = kb_config.update_settings(world.owner, world.kb_id, change)
-        assert saved.embedding_model == "ollama/nomic-embed-text" and reindex is True
+        assert saved.embedding_model == nomic and reindex is True
     else:
         with pytest.raises(EmbeddingError):
             kb_config.update_settings(world.owner, world.kb_id, change)

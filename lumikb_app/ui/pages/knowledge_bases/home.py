@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbSummary, NewKbState, ShellState
 from lumikb_app.ui.components.common import outcome, testid
@@ -143,7 +144,7 @@ def home_page() -> rx.Component:
                 "Your knowledge bases. Search, chat and the graph work across every one you can read.",
             ),
             rx.spacer(),
-            new_kb_dialog(),
+            rx.cond(KbCreationState.may_create_kbs, new_kb_dialog()),
             align="start",
             width="100%",
         ),

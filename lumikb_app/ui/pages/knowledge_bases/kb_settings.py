@@ -7,6 +7,7 @@ from lumikb_app.state.knowledge_bases.kb_settings import (
     ROLE_NAMES,
     KbSettingsState,
     MemberRow,
+    ModelOption,
 )
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
@@ -191,6 +192,28 @@ def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
     )
 
 
+def _model_option(option: ModelOption) -> rx.Component:
+    return rx.select.item(option.label, value=option.value)
+
+
+def _model_select(name: str, label: str, hint: str, options) -> rx.Component:
+    """A select of registry models (administrators add models in Admin → Models)."""
+    field_id = "setting-" + name.replace("_", "-")
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(width="100%", custom_attrs={**testid(field_id), "aria-label": label}),
+            rx.select.content(rx.foreach(options, _model_option)),
+            value=KbSettingsState.settings_form[name],
+            on_change=lambda value: KbSettingsState.set_setting(name, value),
+            size="2",
+        ),
+        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        spacing="1",
+        width="100%",
+    )
+
+
 def search_settings_card() -> rx.Component:
     return rx.card(
         rx.form(
@@ -214,18 +237,18 @@ def search_settings_card() -> rx.Component:
                         "0 to 500, at most half the chunk size",
                         type="number",
                     ),
-                    _setting_input(
+                    _model_select(
                         "embedding_model",
                         "Embedding model",
-                        '"default", or a LiteLLM model name',
-                        max_length=200,
+                        "From the model registry; a change re-indexes every document",
+                        KbSettingsState.embedding_models,
                     ),
                     _setting_input("top_k", "Results per search (top-k)", "1 to 50", type="number"),
-                    _setting_input(
+                    _model_select(
                         "chat_model",
                         "Chat model",
-                        "empty: the deployment's LLM_MODEL; or a LiteLLM model, e.g. ollama/llama3.2",
-                        max_length=200,
+                        "From the model registry; it writes this knowledge base's answers",
+                        KbSettingsState.chat_models,
                     ),
                     _setting_input(
                         "similarity_threshold",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from lumikb_app.state.knowledge_bases.kb_creation import POLICY_LABELS, KbCreationState
 from lumikb_app.state.platform.admin_maintenance import AdminMaintenanceState, CountRow
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import outcome, testid
@@ -10,6 +11,7 @@ from lumikb_app.ui.components.shell import page_header, shell
 ADMIN_SECTIONS = (
     ("Overview", "/admin", "layout-dashboard"),
     ("Users", "/admin/users", "users"),
+    ("Models", "/admin/models", "cpu"),
     ("Audit log", "/admin/audit", "scroll-text"),
 )
 
@@ -150,6 +152,47 @@ def consistency_card() -> rx.Component:
     )
 
 
+def kb_creation_card() -> rx.Component:
+    state = KbCreationState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.text("Who may create knowledge bases", size="3", weight="bold"),
+                    rx.text(
+                        "Whoever creates a knowledge base becomes its admin and chooses its "
+                        "models from the registry.",
+                        size="2",
+                        color=rx.color("gray", 11),
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.select.root(
+                    rx.select.trigger(
+                        custom_attrs={**testid("kb-creation"), "aria-label": "Who may create"}
+                    ),
+                    rx.select.content(
+                        *(rx.select.item(label, value=key) for key, label in POLICY_LABELS.items())
+                    ),
+                    value=state.kb_creation,
+                    on_change=state.set_kb_creation,
+                ),
+                align="center",
+                spacing="4",
+                width="100%",
+            ),
+            outcome(state.kb_creation_error, error=True, name="kb-creation-error"),
+            outcome(state.kb_creation_notice, error=False, name="kb-creation-notice"),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        custom_attrs=testid("kb-creation-card"),
+    )
+
+
 def admin_home_page() -> rx.Component:
     return shell(
         page_header("Admin", "Users, access, settings and the audit log.", icon="shield"),
@@ -164,6 +207,13 @@ def admin_home_page() -> rx.Component:
                     "users",
                 ),
                 _section_card(
+                    "Models",
+                    "The chat, embedding and extraction models LumiKB may call, their keys' "
+                    "variables, the default of each kind, and a connection test.",
+                    "/admin/models",
+                    "cpu",
+                ),
+                _section_card(
                     "Audit log",
                     "Every sign-in, lockout, account and access change, filterable and "
                     "exportable as CSV.",
@@ -174,6 +224,7 @@ def admin_home_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            rx.box(kb_creation_card(), width="100%", margin_top="16px"),
             rx.box(consistency_card(), width="100%", margin_top="16px"),
         ),
     )

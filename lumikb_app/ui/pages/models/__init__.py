@@ -1,0 +1,3 @@
+"""The model registry page of the admin console.
+
+Layout only; data from state.models."""
