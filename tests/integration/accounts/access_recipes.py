@@ -11,14 +11,17 @@ import httpx
 
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import KbRole, SystemRole
+from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
 from lumikb_app.services.accounts import access, api_tokens, audit, grants, users
 from lumikb_app.services.chat import admission, chat, chat_turns, conversations
 from lumikb_app.services.documents import documents, reconcile, viewer
-from lumikb_app.services.knowledge_bases import kb_config, kbs
+from lumikb_app.services.knowledge_bases import kb_config, kb_creation, kbs
+from lumikb_app.services.models import choices, connection, registry
 from lumikb_app.services.retrieval import evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
+from tests.model_registry import register
 
 Recipe = Callable[[World, User], object]
 RouteRecipe = Callable[[World, Role], httpx.Response]
@@ -173,6 +176,22 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "knowledge_bases.kbs.list_kbs": lambda w, u: w.shows_kb(kbs.list_kbs(u)),
     "knowledge_bases.kbs.get_kb": lambda w, u: kbs.get_kb(u, w.kb),
     "knowledge_bases.kbs.my_role": lambda w, u: kbs.my_role(u, w.kb) is not None,
+    "knowledge_bases.kb_creation.may_create_kbs": lambda w, u: kb_creation.may_create_kbs(u),
+    "knowledge_bases.kb_creation.set_kb_creation_policy": lambda w, u: (
+        kb_creation.set_kb_creation_policy(u, "everyone")
+    ),
+    "models.choices.choices": lambda w, u: choices.choices(u, ModelKind.chat),
+    "models.connection.check_connection": lambda w, u: connection.check_connection(
+        u, register(ModelKind.chat, "fake/instant", name=f"Matrix {uuid.uuid4().hex[:8]}")
+    ),
+    "models.registry.list_models": lambda w, u: registry.list_models(u),
+    "models.registry.add_model": lambda w, u: registry.add_model(
+        u, kind="chat", name=f"Matrix {uuid.uuid4().hex[:8]}", litellm_model=f"m/{uuid.uuid4().hex}"
+    ),
+    "models.registry.set_default": lambda w, u: registry.set_default(u, BUILTIN_EMBEDDER_ID),
+    "models.registry.retire_model": lambda w, u: registry.retire_model(
+        u, register(ModelKind.chat, f"m/{uuid.uuid4().hex}")
+    ),
     "retrieval.evaluation.create_eval_kb": lambda w, u: evaluation.create_eval_kb(u, "matrix"),
     "retrieval.evaluation.ingest": _eval_ingest,
     "retrieval.evaluation.existing_corpus_ids": _corpus_ids,
@@ -239,5 +258,9 @@ ROUTE_CALLS: dict[str, RouteRecipe] = {
     ),
     "POST /api/v1/chat": lambda w, role: w.request(
         role, "POST", "/api/v1/chat", json={"question": QUESTION}
+    ),
+    "GET /api/v1/models": _get("/api/v1/models"),
+    "PUT /api/v1/kbs/{kb_id}/models": lambda w, role: w.request(
+        role, "PUT", f"/api/v1/kbs/{w.kb}/models", json={"chat_model": ""}
     ),
 }

@@ -89,6 +89,14 @@ SERVICES: dict[str, Expected] = {
     "knowledge_bases.kbs.list_kbs": shows(READ),
     "knowledge_bases.kbs.get_kb": READ,
     "knowledge_bases.kbs.my_role": shows(READ),
+    "knowledge_bases.kb_creation.may_create_kbs": shows(SIGNED_IN),  # everyone, by default
+    "knowledge_bases.kb_creation.set_kb_creation_policy": SYSTEM_ADMIN,
+    "models.choices.choices": SIGNED_IN,  # the registry's live models, for KB settings
+    "models.connection.check_connection": SYSTEM_ADMIN,
+    "models.registry.list_models": SYSTEM_ADMIN,
+    "models.registry.add_model": SYSTEM_ADMIN,
+    "models.registry.set_default": SYSTEM_ADMIN,
+    "models.registry.retire_model": SYSTEM_ADMIN,
     "retrieval.evaluation.create_eval_kb": SIGNED_IN,
     "retrieval.evaluation.ingest": WRITE,
     "retrieval.evaluation.existing_corpus_ids": shows(READ),
@@ -120,6 +128,8 @@ WITHOUT_A_USER: dict[str, str] = {
     "chat.chat_turns.title_from": "a title from the question text",
     "documents.documents.new_spool": "a temporary file for an upload; storing it checks WRITE",
     "documents.parsing.type_label": "a label for a MIME type",
+    "knowledge_bases.kb_creation.kb_creation_policy": "the admin setting itself, no user data",
+    "models.registry.key_is_set": "whether the variable an entry names is set, never its value",
     "platform.health.check_all": "backend status for /health, no user data",
     "retrieval.snippets.highlight_spans": "marks words in text it is given",
     "retrieval.snippets.snippet": "cuts text from the passage it is given",
@@ -145,6 +155,8 @@ ROUTES: dict[str, Expected] = {
     "GET /api/v1/conversations/{conversation_id}/messages": SIGNED_IN,
     "GET /api/v1/conversations/{conversation_id}/messages [another account's]": NOBODY,
     "POST /api/v1/chat": shows(READ),
+    "GET /api/v1/models": SIGNED_IN,
+    "PUT /api/v1/kbs/{kb_id}/models": KB_ADMIN,
 }
 
 # Every Reflex event handler, as 'StateClass.handler': what the data it reaches requires.
@@ -199,6 +211,17 @@ HANDLERS: dict[str, Access] = {
     "AdminAuditState.setvar": UI_ONLY,
     "AdminMaintenanceState.run_reconcile": SYSTEM_ADMIN,
     "AdminMaintenanceState.setvar": UI_ONLY,
+    "AdminModelsState.load_models": SYSTEM_ADMIN,
+    "AdminModelsState.add_model": SYSTEM_ADMIN,
+    "AdminModelsState.make_default": SYSTEM_ADMIN,
+    "AdminModelsState.retire": SYSTEM_ADMIN,
+    "AdminModelsState.check_connection": SYSTEM_ADMIN,
+    "AdminModelsState.set_new_kind": UI_ONLY,
+    "AdminModelsState.setvar": UI_ONLY,
+    "KbCreationState.load_may_create": SIGNED_IN,  # answers whether the caller may create KBs
+    "KbCreationState.load_kb_creation": SYSTEM_ADMIN,
+    "KbCreationState.set_kb_creation": SYSTEM_ADMIN,
+    "KbCreationState.setvar": UI_ONLY,
     "KbManageLinkState.load_can_manage": SIGNED_IN,  # answers whether the caller is KB ADMIN
     "KbManageLinkState.setvar": UI_ONLY,
     "KbSettingsState.load_settings": KB_ADMIN,
