@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
-from lumikb_app.api import v1
+from lumikb_app.api import v1, validation
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
 from lumikb_app.api.models import kb_models
@@ -21,6 +22,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    api.add_exception_handler(RequestValidationError, validation.unprocessable)
     api.add_middleware(metrics.RequestMetricsMiddleware)
     api.add_middleware(OriginGuard)
     api.include_router(health.router)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from lumikb_app.domain.text import storable
 
 MAX_IDS = 100
-Id = Annotated[str, StringConstraints(max_length=64)]
+# Text a person typed: refused with a 422 when it holds what cannot be stored (NUL, a lone
+# surrogate), before any service or store sees it. The services bound the length with their
+# own messages.
+Text = Annotated[str, AfterValidator(storable)]
+Id = Annotated[str, StringConstraints(max_length=64), AfterValidator(storable)]
 
 
 class ErrorOut(BaseModel):
@@ -24,7 +30,7 @@ class KbOut(BaseModel):
 class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(description="What to look for, in plain words.")
+    query: Text = Field(description="What to look for, in plain words.")
     kb_ids: list[Id] | None = Field(
         default=None,
         max_length=MAX_IDS,
@@ -63,10 +69,9 @@ class SearchOut(BaseModel):
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The question, in plain words.")
-    conversation_id: str | None = Field(
+    question: Text = Field(description="The question, in plain words.")
+    conversation_id: Id | None = Field(
         default=None,
-        max_length=64,
         description="Continue this conversation; without it a new one is started.",
     )
     kb_ids: list[Id] | None = Field(

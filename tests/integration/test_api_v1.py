@@ -99,8 +99,14 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _post_json(world: World, path: str, token: str, body: dict):
+    """JSON as most clients send it: non-ASCII escaped, so a lone surrogate arrives as \\ud800."""
+    headers = {**_bearer(token), "Content-Type": "application/json"}
+    return world.client.post(path, content=json.dumps(body), headers=headers)
+
+
 def _search(world: World, token: str, **body):
-    return world.client.post("/api/v1/search", json=body, headers=_bearer(token))
+    return _post_json(world, "/api/v1/search", token, body)
 
 
 def _events(text: str) -> list[tuple[str, dict]]:
@@ -115,7 +121,7 @@ def _events(text: str) -> list[tuple[str, dict]]:
 
 
 def _chat(world: World, token: str, **body):
-    return world.client.post("/api/v1/chat", json=body, headers=_bearer(token))
+    return _post_json(world, "/api/v1/chat", token, body)
 
 
 def _count(table) -> int:
@@ -255,6 +261,9 @@ def test_kbs_lists_only_what_the_caller_may_read(world):
         ({"query": "release", "kb_ids": "not-a-list"}, "valid list"),
         ({"query": "release", "surprise": True}, "Extra inputs"),
         ({"query": "release", "doc_types": ["spreadsheet-ish"]}, "Unknown document type"),
+        ({"query": "style \ud800 guide"}, "cannot be stored"),
+        ({"query": "style \x00 guide"}, "cannot be stored"),
+        ({"query": "release", "kb_ids": ["\udfff"]}, "cannot be stored"),
     ],
 )
 def test_bad_search_input_is_a_clear_422(world, body, fragment):
@@ -337,6 +346,9 @@ def test_chat_limited_to_a_forbidden_kb_is_404_and_stores_nothing(world):
         ({}, "Field required"),
         ({"question": "hi", "conversation_id": "c", "kb_ids": []}, "new conversation"),
         ({"question": "hi", "model": "gpt"}, "Extra inputs"),
+        ({"question": "style \ud800 guide"}, "cannot be stored"),
+        ({"question": "style \x00 guide"}, "cannot be stored"),
+        ({"question": "hi", "conversation_id": "\ud800"}, "cannot be stored"),
     ],
 )
 def test_bad_chat_input_is_a_clear_422_and_nothing_is_stored(world, body, fragment):

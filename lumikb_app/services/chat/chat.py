@@ -18,6 +18,7 @@ from lumikb_app.db.tables import KnowledgeBase, User
 from lumikb_app.domain.chat import ChatEvent, ChatInputError
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError
+from lumikb_app.domain.text import text_problem
 from lumikb_app.ports.llm import ChatModel, LlmError
 from lumikb_app.services.chat.answer_draft import AnswerDraft
 from lumikb_app.services.chat.chat_turns import Turn, start_turn, turn_to_redo
@@ -69,6 +70,8 @@ def clean_question(question: str) -> str:
         raise ChatInputError("Type a question first.")
     if len(question) > MAX_QUESTION:
         raise ChatInputError(f"A question must be at most {MAX_QUESTION} characters.")
+    if problem := text_problem(question):
+        raise ChatInputError(problem)
     return question
 
 

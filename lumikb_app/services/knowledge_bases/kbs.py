@@ -9,6 +9,7 @@ from lumikb_app.db.tables import KbGrant, KnowledgeBase, User
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
+from lumikb_app.domain.text import text_problem
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import outbox
@@ -26,6 +27,8 @@ def _clean_name(name: str) -> str:
         raise InvalidInput("Knowledge base name is required.")
     if len(name) > MAX_KB_NAME:
         raise InvalidInput(f"Knowledge base name must be at most {MAX_KB_NAME} characters.")
+    if problem := text_problem(name):
+        raise InvalidInput(problem)
     return name
 
 
@@ -33,6 +36,8 @@ def _clean_description(description: str) -> str:
     description = description.strip()
     if len(description) > MAX_KB_DESCRIPTION:
         raise InvalidInput(f"Description must be at most {MAX_KB_DESCRIPTION} characters.")
+    if problem := text_problem(description):
+        raise InvalidInput(problem)
     return description
 
 

@@ -26,6 +26,7 @@ from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
 from lumikb_app.domain.enums import DocumentStatus
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
+from lumikb_app.domain.text import text_problem
 from lumikb_app.ports.embeddings import Embedder, EmbeddingError
 from lumikb_app.ports.rerank import Reranker
 from lumikb_app.ports.vectors import VectorHit
@@ -129,6 +130,8 @@ def _clean_query(query: str) -> str:
         raise SearchInputError(
             f"The search is too long: keep it under {MAX_QUERY_CHARS} characters."
         )
+    if problem := text_problem(text):
+        raise SearchInputError(problem)
     return text
 
 
