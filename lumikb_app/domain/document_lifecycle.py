@@ -16,8 +16,9 @@ WORKING = frozenset({S.queued, S.parsing, S.chunking, S.embedding, S.indexing})
 TRANSITIONS: dict[S, frozenset[S]] = {
     **{step: WORKING | {S.failed, S.deleting} for step in WORKING},
     S.indexing: WORKING | {S.ready, S.failed, S.deleting},  # only a checked index becomes ready
-    S.ready: frozenset({S.queued, S.deleting}),  # re-index, delete
+    S.ready: frozenset({S.queued, S.superseded, S.deleting}),  # re-index, newer version, delete
     S.failed: frozenset({S.queued, S.deleting}),  # a person's retry, or a delete
+    S.superseded: frozenset({S.deleting}),  # an old version is only ever purged
     S.deleting: frozenset(),
 }
 

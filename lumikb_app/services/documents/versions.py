@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Chunk, Document, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts.access import PermissionDenied, require
-from lumikb_app.services.documents import outbox
+from lumikb_app.services.documents import outbox, status
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 READABLE = (S.ready.value, S.superseded.value)
@@ -143,8 +142,7 @@ def supersede_older(session: Session, doc: Document) -> list[str]:
 
 
 def _supersede(session: Session, doc: Document) -> str:
-    doc.status, doc.updated_at = S.superseded.value, utcnow()
-    session.add(doc)
+    status.move(session, doc.id, S.superseded)  # guarded: a version being deleted stays so
     return outbox.add(session, outbox.UNINDEX_VERSION, document_id=doc.id, kb_id=doc.kb_id)
 
 

@@ -27,6 +27,6 @@ def test_a_failed_document_only_goes_back_through_the_queue_or_away():
 
 
 def test_a_job_cannot_bring_back_a_finished_document():
-    for finished in (S.ready, S.deleting):
+    for finished in (S.ready, S.superseded, S.deleting):
         for step in WORKING - {S.queued}:
             assert not may_move(finished, step), (finished, step)
