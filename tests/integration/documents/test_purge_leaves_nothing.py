@@ -100,3 +100,15 @@ def test_a_deleted_kb_leaves_nothing_in_the_data_directory(migrated):
     assert all(_vectors(document_id) == 0 for document_id in document_ids)
     with get_container().db.session() as session:
         assert not session.exec(select(Document).where(Document.kb_id == other)).all()
+
+
+def test_a_copy_the_purge_could_not_reach_goes_with_the_apps_next_copy(migrated):
+    """Separate workers purge on their own machine: the app's copy of a deleted document is
+    dropped the next time the app copies any original."""
+    user, kb_id = writer_and_kb()
+    stranded = migrated / "viewer-cache" / "5f0c1d2e-0000-4000-8000-00000000dead.pdf"
+    stranded.parent.mkdir(parents=True)
+    stranded.write_bytes(handbook_pdf())
+    _resident(user, kb_id)
+    assert not stranded.exists()
+    assert len(list(stranded.parent.glob("*.pdf"))) == 1
