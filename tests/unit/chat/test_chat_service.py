@@ -352,19 +352,30 @@ def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch
     assert stored.status == "error" and "10.0.0.5" not in stored.content
 
 
-def test_the_kbs_answer_preset_shapes_the_prompt(people, monkeypatch):
+class WordyModel(FakeChatModel):
+    """Writes one word per token until its budget runs out, as a long-winded model would."""
+
+    def stream(self, messages, *, max_tokens=800, temperature=0.1):
+        self.calls.append(list(messages))
+        yield from ["Backups run nightly [1]. "] + ["more "] * (max_tokens - 4)
+
+
+def test_the_kbs_answer_preset_sets_how_long_an_answer_may_be(people, monkeypatch):
     ann, _, kb_id = people
-    with transaction() as session:
-        kb = session.get(KnowledgeBase, kb_id)
-        kb.settings = {**kb.settings, "answer_preset": "concise"}
-        session.add(kb)
     hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0)
     monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids: [hit])
-    model = FakeChatModel(delay=0)
-    use_model(model)
-    conversation = conversations.create_conversation(ann)
-    events_of(chat.ask(ann, conversation.id, "When do backups run?"))
-    assert "two or three sentences" in model.calls[-1][0]["content"]
+    use_model(WordyModel(delay=0))
+    words = {}
+    for preset in ("concise", "balanced", "detailed"):
+        with transaction() as session:
+            kb = session.get(KnowledgeBase, kb_id)
+            kb.settings = {**kb.settings, "answer_preset": preset}
+            session.add(kb)
+        conversation = conversations.create_conversation(ann)
+        done = events_of(chat.ask(ann, conversation.id, "When do backups run?"))[-1]
+        assert done.kind == "done" and done.data["content"].startswith("Backups run nightly [1].")
+        words[preset] = len(done.data["content"].split())
+    assert words["concise"] < words["balanced"] < words["detailed"]
 
 
 def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_default(
