@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -44,6 +44,18 @@ def clean_name(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise TokenInputError(f"The token name must be at most {MAX_NAME_LENGTH} characters.")
     return name
+
+
+# What the account page offers: its value -> days until the token expires (None: never).
+EXPIRY_CHOICES: dict[str, int | None] = {"30": 30, "90": 90, "365": 365, "never": None}
+
+
+def expiry_from_choice(choice: object) -> int | None:
+    """The days for one of EXPIRY_CHOICES; anything else ("-5", "1.5", "abc", "") is refused
+    rather than read as "never"."""
+    if not isinstance(choice, str) or choice not in EXPIRY_CHOICES:
+        raise TokenInputError("Choose when the token expires: 30 days, 90 days, 1 year or never.")
+    return EXPIRY_CHOICES[choice]
 
 
 def _check_expiry(days: int | None) -> None:
@@ -129,6 +141,15 @@ def revoke_token(user: User, token_id: str, *, ip: str | None = None) -> ApiToke
             details={"token_id": token.id, "prefix": token.prefix},
         )
     return token
+
+
+def revoke_all_tokens(session: Session, user_id: str) -> int:
+    """Revoke every token of the user that still works (a password change or reset); how many."""
+    tokens = list(session.exec(_active(select(ApiToken).where(ApiToken.user_id == user_id))))
+    for token in tokens:
+        token.revoked_at = utcnow()
+        session.add(token)
+    return len(tokens)
 
 
 def authenticate(token: str | None) -> User | None:

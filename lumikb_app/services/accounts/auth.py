@@ -242,11 +242,21 @@ def logout(token: str | None, *, ip: str | None = None) -> None:
             audit.record(session, "logout", actor=user, ip=ip, target=user.email if user else None)
 
 
-def revoke_all_sessions(session: Session, user_id: str) -> None:
-    for record in session.exec(
-        select(UserSession).where(
-            UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
-        )
-    ):
+def session_id(token: str | None) -> str | None:
+    """The id of the session a valid token names (to keep it when revoking the others)."""
+    claims = _claims(token) if token else None
+    return str(claims["sid"]) if claims else None
+
+
+def revoke_all_sessions(session: Session, user_id: str, *, keep: str | None = None) -> int:
+    """Revoke every open session of the user, except `keep` (a session id); how many."""
+    query = select(UserSession).where(
+        UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
+    )
+    if keep:
+        query = query.where(UserSession.id != keep)
+    records = list(session.exec(query))
+    for record in records:
         record.revoked_at = utcnow()
         session.add(record)
+    return len(records)

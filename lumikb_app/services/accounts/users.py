@@ -13,9 +13,14 @@ from sqlmodel import Session, col, or_, select
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AppSetting, PasswordReset, User
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.services.accounts import audit
+from lumikb_app.services.accounts import api_tokens, audit
 from lumikb_app.services.accounts.access import PermissionDenied, require_admin
-from lumikb_app.services.accounts.auth import InvalidInput, create_user, revoke_all_sessions
+from lumikb_app.services.accounts.auth import (
+    InvalidInput,
+    create_user,
+    revoke_all_sessions,
+    session_id,
+)
 from lumikb_app.services.accounts.passwords import hash_password, verify_password
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -122,11 +127,36 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _expire_reset_links(session: Session, user_id: str) -> None:
+    """Every reset link of the user that could still be used stops working."""
+    now = utcnow()
+    for reset in session.exec(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user_id,
+            col(PasswordReset.used_at).is_(None),
+            col(PasswordReset.expires_at) > now,
+        )
+    ):
+        reset.expires_at = now
+        session.add(reset)
+
+
+def _sign_out_everywhere(session: Session, user: User, keep_session: str | None = None) -> dict:
+    """After a password change or reset: other sessions, API tokens and reset links stop."""
+    _expire_reset_links(session, user.id)
+    return {
+        "sessions_revoked": revoke_all_sessions(session, user.id, keep=keep_session),
+        "api_tokens_revoked": api_tokens.revoke_all_tokens(session, user.id),
+    }
+
+
 def create_reset_link(actor: User, user_id: str, base_url: str, ip: str | None = None) -> str:
-    """A one-time link, shown once to the admin; only its hash is stored and nothing logs it."""
+    """A one-time link, shown once to the admin; only its hash is stored and nothing logs it.
+    Any earlier link for the same person stops working."""
     token = secrets.token_urlsafe(32)
     with transaction() as session:
         user = _target(session, actor, user_id)
+        _expire_reset_links(session, user.id)
         session.add(
             PasswordReset(
                 user_id=user.id,
@@ -153,19 +183,33 @@ def reset_password(token: str, new_password: str, ip: str | None = None) -> User
         user.locked_until, user.failures_reset_at = None, utcnow()
         reset.used_at = utcnow()
         session.add_all([user, reset])
-        revoke_all_sessions(session, user.id)
-        audit.record(session, "password.reset", actor=user, ip=ip, target=user.email)
+        revoked = _sign_out_everywhere(session, user)
+        audit.record(
+            session, "password.reset", actor=user, ip=ip, target=user.email, details=revoked
+        )
         return user
 
 
-def change_password(user: User, old: str, new: str, ip: str | None = None) -> None:
+def change_password(
+    user: User, old: str, new: str, ip: str | None = None, *, current_session: str | None = None
+) -> None:
+    """Change the user's own password. Every other session (all but `current_session`, the
+    token of the one making the change), every API token and every reset link stops working."""
     with transaction() as session:
         stored = session.get(User, user.id)
         if stored is None or not verify_password(stored.password_hash, old):
             raise InvalidInput("Your current password is not correct.")
         stored.password_hash, stored.updated_at = hash_password(new), utcnow()
         session.add(stored)
-        audit.record(session, "password.changed", actor=stored, ip=ip, target=stored.email)
+        revoked = _sign_out_everywhere(session, stored, session_id(current_session))
+        audit.record(
+            session,
+            "password.changed",
+            actor=stored,
+            ip=ip,
+            target=stored.email,
+            details=revoked,
+        )
 
 
 def _registration_on(session: Session) -> bool:

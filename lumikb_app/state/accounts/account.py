@@ -16,18 +16,17 @@ from lumikb_app.services.accounts import api_tokens, users
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
-from lumikb_app.state.session import AppState
+from lumikb_app.state.session import AppState, session_token
 
 PASSWORD_FIELDS = ("current_password", "new_password", "confirm_password")
 MISMATCH = "The new password and its confirmation do not match."
 SAME_AS_OLD = "The new password must differ from the current one."
-CHANGED = "Your password has been changed."
-EXPIRY_CHOICES = (
-    ("30", "30 days"),
-    ("90", "90 days"),
-    ("365", "1 year"),
-    ("never", "Never"),
+CHANGED = (
+    "Your password has been changed. Your other sessions were signed out and your API tokens "
+    "were revoked: create new tokens for your scripts."
 )
+EXPIRY_LABELS = {"30": "30 days", "90": "90 days", "365": "1 year", "never": "Never"}
+EXPIRY_CHOICES = tuple((key, EXPIRY_LABELS[key]) for key in api_tokens.EXPIRY_CHOICES)
 
 
 @dataclass
@@ -55,10 +54,6 @@ def token_row(token: ApiToken) -> TokenRow:
         expires=_when(token.expires_at, "Never"),
         expired=not api_tokens.is_active(token),
     )
-
-
-def expiry_days(choice: str) -> int | None:
-    return int(choice) if choice.isdigit() else None
 
 
 class AccountState(AppState):
@@ -96,8 +91,8 @@ class AccountState(AppState):
         if user is None:
             return rx.redirect("/login?next=/account")
         name = str(form_data.get("token_name", ""))
-        days = expiry_days(str(form_data.get("token_expiry", "")))
         try:
+            days = api_tokens.expiry_from_choice(form_data.get("token_expiry"))
             plaintext, token = await asyncio.to_thread(
                 api_tokens.create_token, user, name, days, ip=self._ip()
             )
@@ -142,9 +137,16 @@ class AccountState(AppState):
         if user is None:
             return rx.redirect("/login?next=/account")
         try:
-            await asyncio.to_thread(users.change_password, user, old, new, self._ip())
+            await asyncio.to_thread(
+                users.change_password,
+                user,
+                old,
+                new,
+                self._ip(),
+                current_session=session_token(self.router.headers.cookie),
+            )
         except (InvalidInput, WeakPasswordError) as error:
             self.password_error = str(error)
             return None
         self.password_notice = CHANGED
-        return [rx.set_value(name, "") for name in PASSWORD_FIELDS]
+        return [*(rx.set_value(name, "") for name in PASSWORD_FIELDS), AccountState.load_tokens]

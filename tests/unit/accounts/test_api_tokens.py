@@ -167,6 +167,18 @@ def test_bad_input_is_refused_and_nothing_is_stored(people, name, days, message)
     assert _audit_actions() == before
 
 
+def test_the_account_page_offers_30_90_365_days_or_never():
+    offered = {choice: api_tokens.expiry_from_choice(choice) for choice in ("30", "90", "365")}
+    assert offered == {"30": 30, "90": 90, "365": 365}
+    assert api_tokens.expiry_from_choice("never") is None
+
+
+@pytest.mark.parametrize("choice", ["-5", "1.5", "abc", "", "0", "3651", " 30", "Never", None, 30])
+def test_any_other_expiry_is_refused_instead_of_meaning_never(choice):
+    with pytest.raises(api_tokens.TokenInputError, match="Choose when the token expires"):
+        api_tokens.expiry_from_choice(choice)
+
+
 def test_a_name_of_exactly_120_characters_is_fine(people):
     ada, _, _ = people
     _, token = api_tokens.create_token(ada, "n" * 120)

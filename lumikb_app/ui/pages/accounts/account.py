@@ -51,6 +51,12 @@ def password_card() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading("Change password", size="4"),
+                rx.text(
+                    "This signs out your other sessions and revokes your API tokens.",
+                    size="2",
+                    color=rx.color("gray", 11),
+                    custom_attrs=testid("password-consequence"),
+                ),
                 outcome(AccountState.password_error, error=True, name="password-error"),
                 outcome(AccountState.password_notice, error=False, name="password-notice"),
                 password_field("Current password", "current_password", "current-password"),

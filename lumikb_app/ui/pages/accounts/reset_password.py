@@ -41,7 +41,8 @@ def _done() -> rx.Component:
     return rx.vstack(
         rx.heading("Password changed", size="5", weight="bold"),
         rx.callout(
-            "Your password has been changed and your other sessions were signed out.",
+            "Your password has been changed. Every session was signed out and your API tokens "
+            "were revoked.",
             icon="circle-check",
             color_scheme="green",
             width="100%",
