@@ -36,7 +36,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     REFLEX_BUN_PATH=/opt/bun/bin/bun \
     REFLEX_TELEMETRY_ENABLED=False \
     LITELLM_LOCAL_MODEL_COST_MAP=True \
-    HOME=/home/lumikb
+    HOME=/home/lumikb \
+    LUMIKB_ENV=production
 
 RUN groupadd --system --gid 10001 lumikb \
  && useradd --system --uid 10001 --gid lumikb --home-dir /home/lumikb --create-home lumikb
@@ -52,7 +53,10 @@ RUN mkdir -p /app/data && chown lumikb:lumikb /app /app/data
 USER lumikb
 # Compile the app and install and build the UI now, so the container starts without
 # reaching a package registry (`reflex run --env prod` recompiles from this warm .web/).
-RUN DATA_DIR=/tmp/lumikb-build reflex export --env prod --frontend-only --no-zip \
+# The build has no JWT_SECRET (a running container must be given one), so only this step
+# compiles in development mode.
+RUN LUMIKB_ENV=development DATA_DIR=/tmp/lumikb-build \
+    reflex export --env prod --frontend-only --no-zip \
  && rm -rf /tmp/lumikb-build
 
 EXPOSE 3000

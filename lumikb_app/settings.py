@@ -20,7 +20,19 @@ from lumikb_app.domain.network import Network, normalize_origin, parse_networks
 
 DEV_JWT_SECRET = "lumikb-dev-secret-change-me-in-production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+# 32 random hex digits use all 16; a "secret" of one letter repeated, or of spaces, uses 1.
+MIN_SECRET_DISTINCT_CHARACTERS = 12
 MIN_METRICS_TOKEN_LENGTH = 16
+
+
+def weak_secret(secret: str) -> bool:
+    """The development default, too short, or too few different characters to be random."""
+    value = secret.strip()
+    return (
+        value == DEV_JWT_SECRET
+        or len(value) < MIN_PRODUCTION_SECRET_LENGTH
+        or len(set(value)) < MIN_SECRET_DISTINCT_CHARACTERS
+    )
 
 
 class Mode(StrEnum):
@@ -200,12 +212,12 @@ class Settings(BaseSettings):
                 f"LLM_MODEL={self.LLM_MODEL} is a test double: fake/ models run only with "
                 f"LUMIKB_ENV=test (this is {self.LUMIKB_ENV.value})"
             )
-        if self.LUMIKB_ENV is Mode.production and (
-            self.JWT_SECRET == DEV_JWT_SECRET or len(self.JWT_SECRET) < MIN_PRODUCTION_SECRET_LENGTH
-        ):
+        if self.LUMIKB_ENV is Mode.production and weak_secret(self.JWT_SECRET):
             raise ValueError(
                 f"JWT_SECRET must be set to a random value of at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters in production"
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters with at least "
+                f"{MIN_SECRET_DISTINCT_CHARACTERS} different ones in production "
+                "(e.g. openssl rand -hex 32)"
             )
         return self
 

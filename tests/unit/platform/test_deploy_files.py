@@ -295,3 +295,41 @@ def test_env_example_shows_each_default(monkeypatch: pytest.MonkeyPatch) -> None
             assert shown == default, f"{name}: .env.example shows {value!r}, default is {default!r}"
     # Used as it is, the file changes nothing.
     assert Settings(_env_file=ENV_EXAMPLE).model_dump() == defaults.model_dump()
+
+
+# --- Dockerfile ---------------------------------------------------------------------------------
+
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def _runtime_stage() -> list[str]:
+    """The Dockerfile's last stage (the image that runs), one instruction per line."""
+    joined = re.sub(r"\\\n\s*", " ", DOCKERFILE.read_text())
+    lines = [line.strip() for line in joined.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")]
+    last_from = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
+    return lines[last_from:]
+
+
+def _image_environment() -> dict[str, str]:
+    pairs = [line.split(None, 1)[1] for line in _runtime_stage() if line.startswith("ENV ")]
+    return dict(pair.split("=", 1) for line in pairs for pair in line.split())
+
+
+def test_the_image_runs_in_production_mode_and_refuses_to_start_without_a_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run on its own (no compose), the image must not sign sessions with the public default."""
+    for field in Settings.model_fields:
+        monkeypatch.delenv(field, raising=False)
+    environment = _image_environment()
+    assert environment["LUMIKB_ENV"] == "production"
+    image = {k: v for k, v in environment.items() if k in Settings.model_fields}
+    with pytest.raises(ValueError, match="JWT_SECRET"):
+        Settings(_env_file=None, **image)
+
+
+def test_only_the_image_build_step_compiles_without_a_secret() -> None:
+    """`reflex export` imports the settings while building, when no JWT_SECRET exists yet."""
+    builds = [line for line in _runtime_stage() if "reflex export" in line]
+    assert len(builds) == 1 and builds[0].startswith("RUN LUMIKB_ENV=development ")

@@ -72,17 +72,35 @@ def test_minio_needs_its_keys(monkeypatch):
         load_settings()
 
 
-@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret"])
-def test_production_refuses_a_default_or_short_jwt_secret(monkeypatch, secret):
+@pytest.mark.parametrize(
+    "secret",
+    [
+        DEV_JWT_SECRET,
+        "short-secret",
+        "a" * 32,
+        " " * 40,
+        "abab" * 10,
+        "0123456789" * 4,  # long, but only 10 different characters
+        "  " + "x" * 30 + "  ",
+    ],
+)
+def test_production_refuses_a_default_short_or_low_entropy_jwt_secret(monkeypatch, secret):
     monkeypatch.setenv("LUMIKB_ENV", "production")
     monkeypatch.setenv("JWT_SECRET", secret)
     with pytest.raises(SettingsError, match="JWT_SECRET"):
         load_settings()
 
 
-def test_production_accepts_a_long_random_secret(monkeypatch):
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",  # openssl rand -hex 32
+        "Xq3L_8vTz0mC-4rKpW9nYb2Hs7dJfGuE1aQoRt6iNkc",  # secrets.token_urlsafe(32)
+    ],
+)
+def test_production_accepts_a_long_random_secret(monkeypatch, secret):
     monkeypatch.setenv("LUMIKB_ENV", "production")
-    monkeypatch.setenv("JWT_SECRET", "x" * 48)
+    monkeypatch.setenv("JWT_SECRET", secret)
     assert load_settings().LUMIKB_ENV == "production"
 
 
