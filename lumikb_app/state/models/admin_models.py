@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from lumikb_app.db.tables import Model, User
-from lumikb_app.domain.models import ModelKind
+from lumikb_app.domain.models import BUILTIN_EMBEDDER_MODEL, ModelKind
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.models import connection, registry
@@ -18,6 +18,7 @@ from lumikb_app.state.shell import ShellState
 REFUSED = (PermissionDenied, InvalidInput)
 ADMINS_ONLY = "Only administrators can do this."
 KINDS = tuple(kind.value for kind in ModelKind)
+EMBEDDING = ModelKind.embedding.value
 FORM_FIELDS = ("name", "litellm_model", "base_url", "api_key_env", "context_window")
 MAX_FIELD = 500  # longer than any field the registry accepts; the service says which is wrong
 MAX_ID = 36
@@ -29,6 +30,7 @@ class ModelRow:
     kind: str
     name: str
     litellm_model: str
+    builtin: bool  # the offline embedder that runs inside LumiKB
     base_url: str
     api_key_env: str
     key_missing: bool  # names a variable that is not set in this process
@@ -45,6 +47,7 @@ def _row(entry: Model, outcome: tuple[str, str]) -> ModelRow:
         kind=entry.kind,
         name=entry.name,
         litellm_model=entry.litellm_model,
+        builtin=(entry.kind, entry.litellm_model) == (EMBEDDING, BUILTIN_EMBEDDER_MODEL),
         base_url=entry.base_url or "",
         api_key_env=entry.api_key_env or "",
         key_missing=not registry.key_is_set(entry),
@@ -64,7 +67,7 @@ def _outcome(result: connection.ConnectionResult) -> tuple[str, str]:
 
 def field_id(name: str) -> str:
     """The element id of an add-model form field (the page uses it, and clears it after adding)."""
-    return "model-" + name.replace("_", "-")
+    return "new-model-" + name.replace("_", "-")
 
 
 def _valid_id(model_id: object) -> str | None:

@@ -24,6 +24,14 @@ def _status(row: ModelRow) -> rx.Component:
 
 
 def _reach(row: ModelRow) -> rx.Component:
+    return rx.cond(
+        row.builtin,
+        rx.text("runs inside LumiKB, offline", size="1", color=MUTED),
+        _url_and_key(row),
+    )
+
+
+def _url_and_key(row: ModelRow) -> rx.Component:
     return rx.vstack(
         rx.text(rx.cond(row.base_url != "", row.base_url, "provider default"), size="1"),
         rx.cond(
