@@ -171,7 +171,22 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     ip: str = Field(default="", max_length=64, index=True)
     succeeded: bool = False
+    # Answered "locked" without checking the password: not a failure, but it shows where the
+    # person was, so an admin's unlock can lift that address's block (services/accounts/lockout).
+    refused: bool = False
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class LoginGuard(SQLModel, table=True):
+    """The row each sign-in attempt locks for its account ("email:...") and its address
+    ("ip:..."), so counting and recording failures is one step (services/accounts/lockout)."""
+
+    __tablename__ = "login_guards"
+
+    key: str = Field(primary_key=True, max_length=300)
+    # An address's failures before this moment no longer block it (set by an admin's unlock).
+    reset_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class PasswordReset(SQLModel, table=True):

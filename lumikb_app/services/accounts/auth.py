@@ -16,17 +16,13 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import LoginAttempt, User, UserSession
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.services.accounts import audit
+from lumikb_app.services.accounts import audit, lockout
 from lumikb_app.services.accounts.passwords import hash_password, verify_password
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 COOKIE_NAME = "lumikb_session"
 LOGIN_FAILED_MESSAGE = "Invalid email or password."
 LOCKED_MESSAGE = "Too many failed sign-in attempts. Try again in 15 minutes."
-MAX_ACCOUNT_FAILURES = 5
-MAX_IP_FAILURES = 20
-LOCKOUT_WINDOW = timedelta(minutes=15)
-LOCKOUT_DURATION = timedelta(minutes=15)
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$")
 MAX_NAME_LENGTH = 120
 
@@ -122,52 +118,10 @@ def _issue(session: Session, user: User, ip: str | None, user_agent: str | None)
     return SessionToken(token=token, max_age_seconds=int(lifetime.total_seconds()))
 
 
-def _recent_failures(
-    session: Session, *, email: str | None = None, ip: str | None = None, since
-) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(col(LoginAttempt.succeeded).is_(False), LoginAttempt.created_at >= since)
-    )
-    query = (
-        query.where(LoginAttempt.email == email)
-        if email is not None
-        else query.where(LoginAttempt.ip == ip)
-    )
-    return session.exec(query).one()
-
-
-def _is_locked(session: Session, user: User | None, address: str, ip: str) -> bool:
-    now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        return True
-    if ip and _recent_failures(session, ip=ip, since=now - LOCKOUT_WINDOW) >= MAX_IP_FAILURES:
-        return True
-    # Unknown addresses lock the same way, so the answer never reveals whether an account exists.
-    return (
-        user is None
-        and _recent_failures(session, email=address, since=now - LOCKOUT_WINDOW)
-        >= MAX_ACCOUNT_FAILURES
-    )
-
-
-def _record_failure(session: Session, user: User | None, address: str, ip: str) -> bool:
-    """Store the failure; lock the account when it reaches the limit. True if now locked."""
-    session.add(LoginAttempt(email=address, ip=ip, succeeded=False))
-    session.flush()
-    audit.record(session, "login.failed", actor=user, ip=ip, target=address[:255])
-    if user is None:
-        # Answer "locked" on the same attempt a real account would, so the sequence reveals nothing.
-        recent = _recent_failures(session, email=address, since=utcnow() - LOCKOUT_WINDOW)
-        return recent >= MAX_ACCOUNT_FAILURES
-    since = max(utcnow() - LOCKOUT_WINDOW, user.failures_reset_at or utcnow() - LOCKOUT_WINDOW)
-    if _recent_failures(session, email=address, since=since) < MAX_ACCOUNT_FAILURES:
-        return False
-    user.locked_until = utcnow() + LOCKOUT_DURATION
-    session.add(user)
-    audit.record(session, "account.locked", actor=user, ip=ip, target=user.email)
-    return True
+def _stored_hash(address: str) -> str | None:
+    with read_session() as session:
+        user = session.exec(select(User).where(User.email == address)).first()
+        return user.password_hash if user else None
 
 
 def login(
@@ -178,18 +132,21 @@ def login(
         address = normalize_email(email)
     except InvalidInput:
         address = email.strip().lower()[:254]
+    # The slow hash check runs before the lockout rows are locked, for every attempt alike.
+    stored_hash = _stored_hash(address)
+    password_ok = verify_password(stored_hash, password)
     with transaction() as session:
+        attempt = lockout.hold(session, address, ip)
         user = session.exec(select(User).where(User.email == address)).first()
-        locked = _is_locked(session, user, address, ip)
-        password_ok = verify_password(user.password_hash if user else None, password)
-        if locked:
-            raise LockedOut(LOCKED_MESSAGE)
-        if not (user and user.is_active and password_ok):
-            if _record_failure(session, user, address, ip):
-                session.commit()
-                raise LockedOut(LOCKED_MESSAGE)
+        if lockout.is_locked(session, attempt, user):
+            lockout.record_refusal(session, attempt)
             session.commit()
-            raise AuthError(LOGIN_FAILED_MESSAGE)
+            raise LockedOut(LOCKED_MESSAGE)
+        unchanged = user is not None and user.password_hash == stored_hash
+        if not (user and user.is_active and password_ok and unchanged):
+            locked = lockout.record_failure(session, attempt, user)
+            session.commit()
+            raise LockedOut(LOCKED_MESSAGE) if locked else AuthError(LOGIN_FAILED_MESSAGE)
         session.add(LoginAttempt(email=address, ip=ip, succeeded=True))
         user.failures_reset_at, user.locked_until = utcnow(), None
         session.add(user)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AppSetting, PasswordReset, User
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.services.accounts import api_tokens, audit
+from lumikb_app.services.accounts import api_tokens, audit, lockout
 from lumikb_app.services.accounts.access import PermissionDenied, require_admin
 from lumikb_app.services.accounts.auth import (
     InvalidInput,
@@ -115,11 +115,17 @@ def set_role(actor: User, user_id: str, role: SystemRole, ip: str | None = None)
 
 
 def unlock(actor: User, user_id: str, ip: str | None = None) -> User:
+    """End the account's lockout, and lift the block of any address that tried it recently
+    (its owner may be stuck behind one)."""
     with transaction() as session:
         user = _target(session, actor, user_id)
+        lifted = lockout.lift_address_blocks(session, user.email)
         user.locked_until, user.failures_reset_at = None, utcnow()
         session.add(user)
-        audit.record(session, "user.unlocked", actor=actor, ip=ip, target=user.email)
+        details = {"addresses_unblocked": lifted} if lifted else None
+        audit.record(
+            session, "user.unlocked", actor=actor, ip=ip, target=user.email, details=details
+        )
         return user
 
 

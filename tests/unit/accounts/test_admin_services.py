@@ -12,7 +12,7 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AuditEvent, PasswordReset, User
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.services.accounts import audit, auth, users
+from lumikb_app.services.accounts import audit, auth, lockout, users
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.passwords import WeakPasswordError
 from lumikb_app.services.platform.transactions import transaction
@@ -238,7 +238,7 @@ def test_an_unknown_user_id_is_refused(people):
 
 
 def test_unlock_clears_a_lockout(people):
-    for _ in range(auth.MAX_ACCOUNT_FAILURES - 1):
+    for _ in range(lockout.MAX_ACCOUNT_FAILURES - 1):
         with pytest.raises(auth.AuthError) as failed:
             auth.login("mia@example.com", "not the password", ip="10.9.9.9")
         assert not isinstance(failed.value, auth.LockedOut)
