@@ -17,7 +17,7 @@ from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ApiToken, User
 from lumikb_app.services.accounts import audit
-from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.access import PermissionDenied, require_active
 from lumikb_app.services.platform.transactions import transaction
 
 TOKEN_PREFIX = "lkb_"
@@ -81,8 +81,7 @@ def create_token(
     user: User, name: str, expires_in_days: int | None = None, *, ip: str | None = None
 ) -> tuple[str, ApiToken]:
     """A new token for `user`. The plaintext is returned here and never again."""
-    if not user.is_active:
-        raise PermissionDenied("Your account is not active.")
+    require_active(user)
     name = clean_name(name)
     _check_expiry(expires_in_days)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -114,6 +113,7 @@ def create_token(
 
 def list_tokens(user: User) -> list[ApiToken]:
     """The user's tokens that are not revoked (expired ones too, so they can be cleaned up), newest first."""
+    require_active(user)
     with get_container().db.session() as session:
         return list(
             session.exec(
@@ -126,6 +126,7 @@ def list_tokens(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: str, *, ip: str | None = None) -> ApiToken:
     """Revoke one of the user's own tokens; someone else's is "not found", like a missing one."""
+    require_active(user)
     with transaction() as session:
         token = session.get(ApiToken, (token_id or "")[:36])
         if token is None or token.user_id != user.id or token.revoked_at is not None:

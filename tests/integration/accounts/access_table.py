@@ -112,6 +112,7 @@ WITHOUT_A_USER: dict[str, str] = {
     "accounts.users.is_locked": "reads the lockout fields of the user row it is given",
     "accounts.api_tokens.authenticate": "turns a token into its owner: how API callers sign in",
     "accounts.api_tokens.is_active": "reads the token row it is given",
+    "accounts.api_tokens.expiry_from_choice": "reads the expiry the form offers",
     "accounts.auth.login": "signing in",
     "accounts.auth.logout": "ends the session whose token it is given",
     "accounts.auth.user_for_token": "turns a session token into its user: how pages sign in",
