@@ -37,12 +37,23 @@ def run_migrations_online() -> None:
     database = SqlDatabase(_app_url(), pool_size=1)
     engine = database.engine
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # a batch migration rebuilds a table: rows referencing it must not stop it
+            _foreign_keys(connection, on=False)
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            _foreign_keys(connection, on=True)
     engine.dispose()
+
+
+def _foreign_keys(connection, *, on: bool) -> None:
+    """SQLite ignores this pragma inside a transaction, so it runs and commits on its own."""
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
 
 
 if context.is_offline_mode():

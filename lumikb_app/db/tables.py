@@ -72,6 +72,10 @@ class KbGrant(SQLModel, table=True):
 
 class Document(SQLModel, table=True):
     __tablename__ = "documents"
+    # Two uploads of one name at the same moment cannot both become the next version.
+    __table_args__ = (
+        UniqueConstraint("kb_id", "name", "version", name="uq_documents_kb_name_version"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     kb_id: str = Field(foreign_key="knowledge_bases.id", index=True, max_length=36)

@@ -7,8 +7,10 @@ is written and read only while none is open. `next_version(session, ...)` is a b
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
@@ -19,7 +21,7 @@ from lumikb_app.domain.enums import KbRole
 from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, can, require
-from lumikb_app.services.documents import outbox, status, versions
+from lumikb_app.services.documents import outbox, pending_blobs, status, versions
 from lumikb_app.services.documents.parsing import detect_path_type
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.platform.transactions import read_session, transaction
@@ -27,6 +29,7 @@ from lumikb_app.services.platform.transactions import read_session, transaction
 INGEST_JOB = "workers.tasks.ingest_document"
 INGEST_FAILURE = "workers.tasks.on_ingest_failure"
 NOT_FOUND = "Document not found or you do not have access."
+VERSION_CONSTRAINT = "uq_documents_kb_name_version"  # db/tables.py, migration 0009
 SORTS = {
     "uploaded": col(Document.created_at).desc(),
     "name": col(Document.name),
@@ -138,20 +141,20 @@ def accept_upload(
 def _store(
     user: User, kb_id: str, spool: UploadSpool, version: int, ip: str | None
 ) -> UploadOutcome:
-    """Blob first (no unit of work open), then the row; the blob goes again if the row fails."""
+    """Blob first (no unit of work open), then the row; the blob goes again if the row fails,
+    and the outbox discards it if the process dies in between (pending_blobs)."""
     mime_type = detect_path_type(spool.path, spool.filename)
     document_id = new_id()
     key = blob_key(kb_id, document_id, version)
     blobs = get_container().blobs
-    with spool.path.open("rb") as stream:
-        blobs.put(key, stream, length=spool.size, content_type=mime_type)
+    announced = pending_blobs.announce(key)
     try:
-        with transaction() as session:
+        with spool.path.open("rb") as stream:
+            blobs.put(key, stream, length=spool.size, content_type=mime_type)
+        with _same_version_refused(spool.filename), transaction() as session:
             require(session, user, kb_id, KbRole.WRITE)
             if next_version(session, kb_id, spool.filename) != version:
-                raise UploadRejected(
-                    f"Another version of {spool.filename} arrived at the same moment; upload it again."
-                )
+                raise UploadRejected(same_moment(spool.filename))
             stable_id = versions.family_of(session, kb_id, spool.filename) or document_id
             session.add(
                 Document(
@@ -164,8 +167,10 @@ def _store(
                 session, "document.uploaded", actor=user, ip=ip, kb_id=kb_id, target=spool.filename,
                 details={"document_id": document_id, "version": version, "bytes": spool.size},
             )  # fmt: skip
+            pending_blobs.claim(session, announced)
     except BaseException:
         blobs.delete(key)
+        pending_blobs.withdraw(announced)
         raise
     enqueue_ingest(document_id)
     return UploadOutcome(
@@ -175,6 +180,28 @@ def _store(
         None,
         f"{spool.filename} uploaded (version {version}).",
     )
+
+
+def same_moment(name: str) -> str:
+    return f"Another version of {name} arrived at the same moment; upload it again."
+
+
+@contextmanager
+def _same_version_refused(name: str) -> Iterator[None]:
+    """The unique (KB, name, version) constraint refused the row: another upload of the same
+    name committed this version first."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if not version_clash(exc):
+            raise
+        raise UploadRejected(same_moment(name)) from None
+
+
+def version_clash(exc: IntegrityError) -> bool:
+    """Whether the row was refused by the unique (KB, name, version) constraint."""
+    message = str(exc.orig)
+    return VERSION_CONSTRAINT in message or "documents.kb_id, documents.name" in message
 
 
 def list_documents(

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PURGE_DOCUMENT = "purge_document"
 PURGE_KB = "purge_kb"
 UNINDEX_VERSION = "unindex_version"  # a superseded version leaves search (versions.py)
+DISCARD_UNCLAIMED_BLOB = "discard_unclaimed_blob"  # an upload died mid-way (pending_blobs.py)
 PROCESS_JOB = "workers.tasks.process_outbox"
 
 
@@ -51,12 +52,13 @@ def dispatch(event_ids: Iterable[str]) -> None:
 
 
 def process(event_id: int) -> None:
-    from lumikb_app.services.documents import purge, versions
+    from lumikb_app.services.documents import pending_blobs, purge, versions
 
     handlers = {
         PURGE_DOCUMENT: lambda p: purge.purge_document(p["document_id"]),
         PURGE_KB: lambda p: purge.purge_kb(p["kb_id"]),
         UNINDEX_VERSION: lambda p: versions.unindex(p["document_id"]),
+        DISCARD_UNCLAIMED_BLOB: lambda p: pending_blobs.discard_unclaimed(p["blob_key"]),
     }
     with transaction() as session:
         event = session.get(OutboxEvent, event_id)

@@ -27,7 +27,15 @@ from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.models import ModelSpec
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts.access import require_admin
-from lumikb_app.services.documents import documents, indexing, ingest, outbox, status, versions
+from lumikb_app.services.documents import (
+    documents,
+    indexing,
+    ingest,
+    outbox,
+    pending_blobs,
+    status,
+    versions,
+)
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import transaction
 
@@ -171,14 +179,17 @@ def add_missing_cards() -> int:
 
 
 def remove_orphan_blobs() -> int:
-    blobs, removed = get_container().blobs, 0
+    """Blobs no row names, except uploads in flight. The keys are listed before the rows are
+    read, and announcements before rows: a row committed meanwhile is seen."""
+    blobs = get_container().blobs
+    keys = [key for key in blobs.list_keys("kb/") if _BLOB_KEY.match(key)]
     with transaction() as session:
-        known = set(session.exec(select(Document.blob_key)).all())
-    for key in list(blobs.list_keys("kb/")):
-        if _BLOB_KEY.match(key) and key not in known:
-            blobs.delete(key)
-            removed += 1
-    return removed
+        kept = pending_blobs.in_flight(session)
+        kept |= {key for key in session.exec(select(Document.blob_key)) if key}
+    orphans = [key for key in keys if key not in kept]
+    for key in orphans:
+        blobs.delete(key)
+    return len(orphans)
 
 
 def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:

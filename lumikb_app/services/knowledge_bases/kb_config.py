@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from lumikb_app.container import get_container
@@ -19,7 +20,7 @@ from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import require
 from lumikb_app.services.accounts.auth import InvalidInput
-from lumikb_app.services.documents import documents
+from lumikb_app.services.documents import documents, pending_blobs
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -105,25 +106,27 @@ def reindex_kb(kb_id: str) -> int:
         current = session.exec(
             select(Document).where(Document.kb_id == kb_id, Document.status == S.ready.value)
         ).all()
-    queued = [_new_version(doc) for doc in current]
+    queued = [new for doc in current if (new := _new_version(doc)) is not None]
     for document_id in queued:
         documents.enqueue_ingest(document_id)
     return len(queued)
 
 
-def _new_version(doc: Document) -> str:
+def _new_version(doc: Document) -> str | None:
     """Copy the original to the next version's key, then add its row (the copy runs outside any
-    transaction; if the row cannot be stored, the copy is removed again)."""
+    transaction; if the row cannot be stored, the copy is removed again, see pending_blobs).
+    None when an upload took that version number meanwhile: it is built with these settings."""
     blobs, document_id = get_container().blobs, new_id()
     with read_session() as session:
         version = documents.next_version(session, doc.kb_id, doc.name)
     key = documents.blob_key(doc.kb_id, document_id, version)
-    with tempfile.TemporaryFile() as copy:
-        for block in blobs.get(documents.original_key(doc)):
-            copy.write(block)
-        copy.seek(0)
-        blobs.put(key, copy, length=doc.size_bytes, content_type=doc.mime_type)
+    announced = pending_blobs.announce(key)
     try:
+        with tempfile.TemporaryFile() as copy:
+            for block in blobs.get(documents.original_key(doc)):
+                copy.write(block)
+            copy.seek(0)
+            blobs.put(key, copy, length=doc.size_bytes, content_type=doc.mime_type)
         with transaction() as session:
             session.add(
                 Document(
@@ -132,7 +135,11 @@ def _new_version(doc: Document) -> str:
                     stable_id=doc.stable_id,
                 )
             )  # fmt: skip
-    except BaseException:
+            pending_blobs.claim(session, announced)
+    except BaseException as exc:
         blobs.delete(key)
+        pending_blobs.withdraw(announced)
+        if isinstance(exc, IntegrityError) and documents.version_clash(exc):
+            return None
         raise
     return document_id

@@ -101,7 +101,7 @@ def test_a_delete_mid_ingest_is_final_on_the_embedded_worker(migrated):
 
 
 @pytest.fixture
-def production_env(data_dir, pg_url, monkeypatch):
+def production_env(pg_url, data_dir, monkeypatch):  # the database outlives the app
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
     monkeypatch.setenv("DATABASE_URL", pg_url)

@@ -17,9 +17,12 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def deployment(request, data_dir, monkeypatch):
-    if request.param == "postgresql":
-        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("pg_url"))
+def deployment(request, monkeypatch):
+    # The database first, so that it outlives the app (the fixtures end in reverse order).
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    request.getfixturevalue("data_dir")
+    if url:
+        monkeypatch.setenv("DATABASE_URL", url)
         reset_container()
     upgrade()
     return writer_and_kb()
@@ -27,7 +30,7 @@ def deployment(request, data_dir, monkeypatch):
 
 def _row(kb_id: str, state: S, progress: float = 0.4) -> str:
     with get_container().db.session() as session:
-        doc = Document(kb_id=kb_id, name="a.md", status=state.value, progress=progress)
+        doc = Document(kb_id=kb_id, name=f"{state.value}.md", status=state.value, progress=progress)
         session.add(doc)
         session.commit()
         return doc.id
