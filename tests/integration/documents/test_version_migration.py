@@ -32,6 +32,12 @@ DOCUMENTS = sa.table(
     sa.column("updated_at", sa.DateTime(timezone=True)),
 )
 OUTBOX = sa.table("outbox", sa.column("kind"), sa.column("payload", sa.JSON))
+CHUNKS = sa.table(
+    "chunks",
+    *(sa.column(name) for name in ("id", "document_id", "kb_id", "version", "ordinal", "text")),
+    *(sa.column(name) for name in ("char_start", "char_end", "token_count")),
+    sa.column("heading_path", sa.JSON),
+)
 
 
 def _kb(kb_id: str) -> dict:
@@ -78,6 +84,16 @@ def test_each_chain_of_versions_becomes_one_document_named_by_its_first_version(
                 _doc("notes-elsewhere", "kb-2", "notes.md", 1),
             ],
         )
+        connection.execute(  # the documents table is rebuilt on SQLite: its chunks stay
+            sa.insert(CHUNKS),
+            [
+                {
+                    "id": "c1", "document_id": "notes-v3", "kb_id": "kb-1", "version": 3,
+                    "ordinal": 0, "text": "t", "char_start": 0, "char_end": 1, "token_count": 1,
+                    "heading_path": [],
+                }
+            ],
+        )  # fmt: skip
     upgrade(database_url, REVISION)
     assert _stable_ids(engine) == {
         "notes-v3": "notes-v2",  # version 1 was purged long ago: version 2 is the chain's first
@@ -85,6 +101,8 @@ def test_each_chain_of_versions_becomes_one_document_named_by_its_first_version(
         "plan-v1": "plan-v1",
         "notes-elsewhere": "notes-elsewhere",  # the same name in another KB is another document
     }
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(CHUNKS.c.document_id)).scalars().all() == ["notes-v3"]
 
 
 def test_downgrading_purges_superseded_versions_through_the_outbox(engine, database_url):
