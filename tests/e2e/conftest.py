@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Chat limits of the served app (tests/e2e/test_chat_limits_journey.py): one answer at a time,
+# and ten answers per person per twenty seconds, so the limit is reached, and over, quickly.
+CHAT_LIMITS = {"CHAT_MAX_STREAMS": "1", "CHAT_RATE_LIMIT": "10", "CHAT_RATE_WINDOW_SECONDS": "20"}
 START_TIMEOUT_SECONDS = 600  # a cold start installs frontend packages and builds the bundle
 UI_TIMEOUT_MS = 30_000
 ADMIN_PASSWORD = "administrators rule"
@@ -213,6 +216,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         PYTHONUNBUFFERED="1",
         **TEST_ENV,
     )
+    env.update(CHAT_LIMITS)
     command = [
         sys.executable, "-m", "reflex", "run", "--env", "prod",
         "--frontend-port", str(port), "--backend-port", str(port), "--backend-host", "127.0.0.1",

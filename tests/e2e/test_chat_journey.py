@@ -88,8 +88,21 @@ def _check_citations_map_to_sources(answer) -> list[str]:
     return hrefs
 
 
+def _check_each_passage_was_sent_once(frames: list[str], preview: str) -> None:
+    """Only what is new crosses the websocket while an answer streams: the cited passage reaches
+    the page with the text that cites it and again in the stored message, not with every update
+    (re-sending the whole answer each time costs the square of its length)."""
+    needle = next(run for run in re.findall(r"[A-Za-z ]{30,}", preview) if "Click" not in run)
+    carrying = [frame for frame in frames if needle[:30] in frame]
+    sizes = [len(frame) for frame in frames]
+    print(f"{len(frames)} websocket frames, largest {max(sizes)} B, {sum(sizes)} B in all")
+    assert 1 <= len(carrying) <= 3, (needle, len(carrying))
+
+
 def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, shots: Shots):
     app = app_server
+    frames: list[str] = []  # what the server sends this page over its websocket
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
     _open_chat(page, app)
     expect(page.get_by_test_id("chat-welcome")).to_be_visible()
     expect(page.get_by_test_id("chat-scope")).to_contain_text("All knowledge bases")
@@ -134,6 +147,7 @@ def test_ask_cite_reload_feedback_rename_delete(page, app_server: SeededApp, sho
     expect(preview).to_contain_text(f"Page {app.handbook_passage_page}")
     expect(preview).to_contain_text("hardware key")
     shots("citation preview")
+    _check_each_passage_was_sent_once(frames, preview.inner_text())
     first.click()
     expect(page).to_have_url(
         re.compile(rf"/view/{app.handbook_pdf_id}\?chunk=[\w-]+&page=2&version=1$")
