@@ -10,20 +10,23 @@ def make_pdf(
     *,
     title: str | None = None,
     outline: Sequence[tuple[str, int]] = (),
+    page_size: tuple[int, int] = (612, 792),
 ) -> bytes:
     """A minimal valid PDF: one Helvetica text line per entry, each page its own content stream.
 
     A page given as an empty list gets a drawn line and no text at all. ``outline`` adds
-    top-level bookmarks (title, 1-based page), which the parser reads as headings."""
+    top-level bookmarks (title, 1-based page), which the parser reads as headings. Every page
+    is ``page_size`` points (width, height); text starts 32 points below its top edge."""
     bodies: dict[int, bytes] = {3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
     kids = []
     for index, lines in enumerate(pages):
         page_number, content_number = 4 + 2 * index, 5 + 2 * index
         kids.append(f"{page_number} 0 R")
         shown = " ".join(f"({_pdf_escape(line)}) Tj T*" for line in lines)
-        stream = f"BT /F1 11 Tf 14 TL 72 760 Td {shown} ET" if lines else "72 72 m 300 300 l S"
+        top = page_size[1] - 32
+        stream = f"BT /F1 11 Tf 14 TL 72 {top} Td {shown} ET" if lines else "72 72 m 300 300 l S"
         bodies[page_number] = (
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {page_size[0]} {page_size[1]}] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content_number} 0 R >>"
         ).encode()
         bodies[content_number] = (

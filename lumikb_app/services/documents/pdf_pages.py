@@ -4,10 +4,13 @@ The passage is found in the page's own character list (PDFium's text page), so e
 character has a box. Both texts are compared as lowercase letters and digits only: line breaks,
 hyphenation at line ends and spacing differ between the parsed text and the page's characters.
 Boxes are returned in percent of the rendered page, so they overlay the image at any size.
+A page is never rendered past MAX_PAGE_PIXELS: a huge page (PDF allows 200 x 200 inches) comes
+out at a lower scale instead of taking gigabytes, and the PNG is compressed band by band.
 """
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from collections.abc import Iterator
@@ -21,6 +24,9 @@ from lumikb_app.services.documents.parsing.pdf import _PDFIUM_LOCK
 MIN_MATCH_CHARS = 24  # shorter common runs are coincidence, not the passage
 _PROBE_STEP = 40  # chunk offsets tried as the start of the on-page part
 _DEVICE_SCALE = 10  # virtual device pixels per PDF point, for precise percent boxes
+# 12 MP (36 MB of RGB): an A3 page at the viewer's largest scale (3) is 9.4 MP.
+MAX_PAGE_PIXELS = 12_000_000
+_BAND_ROWS = 256  # rows filtered and compressed at a time
 
 
 @dataclass(frozen=True)
@@ -57,19 +63,26 @@ def page_size(path: Path, page_number: int) -> tuple[float, float]:
 
 
 def render_png(path: Path, page_number: int, scale: float) -> bytes:
-    """The page (1-based) as a PNG, ``scale`` pixels per PDF point."""
+    """The page (1-based) as a PNG, ``scale`` pixels per PDF point, or fewer for a page so
+    large that it would pass MAX_PAGE_PIXELS."""
     with _open_page(path, page_number) as page:
-        bitmap = page.render(scale=scale, rev_byteorder=True)  # RGB, no alpha
+        fitted = render_scale(page.get_size(), scale)
+        bitmap = page.render(scale=fitted, rev_byteorder=True)  # RGB, no alpha
         pixels = bitmap.to_numpy()  # a view of its buffer: keep bitmap referenced until encoded
     return encode_png(pixels)
 
 
-def encode_png(pixels) -> bytes:
-    """An RGB (height x width x 3, uint8) array as a PNG file."""
-    import numpy as np
+def render_scale(size: tuple[float, float], scale: float) -> float:
+    """``scale``, lowered as far as a page of ``size`` points needs to stay in MAX_PAGE_PIXELS
+    (whole pixels round up: one row and column are kept in hand)."""
+    width, height = size
+    fitting = math.sqrt(MAX_PAGE_PIXELS / max((width + 1) * (height + 1), 1.0))
+    return min(scale, fitting * 0.999)
 
+
+def encode_png(pixels) -> bytes:
+    """An RGB (height x width x 3, uint8) array as a PNG file, without copying it whole."""
     height, width = pixels.shape[:2]
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), pixels.reshape(height, -1)], axis=1)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -80,10 +93,25 @@ def encode_png(pixels) -> bytes:
         [
             b"\x89PNG\r\n\x1a\n",
             chunk(b"IHDR", header),
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)),  # 3x faster than 6, 2% larger
+            chunk(b"IDAT", _compressed_rows(pixels)),
             chunk(b"IEND", b""),
         ]
     )
+
+
+def _compressed_rows(pixels) -> bytes:
+    """PNG image data: each row prefixed with filter 0, deflated a band of rows at a time."""
+    import numpy as np
+
+    compressor = zlib.compressobj(3)  # 3x faster than 6, 2% larger
+    parts = []
+    for top in range(0, pixels.shape[0], _BAND_ROWS):
+        band = pixels[top : top + _BAND_ROWS]
+        rows = band.reshape(band.shape[0], -1)
+        filtered = np.concatenate([np.zeros((rows.shape[0], 1), np.uint8), rows], axis=1)
+        parts.append(compressor.compress(filtered.tobytes()))
+    parts.append(compressor.flush())
+    return b"".join(parts)
 
 
 def passage_boxes(path: Path, page_number: int, passage: str) -> list[Box]:

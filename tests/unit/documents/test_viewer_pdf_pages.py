@@ -87,6 +87,32 @@ def test_a_page_renders_to_a_png_of_its_size(handbook):
     assert rows[1 : 1 + 3 * width] == b"\xff" * 3 * width  # the top row is white paper
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _png_rows(png: bytes) -> bytes:
+    start = png.index(b"IDAT") + 4
+    return zlib.decompress(png[start : start + int.from_bytes(png[start - 8 : start - 4], "big")])
+
+
+@pytest.mark.parametrize("side", [4000, 14400])  # 14400 points: the largest page PDF allows
+def test_a_huge_page_renders_at_a_lower_scale_within_the_pixel_cap(tmp_path, side):
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(make_pdf([["A poster with one line of text."]], page_size=(side, side)))
+    png = pdf_pages.render_png(path, 1, 3.0)  # 3.0 would be 144 MP, or 1.9 billion pixels
+    width, height = _png_size(png)
+    assert width == height and width * height <= pdf_pages.MAX_PAGE_PIXELS
+    assert width * height > 0.95 * pdf_pages.MAX_PAGE_PIXELS  # as sharp as the cap allows
+    assert len(_png_rows(png)) == height * (1 + 3 * width)
+    boxes = pdf_pages.passage_boxes(path, 1, "A poster with one line of text.")
+    assert len(boxes) == 1 and boxes[0].top < 1  # percent boxes still land on the text
+
+
+def test_a_page_of_ordinary_size_keeps_the_scale_asked_for(handbook):
+    assert _png_size(pdf_pages.render_png(handbook, 1, 3.0)) == (1836, 2376)
+
+
 def test_on_a_rotated_page_the_boxes_turn_with_the_text(handbook, tmp_path):
     import pypdfium2 as pdfium
 
