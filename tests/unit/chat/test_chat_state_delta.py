@@ -9,6 +9,7 @@ import json
 import pytest
 
 from lumikb_app.domain.chat import ChatEvent
+from lumikb_app.state.chat import chat_stream as stream
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.chat.chat_stream import AnswerSoFar
 
@@ -64,3 +65,30 @@ def test_a_heartbeat_with_nothing_new_sends_nothing(chat_state):
     chat._show(answer)
 
     assert root.get_delta() == {}
+
+
+def test_a_stream_the_page_begins_registers_nothing_until_its_answer_runs():
+    """stream_answer returns early (another stream began, or it already ran) before anything is
+    registered; what run_stream registers it removes on every exit (test_chat_stream.py)."""
+    root = ChatState.get_root_state()(_reflex_internal_init=True)
+    chat = root.get_substate(ChatState.get_full_name().split(".")[1:])
+
+    chat._begin_stream("How are release builds signed?")
+    chat._begin_stream("")  # the first is never run
+
+    assert stream.live_count() == 0
+    chat.resend_stream()  # nothing live: nothing to send
+    assert chat.stream_tail == stream.StreamTail()
+
+
+def test_a_page_that_missed_part_of_the_answer_is_sent_all_of_it_again(chat_state):
+    root, chat = chat_state
+    with stream._registered(chat._stream_id) as live:
+        for text in ("Signed ", "with a key."):
+            live.answer.apply(ChatEvent("token", {"text": text}))
+            chat._show(live.answer)
+
+        chat.resend_stream()
+
+    assert chat.stream_tail == stream.StreamTail(0, live.answer.sent)
+    assert [segment.text for segment in chat.stream_tail.segments] == ["Signed ", "with a key."]
