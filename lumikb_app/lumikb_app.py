@@ -12,6 +12,7 @@ from lumikb_app.state.accounts.public_forms import RegisterState, ResetPasswordS
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
+from lumikb_app.state.event_guard import EventGuard
 from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.models.admin_models import AdminModelsState
@@ -40,6 +41,8 @@ SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]
 # The Radix theme itself is installed by RadixThemesPlugin in rxconfig.py (the 0.10 way).
 app = rx.App(style=GLOBAL_STYLE, api_transformer=api)
 app.register_lifespan_task(backends_lifespan)
+# Every event passes the guard first: sign-in unless public, bounded and typed arguments.
+app.add_middleware(EventGuard())
 
 app.add_page(login_page, route="/login", title="Sign in · LumiKB", on_load=LoginState.prepare)
 app.add_page(

@@ -16,6 +16,7 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain import network
 from lumikb_app.services.accounts import access, auth
+from lumikb_app.state.event_rules import public
 
 LOGIN_ROUTE = "/login"
 
@@ -88,6 +89,7 @@ class AppState(rx.State):
         self.signed_in = False
 
     @rx.event
+    @public
     async def check_session(self):
         """on_load of every signed-in page: validate the cookie, or send the browser to /login."""
         user = await self.current_user()

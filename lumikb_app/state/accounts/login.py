@@ -8,6 +8,7 @@ from lumikb_app.container import get_container
 from lumikb_app.services.accounts import users
 from lumikb_app.services.accounts.auth import LOCKED_MESSAGE, LOGIN_FAILED_MESSAGE
 from lumikb_app.services.accounts.oidc import FAILED_MESSAGE as SSO_FAILED_MESSAGE
+from lumikb_app.state.event_rules import public
 from lumikb_app.state.session import AppState
 
 
@@ -26,6 +27,7 @@ class LoginState(AppState):
     sso_failed: bool = False
 
     @rx.event
+    @public
     async def prepare(self):
         params = self.router.url.query_parameters
         error = params.get("error", "")

@@ -12,6 +12,7 @@ from lumikb_app.services.accounts import users
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.accounts.passwords import WeakPasswordError
+from lumikb_app.state.event_rules import public
 from lumikb_app.state.session import client_ip
 
 MISMATCH = "The password and its confirmation do not match."
@@ -32,12 +33,14 @@ class ResetPasswordState(rx.State):
         return self.router.url.query_parameters.get("token", "")
 
     @rx.event
+    @public
     def prepare(self):
         self.done = False
         self.has_token = bool(self._token())
         self.error = "" if self.has_token else users.INVALID_RESET
 
     @rx.event
+    @public
     async def submit(self, form_data: dict):
         self.error = ""
         password, confirm = _field(form_data, "new_password"), _field(form_data, "confirm_password")
@@ -58,12 +61,14 @@ class RegisterState(rx.State):
     error: str = ""
 
     @rx.event
+    @public
     async def prepare(self):
         self.error = ""
         self.enabled = await asyncio.to_thread(users.self_registration_enabled)
         self.checked = True
 
     @rx.event
+    @public
     async def submit(self, form_data: dict):
         self.error = ""
         password, confirm = _field(form_data, "password"), _field(form_data, "confirm_password")
