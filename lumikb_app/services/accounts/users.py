@@ -14,7 +14,7 @@ from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AppSetting, PasswordReset, User
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import api_tokens, audit, lockout
-from lumikb_app.services.accounts.access import PermissionDenied, require_admin
+from lumikb_app.services.accounts.access import PermissionDenied, require_active, require_admin
 from lumikb_app.services.accounts.auth import (
     InvalidInput,
     create_user,
@@ -201,6 +201,7 @@ def change_password(
 ) -> None:
     """Change the user's own password. Every other session (all but `current_session`, the
     token of the one making the change), every API token and every reset link stops working."""
+    require_active(user)
     with transaction() as session:
         stored = session.get(User, user.id)
         if stored is None or not verify_password(stored.password_hash, old):
