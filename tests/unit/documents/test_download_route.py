@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document
-from lumikb_app.domain.enums import KbRole
+from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.documents.documents import blob_key
 from lumikb_app.services.knowledge_bases import kbs
@@ -99,3 +99,33 @@ def test_a_purged_blob_is_a_404_not_an_error(client, document_id):
     get_container().blobs.delete(key)
     response = _get(client, document_id, OWNER)
     assert response.status_code == 404
+
+
+def _add_version_2(document_id: str, content: bytes) -> None:
+    """A newer, ready version of the document; the first becomes superseded (kept for citations)."""
+    with get_container().db.session() as session:
+        first = session.get_one(Document, document_id)
+        first.status = DocumentStatus.superseded.value
+        second = Document(
+            kb_id=first.kb_id, name=NAME, mime_type="application/pdf", version=2,
+            stable_id=document_id, status=DocumentStatus.ready.value, size_bytes=len(content),
+        )  # fmt: skip
+        second.blob_key = blob_key(first.kb_id, second.id, 2)
+        get_container().blobs.put(second.blob_key, io.BytesIO(content), length=len(content))
+        session.add_all([first, second])
+        session.commit()
+
+
+def test_the_document_link_downloads_the_current_version_and_a_version_link_its_own(
+    client, document_id
+):
+    _add_version_2(document_id, b"%PDF-1.4 version two")
+    client.cookies.set(auth.COOKIE_NAME, auth.login(READER, PASSWORD, ip="10.0.0.7").token)
+    url = f"/api/documents/{document_id}/download"
+    assert client.get(url).content == b"%PDF-1.4 version two"
+    assert client.get(url, params={"version": 1}).content == CONTENT
+    assert client.get(url, params={"version": 7}).status_code == 404
+    assert client.get(url, params={"version": "x"}).status_code == 422
+    client.cookies.set(auth.COOKIE_NAME, auth.login(OUTSIDER, PASSWORD, ip="10.0.0.7").token)
+    refused = client.get(url, params={"version": 1})
+    assert refused.status_code == 404 and CONTENT[:20] not in refused.content
