@@ -64,9 +64,10 @@ class VersionNotKept(LookupError):
         current = family.current
         self.stable_id = family.stable_id
         self.current_version = current.version if current else None
+        rule = "only the current version" if kept() == 1 else f"the last {kept()} versions"
         super().__init__(
-            f"Version {version} of {family.name} is no longer kept: LumiKB keeps the last "
-            f"{kept()} versions of a document."
+            f"Version {version} of {family.name} is no longer kept: LumiKB keeps {rule} of a "
+            "document."
         )
 
 

@@ -14,7 +14,7 @@ from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.chat import chat, conversations
-from lumikb_app.services.documents import documents, indexing, versions, viewer
+from lumikb_app.services.documents import documents, indexing, reconcile, versions, viewer
 from lumikb_app.services.documents.documents import NOT_FOUND
 from lumikb_app.services.retrieval import search
 from tests.integration.documents.ingest_helpers import wait_for
@@ -153,3 +153,20 @@ def test_a_version_number_that_never_existed_is_not_found(world):
     v1 = world.ingest(world.kb_a, NAME, V1)
     with pytest.raises(PermissionDenied, match=NOT_FOUND):
         _open(world.reader, f"/view/{v1}?version=7")
+
+
+def test_lowering_the_retention_setting_purges_the_extra_versions_on_the_next_check(
+    world, monkeypatch
+):
+    v1 = world.ingest(world.kb_a, NAME, V1)
+    v2 = world.ingest(world.kb_a, NAME, V2)
+    assert _row(v1).status == "superseded"  # two kept: the current one and this one
+    monkeypatch.setattr(get_container().settings, "DOCUMENT_VERSIONS_KEPT", 1)
+    assert reconcile.run_now(world.admin)["old_versions_expired"] == 1
+    wait_for(lambda: _row(v1) is None, what="version 1 to be purged")
+    assert _row(v2).status == "ready"
+    with pytest.raises(
+        versions.VersionNotKept, match="keeps only the current version of a document"
+    ):
+        _open(world.reader, f"/view/{v1}?version=1")
+    assert reconcile.run_now(world.admin)["old_versions_expired"] == 0
