@@ -97,7 +97,7 @@ class Container:
                 return RedisJobQueue(self.settings.REDIS_URL)
             from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue
 
-            return EmbeddedJobQueue()
+            return EmbeddedJobQueue(workers=self.settings.EMBEDDED_JOB_WORKERS)
 
     @cached_property
     def cache(self) -> Cache:

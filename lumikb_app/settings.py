@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     JWT_EXPIRY_MINUTES: int = Field(480, ge=1, le=60 * 24 * 30)
 
     MAX_UPLOAD_MB: int = Field(100, ge=1, le=10_240)
+    # A document whose parser runs longer fails with a reason (parsing/processes.py).
+    PARSE_TIMEOUT_SECONDS: int = Field(60, ge=1, le=3600)
+    # Job threads of an embedded app: one slow document cannot hold every one of them.
+    EMBEDDED_JOB_WORKERS: int = Field(2, ge=1, le=16)
     # How many versions of each document stay readable, the current one included; citations to
     # an older version then say it is no longer kept (services/documents/versions.py).
     DOCUMENT_VERSIONS_KEPT: int = Field(3, ge=1, le=1000)

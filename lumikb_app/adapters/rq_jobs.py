@@ -158,26 +158,37 @@ class _ThreadWorker(SimpleWorker):
 
 
 class EmbeddedJobQueue(_RqJobQueue):
-    """RQ on fakeredis, with an RQ SimpleWorker in a daemon thread of this process."""
+    """RQ on fakeredis, with `workers` RQ SimpleWorkers, each in a daemon thread of this process.
+
+    More than one, so that a job that takes long (a slow document, up to its parse timeout)
+    does not hold every other job back."""
 
     embedded = True
 
-    def __init__(self, *, poll_seconds: int = 1, **options: Any) -> None:
+    def __init__(self, *, poll_seconds: int = 1, workers: int = 1, **options: Any) -> None:
         super().__init__(fakeredis.FakeStrictRedis(), **options)
         self._stop = threading.Event()
-        self._worker = _ThreadWorker(
-            QUEUES,
-            connection=self.connection,
-            stop_event=self._stop,
-            poll_seconds=poll_seconds,
-        )
-        self._thread = threading.Thread(target=self._run, name="lumikb-rq-worker", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(
+                target=self._run,
+                args=(self._new_worker(poll_seconds),),
+                name=f"lumikb-rq-worker-{number}",
+                daemon=True,
+            )
+            for number in range(1, workers + 1)
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
+    def _new_worker(self, poll_seconds: int) -> _ThreadWorker:
+        return _ThreadWorker(
+            QUEUES, connection=self.connection, stop_event=self._stop, poll_seconds=poll_seconds
+        )
+
+    def _run(self, worker: _ThreadWorker) -> None:
         while not self._stop.is_set():
             try:
-                self._worker.work(logging_level="WARNING")
+                worker.work(logging_level="WARNING")
             except Exception:
                 log.exception("embedded RQ worker crashed")
             if not self._stop.is_set():
@@ -186,10 +197,12 @@ class EmbeddedJobQueue(_RqJobQueue):
 
     def health(self) -> None:
         super().health()
-        if not self._thread.is_alive():
-            raise RuntimeError("embedded RQ worker thread is not running")
+        stopped = [thread.name for thread in self._threads if not thread.is_alive()]
+        if stopped:
+            raise RuntimeError(f"embedded RQ worker thread(s) not running: {', '.join(stopped)}")
 
     def close(self, timeout: float = 10) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
         super().close()

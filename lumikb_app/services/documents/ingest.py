@@ -22,7 +22,7 @@ from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.documents import indexing, outbox, status, versions
 from lumikb_app.services.documents.chunking import chunk as chunk_document
-from lumikb_app.services.documents.parsing import ParseError, parse
+from lumikb_app.services.documents.parsing import ParseError, processes
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import transaction
 
@@ -94,7 +94,8 @@ def _local_copy(doc: Document, directory: Path) -> Path:
 def _parse_and_chunk(doc: Document) -> None:
     report(doc.id, S.parsing, 0.01, "Reading the file")
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
-        parsed = parse(_local_copy(doc, Path(tmp)), doc.mime_type)
+        limit = get_container().settings.PARSE_TIMEOUT_SECONDS  # in a child, killed past it
+        parsed = processes.parse(_local_copy(doc, Path(tmp)), doc.mime_type, timeout=limit)
     report(
         doc.id, S.chunking, PARSE_END, f"Splitting {parsed.page_count or 'the'} pages into passages"
     )

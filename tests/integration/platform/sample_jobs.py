@@ -28,3 +28,13 @@ def write_marker(path: str, text: str) -> str:
 
 def fail(reason: str) -> None:
     raise JobFailed(reason)
+
+
+def wait_for_file(path: str, timeout: float = 30) -> bool:
+    """A long job: runs until `path` exists (or `timeout` seconds pass)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return Path(path).exists()

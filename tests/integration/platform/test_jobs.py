@@ -123,10 +123,25 @@ def test_embedded_job_id_is_kept(embedded):
     wait_for_status(embedded, job_id, "finished")
 
 
-def test_embedded_close_stops_the_worker_thread():
-    queue = EmbeddedJobQueue()
+def test_embedded_close_stops_the_worker_threads():
+    queue = EmbeddedJobQueue(workers=2)
     queue.close()
-    assert not queue._thread.is_alive()
+    assert len(queue._threads) == 2 and not any(t.is_alive() for t in queue._threads)
+
+
+def test_a_long_embedded_job_does_not_hold_the_next_one_back(tmp_path):
+    queue = EmbeddedJobQueue(workers=2)
+    try:
+        release = tmp_path / "release"
+        long_id = queue.enqueue(jobs.wait_for_file, str(release), queue="ingest")
+        wait_for_status(queue, long_id, "started")
+        ping_id = queue.enqueue(jobs.ping, "meanwhile", queue="ingest")
+        wait_for_status(queue, ping_id, "finished")
+        assert status(queue, long_id) == "started"
+        release.touch()
+        wait_for_status(queue, long_id, "finished")
+    finally:
+        queue.close()
 
 
 def test_real_redis_job_runs_in_worker_process(worker_process, tmp_path):

@@ -1,7 +1,8 @@
 """HTML with selectolax (MIT, lexbor engine): the main text, h1-h6 as the heading path.
 
 Scripts, styles, navigation, headers, footers, asides and forms are dropped; when the page has
-a <main> or role="main" element, or a single <article>, only that is read.
+a <main> or role="main" element, or a single <article>, only that is read. Markup nested deeper
+than html_flat.MAX_NESTING is read as flat text without building a tree (html_flat.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from pathlib import Path
 
 from lumikb_app.domain.documents import BlockKind, ParsedBlock, ParsedDocument
-from lumikb_app.services.documents.parsing import HTML
+from lumikb_app.services.documents.parsing import HTML, html_flat
 from lumikb_app.services.documents.parsing.text import decode_text, normalize
 
 _DROPPED = {
@@ -31,7 +32,11 @@ _SPACES = re.compile(r"\s+")
 def parse(path: Path) -> ParsedDocument:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(_decode(path.read_bytes()))
+    markup = _decode(path.read_bytes())
+    if html_flat.nesting_depth(markup) > html_flat.MAX_NESTING:
+        flat_title, blocks = html_flat.flat_blocks(markup)
+        return ParsedDocument(tuple(blocks), page_count=None, title=flat_title, mime_type=HTML)
+    tree = LexborHTMLParser(markup)
     title = _page_title(tree)
     main = _main_node(tree)
     walker = _Walker()
