@@ -6,6 +6,7 @@ go to test-artifacts/.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import signal
@@ -40,9 +41,17 @@ CHROMIUM_ARGS = [
 # Chat limits of the served app (tests/e2e/test_chat_limits_journey.py): one answer at a time,
 # and ten answers per person per twenty seconds, so the limit is reached, and over, quickly.
 CHAT_LIMITS = {"CHAT_MAX_STREAMS": "1", "CHAT_RATE_LIMIT": "10", "CHAT_RATE_WINDOW_SECONDS": "20"}
+# The browser reaches the app as if through a proxy on 127.0.0.1 that names each client in
+# X-Forwarded-For: every browser context gets an address of its own (client_address), so a
+# journey's failed sign-ins count against its own address, as separate people's would, and
+# never against another journey's 20-failure budget.
+TRUSTED_PROXY = "127.0.0.1"
 START_TIMEOUT_SECONDS = 600  # a cold start installs frontend packages and builds the bundle
+HEALTHY_TIMEOUT_SECONDS = 60  # once the pages serve, a fresh install must report healthy
 UI_TIMEOUT_MS = 30_000
 ADMIN_PASSWORD = "administrators rule"
+# An account only the lockout journey signs in with (it stays locked for the rest of the run).
+LOCKOUT_EMAIL, LOCKOUT_PASSWORD = "lockout@example.com", "locked out by the journey"
 # Fake models exist only under LUMIKB_ENV=test; fake/paced is the deterministic chat model
 # (adapters/fake_chat.py), seeded as the registry's default chat model by the migration.
 TEST_ENV = {"LUMIKB_ENV": "test", "LLM_MODEL": "fake/paced"}
@@ -110,6 +119,9 @@ def _seed(data_dir: Path) -> dict[str, object]:
                     display_name="Other Person",
                     password="another long secret",
                 )
+                auth.create_user(
+                    session, email=LOCKOUT_EMAIL, display_name="Lockout", password=LOCKOUT_PASSWORD
+                )
                 admin = auth.create_user(
                     session,
                     email="admin@example.com",
@@ -149,19 +161,22 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def _wait_until_serving(process: subprocess.Popen, base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    """Until the sign-in page serves and /health says 200: a fresh embedded install is healthy."""
+    deadline, health = time.monotonic() + START_TIMEOUT_SECONDS, (0, "")
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(
                 f"reflex exited with {process.returncode} before serving:\n{_tail(log_path)}"
             )
         with contextlib.suppress(OSError):
-            health_status, _ = _get(f"{base_url}/health")
             page_status, html = _get(f"{base_url}/login/")
-            if health_status in (200, 503) and page_status == 200 and "<html" in html.lower():
-                return
+            if page_status == 200 and "<html" in html.lower():
+                deadline = min(deadline, time.monotonic() + HEALTHY_TIMEOUT_SECONDS)
+                health = _get(f"{base_url}/health")
+                if health[0] == 200:
+                    return
         time.sleep(1)
-    pytest.fail(f"the app did not serve within {START_TIMEOUT_SECONDS} s:\n{_tail(log_path)}")
+    pytest.fail(f"the app did not serve healthy; last /health {health}:\n{_tail(log_path)}")
 
 
 def _tail(path: Path, lines: int = 60) -> str:
@@ -212,6 +227,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         OIDC_ISSUER=oidc_provider,
         OIDC_CLIENT_ID=SSO_CLIENT_ID,
         OIDC_CLIENT_SECRET="e2e-client-secret",
+        TRUSTED_PROXIES=TRUSTED_PROXY,
         LITELLM_LOCAL_MODEL_COST_MAP="True",
         PYTHONUNBUFFERED="1",
         **TEST_ENV,
@@ -251,12 +267,29 @@ def browser():
         launched.close()
 
 
-@pytest.fixture
-def page(browser, app_server: SeededApp):
+_client_numbers = itertools.count(1)
+
+
+def client_address() -> str:
+    """A client address no other browser context has used in this run."""
+    number = next(_client_numbers)
+    return f"10.77.{number // 250}.{number % 250 + 1}"
+
+
+def browser_context(browser, base_url: str):
+    """A fresh browser (own cookies) at its own client address: another person."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, base_url=app_server.base_url
+        viewport={"width": 1280, "height": 800},
+        base_url=base_url,
+        extra_http_headers={"X-Forwarded-For": client_address()},
     )
     context.set_default_timeout(UI_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def page(browser, app_server: SeededApp):
+    context = browser_context(browser, app_server.base_url)
     new_page = context.new_page()
     yield new_page
     context.close()

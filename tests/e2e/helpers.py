@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import UI_TIMEOUT_MS, wait_for_hydration
+from tests.e2e.conftest import browser_context, wait_for_hydration
 
 
 def login(page, email: str, password: str) -> None:
@@ -20,7 +20,6 @@ def login(page, email: str, password: str) -> None:
 
 
 def new_page(browser, base_url: str):
-    """A page in a fresh browser context (its own cookies): a second person at another computer."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=base_url)
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    return context.new_page()
+    """A page in a fresh browser context (its own cookies and client address): a second person
+    at another computer."""
+    return browser_context(browser, base_url).new_page()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Shots, wait_for_hydration
+from tests.e2e.conftest import LOCKOUT_EMAIL, LOCKOUT_PASSWORD, Shots, wait_for_hydration
 from tests.e2e.helpers import login, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first test may wait for a build
@@ -15,8 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first test may w
 NOT_FOUND = "Knowledge base not found or you do not have access"
 LOCKED = "Too many failed sign-in attempts. Try again in 15 minutes."
 FAILED = "Invalid email or password."
-# A seeded account no other journey signs in with: its password is changed (and changed back),
-# then it is locked for the rest of the run.
+# A seeded account no other journey signs in with: its password is changed (and changed back).
 OTHER_EMAIL = "other@example.com"
 OTHER_PASSWORD = "another long secret"
 
@@ -215,7 +214,7 @@ def test_a_user_changes_their_own_password(page, app_server, shots):
 
 def test_five_wrong_passwords_lock_with_the_neutral_message(page, app_server, shots):
     """Also for an unknown email: the same answers in the same order."""
-    for email in (OTHER_EMAIL, "nobody-here@example.com"):
+    for email in (LOCKOUT_EMAIL, "nobody-here@example.com"):
         for attempt in range(1, 6):
             login(page, email, "definitely not it")
             expected = LOCKED if attempt == 5 else FAILED
@@ -224,7 +223,7 @@ def test_five_wrong_passwords_lock_with_the_neutral_message(page, app_server, sh
         assert re.search(r"/login/?\?error=locked$", page.url)
         shots(f"locked {email.split('@')[0]}")
 
-    login(page, OTHER_EMAIL, OTHER_PASSWORD)  # the right password is refused while locked
+    login(page, LOCKOUT_EMAIL, LOCKOUT_PASSWORD)  # the right password is refused while locked
     expect(page.get_by_test_id("login-error")).to_have_text(LOCKED)
     expect(page.get_by_test_id("shell")).to_have_count(0)
 
