@@ -240,8 +240,7 @@ async def test_a_browser_that_goes_away_mid_file_leaves_only_the_finished_files(
         BATCH, [{"name": "done.md", "size": len(first)}, {"name": "half.txt", "size": len(second)}]
     )
     task = asyncio.create_task(run(chunks(), shelf.request(shelf.writer), page))
-    await gone.wait()
-    await asyncio.sleep(0)
+    await gone.wait()  # set just before the stream waits for the rest: the task waits there now
     task.cancel()  # what Reflex does when the request's client disconnects
     with pytest.raises(asyncio.CancelledError):
         await task
