@@ -81,6 +81,9 @@ class ChatState(ShellState):
     stream_has_text: bool = False
     _stream_id: str = ""
     _stream_question: str = ""  # "" regenerates the last answer
+    # The scope chosen when the question was sent: the composer's reset after a send changes
+    # new_scope again, sometimes before stream_answer runs.
+    _stream_scope: str = ALL_KBS
     _stream_claimed: bool = False  # stream_answer runs once per stream id
     _stream_beat: float = 0.0
     _stop_requested: bool = False
@@ -142,6 +145,7 @@ class ChatState(ShellState):
     def _begin_stream(self, question: str) -> str:
         stream_id = uuid.uuid4().hex
         self._stream_id, self._stream_question, self._stream_claimed = stream_id, question, False
+        self._stream_scope = self.new_scope
         self._stop_requested, self._stream_beat = False, time.time()
         self.streaming, self.stopping, self.chat_error = True, False, ""
         self.stream_status = "Searching your documents…"
@@ -215,7 +219,7 @@ class ChatState(ShellState):
             self._stream_claimed = True
             token = session_token(self.router.headers.cookie)
             question, conversation_id = self._stream_question, self.conversation_id
-            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
+            kb_ids = [] if self._stream_scope == ALL_KBS else [self._stream_scope]
         user = await asyncio.to_thread(auth.user_for_token, token) if token else None
         answer, slot, refused = stream.AnswerSoFar(), None, False
         try:
