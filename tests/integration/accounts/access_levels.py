@@ -29,6 +29,7 @@ class Access(Enum):
     SYSTEM_ADMIN = "a system admin"
     NOBODY = "no one: it belongs to another account"
     UI_ONLY = "no data: changes only what this browser shows"  # event handlers only
+    NEVER = "never: the event guard refuses it as an event"  # event handlers only
 
 
 ACTIVE = {Role.NONE, Role.READ, Role.WRITE, Role.KB_ADMIN, Role.SYSTEM_ADMIN}
@@ -41,6 +42,7 @@ ALLOWED: dict[Access, set[Role]] = {
     Access.SYSTEM_ADMIN: {Role.SYSTEM_ADMIN},
     Access.NOBODY: set(),
     Access.UI_ONLY: set(Role),
+    Access.NEVER: set(),
 }
 
 

@@ -5,7 +5,8 @@ result holds anything of the KB (or of another account)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
@@ -22,6 +23,7 @@ from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
 from tests.model_registry import register
+from tests.reflex_states import signed_in_state
 
 Recipe = Callable[[World, User], object]
 RouteRecipe = Callable[[World, Role], httpx.Response]
@@ -264,3 +266,82 @@ ROUTE_CALLS: dict[str, RouteRecipe] = {
         role, "PUT", f"/api/v1/kbs/{w.kb}/models", json={"chat_model": ""}
     ),
 }
+
+
+# -- Reflex event handlers that load what a page shows ----------------------------------------
+# Each runs the handler as the role's browser would (its session cookie, the page's route) and
+# returns what the page then holds for the browser: the test looks for the KB (or another
+# account's things) in it.
+
+HandlerRecipe = Callable[[World, Role], Awaitable[object]]
+
+
+def _load(
+    state_class: type, handler: str, path: Callable[[World], str], shown: Callable[[Any], object]
+) -> HandlerRecipe:
+    async def recipe(w: World, role: Role) -> object:
+        page, _, query = path(w).partition("?")
+        route = dict(part.split("=", 1) for part in query.split("&") if part)
+        root = signed_in_state(
+            state_class.get_root_state(), w.sessions.get(role, ""), page, **route
+        )  # the whole tree of states, as a browser tab holds it
+        state = root.get_substate(state_class.get_full_name().split("."))
+        await getattr(state_class, handler).fn(state)
+        return shown(state)
+
+    return recipe
+
+
+def _handler_loads() -> dict[str, HandlerRecipe]:
+    from lumikb_app.state.accounts.account import AccountState
+    from lumikb_app.state.accounts.admin_audit import AdminAuditState
+    from lumikb_app.state.accounts.admin_users import AdminUsersState
+    from lumikb_app.state.chat.chat import ChatState
+    from lumikb_app.state.documents.documents import DocumentsState
+    from lumikb_app.state.documents.viewer import ViewerState
+    from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
+    from lumikb_app.state.shell import KbPageState, ShellState
+
+    kb_page = lambda w: f"/kb/{w.kb}?kb_id={w.kb}"  # noqa: E731
+    return {
+        "ShellState.load_sidebar": _load(ShellState, "load_sidebar", kb_page, lambda s: s.kbs),
+        "KbPageState.load_kb": _load(
+            KbPageState, "load_kb", kb_page, lambda s: (s.kb_name, s.kb_description)
+        ),
+        "KbManageLinkState.load_can_manage": _load(
+            KbManageLinkState, "load_can_manage", kb_page, lambda s: s.can_manage
+        ),
+        "KbSettingsState.load_settings": _load(
+            KbSettingsState,
+            "load_settings",
+            lambda w: f"/kb/{w.kb}/settings?kb_id={w.kb}",
+            lambda s: (s.kb_name, s.members, s.settings_form),
+        ),
+        "DocumentsState.load_documents": _load(
+            DocumentsState, "load_documents", kb_page, lambda s: s.documents
+        ),
+        "ViewerState.load": _load(
+            ViewerState,
+            "load",
+            lambda w: f"/view/{w.doc}?document_id={w.doc}",
+            lambda s: (s.name, s.kb_name, s.text_before, s.text_passage, s.text_after),
+        ),
+        "ChatState.load": _load(
+            ChatState,
+            "load",
+            lambda w: f"/chat?c={w.foreign_conversation}",
+            lambda s: (s.conversations, s.messages, s.conversation_title),
+        ),
+        "AccountState.load_tokens": _load(
+            AccountState, "load_tokens", lambda w: "/account", lambda s: s.tokens
+        ),
+        "AdminUsersState.load_users": _load(
+            AdminUsersState, "load_users", lambda w: "/admin/users", lambda s: s.users
+        ),
+        "AdminAuditState.load_audit": _load(
+            AdminAuditState, "load_audit", lambda w: "/admin/audit", lambda s: s.rows
+        ),
+    }
+
+
+HANDLER_LOADS = _handler_loads()

@@ -116,6 +116,15 @@ def _state_classes() -> Iterator[type]:
             yield cls
 
 
+def event_handler_functions() -> dict[str, object]:
+    """'StateClass.handler' -> its EventHandler, for every event the app's states take."""
+    return {
+        f"{cls.__name__}.{name}": handler
+        for cls in _state_classes()
+        for name, handler in cls.event_handlers.items()
+    }
+
+
 def event_handlers() -> set[str]:
     """'StateClass.handler' for every event a browser can send to the app's states."""
-    return {f"{cls.__name__}.{name}" for cls in _state_classes() for name in cls.event_handlers}
+    return set(event_handler_functions())

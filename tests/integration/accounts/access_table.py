@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from tests.integration.accounts.access_levels import Access, Expected, shows
 
-PUBLIC, SIGNED_IN, NOBODY, UI_ONLY = (
+PUBLIC, SIGNED_IN, NOBODY, UI_ONLY, NEVER = (
     Access.PUBLIC,
     Access.SIGNED_IN,
     Access.NOBODY,
     Access.UI_ONLY,
+    Access.NEVER,
 )
 READ, WRITE, KB_ADMIN, SYSTEM_ADMIN = (
     Access.READ,
@@ -160,35 +161,36 @@ ROUTES: dict[str, Expected] = {
     "PUT /api/v1/kbs/{kb_id}/models": KB_ADMIN,
 }
 
-# Every Reflex event handler, as 'StateClass.handler': what the data it reaches requires.
-# UI_ONLY handlers set what this browser shows and reach no data; `setvar` is Reflex's own.
-HANDLERS: dict[str, Access] = {
+# Every Reflex event handler, as 'StateClass.handler': what the data it reaches requires. The
+# event guard (state/event_rules.py) lets only PUBLIC ones run without signing in and never runs
+# NEVER ones (Reflex's own `setvar`, helpers); UI_ONLY ones set what this browser shows.
+HANDLERS: dict[str, Expected] = {
     "AppState.check_session": PUBLIC,  # answers who is signed in, or sends to /login
-    "AppState.current_user": PUBLIC,  # a helper Reflex exposes: only ever the caller's session
-    "AppState.current_admin": PUBLIC,
-    "AppState.setvar": UI_ONLY,
+    "AppState.current_user": NEVER,  # a helper Reflex registers because it is public
+    "AppState.current_admin": NEVER,
+    "AppState.setvar": NEVER,
     "LoginState.prepare": PUBLIC,
-    "LoginState.setvar": UI_ONLY,
+    "LoginState.setvar": NEVER,
     "RegisterState.prepare": PUBLIC,
     "RegisterState.submit": PUBLIC,
-    "RegisterState.setvar": UI_ONLY,
+    "RegisterState.setvar": NEVER,
     "ResetPasswordState.prepare": PUBLIC,
     "ResetPasswordState.submit": PUBLIC,
-    "ResetPasswordState.setvar": UI_ONLY,
-    "ShellState.load_sidebar": SIGNED_IN,
-    "ShellState.setvar": UI_ONLY,
+    "ResetPasswordState.setvar": NEVER,
+    "ShellState.load_sidebar": shows(READ),  # the KBs the caller may read
+    "ShellState.setvar": NEVER,
     "NewKbState.create_kb": SIGNED_IN,
     "NewKbState.new_kb_dialog_changed": UI_ONLY,
-    "NewKbState.setvar": UI_ONLY,
+    "NewKbState.setvar": NEVER,
     "KbPageState.load_kb": READ,
-    "KbPageState.setvar": UI_ONLY,
-    "AccountState.load_tokens": SIGNED_IN,
+    "KbPageState.setvar": NEVER,
+    "AccountState.load_tokens": shows(NOBODY),  # the caller's own tokens
     "AccountState.create_token": SIGNED_IN,
     "AccountState.revoke_token": SIGNED_IN,
     "AccountState.change_password": SIGNED_IN,
     "AccountState.clear_messages": UI_ONLY,
     "AccountState.dismiss_new_token": UI_ONLY,
-    "AccountState.setvar": UI_ONLY,
+    "AccountState.setvar": NEVER,
     "AdminUsersState.load_users": SYSTEM_ADMIN,
     "AdminUsersState.search": SYSTEM_ADMIN,
     "AdminUsersState.create_user": SYSTEM_ADMIN,
@@ -199,7 +201,7 @@ HANDLERS: dict[str, Access] = {
     "AdminUsersState.toggle_self_registration": SYSTEM_ADMIN,
     "AdminUsersState.create_dialog_changed": UI_ONLY,
     "AdminUsersState.reset_dialog_changed": UI_ONLY,
-    "AdminUsersState.setvar": UI_ONLY,
+    "AdminUsersState.setvar": NEVER,
     "AdminAuditState.load_audit": SYSTEM_ADMIN,
     "AdminAuditState.filter_actor": SYSTEM_ADMIN,
     "AdminAuditState.filter_action": SYSTEM_ADMIN,
@@ -209,22 +211,22 @@ HANDLERS: dict[str, Access] = {
     "AdminAuditState.clear_filters": SYSTEM_ADMIN,
     "AdminAuditState.next_page": SYSTEM_ADMIN,
     "AdminAuditState.previous_page": SYSTEM_ADMIN,
-    "AdminAuditState.setvar": UI_ONLY,
+    "AdminAuditState.setvar": NEVER,
     "AdminMaintenanceState.run_reconcile": SYSTEM_ADMIN,
-    "AdminMaintenanceState.setvar": UI_ONLY,
+    "AdminMaintenanceState.setvar": NEVER,
     "AdminModelsState.load_models": SYSTEM_ADMIN,
     "AdminModelsState.add_model": SYSTEM_ADMIN,
     "AdminModelsState.make_default": SYSTEM_ADMIN,
     "AdminModelsState.retire": SYSTEM_ADMIN,
     "AdminModelsState.check_connection": SYSTEM_ADMIN,
     "AdminModelsState.set_new_kind": UI_ONLY,
-    "AdminModelsState.setvar": UI_ONLY,
+    "AdminModelsState.setvar": NEVER,
     "KbCreationState.load_may_create": SIGNED_IN,  # answers whether the caller may create KBs
     "KbCreationState.load_kb_creation": SYSTEM_ADMIN,
     "KbCreationState.set_kb_creation": SYSTEM_ADMIN,
-    "KbCreationState.setvar": UI_ONLY,
-    "KbManageLinkState.load_can_manage": SIGNED_IN,  # answers whether the caller is KB ADMIN
-    "KbManageLinkState.setvar": UI_ONLY,
+    "KbCreationState.setvar": NEVER,
+    "KbManageLinkState.load_can_manage": shows(KB_ADMIN),  # whether to offer the settings link
+    "KbManageLinkState.setvar": NEVER,
     "KbSettingsState.load_settings": KB_ADMIN,
     "KbSettingsState.save_details": KB_ADMIN,
     "KbSettingsState.save_settings": KB_ADMIN,
@@ -239,7 +241,7 @@ HANDLERS: dict[str, Access] = {
     "KbSettingsState.set_description_input": UI_ONLY,
     "KbSettingsState.set_name_input": UI_ONLY,
     "KbSettingsState.set_setting": UI_ONLY,
-    "KbSettingsState.setvar": UI_ONLY,
+    "KbSettingsState.setvar": NEVER,
     "DocumentsState.load_documents": READ,
     "DocumentsState.set_query": READ,
     "DocumentsState.set_sort": READ,
@@ -253,16 +255,16 @@ HANDLERS: dict[str, Access] = {
     "DocumentsState.clear_uploads": UI_ONLY,
     "DocumentsState.ask_delete": UI_ONLY,
     "DocumentsState.delete_dialog_changed": UI_ONLY,
-    "DocumentsState.setvar": UI_ONLY,
+    "DocumentsState.setvar": NEVER,
     "ViewerState.load": READ,
-    "ViewerState.setvar": UI_ONLY,
+    "ViewerState.setvar": NEVER,
     "SearchState.load": SIGNED_IN,  # results: only KBs the caller may read
     "SearchState.search": SIGNED_IN,
     "SearchState.submit": SIGNED_IN,
     "SearchState.set_query": SIGNED_IN,
     "SearchState.set_kb_filter": SIGNED_IN,
     "SearchState.set_type_filter": SIGNED_IN,
-    "SearchState.setvar": UI_ONLY,
+    "SearchState.setvar": NEVER,
     "QuickSearchState.search_palette": SIGNED_IN,
     "QuickSearchState.set_palette_query": SIGNED_IN,
     "QuickSearchState.open_palette": UI_ONLY,
@@ -270,8 +272,8 @@ HANDLERS: dict[str, Access] = {
     "QuickSearchState.palette_key": UI_ONLY,
     "QuickSearchState.hover": UI_ONLY,
     "QuickSearchState.choose": UI_ONLY,
-    "QuickSearchState.setvar": UI_ONLY,
-    "ChatState.load": SIGNED_IN,  # the caller's own conversations
+    "QuickSearchState.setvar": NEVER,
+    "ChatState.load": shows(NOBODY),  # the caller's own conversations, never another's
     "ChatState.send": SIGNED_IN,
     "ChatState.stream_answer": SIGNED_IN,
     "ChatState.regenerate": SIGNED_IN,
@@ -288,7 +290,7 @@ HANDLERS: dict[str, Access] = {
     "ChatState.rename_dialog_changed": UI_ONLY,
     "ChatState.delete_dialog_changed": UI_ONLY,
     "ChatState.feedback_dialog_changed": UI_ONLY,
-    "ChatState.setvar": UI_ONLY,
+    "ChatState.setvar": NEVER,
 }
 
 

@@ -59,7 +59,7 @@ class World:
     sessions: dict[Role, str]  # session cookie values (the deactivated one was revoked)
     client: TestClient | None = None
     kb_marks: set[str] = field(default_factory=set)  # what only the KB's readers may see
-    foreign_marks: set[str] = field(default_factory=set)  # what only the stranger may see
+    foreign_marks: set[str] = field(default_factory=set)  # the stranger's own (or for admins)
 
     def __repr__(self) -> str:
         return f"World(kb={self.kb!r}, doc={self.doc!r}, pdf={self.pdf!r})"
@@ -72,7 +72,8 @@ class World:
         return _holds(value, self.kb_marks)
 
     def shows_foreign(self, value: object) -> bool:
-        """Whether `value` holds anything of the stranger's: their conversation or token."""
+        """Whether `value` holds anything of the stranger's: their conversation, their token or,
+        where only admins may look (the users page), their email."""
         return _holds(value, self.foreign_marks)
 
     # -- fresh things, made by root or written directly (setup, not the call under test) --
@@ -246,7 +247,7 @@ def build_world() -> World:
     conversation, token = _stranger_things(stranger)
     world = World(root, stranger, accounts, kb, doc, pdf, conversation, token, sessions)
     world.kb_marks = {kb, KB_NAME, doc, pdf, SECRET}
-    world.foreign_marks = {conversation, FOREIGN_TITLE, token}
+    world.foreign_marks = {conversation, FOREIGN_TITLE, token, stranger.email}
     return world
 
 

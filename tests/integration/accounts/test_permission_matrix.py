@@ -1,8 +1,10 @@
 """Every way in x every role, on SQLite and PostgreSQL: the permission table (access_table.py)
 names every service function that acts for a user, every service function the pages and routes
-call, every REST route and every Reflex event handler; each service call and route then allows
-exactly the roles its row names and refuses the rest, and listings and answers hold nothing of
-the KB, or of another account, for anyone its row does not name."""
+call, every REST route and every Reflex event handler. Each service call and route then allows
+exactly the roles its row names and refuses the rest; listings and answers hold nothing of the
+KB, or of another account, for anyone its row does not name; the event guard lets in exactly
+what each handler's row says; and the handlers that load a page put the KB into it only for the
+roles their rows name."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from tests.integration.accounts.access_levels import (
     Role,
     Shows,
 )
-from tests.integration.accounts.access_recipes import ROUTE_CALLS, SERVICE_CALLS
+from tests.integration.accounts.access_recipes import HANDLER_LOADS, ROUTE_CALLS, SERVICE_CALLS
 from tests.integration.accounts.access_table import (
     HANDLERS,
     PUBLIC,
@@ -67,6 +69,29 @@ def test_the_table_names_every_rest_route():
 
 def test_the_table_names_every_reflex_event_handler():
     _assert_covers(access_surface.event_handlers(), set(HANDLERS), "event handlers")
+
+
+def _guard_says(handler) -> str:
+    from lumikb_app.state.event_rules import policy_for
+
+    policy = policy_for(handler.fn)
+    return "never" if policy.never else "public" if policy.public else "signed in"
+
+
+def _table_says(expected) -> str:
+    return {Access.NEVER: "never", Access.PUBLIC: "public"}.get(expected, "signed in")
+
+
+def test_the_event_guard_lets_in_exactly_what_the_table_says():
+    """The guard runs a handler for anyone only if its row is PUBLIC, for a signed-in caller if
+    it needs one, and never if its row says NEVER; roles beyond that are the services' checks."""
+    handlers = access_surface.event_handler_functions()
+    wrong = {
+        name: f"guard: {_guard_says(handler)}, table: {_table_says(HANDLERS[name])}"
+        for name, handler in handlers.items()
+        if name in HANDLERS and _guard_says(handler) != _table_says(HANDLERS[name])
+    }
+    assert wrong == {}
 
 
 def test_every_service_row_and_route_row_has_a_call_to_try():
@@ -120,6 +145,23 @@ def test_a_route_allows_exactly_the_roles_its_row_names(world, row, role):
         assert status < 400, response.text[:500]
     else:
         assert status in REFUSED, response.text[:500]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.name)
+@pytest.mark.parametrize("row", list(HANDLER_LOADS))
+async def test_a_page_load_shows_the_kb_only_to_the_roles_its_row_names(world, row, role):
+    """The handler itself (called directly, past the guard) puts nothing of the KB, or of
+    another account, into the page of someone its row does not name."""
+    expected = HANDLERS[row]
+    level = expected.access if isinstance(expected, Shows) else expected
+    page = await HANDLER_LOADS[row](world, role)
+    if isinstance(page, bool):
+        shown = page
+    elif level is Access.NOBODY:
+        shown = world.shows_foreign(page)
+    else:
+        shown = world.shows_kb(page) or world.shows_foreign(page)
+    assert shown is (role in ALLOWED[level]), page
 
 
 def test_an_unknown_kb_id_looks_exactly_like_a_forbidden_one(world):
