@@ -43,6 +43,7 @@ MAX_KEYS = 64
 MAX_KEY_CHARS = 200
 MAX_INT = 2**31
 PUBLIC_MARK = "__lumikb_public_event__"
+NO_RULE = "no bounded rule for its arguments"
 # Reflex's own events that the browser sends before anyone can sign in.
 REFLEX_PUBLIC = frozenset(
     {"hydrate", "hydrate_and_load", "on_load_internal", "set_is_hydrated"}
@@ -54,7 +55,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Unbounded(TypeError):
-    """A handler parameter whose annotation has no bounded rule."""
+    """A handler parameter whose annotation has no bounded rule (its handler is refused)."""
 
 
 def public(handler: F) -> F:
@@ -220,15 +221,27 @@ def registered_handlers() -> dict[str, Callable]:
 
 @functools.cache
 def policy_for(fn: Callable) -> Policy:
-    """The policy of a handler function; Unbounded when a parameter has no bounded rule."""
+    """The policy of a handler function. One whose parameters have no bounded rule is never
+    callable (the guard refuses it, and test_event_rules.py fails until a rule covers it)."""
     never = _never_reason(fn)
-    public_ = bool(getattr(fn, PUBLIC_MARK, False)) or (_from_reflex(fn) and not never)
     if never:
         return Policy(public=False, params={}, never=never)
-    hints = typing.get_type_hints(fn)
+    try:
+        params = _params(fn)
+    except Unbounded as unbounded:
+        return Policy(public=False, params={}, never=f"{NO_RULE}: {unbounded}")
+    public_ = bool(getattr(fn, PUBLIC_MARK, False)) or _from_reflex(fn)
+    return Policy(public=public_, params=params)
+
+
+def _params(fn: Callable) -> dict[str, Param]:
+    try:
+        hints = typing.get_type_hints(fn)
+    except (NameError, TypeError) as unresolved:
+        raise Unbounded(f"unresolved annotation: {unresolved}") from None
     params = {}
     for name, parameter in list(inspect.signature(fn).parameters.items())[1:]:  # after self
         if name not in hints:
-            raise Unbounded(f"{fn.__qualname__}({name}) has no annotation")
+            raise Unbounded(f"{name} has no annotation")
         params[name] = Param(rule_for(hints[name]), parameter.default is inspect.Parameter.empty)
-    return Policy(public=public_, params=params)
+    return params
