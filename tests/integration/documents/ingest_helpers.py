@@ -68,3 +68,15 @@ def wait_for(predicate, timeout: float = 60, what: str = "condition") -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def long_markdown(sections: int = 60) -> bytes:
+    """A Markdown guide long enough that its ingestion is still running when a test acts on it."""
+    parts = []
+    for i in range(sections):
+        parts.append(f"# Section {i}\n")
+        parts += [
+            f"Paragraph {j} of section {i} explains topic {i * 7 + j} in plain words. " * 6 + "\n"
+            for j in range(4)
+        ]
+    return "\n".join(parts).encode()

@@ -20,21 +20,15 @@ from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.services.documents import documents
 from tests.conftest import PROJECT_ROOT
-from tests.integration.documents.ingest_helpers import upload_bytes, wait_for, writer_and_kb
+from tests.integration.documents.ingest_helpers import (
+    long_markdown,
+    upload_bytes,
+    wait_for,
+    writer_and_kb,
+)
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/12"
-
-
-def _long_markdown(sections: int = 60) -> bytes:
-    parts = []
-    for i in range(sections):
-        parts.append(f"# Section {i}\n")
-        parts += [
-            f"Paragraph {j} of section {i} explains topic {i * 7 + j} in plain words. " * 6 + "\n"
-            for j in range(4)
-        ]
-    return "\n".join(parts).encode()
 
 
 def _status(document_id: str) -> tuple[str, float] | None:
@@ -92,7 +86,7 @@ def _vectors(document_id: str) -> int:
 
 def test_a_delete_mid_ingest_is_final_on_the_embedded_worker(migrated):
     user, kb_id = writer_and_kb()
-    outcome = upload_bytes(user, kb_id, "guide.md", _long_markdown())
+    outcome = upload_bytes(user, kb_id, "guide.md", long_markdown())
     with _delete_mid_embedding(user, outcome.stored_id) as watch:
         wait_for(lambda: _status(outcome.stored_id) is None, timeout=240, what="the purge")
     assert watch.seen and set(watch.seen) == {"deleting"}, watch.seen
@@ -114,7 +108,7 @@ def production_env(pg_url, data_dir, monkeypatch):  # the database outlives the 
 
 def test_a_delete_mid_ingest_is_final_with_an_rq_worker_on_postgresql(production_env, tmp_path):
     user, kb_id = writer_and_kb()
-    outcome = upload_bytes(user, kb_id, "guide.md", _long_markdown())
+    outcome = upload_bytes(user, kb_id, "guide.md", long_markdown())
     log_path = tmp_path / "worker.log"
     with log_path.open("a") as log:
         worker = subprocess.Popen(

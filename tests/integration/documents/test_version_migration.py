@@ -3,41 +3,16 @@ one document whose id is the chain's first version's; downgrading purges superse
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import sqlalchemy as sa
 
 from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.migrate import downgrade, upgrade
+from tests.integration.documents.migration_tables import CHUNKS, DOCUMENTS, KBS, NOW, OUTBOX
 
 pytestmark = pytest.mark.integration
 
 REVISION, BEFORE = "0007", "0006"
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
-KBS = sa.table(
-    "knowledge_bases",
-    *(sa.column(name) for name in ("id", "name", "description", "index_version")),
-    sa.column("settings", sa.JSON),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
-DOCUMENTS = sa.table(
-    "documents",
-    *(sa.column(name) for name in ("id", "kb_id", "name", "mime_type", "size_bytes", "sha256")),
-    *(sa.column(name) for name in ("version", "status", "stage_detail", "progress")),
-    *(sa.column(name) for name in ("chunk_count", "attempts", "stable_id")),
-    sa.column("steps_done", sa.JSON),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
-OUTBOX = sa.table("outbox", sa.column("kind"), sa.column("payload", sa.JSON))
-CHUNKS = sa.table(
-    "chunks",
-    *(sa.column(name) for name in ("id", "document_id", "kb_id", "version", "ordinal", "text")),
-    *(sa.column(name) for name in ("char_start", "char_end", "token_count")),
-    sa.column("heading_path", sa.JSON),
-)
 
 
 def _kb(kb_id: str) -> dict:

@@ -18,21 +18,15 @@ from lumikb_app.db.tables import Document
 from lumikb_app.domain.models import BUILTIN_EMBEDDER
 from lumikb_app.services.documents import indexing
 from tests.conftest import PROJECT_ROOT
-from tests.integration.documents.ingest_helpers import upload_bytes, wait_for, writer_and_kb
+from tests.integration.documents.ingest_helpers import (
+    long_markdown,
+    upload_bytes,
+    wait_for,
+    writer_and_kb,
+)
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
-def _big_markdown(sections: int = 60) -> bytes:
-    parts = []
-    for i in range(sections):
-        parts.append(f"# Section {i}\n")
-        parts += [
-            f"Paragraph {j} of section {i} explains topic {i * 7 + j} in plain words. " * 6 + "\n"
-            for j in range(4)
-        ]
-    return "\n".join(parts).encode()
 
 
 def _worker(env: dict[str, str], log_path) -> subprocess.Popen:
@@ -65,7 +59,7 @@ def test_killed_worker_mid_ingest_then_restart_finishes_with_one_vector_per_chun
     production_env, tmp_path
 ):
     user, kb_id = writer_and_kb()
-    outcome = upload_bytes(user, kb_id, "long-guide.md", _big_markdown())
+    outcome = upload_bytes(user, kb_id, "long-guide.md", long_markdown())
     log_path = tmp_path / "workers.log"
     first = _worker(production_env, log_path)
     try:
