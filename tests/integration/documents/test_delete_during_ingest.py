@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 import redis
@@ -38,7 +39,7 @@ def _status(document_id: str) -> tuple[str, float] | None:
 
 
 class StatusWatch:
-    """Records every status the row shows, polling, until the row is gone."""
+    """Records each status the row shows, polling until the row is gone, with when the poll began."""
 
     def __init__(self, document_id: str) -> None:
         self.document_id, self.seen = document_id, []
@@ -51,11 +52,15 @@ class StatusWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
+            began = time.monotonic()
             found = _status(self.document_id)
             if found is None:
                 return
-            if not self.seen or self.seen[-1] != found[0]:
-                self.seen.append(found[0])
+            self.seen.append((began, found[0]))
+
+    def since(self, moment: float) -> set[str]:
+        """The statuses read by polls that began after `moment`."""
+        return {status for began, status in self.seen if began > moment}
 
     def __exit__(self, *_) -> None:
         self._stop.set()
@@ -67,10 +72,12 @@ def _embedding_under_way(document_id: str) -> bool:
     return found is not None and found[0] == "embedding" and found[1] > 0.3
 
 
-def _delete_mid_embedding(user, document_id: str) -> StatusWatch:
+def _delete_mid_embedding(user, document_id: str, watch: StatusWatch) -> float:
+    """Delete once embedding is under way; the moment the delete has been committed."""
     wait_for(lambda: _embedding_under_way(document_id), 240, "embedding to be under way")
     documents.delete_document(user, document_id)
-    return StatusWatch(document_id)
+    assert watch.seen, "the watch saw the document before the delete"
+    return time.monotonic()
 
 
 def _chunks(document_id: str) -> int:
@@ -87,9 +94,10 @@ def _vectors(document_id: str) -> int:
 def test_a_delete_mid_ingest_is_final_on_the_embedded_worker(migrated):
     user, kb_id = writer_and_kb()
     outcome = upload_bytes(user, kb_id, "guide.md", long_markdown())
-    with _delete_mid_embedding(user, outcome.stored_id) as watch:
+    with StatusWatch(outcome.stored_id) as watch:
+        deleted = _delete_mid_embedding(user, outcome.stored_id, watch)
         wait_for(lambda: _status(outcome.stored_id) is None, timeout=240, what="the purge")
-    assert watch.seen and set(watch.seen) == {"deleting"}, watch.seen
+    assert watch.since(deleted) <= {"deleting"}, watch.seen
     assert _chunks(outcome.stored_id) == 0
     assert _vectors(outcome.stored_id) == 0
 
@@ -116,12 +124,13 @@ def test_a_delete_mid_ingest_is_final_with_an_rq_worker_on_postgresql(production
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        with _delete_mid_embedding(user, outcome.stored_id) as watch:
+        with StatusWatch(outcome.stored_id) as watch:
+            deleted = _delete_mid_embedding(user, outcome.stored_id, watch)
             wait_for(lambda: _status(outcome.stored_id) is None, timeout=240, what="the purge")
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
-    assert watch.seen and set(watch.seen) == {"deleting"}, (watch.seen, log_path.read_text())
+    assert watch.since(deleted) <= {"deleting"}, (watch.seen, log_path.read_text())
     assert _chunks(outcome.stored_id) == 0
     reset_container()  # the worker is gone: this process may open the embedded vector store
     assert _vectors(outcome.stored_id) == 0
