@@ -96,6 +96,7 @@ def test_over_the_rate_the_refusal_says_when_to_try_again_and_then_it_works(
     _open_new_chat(page, app.admin_email, app.admin_password)
     _ask(page, QUICK_QUESTION)
     _finished(page)
+    page.wait_for_url(re.compile(r"/chat\?c="))  # the new conversation's address
     conversation_url = page.url
     refusal = page.get_by_test_id("chat-error")
     # Whatever this person asked before (even if their window restarts once), the limit is met.
