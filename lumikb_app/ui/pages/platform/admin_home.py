@@ -105,91 +105,81 @@ def _count_row(row: CountRow) -> rx.Component:
     )
 
 
-def consistency_card() -> rx.Component:
-    state = AdminMaintenanceState
+def _setting_card(
+    title: str, description: str, control: rx.Component, *below: rx.Component, name: str
+) -> rx.Component:
+    """A card of the overview: what a setting or action does, its control, what it answered."""
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    rx.text("Consistency check", size="3", weight="bold"),
-                    rx.text(
-                        "Finds and repairs disagreements between the database, the search index "
-                        "and stored files. It also runs on its own schedule.",
-                        size="2",
-                        color=rx.color("gray", 11),
-                    ),
+                    rx.text(title, size="3", weight="bold"),
+                    rx.text(description, size="2", color=rx.color("gray", 11)),
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.button(
-                    rx.icon("refresh-cw", size=14),
-                    "Run now",
-                    loading=state.reconcile_running,
-                    on_click=state.run_reconcile,
-                    custom_attrs=testid("reconcile-run"),
-                ),
+                control,
                 align="center",
                 spacing="4",
                 width="100%",
             ),
-            outcome(state.reconcile_error, error=True, name="reconcile-error"),
-            rx.cond(
-                state.reconcile_counts.length() > 0,
-                rx.table.root(
-                    rx.table.body(rx.foreach(state.reconcile_counts, _count_row)),
-                    variant="surface",
-                    size="1",
-                    width="100%",
-                    custom_attrs=testid("reconcile-result"),
-                ),
-            ),
+            *below,
             spacing="3",
             width="100%",
         ),
         size="3",
         width="100%",
-        custom_attrs=testid("admin-consistency"),
+        custom_attrs=testid(name),
+    )
+
+
+def consistency_card() -> rx.Component:
+    state = AdminMaintenanceState
+    return _setting_card(
+        "Consistency check",
+        "Finds and repairs disagreements between the database, the search index "
+        "and stored files. It also runs on its own schedule.",
+        rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Run now",
+            loading=state.reconcile_running,
+            on_click=state.run_reconcile,
+            custom_attrs=testid("reconcile-run"),
+        ),
+        outcome(state.reconcile_error, error=True, name="reconcile-error"),
+        rx.cond(
+            state.reconcile_counts.length() > 0,
+            rx.table.root(
+                rx.table.body(rx.foreach(state.reconcile_counts, _count_row)),
+                variant="surface",
+                size="1",
+                width="100%",
+                custom_attrs=testid("reconcile-result"),
+            ),
+        ),
+        name="admin-consistency",
     )
 
 
 def kb_creation_card() -> rx.Component:
     state = KbCreationState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.text("Who may create knowledge bases", size="3", weight="bold"),
-                    rx.text(
-                        "Whoever creates a knowledge base becomes its admin and chooses its "
-                        "models from the registry.",
-                        size="2",
-                        color=rx.color("gray", 11),
-                    ),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                rx.select.root(
-                    rx.select.trigger(
-                        custom_attrs={**testid("kb-creation"), "aria-label": "Who may create"}
-                    ),
-                    rx.select.content(
-                        *(rx.select.item(label, value=key) for key, label in POLICY_LABELS.items())
-                    ),
-                    value=state.kb_creation,
-                    on_change=state.set_kb_creation,
-                ),
-                align="center",
-                spacing="4",
-                width="100%",
+    return _setting_card(
+        "Who may create knowledge bases",
+        "Whoever creates a knowledge base becomes its admin and chooses its "
+        "models from the registry.",
+        rx.select.root(
+            rx.select.trigger(
+                custom_attrs={**testid("kb-creation"), "aria-label": "Who may create"}
             ),
-            outcome(state.kb_creation_error, error=True, name="kb-creation-error"),
-            outcome(state.kb_creation_notice, error=False, name="kb-creation-notice"),
-            spacing="3",
-            width="100%",
+            rx.select.content(
+                *(rx.select.item(label, value=key) for key, label in POLICY_LABELS.items())
+            ),
+            value=state.kb_creation,
+            on_change=state.set_kb_creation,
         ),
-        size="3",
-        width="100%",
-        custom_attrs=testid("kb-creation-card"),
+        outcome(state.kb_creation_error, error=True, name="kb-creation-error"),
+        outcome(state.kb_creation_notice, error=False, name="kb-creation-notice"),
+        name="kb-creation-card",
     )
 
 
