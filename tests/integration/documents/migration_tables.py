@@ -1,9 +1,13 @@
 """Lightweight table handles for migration tests that write rows as they were before a revision
 (the models move on; a migration test must not import them)."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+
+from lumikb_app.adapters.sql_database import SqlDatabase
+from lumikb_app.db.migrate import upgrade
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KBS = sa.table(
@@ -29,3 +33,11 @@ CHUNKS = sa.table(
     sa.column("heading_path", sa.JSON),
 )
 OUTBOX = sa.table("outbox", sa.column("kind"), sa.column("payload", sa.JSON))
+
+
+def engine_at(database_url: str, revision: str) -> Iterator[sa.Engine]:
+    """An engine on a database migrated up to `revision` (for a fixture to yield from)."""
+    upgrade(database_url, revision)
+    database = SqlDatabase(database_url, pool_size=1)
+    yield database.engine
+    database.close()

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.migrate import downgrade, upgrade
-from tests.integration.documents.migration_tables import CHUNKS, DOCUMENTS, KBS, NOW
+from tests.integration.documents.migration_tables import CHUNKS, DOCUMENTS, KBS, NOW, engine_at
 
 pytestmark = pytest.mark.integration
 
@@ -36,10 +35,7 @@ def _chunk(doc_id: str, version: int) -> dict:
 
 @pytest.fixture
 def engine(database_url):
-    upgrade(database_url, BEFORE)
-    database = SqlDatabase(database_url, pool_size=1)
-    yield database.engine
-    database.close()
+    yield from engine_at(database_url, BEFORE)
 
 
 def test_doubled_versions_are_renumbered_then_refused(engine, database_url):

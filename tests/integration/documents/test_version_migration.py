@@ -6,9 +6,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.migrate import downgrade, upgrade
-from tests.integration.documents.migration_tables import CHUNKS, DOCUMENTS, KBS, NOW, OUTBOX
+from tests.integration.documents.migration_tables import (
+    CHUNKS,
+    DOCUMENTS,
+    KBS,
+    NOW,
+    OUTBOX,
+    engine_at,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,10 +39,7 @@ def _doc(doc_id: str, kb_id: str, name: str, version: int, status: str = "ready"
 
 @pytest.fixture
 def engine(database_url):
-    upgrade(database_url, BEFORE)
-    database = SqlDatabase(database_url, pool_size=1)
-    yield database.engine
-    database.close()
+    yield from engine_at(database_url, BEFORE)
 
 
 def _stable_ids(engine) -> dict[str, str]:
