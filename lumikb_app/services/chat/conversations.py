@@ -10,7 +10,7 @@ from lumikb_app.db.tables import ChatMessage, Conversation, User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import access
-from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.access import PermissionDenied, require_active
 from lumikb_app.services.platform.transactions import transaction
 
 DEFAULT_TITLE = "New conversation"
@@ -133,5 +133,4 @@ def _readable(session: Session, user: User, kb_ids: Sequence[str]) -> list[str]:
 
 
 def _require_active(user: User) -> None:
-    if not user.is_active:
-        raise PermissionDenied("Your account is not active.")
+    require_active(user)

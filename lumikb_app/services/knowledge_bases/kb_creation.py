@@ -12,7 +12,12 @@ from sqlmodel import Session
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import AppSetting, User
 from lumikb_app.services.accounts import audit
-from lumikb_app.services.accounts.access import PermissionDenied, is_admin, require_admin
+from lumikb_app.services.accounts.access import (
+    PermissionDenied,
+    is_admin,
+    require_active,
+    require_admin,
+)
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -47,8 +52,7 @@ def _allowed(session: Session, user: User) -> bool:
 
 
 def require_may_create(session: Session, user: User) -> None:
-    if not user.is_active:
-        raise PermissionDenied("Your account is not active.")
+    require_active(user)
     if not _allowed(session, user):
         raise PermissionDenied("Only administrators can create knowledge bases here.")
 

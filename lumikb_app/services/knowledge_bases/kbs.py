@@ -53,8 +53,7 @@ def create_kb(
 
     Who may create one is an admin setting (kb_creation); without settings, the KB embeds with
     the registry's default embedding model."""
-    if not user.is_active:
-        raise access.PermissionDenied("Your account is not active.")
+    access.require_active(user)
     kb = KnowledgeBase(
         name=_clean_name(name), description=_clean_description(description), created_by=user.id
     )

@@ -16,7 +16,7 @@ from lumikb_app.db.tables import Model, User
 from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind, ModelSpec
 from lumikb_app.ports.embeddings import Embedder, EmbeddingError
 from lumikb_app.ports.llm import ChatModel, LlmError
-from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.access import require_active
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.models.entries import spec_of
 from lumikb_app.services.platform.transactions import read_session
@@ -31,8 +31,7 @@ class ModelChoice:
 
 def choices(user: User, kind: ModelKind) -> list[ModelChoice]:
     """The live entries of a kind, the default first: what a KB settings form offers."""
-    if not user.is_active:
-        raise PermissionDenied("Your account is not active.")
+    require_active(user)
     with read_session() as session:
         entries = session.exec(
             select(Model)
