@@ -225,9 +225,12 @@ class GraphEntity(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     kb_id: str = Field(index=True, max_length=36)
     key: str = Field(max_length=255)
-    name: str = Field(max_length=255)
+    name: str = Field(index=True, max_length=255)
     type: str = Field(default="", max_length=64)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    community: int | None = None
+    mention_count: int = 0
 
 
 class GraphRelation(SQLModel, table=True):
@@ -240,6 +243,8 @@ class GraphRelation(SQLModel, table=True):
     type: str = Field(max_length=64)
     weight: float = 1.0
     document_id: str = Field(index=True, max_length=36)
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    chunk_id: str = Field(default="", max_length=36)
 
 
 class GraphMention(SQLModel, table=True):
@@ -249,7 +254,59 @@ class GraphMention(SQLModel, table=True):
     kb_id: str = Field(index=True, max_length=36)
     entity_id: str = Field(foreign_key="graph_entities.id", index=True, max_length=36)
     document_id: str = Field(index=True, max_length=36)
-    chunk_id: str = Field(max_length=36)
+    chunk_id: str = Field(index=True, max_length=36)
+    char_start: int = 0
+    char_end: int = 0
+
+
+class GraphCommunity(SQLModel, table=True):
+    """A community of a KB's graph: its number on the entities, a title and a short summary."""
+
+    __tablename__ = "graph_communities"
+
+    kb_id: str = Field(primary_key=True, max_length=36)
+    number: int = Field(primary_key=True)
+    title: str = Field(max_length=255)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    size: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GraphExtraction(SQLModel, table=True):
+    """The graph stage of one document version: its own status, progress and ETA."""
+
+    __tablename__ = "graph_extractions"
+
+    document_id: str = Field(primary_key=True, max_length=36)
+    kb_id: str = Field(index=True, max_length=36)
+    mode: str = Field(max_length=16)  # fast | llm
+    state: str = Field(default="queued", max_length=16)  # queued | extracting | ready | failed
+    chunks_total: int = 0
+    chunks_done: int = 0
+    chunks_failed: int = 0
+    progress: float = 0.0
+    eta_seconds: float | None = None
+    detail: str = Field(default="", max_length=255)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tokens: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class GraphChunkResult(SQLModel, table=True):
+    """What extraction found in one chunk, kept so a retry skips finished chunks (and the
+    reconcile job can rebuild a document's graph without calling a model again)."""
+
+    __tablename__ = "graph_chunk_results"
+
+    chunk_id: str = Field(primary_key=True, max_length=36)
+    document_id: str = Field(index=True, max_length=36)
+    kb_id: str = Field(max_length=36)
+    mode: str = Field(max_length=16)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Conversation(SQLModel, table=True):

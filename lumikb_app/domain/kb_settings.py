@@ -23,6 +23,10 @@ class KbSettings(BaseModel):
     similarity_threshold: float = Field(0.0, ge=0.0, le=1.0)
     answer_preset: Literal["concise", "balanced", "detailed"] = "balanced"
     chat_model: str = Field("", max_length=200)
+    # Knowledge graph: off, on without a language model (key terms and references), or on with
+    # the registry's extraction model. `graph_retrieval`: fuse graph results into search by default.
+    graph_mode: Literal["off", "fast", "llm"] = "off"
+    graph_retrieval: bool = True
 
     @field_validator("chat_model")
     @classmethod

@@ -1,8 +1,15 @@
-"""Graph store port: entities, relations and their mentions in chunks, per KB."""
+"""Graph store port: entities, relations and their mentions in chunks, per KB.
 
-from collections.abc import Sequence
+Every read names the KB (or KBs) it may look in, and the store filters by them inside the
+query: the service passes only KBs the user may read. Entities are per KB: the same key in two
+KBs is two entities.
+"""
+
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from lumikb_app.domain.graph import DocumentGraph
 
 
 @dataclass(frozen=True)
@@ -13,6 +20,9 @@ class Entity:
     name: str
     type: str = ""
     description: str = ""
+    aliases: tuple[str, ...] = ()  # other surface forms seen for this key
+    community: int | None = None
+    mentions: int = 0  # how many mentions point at it (kept current by the store)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,8 @@ class Relation:
     type: str
     document_id: str
     weight: float = 1.0
+    evidence: str = ""  # a sentence that states it
+    chunk_id: str = ""  # the chunk that sentence is in
 
 
 @dataclass(frozen=True)
@@ -33,12 +45,22 @@ class Mention:
     entity_id: str
     document_id: str
     chunk_id: str
+    char_start: int = 0  # offsets into the chunk's text
+    char_end: int = 0
 
 
 @dataclass
 class Subgraph:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    entities: int = 0
+    relations: int = 0
+    mentions: int = 0
+    communities: int = 0  # distinct community numbers on the KB's entities
 
 
 class GraphStore(Protocol):
@@ -50,6 +72,12 @@ class GraphStore(Protocol):
 
     def upsert_mention(self, mention: Mention) -> None: ...
 
+    def replace_document(self, kb_id: str, document_id: str, graph: DocumentGraph) -> None:
+        """Make the document's contribution exactly `graph` (idempotent, so a retry is safe):
+        drop its old relations and mentions, merge its entities by key (aliases united, a
+        non-empty type or description kept), add its mentions and relations, and delete the
+        entities left with neither. Ids are deterministic."""
+
     def delete_document(self, kb_id: str, document_id: str) -> None:
         """Remove the document's relations and mentions, then entities nothing mentions."""
 
@@ -57,6 +85,45 @@ class GraphStore(Protocol):
         self, kb_id: str, entity_ids: Sequence[str], *, hops: int = 1, limit: int = 200
     ) -> Subgraph:
         """Entities within `hops` relations of the seeds (seeds included) and the relations among them."""
+
+    def find_entities(
+        self,
+        kb_ids: Sequence[str],
+        text: str,
+        *,
+        limit: int = 20,
+        types: Sequence[str] = (),
+        community: int | None = None,
+    ) -> list[Entity]:
+        """Entities whose key starts with (or, failing that, contains) the normalized `text`;
+        empty `text` gives the most mentioned. Most mentioned first, then by key."""
+
+    def entities_by_keys(self, kb_ids: Sequence[str], keys: Sequence[str]) -> list[Entity]:
+        """The entities with exactly these keys, in the given KBs."""
+
+    def get_entities(self, kb_ids: Sequence[str], entity_ids: Sequence[str]) -> list[Entity]:
+        """These entities, if they belong to the given KBs (others are silently left out)."""
+
+    def mentions_of(
+        self, kb_ids: Sequence[str], entity_ids: Sequence[str], *, limit: int = 200
+    ) -> list[Mention]:
+        """Mentions of the entities in the given KBs, by document then chunk then offset."""
+
+    def mentions_in_chunks(self, kb_ids: Sequence[str], chunk_ids: Sequence[str]) -> list[Mention]:
+        """Every mention inside these chunks (to highlight them, or say why a chunk came)."""
+
+    def relations_of(
+        self, kb_ids: Sequence[str], entity_id: str, *, limit: int = 100
+    ) -> list[Relation]:
+        """Relations touching the entity, heaviest first."""
+
+    def weighted_edges(self, kb_id: str) -> list[tuple[str, str, float]]:
+        """(source id, target id, summed weight) for every related pair of the KB."""
+
+    def set_communities(self, kb_id: str, communities: Mapping[str, int]) -> None:
+        """Assign community numbers by entity id; every other entity of the KB gets none."""
+
+    def stats(self, kb_id: str) -> GraphStats: ...
 
     def health(self) -> None: ...
 
