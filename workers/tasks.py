@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lumikb_app.services.documents import ingest, outbox, reconcile
+from lumikb_app.services.graph import extraction
 from lumikb_app.services.knowledge_bases import kb_config
 
 
@@ -33,3 +34,20 @@ def reconcile_all(reschedule_seconds: int = 0) -> dict:
 
 def reindex_kb(kb_id: str) -> int:
     return kb_config.reindex_kb(kb_id)
+
+
+def extract_graph(document_id: str) -> None:
+    extraction.run(document_id)
+
+
+def on_graph_failure(job, connection, exc_type, exc_value, traceback) -> None:
+    """After every failed attempt of a graph stage; only the last one fails it."""
+    document_id = job.args[0]
+    reason = f"{exc_type.__name__}: {exc_value}" if exc_value else exc_type.__name__
+    if job.retries_left:
+        extraction.note_retry(document_id, reason)
+    else:
+        extraction.mark_failed(
+            document_id,
+            f"Building the graph failed after several attempts ({reason}). Use Retry to try again.",
+        )

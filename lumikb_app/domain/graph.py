@@ -67,3 +67,13 @@ class DocumentGraph:
     entities: list[EntityDraft] = field(default_factory=list)
     mentions: list[MentionDraft] = field(default_factory=list)
     relations: list[RelationDraft] = field(default_factory=list)
+
+
+class GraphStage:
+    """States of a document version's graph stage (graph_extractions.state)."""
+
+    queued = "queued"
+    extracting = "extracting"
+    ready = "ready"
+    failed = "failed"
+    WORKING = frozenset({queued, extracting})

@@ -197,6 +197,16 @@ def run(document_id: str) -> None:
         _stop(document_id)
         return
     outbox.dispatch(events)
+    _queue_graph_stage(document_id)
+
+
+def _queue_graph_stage(document_id: str) -> None:
+    from lumikb_app.services.graph import extraction  # the graph builds on documents
+
+    try:
+        extraction.queue_document(document_id)
+    except Exception:  # the reconcile job queues it later
+        log.exception("could not queue the graph stage of document %s", document_id)
 
 
 def _stop(document_id: str) -> None:

@@ -7,7 +7,15 @@ from __future__ import annotations
 from sqlmodel import col, delete, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Chunk, Document, KbGrant, KnowledgeBase
+from lumikb_app.db.tables import (
+    Chunk,
+    Document,
+    GraphChunkResult,
+    GraphCommunity,
+    GraphExtraction,
+    KbGrant,
+    KnowledgeBase,
+)
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.services.documents import status, viewer_cache
 from lumikb_app.services.platform.transactions import transaction
@@ -29,6 +37,8 @@ def purge_document(document_id: str) -> None:
     viewer_cache.forget(document_id)
     with transaction() as session:
         session.exec(delete(Chunk).where(col(Chunk.document_id) == document_id))
+        for table in (GraphChunkResult, GraphExtraction):
+            session.exec(delete(table).where(col(table.document_id) == document_id))
         session.exec(delete(Document).where(col(Document.id) == document_id))
 
 
@@ -41,4 +51,5 @@ def purge_kb(kb_id: str) -> None:
         purge_document(document_id)
     with transaction() as session:
         session.exec(delete(KbGrant).where(col(KbGrant.kb_id) == kb_id))
+        session.exec(delete(GraphCommunity).where(col(GraphCommunity.kb_id) == kb_id))
         session.exec(delete(KnowledgeBase).where(col(KnowledgeBase.id) == kb_id))

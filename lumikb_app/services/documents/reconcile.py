@@ -56,12 +56,22 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
         "orphan_blobs_removed": remove_orphan_blobs(),
         "stuck_documents_requeued": requeue_stuck(stuck_after),
         "old_versions_expired": versions.expire_everywhere(),
+        **_repair_graph(stuck_after),
         "collections_optimized": optimize_collections(),
     }
     log.info("reconcile: %s", report)
     if reschedule_seconds:
         schedule_next(reschedule_seconds)
     return report
+
+
+def _repair_graph(stuck_after: timedelta) -> dict[str, int]:
+    from lumikb_app.services.graph import repair  # the graph builds on documents
+
+    return {
+        "graph_documents_removed": repair.remove_stale(),
+        "graph_stages_requeued": repair.requeue_missing(stuck_after),
+    }
 
 
 def run_now(actor: User) -> dict[str, int]:
