@@ -40,6 +40,7 @@ class Passage:
     semantic: bool = False  # the dense (meaning) search found it, not only the keyword search
     keyword: bool = False  # the BM25 keyword search found it
     version: int = 1  # the version of the document the passage is from
+    via: str = ""  # the knowledge graph brought it: "PEP 484 → TypeVar"
 
     @property
     def page(self) -> int | None:

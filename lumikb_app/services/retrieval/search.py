@@ -34,7 +34,7 @@ from lumikb_app.services.accounts import access
 from lumikb_app.services.documents import indexing
 from lumikb_app.services.documents.parsing import SUPPORTED_TYPES, TYPE_LABELS
 from lumikb_app.services.models import choices
-from lumikb_app.services.retrieval import search_cache, snippets
+from lumikb_app.services.retrieval import graph_legs, search_cache, snippets
 from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
 
 __all__ = [
@@ -63,6 +63,7 @@ class Tuning:
     dense_weight: float = 0.0
     sparse_weight: float = 1.0
     card_weight: float = 1.0
+    graph_weight: float = 1.0  # the graph leg (services/graph/retrieval.py), in KBs with a graph
     rerank_candidates: int = 30  # best passages handed to the reranker
     duplicate_overlap: float = 0.5  # same document, this share of the shorter chunk overlaps
     duplicate_words: float = 0.9  # word-set Jaccard similarity of two passages
@@ -80,6 +81,7 @@ class _Candidate:
     keyword: bool = False
     coverage: float = 0.0  # share of the query's words the passage holds
     document_id: str | None = None
+    via: str = ""  # how the graph leg reached it
 
 
 def search(
@@ -89,7 +91,9 @@ def search(
     kb_ids: Sequence[str] | None = None,
     doc_types: Sequence[str] | None = None,
     limit: int | None = None,
+    graph: bool | None = None,
 ) -> SearchResponse:
+    """`graph` turns graph fusion on or off for this question (None: each KB's default)."""
     started = time.perf_counter()
     text = _clean_query(query)
     mime_types = _mime_types(doc_types)
@@ -99,6 +103,7 @@ def search(
         kbs = _searchable_kbs(session, user, kb_ids)
         versions = search_cache.content_versions(session, kbs)
     settings = {kb.id: KbSettings.model_validate(kb.settings) for kb in kbs}
+    graph_kbs = _graph_kbs(settings, graph)
     passages: list[Passage] = []
     if kbs:
         limit = min(limit or max(s.top_k for s in settings.values()), MAX_LIMIT)
@@ -109,16 +114,26 @@ def search(
             limit=limit,
             tuning=dataclasses.asdict(TUNING),
             reranker=getattr(reranker, "name", None),
+            graph=graph_kbs,
         )
         cached = search_cache.get_passages(key)
         if cached is None:
-            cached, complete = _retrieve(text, settings, mime_types, limit)
+            cached, complete = _retrieve(text, settings, mime_types, limit, graph_kbs)
             if complete:
                 search_cache.put_passages(key, cached)
         passages = cached
     took = (time.perf_counter() - started) * 1000
     return SearchResponse(
         query=text, passages=passages, took_ms=took, kb_ids=tuple(kb.id for kb in kbs)
+    )
+
+
+def _graph_kbs(settings: dict[str, KbSettings], wanted: bool | None) -> list[str]:
+    """The KBs whose graph joins this search: graph on, and fusion asked for (or their default)."""
+    return sorted(
+        kb_id
+        for kb_id, s in settings.items()
+        if s.graph_mode != "off" and (s.graph_retrieval if wanted is None else wanted)
     )
 
 
@@ -164,18 +179,27 @@ def _searchable_kbs(
 
 
 def _retrieve(
-    query: str, settings: dict[str, KbSettings], mime_types: list[str], limit: int
+    query: str,
+    settings: dict[str, KbSettings],
+    mime_types: list[str],
+    limit: int,
+    graph_kbs: list[str],
 ) -> tuple[list[Passage], bool]:
     """The passages, and whether every leg ran (a partial result is not cached)."""
     terms = snippets.query_terms(query)
     pool = TUNING.candidates * (3 if mime_types else 1)  # room for the ones the type filter drops
     candidates: dict[str, _Candidate] = {}
+    graph_leg = (
+        graph_legs.start(query, graph_kbs, pool) if graph_kbs and TUNING.graph_weight else None
+    )
     existing = set(get_container().vectors.list_collections())
     complete = True
     for model, kb_ids in _kbs_by_model(settings).items():
         complete &= _search_collection(
             model, kb_ids, query, bool(terms), pool, existing, candidates
         )
+    if graph_leg is not None:
+        complete &= _fold_graph(graph_leg, candidates)
     if not candidates:
         return [], complete
     passages: Iterable[tuple[Passage, _Candidate]]
@@ -262,6 +286,18 @@ def _fold_cards(
             str(hit.payload.get("chunk_id")),
             _Candidate(fused=bonus[document_id], similarity=hit.score, document_id=document_id),
         )
+
+
+def _fold_graph(leg: graph_legs.Leg, candidates: dict[str, _Candidate]) -> bool:
+    """Add the graph leg's ranks; False when it failed (search goes on without it)."""
+    hits = leg.result()
+    if hits is None:
+        return False
+    for rank, hit in enumerate(hits):
+        candidate = candidates.setdefault(hit.chunk_id, _Candidate(document_id=hit.document_id))
+        candidate.fused += TUNING.graph_weight / (TUNING.rrf_k + rank + 1)
+        candidate.via = hit.via
+    return True
 
 
 def _query_vector(embedder: Embedder, collection: str, query: str) -> list[float] | None:
@@ -354,6 +390,7 @@ def _passage(row, candidate: _Candidate, score: float, terms: list[str]) -> Pass
         matched_terms=snippets.matched_terms(terms, text),
         semantic=candidate.similarity is not None,
         keyword=candidate.keyword,
+        via=candidate.via,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Document, KnowledgeBase
+from lumikb_app.db.tables import Document, GraphExtraction, KnowledgeBase
 from lumikb_app.domain.enums import DocumentStatus
 from lumikb_app.domain.retrieval import Passage
 
@@ -43,12 +43,30 @@ def content_versions(session: Session, kbs: Sequence[KnowledgeBase]) -> dict[str
         .group_by(Document.kb_id)
     ).all()
     by_kb = {kb_id: (count, str(latest), total) for kb_id, count, latest, total in stats}
+    graphs = _graph_versions(session, [kb.id for kb in kbs])
     return {
         kb.id: _digest(
-            [kb.index_version, kb.settings, kb.name, str(kb.updated_at), by_kb.get(kb.id)]
+            [
+                kb.index_version,
+                kb.settings,
+                kb.name,
+                str(kb.updated_at),
+                by_kb.get(kb.id),
+                graphs.get(kb.id),
+            ]
         )
         for kb in kbs
     }
+
+
+def _graph_versions(session: Session, kb_ids: list[str]) -> dict[str, str]:
+    """Per KB, when its graph last changed (a graph stage finished), for graph fusion."""
+    rows = session.exec(
+        select(GraphExtraction.kb_id, func.count(), func.max(GraphExtraction.finished_at))
+        .where(col(GraphExtraction.kb_id).in_(kb_ids))
+        .group_by(GraphExtraction.kb_id)
+    ).all()
+    return {kb_id: f"{count}:{latest}" for kb_id, count, latest in rows}
 
 
 def result_key(**parts: Any) -> str:
