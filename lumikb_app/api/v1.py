@@ -90,6 +90,7 @@ def _result(passage: Passage) -> SearchResultOut:
         matched_terms=list(passage.matched_terms),
         semantic=passage.semantic,
         keyword=passage.keyword,
+        via=passage.via,
         url=passage.viewer_href,
     )
 
@@ -105,6 +106,7 @@ async def search(body: SearchIn, user: ActingUser) -> SearchOut:
         kb_ids=body.kb_ids,
         doc_types=body.doc_types,
         limit=body.limit,
+        graph=body.graph,
     )
     return SearchOut(
         query=found.query, took_ms=found.took_ms, results=[_result(p) for p in found.passages]

@@ -41,6 +41,11 @@ class SearchIn(BaseModel):
         default=None, max_length=20, description='Document type keys such as "pdf" or "markdown".'
     )
     limit: int | None = Field(default=None, ge=1, le=100, description="At most this many results.")
+    graph: bool | None = Field(
+        default=None,
+        description="Fuse knowledge-graph results in (true) or not (false); "
+        "default: each knowledge base's own setting. Only KBs with a graph have any.",
+    )
 
 
 class SearchResultOut(BaseModel):
@@ -57,6 +62,10 @@ class SearchResultOut(BaseModel):
     matched_terms: list[str] = Field(description="Query words found in the passage.")
     semantic: bool = Field(description="Found by meaning (dense vector search).")
     keyword: bool = Field(description="Found by keywords (BM25).")
+    via: str = Field(
+        default="",
+        description='How the knowledge graph reached it ("PEP 484 → TypeVar"); empty if it did not.',
+    )
     url: str = Field(description="Where the passage opens in the LumiKB document viewer.")
 
 

@@ -122,4 +122,5 @@ def source_from_passage(number: int, passage: Passage) -> dict[str, Any]:
         "text": text,
         "score": float(passage.score),
         "href": passage.viewer_href,
+        **({"via": passage.via} if passage.via else {}),
     }

@@ -77,6 +77,8 @@ def _where(citation: Mapping[str, Any]) -> str:
     page = citation.get("page")
     page_start = page if isinstance(page, int) and page > 0 else None
     parts = [str(citation.get("kb_name") or ""), page_label(page_start)]
+    if citation.get("via"):
+        parts.append(f"via the graph: {str(citation['via'])[:120]}")
     return " · ".join(part for part in parts if part)
 
 

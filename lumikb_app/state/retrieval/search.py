@@ -67,6 +67,8 @@ def why_label(passage: Passage) -> str:
         reasons.append("Matched: " + ", ".join(passage.matched_terms))
     if passage.semantic:
         reasons.append("semantic match" if reasons else "Semantic match: similar meaning")
+    if passage.via:
+        reasons.append(f"via the graph: {passage.via}")
     return " · ".join(reasons) or "Keyword match"
 
 
