@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from lumikb_app.api import v1, validation
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
+from lumikb_app.api.graph import entities as graph_entities
 from lumikb_app.api.models import kb_models
 from lumikb_app.api.origin_guard import OriginGuard
 from lumikb_app.api.platform import health, metrics
@@ -34,6 +35,7 @@ def create_api() -> FastAPI:
     api.include_router(pages.router)
     api.include_router(v1.router)
     api.include_router(kb_models.router)
+    api.include_router(graph_entities.router)
     return api
 
 
