@@ -120,6 +120,12 @@ def _add_eval(commands) -> None:
     evaluate.add_argument("--keep", action="store_true", help="keep the throwaway knowledge base")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument(
+        "--graph",
+        action="store_true",
+        help="turn the knowledge graph on (the extraction model if one is configured, else "
+        "the no-model extractor), wait for it, and print runs without and with graph fusion",
+    )
+    evaluate.add_argument(
         "--limit", type=int, default=50, help="passages requested per query (1-50, default 50)"
     )
     evaluate.set_defaults(func=_eval)

@@ -81,9 +81,10 @@ def eval_user(*, create: bool = True) -> User:
         return admin
 
 
-def create_eval_kb(user: User, corpus_name: str) -> str:
+def create_eval_kb(user: User, corpus_name: str, graph_mode: str = "off") -> str:
     name = f"Retrieval evaluation: {corpus_name} ({utcnow():%Y-%m-%d %H:%M:%S})"
-    description, settings = "Created by `lumikb eval`.", KbSettings(top_k=SEARCH_LIMIT)
+    description = "Created by `lumikb eval`."
+    settings = KbSettings(top_k=SEARCH_LIMIT, graph_mode=graph_mode)  # type: ignore[arg-type]
     return kbs.create_kb(user, name[: kbs.MAX_KB_NAME], description, settings=settings).id
 
 
@@ -136,13 +137,14 @@ def run_queries(
     queries: dict[str, str],
     corpus_ids: dict[str, list[str]],
     limit: int = SEARCH_LIMIT,
+    graph: bool | None = None,
 ) -> tuple[dict[str, list[str]], list[float]]:
     """Each query's corpus ids, best first (by their best passage), and its latency in ms."""
-    search.search(user, "warm up the embedding model", kb_ids=[kb_id], limit=1)
+    search.search(user, "warm up the embedding model", kb_ids=[kb_id], limit=1, graph=graph)
     rankings, latencies = {}, []
     for qid, text in queries.items():
         started = time.perf_counter()
-        response = search.search(user, text, kb_ids=[kb_id], limit=limit)
+        response = search.search(user, text, kb_ids=[kb_id], limit=limit, graph=graph)
         latencies.append((time.perf_counter() - started) * 1000)
         ranked = metrics.unique_in_order([p.document_id for p in response.passages])
         rankings[qid] = [cid for doc in ranked for cid in corpus_ids.get(doc, [])]
@@ -156,11 +158,13 @@ def evaluate(
     qrels: dict[str, dict[str, float]],
     corpus_ids: dict[str, list[str]],
     limit: int = SEARCH_LIMIT,
+    graph: bool | None = None,
 ) -> EvalReport:
+    """`graph`: fuse the KB's graph in (True), leave it out (False), or the KB's default."""
     judged = {qid: text for qid, text in queries.items() if qid in qrels}
     if not judged:
         raise EvaluationInputError("No query has relevance judgements in the qrels file.")
-    rankings, latencies = run_queries(user, kb_id, judged, corpus_ids, limit)
+    rankings, latencies = run_queries(user, kb_id, judged, corpus_ids, limit, graph)
     return EvalReport(
         metrics=metrics.score_run(rankings, {qid: qrels[qid] for qid in judged}),
         latency_p50_ms=metrics.percentile(latencies, 50),
@@ -204,4 +208,24 @@ def format_table(report: EvalReport) -> str:
     width = max(len(label) for label, _ in rows)
     lines = [f"{'metric':<{width}}  value", f"{'-' * width}  {'-' * 8}"]
     lines += [f"{label:<{width}}  {value}" for label, value in rows]
+    return "\n".join(lines)
+
+
+def format_comparison(without: EvalReport, with_graph: EvalReport) -> str:
+    """Two runs of one KB side by side: without and with graph fusion."""
+    rows = [
+        (label, f"{without.metrics.get(key, 0.0):.3f}", f"{with_graph.metrics.get(key, 0.0):.3f}")
+        for key, label in METRIC_LABELS
+    ]
+    rows += [
+        ("Latency p50", f"{without.latency_p50_ms:.0f} ms", f"{with_graph.latency_p50_ms:.0f} ms"),
+        ("Latency p95", f"{without.latency_p95_ms:.0f} ms", f"{with_graph.latency_p95_ms:.0f} ms"),
+        ("Queries", str(without.queries), str(with_graph.queries)),
+    ]
+    width = max(len(label) for label, _, _ in rows)
+    lines = [
+        f"{'metric':<{width}}  {'no graph':>10}  {'graph':>10}",
+        f"{'-' * width}  {'-' * 10}  {'-' * 10}",
+    ]
+    lines += [f"{label:<{width}}  {a:>10}  {b:>10}" for label, a, b in rows]
     return "\n".join(lines)
