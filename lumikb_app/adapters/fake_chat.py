@@ -4,7 +4,9 @@ It answers from the numbered sources in the prompt (`services/prompts.py` layout
 sentence of sources 1 and 2, each followed by its marker, then a sentence citing a source that
 does not exist, so that marker removal is always exercised. Text streams in pieces of at most
 four characters (markers get split across pieces, as real tokenizers do), `delay` seconds apart.
-Its `complete` (the follow-up rewrite) returns the question with the previous question's topic.
+Its `complete` (the follow-up rewrite) returns the question with the previous question's topic;
+given the entity extraction prompt, it answers the JSON asked for (adapters/fake_extraction.py),
+after the time a hosted model would take when paced.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 
+from lumikb_app.adapters.fake_extraction import (
+    extraction_answer,
+    is_extraction_prompt,
+    paced_seconds,
+)
 from lumikb_app.ports.llm import LlmError, LlmMessage
 
 # The prompt layout of services/prompts.py (adapters do not import services; a test keeps the
@@ -54,6 +61,11 @@ class FakeChatModel:
         self, messages: Sequence[LlmMessage], *, max_tokens: int = 200, temperature: float = 0.0
     ) -> str:
         self.calls.append(list(messages))
+        if is_extraction_prompt(messages):
+            answer = extraction_answer(messages[-1]["content"])
+            if self.delay:
+                time.sleep(paced_seconds(answer))
+            return answer
         prompt = messages[-1]["content"]
         question = prompt.rsplit(FOLLOW_UP_PREFIX, 1)[-1].strip()
         previous = [
