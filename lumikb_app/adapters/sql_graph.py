@@ -1,48 +1,53 @@
-"""Embedded graph store: entities, relations and mentions in SQL tables, walked with a recursive CTE.
+"""Embedded graph store: entities, relations and mentions in SQL tables.
 
 Works on SQLite and PostgreSQL alike. Ids are global: reusing an id that belongs
-to another KB is refused. Entities merge on (kb_id, key): the first id stays,
-the name follows the latest write, and a non-empty type or description
-replaces the stored one. Relations and mentions must point at entities of
-their own KB.
+to another KB is refused. Entities merge on (kb_id, key) as `graph_document`
+says; relations and mentions must point at entities of their own KB, and every
+write keeps `mention_count` current for the entities it touches.
 
-The neighbourhood walks relations in both directions up to `hops`, keeps the
-nearest entities first (ties broken by id) up to `limit`, and returns the
-relations among the entities it keeps.
+`replace_document` is one transaction of bulk statements (multi-row inserts,
+executemany updates, IN lists of `_BATCH` ids), never a statement per row.
+
+The neighbourhood is walked breadth-first, one query per hop, and stops as soon
+as `limit` entities are found: the nearest entities first, ties broken by id,
+and the relations among the entities kept. That is what a recursive CTE over
+all hops returns, without walking the neighbours of a hub's neighbours when the
+first hop already fills the limit (`bench/graph_traversal.py` measures both).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Delete,
     Row,
+    Select,
     Table,
-    Update,
     bindparam,
-    case,
     delete,
+    func,
+    insert,
     select,
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from lumikb_app.adapters import graph_document as gd
 from lumikb_app.adapters.sql_database import SqlDatabase
 from lumikb_app.db.tables import GraphEntity, GraphMention, GraphRelation
-from lumikb_app.ports.graph import Entity, Mention, Relation, Subgraph
+from lumikb_app.domain.graph import DocumentGraph, EntityDraft
+from lumikb_app.domain.graph_names import entity_key
+from lumikb_app.ports.graph import Entity, GraphStats, Mention, Relation, Subgraph
 
 # SQLModel sets __table__ on table=True classes without declaring it to type checkers.
 ENTITIES: Table = GraphEntity.__table__  # type: ignore[attr-defined]
 RELATIONS: Table = GraphRelation.__table__  # type: ignore[attr-defined]
 MENTIONS: Table = GraphMention.__table__  # type: ignore[attr-defined]
-_Upsert = sqlite.Insert | postgresql.Insert
 _BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind limits
 
 # Each step must find relations through the source_id/target_id indexes. Without
@@ -50,26 +55,15 @@ _BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind
 # would rather scan the whole KB through the kb_id index on every step (measured 15x
 # to 40x slower at 30k relations), so the relation's kb_id is compared as an
 # expression no index matches.
-_WALK = text(
+_STEP = text(
     """
-    WITH RECURSIVE walk(id, depth) AS (
-        SELECT CAST(e.id AS TEXT), 0 FROM graph_entities e
-        WHERE e.kb_id = :kb_id AND e.id IN :seeds
-      UNION
-        SELECT CAST(CASE WHEN r.source_id = w.id THEN r.target_id ELSE r.source_id END AS TEXT),
-               w.depth + 1
-        FROM walk w
-        JOIN graph_relations r ON (r.source_id = w.id OR r.target_id = w.id)
-        WHERE w.depth < :hops AND r.kb_id || '' = :kb_id
-    )
-    SELECT e.id, e.kb_id, e.key, e.name, e.type, e.description
-    FROM (SELECT id, MIN(depth) AS depth FROM walk GROUP BY id) nearest
-    JOIN graph_entities e ON e.id = nearest.id
-    WHERE e.kb_id = :kb_id
-    ORDER BY nearest.depth, e.id
-    LIMIT :limit
+    SELECT r.target_id AS id FROM graph_relations r
+    WHERE r.source_id IN :frontier AND r.kb_id || '' = :kb_id
+    UNION
+    SELECT r.source_id AS id FROM graph_relations r
+    WHERE r.target_id IN :frontier AND r.kb_id || '' = :kb_id
     """
-).bindparams(bindparam("seeds", expanding=True))
+).bindparams(bindparam("frontier", expanding=True))
 
 
 class SqlGraphStore:
@@ -77,56 +71,94 @@ class SqlGraphStore:
 
     def __init__(self, db: SqlDatabase) -> None:
         self._db = db
-        dialects: dict[str, Callable[[Table], _Upsert]] = {
-            "sqlite": sqlite.insert,
-            "postgresql": postgresql.insert,
-        }
-        name = db.engine.dialect.name
-        if name not in dialects:
-            raise ValueError(f"SQL graph store needs SQLite or PostgreSQL, not {name}")
-        self._insert = dialects[name]
+        if db.engine.dialect.name not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f"SQL graph store needs SQLite or PostgreSQL, not {db.engine.dialect.name}"
+            )
 
     # -- writes --------------------------------------------------------------
 
     def upsert_entity(self, entity: Entity) -> None:
-        values = asdict(entity)
+        """Merge by key into the first entity of that key; `community` and `mentions` are
+        the store's to keep and are not written from here."""
+        draft = EntityDraft(
+            entity.key, entity.name, entity.type, entity.description, entity.aliases
+        )
         try:
             with self._db.engine.begin() as conn:
-                owner = _owner(conn, ENTITIES, entity.id)
-                _check_owner("entity", entity.id, owner, entity.kb_id)
-                conn.execute(
-                    self._merge_entity(values) if owner is None else _update_entity(values)
+                by_id = _entity_rows(conn, ENTITIES.c.id.in_([entity.id]))
+                if by_id and by_id[0].kb_id != entity.kb_id:
+                    raise ValueError(
+                        f"entity id {entity.id!r} already belongs to another knowledge base"
+                    )
+                by_key = _entity_rows(
+                    conn, ENTITIES.c.kb_id == entity.kb_id, ENTITIES.c.key == entity.key
                 )
+                if by_id and by_key and by_key[0].id != entity.id:
+                    raise ValueError(f"entity {entity.id!r} clashes on key {entity.key!r}")
+                stored = by_key[0] if by_key else (by_id[0] if by_id else None)
+                values = gd.merged_entity(_stored(stored), draft) | {"key": entity.key}
+                if stored is None:
+                    conn.execute(insert(ENTITIES), [_new_entity(entity.kb_id, entity.id, values)])
+                else:
+                    conn.execute(update(ENTITIES).where(ENTITIES.c.id == stored.id).values(values))
         except IntegrityError as exc:
             raise ValueError(f"entity {entity.id!r} clashes on key {entity.key!r}") from exc
 
     def upsert_relation(self, relation: Relation) -> None:
         values = asdict(relation)
         with self._db.engine.begin() as conn:
-            _check_owner(
-                "relation", relation.id, _owner(conn, RELATIONS, relation.id), relation.kb_id
-            )
+            _check_owner(conn, RELATIONS, "relation", relation.id, relation.kb_id)
             _require_entities(conn, relation.kb_id, {relation.source_id, relation.target_id})
-            conn.execute(self._upsert_by_id(RELATIONS, values))
+            conn.execute(delete(RELATIONS).where(RELATIONS.c.id == relation.id))
+            conn.execute(insert(RELATIONS), [values])
 
     def upsert_mention(self, mention: Mention) -> None:
         values = asdict(mention)
         with self._db.engine.begin() as conn:
-            _check_owner("mention", mention.id, _owner(conn, MENTIONS, mention.id), mention.kb_id)
+            _check_owner(conn, MENTIONS, "mention", mention.id, mention.kb_id)
             _require_entities(conn, mention.kb_id, {mention.entity_id})
-            conn.execute(self._upsert_by_id(MENTIONS, values))
+            before = conn.execute(
+                select(MENTIONS.c.entity_id).where(MENTIONS.c.id == mention.id)
+            ).scalars()
+            touched = {mention.entity_id, *before}
+            conn.execute(delete(MENTIONS).where(MENTIONS.c.id == mention.id))
+            conn.execute(insert(MENTIONS), [values])
+            _recount_mentions(conn, touched)
+
+    def replace_document(self, kb_id: str, document_id: str, graph: DocumentGraph) -> None:
+        rows = gd.document_rows(document_id, graph)  # refuses bad input before any write
+        with self._db.engine.begin() as conn:
+            touched = _drop_document(conn, kb_id, document_id)
+            ids = _merge_entities(conn, kb_id, rows.entities)
+            _insert_rows(conn, kb_id, document_id, rows, ids)
+            touched |= set(ids.values())
+            _recount_mentions(conn, touched)
+            _delete_orphans(conn, kb_id, touched)
 
     def delete_document(self, kb_id: str, document_id: str) -> None:
         with self._db.engine.begin() as conn:
-            relations = _document_rows(conn, RELATIONS, kb_id, document_id)
-            mentions = _document_rows(conn, MENTIONS, kb_id, document_id)
-            for table, rows in ((RELATIONS, relations), (MENTIONS, mentions)):
-                for batch in _batches(sorted(row.id for row in rows)):
-                    conn.execute(delete(table).where(table.c.id.in_(batch)))
-            touched = {row.source_id for row in relations} | {row.target_id for row in relations}
-            touched |= {row.entity_id for row in mentions}
-            for batch in _batches(sorted(touched)):
-                conn.execute(_delete_orphans(kb_id, batch))
+            touched = _drop_document(conn, kb_id, document_id)
+            _recount_mentions(conn, touched)
+            _delete_orphans(conn, kb_id, touched)
+
+    def set_communities(self, kb_id: str, communities: Mapping[str, int]) -> None:
+        by_number: dict[int, list[str]] = {}
+        for entity_id_, number in communities.items():
+            by_number.setdefault(int(number), []).append(entity_id_)
+        with self._db.engine.begin() as conn:
+            conn.execute(
+                update(ENTITIES)
+                .where(ENTITIES.c.kb_id == kb_id, ENTITIES.c.community.is_not(None))
+                .values(community=None)
+            )
+            for number, ids in by_number.items():
+                for batch in _batches(ids):
+                    conn.execute(
+                        update(ENTITIES)
+                        .where(ENTITIES.c.id.in_(batch), ENTITIES.c.kb_id == kb_id)
+                        .values(community=number)
+                    )
 
     # -- reads ---------------------------------------------------------------
 
@@ -135,14 +167,106 @@ class SqlGraphStore:
     ) -> Subgraph:
         if hops < 0:
             raise ValueError("hops must be 0 or more")
-        seeds = sorted(set(entity_ids))
-        if not seeds or limit <= 0:
+        if not entity_ids or limit <= 0:
             return Subgraph()
         with self._db.engine.connect() as conn:
-            params = {"kb_id": kb_id, "seeds": seeds, "hops": hops, "limit": limit}
-            entities = [Entity(**row._mapping) for row in conn.execute(_WALK, params)]
-            relations = _relations_among(conn, kb_id, [entity.id for entity in entities])
-        return Subgraph(entities=entities, relations=relations)
+            selected = _walk(conn, kb_id, sorted(set(entity_ids)), hops, limit)
+            by_id = {e.id: e for e in _entities(conn, [kb_id], ENTITIES.c.id, selected)}
+            relations = _relations_among(conn, kb_id, selected)
+        return Subgraph(entities=[by_id[i] for i in selected if i in by_id], relations=relations)
+
+    def find_entities(
+        self,
+        kb_ids: Sequence[str],
+        text: str,
+        *,
+        limit: int = 20,
+        types: Sequence[str] = (),
+        community: int | None = None,
+    ) -> list[Entity]:
+        key = entity_key(text)
+        if not kb_ids or limit <= 0 or (text.strip() and not key):
+            return []
+        filters: list[ColumnElement[bool]] = [ENTITIES.c.kb_id.in_(list(kb_ids))]
+        if types:
+            filters.append(ENTITIES.c.type.in_(list(types)))
+        if community is not None:
+            filters.append(ENTITIES.c.community == community)
+        pattern = _like_escape(key)
+        with self._db.engine.connect() as conn:
+            if not key:
+                return _read_entities(conn, _ranked(filters, limit))
+            found = _read_entities(
+                conn, _ranked([*filters, ENTITIES.c.key.like(f"{pattern}%", "\\")], limit)
+            )
+            if len(found) < limit:
+                contains = [
+                    ENTITIES.c.key.like(f"%{pattern}%", "\\"),
+                    ENTITIES.c.key.not_like(f"{pattern}%", "\\"),
+                ]
+                found += _read_entities(conn, _ranked([*filters, *contains], limit - len(found)))
+        return found
+
+    def entities_by_keys(self, kb_ids: Sequence[str], keys: Sequence[str]) -> list[Entity]:
+        with self._db.engine.connect() as conn:
+            found = _entities(conn, kb_ids, ENTITIES.c.key, keys)
+        return sorted(found, key=lambda e: (e.key, e.kb_id))
+
+    def get_entities(self, kb_ids: Sequence[str], entity_ids: Sequence[str]) -> list[Entity]:
+        with self._db.engine.connect() as conn:
+            by_id = {e.id: e for e in _entities(conn, kb_ids, ENTITIES.c.id, entity_ids)}
+        return [by_id[i] for i in dict.fromkeys(entity_ids) if i in by_id]
+
+    def mentions_of(
+        self, kb_ids: Sequence[str], entity_ids: Sequence[str], *, limit: int = 200
+    ) -> list[Mention]:
+        return self._mentions(kb_ids, MENTIONS.c.entity_id, entity_ids, limit)
+
+    def mentions_in_chunks(self, kb_ids: Sequence[str], chunk_ids: Sequence[str]) -> list[Mention]:
+        return self._mentions(kb_ids, MENTIONS.c.chunk_id, chunk_ids, None)
+
+    def relations_of(
+        self, kb_ids: Sequence[str], entity_id: str, *, limit: int = 100
+    ) -> list[Relation]:
+        if not kb_ids or limit <= 0:
+            return []
+        query = (
+            select(RELATIONS)
+            .where(
+                (RELATIONS.c.source_id == entity_id) | (RELATIONS.c.target_id == entity_id),
+                RELATIONS.c.kb_id.in_(list(kb_ids)),
+            )
+            .order_by(RELATIONS.c.weight.desc(), RELATIONS.c.id)
+            .limit(limit)
+        )
+        with self._db.engine.connect() as conn:
+            return [Relation(**row._mapping) for row in conn.execute(query)]
+
+    def weighted_edges(self, kb_id: str) -> list[tuple[str, str, float]]:
+        """Undirected: each related pair once as (smaller id, larger id), weights summed over
+        directions, types and documents."""
+        query = (
+            select(RELATIONS.c.source_id, RELATIONS.c.target_id, func.sum(RELATIONS.c.weight))
+            .where(RELATIONS.c.kb_id == kb_id)
+            .group_by(RELATIONS.c.source_id, RELATIONS.c.target_id)
+        )
+        with self._db.engine.connect() as conn:
+            return gd.undirected(conn.execute(query).tuples())
+
+    def stats(self, kb_id: str) -> GraphStats:
+        def count(table: Table) -> Select[Any]:
+            return select(func.count()).select_from(table).where(table.c.kb_id == kb_id)
+
+        communities = select(func.count(ENTITIES.c.community.distinct())).where(
+            ENTITIES.c.kb_id == kb_id
+        )
+        with self._db.engine.connect() as conn:
+            return GraphStats(
+                entities=conn.execute(count(ENTITIES)).scalar_one(),
+                relations=conn.execute(count(RELATIONS)).scalar_one(),
+                mentions=conn.execute(count(MENTIONS)).scalar_one(),
+                communities=conn.execute(communities).scalar_one(),
+            )
 
     def health(self) -> None:
         with self._db.engine.connect() as conn:
@@ -151,48 +275,190 @@ class SqlGraphStore:
     def close(self) -> None:
         """The database adapter owns the engine; nothing to release here."""
 
-    # -- statements ----------------------------------------------------------
+    def _mentions(
+        self, kb_ids: Sequence[str], column: Any, values: Sequence[str], limit: int | None
+    ) -> list[Mention]:
+        if not kb_ids or not values or (limit is not None and limit <= 0):
+            return []
+        order = (MENTIONS.c.document_id, MENTIONS.c.chunk_id, MENTIONS.c.char_start, MENTIONS.c.id)
+        found: list[Mention] = []
+        with self._db.engine.connect() as conn:
+            for batch in _batches(sorted(set(values))):
+                query = select(MENTIONS).where(
+                    column.in_(batch), MENTIONS.c.kb_id.in_(list(kb_ids))
+                )
+                found += [Mention(**row._mapping) for row in conn.execute(query.order_by(*order))]
+        found.sort(key=lambda m: (m.document_id, m.chunk_id, m.char_start, m.id))
+        return found if limit is None else found[:limit]
 
-    def _merge_entity(self, values: dict[str, Any]) -> _Upsert:
-        statement = self._insert(ENTITIES).values(values)
-        new = statement.excluded
-        return statement.on_conflict_do_update(
-            index_elements=["kb_id", "key"],
-            set_={
-                "name": new.name,
-                "type": _keep_unless_empty(ENTITIES.c.type, new.type),
-                "description": _keep_unless_empty(ENTITIES.c.description, new.description),
-            },
+
+# -- replace_document ------------------------------------------------------------
+
+
+def _drop_document(conn: Connection, kb_id: str, document_id: str) -> set[str]:
+    """Delete the document's relations and mentions; the entities they touched."""
+    touched: set[str] = set()
+    for table, ends in ((RELATIONS, ("source_id", "target_id")), (MENTIONS, ("entity_id",))):
+        # Found through the document_id index; kb_id is compared as an expression so the
+        # planner cannot prefer the far less selective kb_id index.
+        where = (table.c.document_id == document_id, table.c.kb_id.concat("") == kb_id)
+        for row in conn.execute(select(*(table.c[end] for end in ends)).where(*where)):
+            touched.update(row)
+        conn.execute(delete(table).where(*where))
+    return touched
+
+
+def _merge_entities(
+    conn: Connection, kb_id: str, drafts: Mapping[str, EntityDraft]
+) -> dict[str, str]:
+    """Insert new entities and update changed ones; the id of every key."""
+    stored = {
+        row.key: row
+        for batch in _batches(sorted(drafts))
+        for row in _entity_rows(conn, ENTITIES.c.kb_id == kb_id, ENTITIES.c.key.in_(batch))
+    }
+    ids: dict[str, str] = {}
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for key, draft in drafts.items():
+        row = stored.get(key)
+        values = gd.merged_entity(_stored(row), draft)
+        if row is None:
+            ids[key] = gd.entity_id(kb_id, key)
+            new.append(_new_entity(kb_id, ids[key], values | {"key": key}))
+            continue
+        ids[key] = row.id
+        if values != {name: getattr(row, name) for name in values}:
+            changed.append({"_id": row.id, **values})
+    if new:
+        conn.execute(insert(ENTITIES), new)
+    if changed:
+        statement = (
+            update(ENTITIES)
+            .where(ENTITIES.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in ("name", "type", "description", "aliases")})
+        )
+        conn.execute(statement, changed)
+    return ids
+
+
+def _insert_rows(
+    conn: Connection, kb_id: str, document_id: str, rows: gd.DocumentRows, ids: dict[str, str]
+) -> None:
+    common = {"kb_id": kb_id, "document_id": document_id}
+    mentions = [
+        common
+        | {
+            "id": m.id,
+            "entity_id": ids[m.key],
+            "chunk_id": m.chunk_id,
+            "char_start": m.char_start,
+            "char_end": m.char_end,
+        }
+        for m in rows.mentions
+    ]
+    relations = [
+        common
+        | {
+            "id": r.id,
+            "source_id": ids[r.source_key],
+            "target_id": ids[r.target_key],
+            "type": r.type,
+            "weight": r.weight,
+            "evidence": r.evidence,
+            "chunk_id": r.chunk_id,
+        }
+        for r in rows.relations
+    ]
+    if mentions:
+        conn.execute(insert(MENTIONS), mentions)
+    if relations:
+        conn.execute(insert(RELATIONS), relations)
+
+
+def _recount_mentions(conn: Connection, entity_ids: Iterable[str]) -> None:
+    counted = (
+        select(func.count())
+        .select_from(MENTIONS)
+        .where(MENTIONS.c.entity_id == ENTITIES.c.id)
+        .scalar_subquery()
+    )
+    for batch in _batches(sorted(set(entity_ids))):
+        conn.execute(update(ENTITIES).where(ENTITIES.c.id.in_(batch)).values(mention_count=counted))
+
+
+def _delete_orphans(conn: Connection, kb_id: str, entity_ids: Iterable[str]) -> None:
+    related = select(RELATIONS.c.id).where(
+        (RELATIONS.c.source_id == ENTITIES.c.id) | (RELATIONS.c.target_id == ENTITIES.c.id)
+    )
+    for batch in _batches(sorted(set(entity_ids))):
+        conn.execute(
+            delete(ENTITIES).where(
+                ENTITIES.c.kb_id == kb_id,
+                ENTITIES.c.id.in_(batch),
+                ENTITIES.c.mention_count == 0,
+                ~related.exists(),
+            )
         )
 
-    def _upsert_by_id(self, table: Table, values: dict[str, Any]) -> _Upsert:
-        statement = self._insert(table).values(values)
-        changes = {name: statement.excluded[name] for name in values if name not in ("id", "kb_id")}
-        return statement.on_conflict_do_update(index_elements=["id"], set_=changes)
+
+# -- rows and checks -------------------------------------------------------------
 
 
-def _update_entity(values: dict[str, Any]) -> Update:
-    return (
-        update(ENTITIES)
-        .where(ENTITIES.c.id == values["id"])
-        .values(
-            key=values["key"],
-            name=values["name"],
-            type=_keep_unless_empty(ENTITIES.c.type, values["type"]),
-            description=_keep_unless_empty(ENTITIES.c.description, values["description"]),
-        )
+def _new_entity(kb_id: str, entity_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {"id": entity_id, "kb_id": kb_id, "community": None, "mention_count": 0} | values
+
+
+def _stored(row: Row[Any] | None) -> dict[str, Any] | None:
+    return None if row is None else dict(row._mapping)
+
+
+def _entity_rows(conn: Connection, *where: ColumnElement[bool]) -> list[Row[Any]]:
+    return list(conn.execute(select(ENTITIES).where(*where)))
+
+
+def _entity(row: Row[Any]) -> Entity:
+    values = dict(row._mapping)
+    return Entity(
+        id=values["id"],
+        kb_id=values["kb_id"],
+        key=values["key"],
+        name=values["name"],
+        type=values["type"],
+        description=values["description"],
+        aliases=tuple(values["aliases"] or ()),
+        community=values["community"],
+        mentions=values["mention_count"],
     )
 
 
-def _keep_unless_empty(current: ColumnElement[str], new: Any) -> ColumnElement[str]:
-    return case((new != "", new), else_=current)
+def _read_entities(conn: Connection, query: Select[Any]) -> list[Entity]:
+    return [_entity(row) for row in conn.execute(query)]
 
 
-def _owner(conn: Connection, table: Table, row_id: str) -> str | None:
-    return conn.execute(select(table.c.kb_id).where(table.c.id == row_id)).scalar_one_or_none()
+def _entities(
+    conn: Connection, kb_ids: Sequence[str], column: Any, values: Iterable[str]
+) -> list[Entity]:
+    if not kb_ids:
+        return []
+    found: list[Entity] = []
+    for batch in _batches(sorted(set(values))):
+        query = select(ENTITIES).where(column.in_(batch), ENTITIES.c.kb_id.in_(list(kb_ids)))
+        found += _read_entities(conn, query)
+    return found
 
 
-def _check_owner(kind: str, row_id: str, owner: str | None, kb_id: str) -> None:
+def _ranked(filters: list[ColumnElement[bool]], limit: int) -> Select[Any]:
+    order = (ENTITIES.c.mention_count.desc(), ENTITIES.c.key, ENTITIES.c.kb_id)
+    return select(ENTITIES).where(*filters).order_by(*order).limit(limit)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_owner(conn: Connection, table: Table, kind: str, row_id: str, kb_id: str) -> None:
+    owner = conn.execute(select(table.c.kb_id).where(table.c.id == row_id)).scalar_one_or_none()
     if owner is not None and owner != kb_id:
         raise ValueError(f"{kind} id {row_id!r} already belongs to another knowledge base")
 
@@ -206,24 +472,27 @@ def _require_entities(conn: Connection, kb_id: str, entity_ids: set[str]) -> Non
         raise ValueError(f"unknown entities in knowledge base {kb_id!r}: {sorted(missing)}")
 
 
-def _document_rows(conn: Connection, table: Table, kb_id: str, document_id: str) -> list[Row[Any]]:
-    # Found through the document_id index; kb_id is checked here so the planner cannot
-    # prefer the far less selective kb_id index.
-    rows = conn.execute(select(table).where(table.c.document_id == document_id))
-    return [row for row in rows if row.kb_id == kb_id]
+# -- walking -----------------------------------------------------------------------
 
 
-def _delete_orphans(kb_id: str, entity_ids: list[str]) -> Delete:
-    mentioned = select(MENTIONS.c.id).where(MENTIONS.c.entity_id == ENTITIES.c.id)
-    related = select(RELATIONS.c.id).where(
-        (RELATIONS.c.source_id == ENTITIES.c.id) | (RELATIONS.c.target_id == ENTITIES.c.id)
+def _walk(conn: Connection, kb_id: str, seeds: list[str], hops: int, limit: int) -> list[str]:
+    """Breadth-first, nearest first, ties by id; stops once `limit` entities are found."""
+    found = conn.execute(
+        select(ENTITIES.c.id).where(ENTITIES.c.id.in_(seeds), ENTITIES.c.kb_id == kb_id)
     )
-    return delete(ENTITIES).where(
-        ENTITIES.c.kb_id == kb_id,
-        ENTITIES.c.id.in_(entity_ids),
-        ~mentioned.exists(),
-        ~related.exists(),
-    )
+    selected = sorted(found.scalars())[:limit]
+    seen = set(selected)
+    frontier = selected
+    for _ in range(hops):
+        if not frontier or len(selected) >= limit:
+            break
+        reached: set[str] = set()
+        for batch in _batches(frontier):
+            reached.update(conn.execute(_STEP, {"kb_id": kb_id, "frontier": batch}).scalars())
+        frontier = sorted(reached - seen)[: limit - len(selected)]
+        seen.update(frontier)
+        selected += frontier
+    return selected
 
 
 def _relations_among(conn: Connection, kb_id: str, entity_ids: list[str]) -> list[Relation]:
@@ -231,15 +500,16 @@ def _relations_among(conn: Connection, kb_id: str, entity_ids: list[str]) -> lis
         return []
     # kb_id is checked here, not in SQL, so the planner uses the source/target indexes
     # rather than scanning the whole KB through the kb_id index.
-    query = (
-        select(RELATIONS)
-        .where(RELATIONS.c.source_id.in_(entity_ids), RELATIONS.c.target_id.in_(entity_ids))
-        .order_by(RELATIONS.c.id)
-    )
-    rows = conn.execute(query)
-    return [Relation(**row._mapping) for row in rows if row.kb_id == kb_id]
+    wanted = sorted(set(entity_ids))
+    found: list[Relation] = []
+    for batch in _batches(wanted):
+        query = select(RELATIONS).where(
+            RELATIONS.c.source_id.in_(batch), RELATIONS.c.target_id.in_(wanted)
+        )
+        found += [Relation(**row._mapping) for row in conn.execute(query) if row.kb_id == kb_id]
+    return sorted(found, key=lambda r: r.id)
 
 
-def _batches(items: list[str]) -> Iterable[list[str]]:
+def _batches(items: Sequence[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), _BATCH):
-        yield items[start : start + _BATCH]
+        yield list(items[start : start + _BATCH])

@@ -120,6 +120,10 @@ class FalkorExecutor:
             if "already indexed" not in str(exc):
                 raise
 
+    def ensure_constraints(self) -> None:
+        """The Neo4j-only schema (uniqueness on (kb_id, key), full-text on name) has no
+        FalkorDB twin the store needs: merging on (kb_id, key) keeps keys unique."""
+
     def drop_graph(self) -> None:
         self._graph.delete()
 

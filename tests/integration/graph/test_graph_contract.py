@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def other_kb(kb_prefix: str) -> str:
 # -- building blocks -----------------------------------------------------------
 
 
-def entity(kb: str, key: str, **fields: str) -> Entity:
+def entity(kb: str, key: str, **fields: Any) -> Entity:
     return Entity(
         id=f"{kb}-{key}", kb_id=kb, key=key, name=fields.pop("name", key.upper()), **fields
     )
@@ -108,7 +109,7 @@ def test_upserting_the_same_entity_twice_keeps_one(graph: GraphStore, kb: str) -
 
     found = around(graph, kb, "a", hops=0)
 
-    assert found.entities == [entity(kb, "a", name="Ada Lovelace", type="person")]
+    assert found.entities == [entity(kb, "a", name="Ada Lovelace", type="person", aliases=("Ada",))]
 
 
 def test_entities_with_the_same_key_merge_into_the_first(graph: GraphStore, kb: str) -> None:
@@ -127,6 +128,7 @@ def test_entities_with_the_same_key_merge_into_the_first(graph: GraphStore, kb: 
             name="ACME Inc.",
             type="org",
             description="Makes anvils",
+            aliases=("Acme",),
         )
     ]
 

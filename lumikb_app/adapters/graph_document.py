@@ -1,0 +1,168 @@
+"""What both graph stores decide alike: the rows `replace_document` writes, how entities merge,
+and how relations fold into weighted undirected edges.
+
+A document graph is checked before anything is written (a mention or relation naming a key the
+graph does not declare is refused), drafts of one key are folded together, relations of one
+(source, target, type) are summed into one, and every row gets a deterministic id: the same
+document graph written twice gives the same rows.
+
+Entities merge by key: a non-empty type or description replaces the stored one, the name
+follows the latest write and the names and aliases seen before stay as aliases (distinct
+ignoring case, never the current name, at most `MAX_ALIASES`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lumikb_app.domain.graph import DocumentGraph, EntityDraft
+
+MAX_ALIASES = 20
+MAX_NAME = 255  # the entity name column
+MAX_TYPE = 64
+MAX_KEY = 255
+_NAMESPACE = uuid.UUID("6f1c2a52-3a7e-4d0b-9a55-1d5e3b8f0c41")
+
+
+def entity_id(kb_id: str, key: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"entity\0{kb_id}\0{key}"))
+
+
+def mention_id(document_id: str, chunk_id: str, key: str, char_start: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"mention\0{document_id}\0{chunk_id}\0{key}\0{char_start}"))
+
+
+def relation_id(document_id: str, source_key: str, target_key: str, type_: str) -> str:
+    return str(
+        uuid.uuid5(_NAMESPACE, f"relation\0{document_id}\0{source_key}\0{target_key}\0{type_}")
+    )
+
+
+def unite_aliases(name: str, *groups: Iterable[str]) -> list[str]:
+    """Aliases in first-seen order, distinct ignoring case, without `name`, capped."""
+    seen = {name.casefold()}
+    united: list[str] = []
+    for alias in (alias.strip()[:MAX_NAME] for group in groups for alias in group):
+        if alias and alias.casefold() not in seen and len(united) < MAX_ALIASES:
+            seen.add(alias.casefold())
+            united.append(alias)
+    return united
+
+
+def merged_entity(stored: Mapping[str, Any] | None, draft: EntityDraft) -> dict[str, Any]:
+    """The entity's new name, type, description and aliases after `draft` is merged in."""
+    name = draft.name.strip()[:MAX_NAME] or (stored["name"] if stored else draft.key)
+    old_type, old_description = (stored["type"], stored["description"]) if stored else ("", "")
+    earlier = [stored["name"], *(stored["aliases"] or [])] if stored else []
+    return {
+        "name": name,
+        "type": draft.type[:MAX_TYPE] or old_type,
+        "description": draft.description or old_description,
+        "aliases": unite_aliases(name, earlier, draft.aliases),
+    }
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    id: str
+    key: str
+    chunk_id: str
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class RelationRow:
+    id: str
+    source_key: str
+    target_key: str
+    type: str
+    chunk_id: str
+    evidence: str
+    weight: float
+
+
+@dataclass
+class DocumentRows:
+    """A checked document graph: one draft per key, distinct mentions, one relation per
+    (source, target, type) with its weights summed (self-relations dropped)."""
+
+    entities: dict[str, EntityDraft] = field(default_factory=dict)
+    mentions: list[MentionRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+
+
+def document_rows(document_id: str, graph: DocumentGraph) -> DocumentRows:
+    rows = DocumentRows(entities=_fold_entities(graph.entities))
+    _require_keys(rows.entities, [m.key for m in graph.mentions], "mention")
+    _require_keys(
+        rows.entities,
+        [key for r in graph.relations for key in (r.source_key, r.target_key)],
+        "relation",
+    )
+    mentions = {}
+    for m in graph.mentions:
+        if m.char_start < 0 or m.char_end < m.char_start:
+            raise ValueError(f"mention of {m.key!r} has bad offsets {m.char_start}..{m.char_end}")
+        mid = mention_id(document_id, m.chunk_id, m.key, m.char_start)
+        mentions[mid] = MentionRow(mid, m.key, m.chunk_id, m.char_start, m.char_end)
+    rows.mentions = list(mentions.values())
+    rows.relations = _fold_relations(document_id, graph)
+    return rows
+
+
+def _fold_entities(drafts: Sequence[EntityDraft]) -> dict[str, EntityDraft]:
+    folded: dict[str, EntityDraft] = {}
+    for draft in drafts:
+        if not draft.key or len(draft.key) > MAX_KEY:
+            raise ValueError(f"entity key must be 1 to {MAX_KEY} characters: {draft.key[:40]!r}")
+        before = folded.get(draft.key)
+        if before is None:
+            folded[draft.key] = draft
+            continue
+        folded[draft.key] = EntityDraft(
+            key=draft.key,
+            name=draft.name or before.name,
+            type=draft.type or before.type,
+            description=draft.description or before.description,
+            aliases=(before.name, *before.aliases, *draft.aliases),
+        )
+    return folded
+
+
+def _require_keys(entities: Mapping[str, EntityDraft], keys: Iterable[str], kind: str) -> None:
+    unknown = sorted(set(keys) - entities.keys())
+    if unknown:
+        raise ValueError(f"{kind} names entity keys the graph does not declare: {unknown[:5]}")
+
+
+def _fold_relations(document_id: str, graph: DocumentGraph) -> list[RelationRow]:
+    folded: dict[str, RelationRow] = {}
+    for r in graph.relations:
+        if r.source_key == r.target_key:
+            continue
+        rid = relation_id(document_id, r.source_key, r.target_key, r.type)
+        before = folded.get(rid)
+        if before is None:
+            type_ = r.type[:MAX_TYPE]
+            folded[rid] = RelationRow(
+                rid, r.source_key, r.target_key, type_, r.chunk_id, r.evidence, float(r.weight)
+            )
+            continue
+        before.weight += float(r.weight)
+        if not before.evidence and r.evidence:
+            before.evidence, before.chunk_id = r.evidence, r.chunk_id
+    return list(folded.values())
+
+
+def undirected(rows: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """Each related pair once as (smaller id, larger id), weights summed; no self-pairs."""
+    summed: dict[tuple[str, str], float] = {}
+    for source, target, weight in rows:
+        if source != target:
+            pair = (min(source, target), max(source, target))
+            summed[pair] = summed.get(pair, 0.0) + float(weight)
+    return [(a, b, w) for (a, b), w in sorted(summed.items())]
