@@ -88,8 +88,17 @@ def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
     )
 
 
+GRAPH_OPTIONS = (("default", "Graph: KB default"), ("on", "Graph: on"), ("off", "Graph: off"))
+_GRAPH_SWITCH = {"on": True, "off": False}
+
+
 def run_search(
-    user: User, query: str, kb_id: str = ALL, doc_type: str = ALL, limit: int = PAGE_LIMIT
+    user: User,
+    query: str,
+    kb_id: str = ALL,
+    doc_type: str = ALL,
+    limit: int = PAGE_LIMIT,
+    graph: str = "default",
 ) -> SearchResponse:
     return search_service.search(
         user,
@@ -97,6 +106,7 @@ def run_search(
         kb_ids=None if kb_id == ALL else [kb_id],
         doc_types=None if doc_type == ALL else [doc_type],
         limit=limit,
+        graph=_GRAPH_SWITCH.get(graph),
     )
 
 
@@ -107,13 +117,14 @@ async def search_views(
     doc_type: str = ALL,
     limit: int = PAGE_LIMIT,
     max_chars: int = 320,
+    graph: str = "default",
 ) -> tuple[list[ResultView], str, float]:
     """The result rows, the message to show instead ("" when none) and the search's time in ms;
     the search page and the quick-search palette both answer through this."""
     try:
         if user is None:
             raise SearchInputError("Your session has ended. Sign in again to search.")
-        response = await asyncio.to_thread(run_search, user, query, kb_id, doc_type, limit)
+        response = await asyncio.to_thread(run_search, user, query, kb_id, doc_type, limit, graph)
         return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
     except SearchInputError as exc:
         return [], str(exc), 0.0
@@ -126,6 +137,7 @@ class SearchState(ShellState):
     query: str = ""
     kb_filter: str = ALL
     type_filter: str = ALL
+    graph_filter: str = "default"  # default | on | off: graph fusion for this search
     results: list[ResultView] = []
     searched_query: str = ""  # the query the results shown answer ("" before any search)
     searching: bool = False
@@ -165,6 +177,11 @@ class SearchState(ShellState):
         self.type_filter = value or ALL
         return [self._sync_url(), SearchState.search]
 
+    @rx.event
+    def set_graph_filter(self, value: str):
+        self.graph_filter = value if value in _GRAPH_SWITCH else "default"
+        return SearchState.search
+
     def _sync_url(self):
         """Keep ?q=&kb=&type= in the address bar (shareable, reloadable) without a navigation."""
         params = {"q": self.query.strip()}
@@ -180,14 +197,14 @@ class SearchState(ShellState):
         async with self:
             self._generation += 1
             generation, query = self._generation, self.query.strip()
-            kb_id, doc_type = self.kb_filter, self.type_filter
+            kb_id, doc_type, graph = self.kb_filter, self.type_filter, self.graph_filter
             if not query:
                 self.results, self.searched_query, self.error = [], "", ""
                 self.searching = False
                 return
             self.searching = True
             user = await self.current_user()
-        results, error, took_ms = await search_views(user, query, kb_id, doc_type)
+        results, error, took_ms = await search_views(user, query, kb_id, doc_type, graph=graph)
         took = (
             "" if error else f"{len(results)} passage{'s' * (len(results) != 1)} · {took_ms:.0f} ms"
         )

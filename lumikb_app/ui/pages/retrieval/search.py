@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from lumikb_app.state.retrieval.search import ALL, DOC_TYPE_OPTIONS, SearchState
+from lumikb_app.state.retrieval.search import ALL, DOC_TYPE_OPTIONS, GRAPH_OPTIONS, SearchState
 from lumikb_app.state.shell import KbSummary, ShellState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.retrieval.quick_search import kbd
@@ -35,6 +35,14 @@ def _filters() -> rx.Component:
             ),
             value=SearchState.type_filter,
             on_change=SearchState.set_type_filter,
+        ),
+        rx.select.root(
+            rx.select.trigger(width="170px", custom_attrs=testid("search-graph-filter")),
+            rx.select.content(
+                *[rx.select.item(label, value=key) for key, label in GRAPH_OPTIONS],
+            ),
+            value=SearchState.graph_filter,
+            on_change=SearchState.set_graph_filter,
         ),
         rx.spacer(),
         rx.cond(
