@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lumikb_app.ports.graph import Entity, GraphStore, Mention, Relation, Subgraph
-from tests.integration.graph.graph_targets import (
-    falkordb_server,
-    open_target,
-    open_unanswering_target,
-    target_kinds,
-)
+from tests.integration.graph.graph_targets import open_unanswering_target, target_kinds
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="session")
-def falkordb_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    with falkordb_server(tmp_path_factory.mktemp("falkordb")) as port:
-        yield port
-
-
-@pytest.fixture
-def kb_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(params=target_kinds())
-def graph(request: pytest.FixtureRequest, tmp_path: Path, kb_prefix: str) -> Iterator[GraphStore]:
-    with open_target(request.param, tmp_path, kb_prefix, request.getfixturevalue) as store:
-        yield store
-
-
-@pytest.fixture
-def kb(kb_prefix: str) -> str:
-    return f"{kb_prefix}-kb1"
-
-
-@pytest.fixture
-def other_kb(kb_prefix: str) -> str:
-    return f"{kb_prefix}-kb2"
 
 
 # -- building blocks -----------------------------------------------------------
