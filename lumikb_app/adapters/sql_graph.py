@@ -251,7 +251,7 @@ class SqlGraphStore:
             .group_by(RELATIONS.c.source_id, RELATIONS.c.target_id)
         )
         with self._db.engine.connect() as conn:
-            return gd.undirected(conn.execute(query).tuples())
+            return gd.undirected((s, t, w) for s, t, w in conn.execute(query))
 
     def stats(self, kb_id: str) -> GraphStats:
         def count(table: Table) -> Select[Any]:
