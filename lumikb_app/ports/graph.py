@@ -76,7 +76,10 @@ class GraphStore(Protocol):
         """Make the document's contribution exactly `graph` (idempotent, so a retry is safe):
         drop its old relations and mentions, merge its entities by key (aliases united, a
         non-empty type or description kept), add its mentions and relations, and delete the
-        entities left with neither. Ids are deterministic."""
+        entities left with neither. Ids are deterministic. A mention or relation naming a key
+        `graph.entities` does not declare is a ValueError and nothing is written; repeated
+        relations of one (source, target, type) fold into one with their weights summed, and
+        relations from an entity to itself are dropped."""
 
     def delete_document(self, kb_id: str, document_id: str) -> None:
         """Remove the document's relations and mentions, then entities nothing mentions."""
@@ -84,7 +87,9 @@ class GraphStore(Protocol):
     def neighbourhood(
         self, kb_id: str, entity_ids: Sequence[str], *, hops: int = 1, limit: int = 200
     ) -> Subgraph:
-        """Entities within `hops` relations of the seeds (seeds included) and the relations among them."""
+        """Entities within `hops` relations of the seeds (seeds included) and the relations among
+        them. Nearest first, ties by id, at most `limit`: the walk stops at the hop that fills
+        the limit, so a hub next to a seed costs one hop, not its neighbours' neighbours."""
 
     def find_entities(
         self,
@@ -95,8 +100,9 @@ class GraphStore(Protocol):
         types: Sequence[str] = (),
         community: int | None = None,
     ) -> list[Entity]:
-        """Entities whose key starts with (or, failing that, contains) the normalized `text`;
-        empty `text` gives the most mentioned. Most mentioned first, then by key."""
+        """Entities whose key starts with the normalized `text`, then (up to `limit`) those
+        whose key only contains it; each group most mentioned first, then by key. Empty
+        `text` gives the most mentioned; text with nothing left once normalized, nothing."""
 
     def entities_by_keys(self, kb_ids: Sequence[str], keys: Sequence[str]) -> list[Entity]:
         """The entities with exactly these keys, in the given KBs."""
@@ -118,7 +124,8 @@ class GraphStore(Protocol):
         """Relations touching the entity, heaviest first."""
 
     def weighted_edges(self, kb_id: str) -> list[tuple[str, str, float]]:
-        """(source id, target id, summed weight) for every related pair of the KB."""
+        """(smaller id, larger id, summed weight) for every related pair of the KB: undirected,
+        summed over directions, types and documents, no self-pairs."""
 
     def set_communities(self, kb_id: str, communities: Mapping[str, int]) -> None:
         """Assign community numbers by entity id; every other entity of the KB gets none."""
