@@ -6,7 +6,7 @@ does not exist, so that marker removal is always exercised. Text streams in piec
 four characters (markers get split across pieces, as real tokenizers do), `delay` seconds apart.
 Its `complete` (the follow-up rewrite) returns the question with the previous question's topic;
 given the entity extraction prompt, it answers the JSON asked for (adapters/fake_extraction.py),
-after the time a hosted model would take when paced.
+after the time a hosted model would take when paced, and a community summary prompt in one line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import time
 from collections.abc import Iterator, Sequence
 
 from lumikb_app.adapters.fake_extraction import (
+    community_answer,
     extraction_answer,
+    is_community_prompt,
     is_extraction_prompt,
     paced_seconds,
 )
@@ -66,6 +68,8 @@ class FakeChatModel:
             if self.delay:
                 time.sleep(paced_seconds(answer))
             return answer
+        if is_community_prompt(messages):
+            return community_answer(messages[-1]["content"])
         prompt = messages[-1]["content"]
         question = prompt.rsplit(FOLLOW_UP_PREFIX, 1)[-1].strip()
         previous = [

@@ -1,8 +1,10 @@
-"""The fake model's answer to an entity extraction prompt (services/graph/llm_prompt.py layout).
+"""The fake model's answers to the graph prompts: entity extraction (services/graph/llm_prompt.py
+layout) and community summaries (services/graph/community_summary.py).
 
 Deterministic: the entities of a chunk are its PEP numbers and capitalized words (up to ten,
 first seen first), related when consecutive in one sentence, each relation with that sentence
 as evidence. The answer is the JSON the prompt asks for, so the extractor's whole path runs.
+A community's summary is "A community about <its title>."
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 # The opening of services/graph/llm_prompt.SYSTEM_PROMPT (a test keeps the two in step).
 EXTRACTION_OPENING = "You extract a knowledge graph from text chunks."
+COMMUNITY_OPENING = "You summarize one community of a knowledge graph."
 # Paced like a hosted small model: time to the first token, then output tokens per second.
 PACED_FIRST_TOKEN_SECONDS = 0.25
 PACED_TOKENS_PER_SECOND = 400.0
@@ -29,6 +32,14 @@ _COMMON = frozenset(
 
 def is_extraction_prompt(messages: Any) -> bool:
     return bool(messages) and str(messages[0]["content"]).startswith(EXTRACTION_OPENING)
+
+
+def is_community_prompt(messages: Any) -> bool:
+    return bool(messages) and str(messages[0]["content"]).startswith(COMMUNITY_OPENING)
+
+
+def community_answer(user_content: str) -> str:
+    return f"A community about {json.loads(user_content)['title']}."
 
 
 def extraction_answer(user_content: str) -> str:
