@@ -14,6 +14,7 @@ from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
 from lumikb_app.state.event_guard import EventGuard
 from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
+from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.models.admin_models import AdminModelsState
 from lumikb_app.state.retrieval.search import SearchState
@@ -101,7 +102,7 @@ app.add_page(
     kb_settings_page,
     route="/kb/[kb_id]/settings",
     title="Knowledge base settings · LumiKB",
-    on_load=[*SIGNED_IN, KbSettingsState.load_settings],
+    on_load=[*SIGNED_IN, KbSettingsState.load_settings, KbGraphState.load_graph],
 )
 app.add_page(
     account_page,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import new_id
-from lumikb_app.db.tables import Document, User
+from lumikb_app.db.tables import Document, KnowledgeBase, User
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.ports.blobs import BlobNotFound
@@ -24,6 +24,8 @@ from lumikb_app.services.accounts.access import PermissionDenied, can, require
 from lumikb_app.services.documents import outbox, pending_blobs, status, versions
 from lumikb_app.services.documents.parsing import detect_path_type
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
+from lumikb_app.services.graph import status as graph_status
+from lumikb_app.services.graph.status import DocumentGraphStage
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 INGEST_JOB = "workers.tasks.ingest_document"
@@ -43,12 +45,14 @@ SORTS = {
 class ListedDocument:
     document: Document  # detached
     uploader: str | None  # the uploader's display name; None when unknown or never recorded
+    graph: DocumentGraphStage | None = None  # its graph stage, when the KB's graph is on
 
 
 @dataclass(frozen=True)
 class DocumentList:
     documents: list[ListedDocument]
     can_write: bool  # whether the caller may upload, retry and delete here
+    graph_on: bool = False  # the KB's knowledge graph is on: ready documents get a graph stage
 
 
 @dataclass(frozen=True)
@@ -230,9 +234,25 @@ def list_documents(
             col(Document.status).not_in([S.deleting.value, S.superseded.value])
         )
     with read_session() as session:
+        kb = session.get(KnowledgeBase, kb_id)  # held, so require's look at it costs no query
         require(session, user, kb_id, KbRole.READ)
         rows = [ListedDocument(doc, name) for doc, name in session.exec(statement)]
-        return DocumentList(rows, can(session, user, kb_id, KbRole.WRITE))
+        graph_on = kb is not None and graph_status.graph_on(kb)
+        if graph_on:
+            rows = _with_graph_stages(session, rows)
+        return DocumentList(rows, can(session, user, kb_id, KbRole.WRITE), graph_on)
+
+
+def _with_graph_stages(session: Session, rows: list[ListedDocument]) -> list[ListedDocument]:
+    """Ready documents get their graph stage (waiting, when the job has not written one yet)."""
+    ready = [row.document.id for row in rows if row.document.status == S.ready.value]
+    stages = graph_status.document_stages(session, ready)
+    return [
+        replace(row, graph=stages.get(row.document.id, graph_status.WAITING))
+        if row.document.status == S.ready.value
+        else row
+        for row in rows
+    ]
 
 
 def _document_for(session: Session, user: User, document_id: str, role: KbRole) -> Document:

@@ -32,7 +32,9 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents as document_service
 from lumikb_app.services.documents.parsing import type_label
 from lumikb_app.services.documents.uploads import UploadRejected
+from lumikb_app.services.graph import extraction as graph_extraction
 from lumikb_app.state.documents import progress_watch, upload_protocol
+from lumikb_app.state.documents.graph_stage import NO_LINE, GraphLine, eta_label, graph_line
 from lumikb_app.state.documents.progress_watch import Look, Shown
 from lumikb_app.state.documents.upload_protocol import UploadBoard, UploadRow, human_size
 from lumikb_app.state.session import session_token
@@ -69,17 +71,17 @@ class DocumentRow:
     processing: bool
     failed: bool
     download_url: str
+    # The graph stage of a ready document in a KB with the graph on (graph_stage.GraphLine).
+    graph_shown: bool
+    graph_state: str
+    graph_percent: int
+    graph_label: str
+    graph_working: bool
+    graph_failed: bool
+    moving: bool  # its processing or its graph stage still changes: the watcher keeps looking
 
 
-def eta_label(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return ""
-    if seconds < 60:
-        return f"about {max(1, round(seconds))} s left"
-    return f"about {round(seconds / 60)} min left"
-
-
-def _document_row(doc: Document, uploader: str) -> DocumentRow:
+def _document_row(doc: Document, uploader: str, graph: GraphLine = NO_LINE) -> DocumentRow:
     processing = doc.status not in TERMINAL
     return DocumentRow(
         id=doc.id,
@@ -100,6 +102,13 @@ def _document_row(doc: Document, uploader: str) -> DocumentRow:
         processing=processing,
         failed=doc.status == DocumentStatus.failed.value,
         download_url=download_path(doc.stable_id, doc.version),
+        graph_shown=graph.shown,
+        graph_state=graph.state,
+        graph_percent=graph.percent,
+        graph_label=graph.label,
+        graph_working=graph.working,
+        graph_failed=graph.failed,
+        moving=processing or graph.working,
     )
 
 
@@ -115,6 +124,7 @@ def _listing(
         _document_row(
             item.document,
             item.uploader or ("Unknown" if item.document.uploaded_by else "—"),
+            graph_line(item.graph),
         )
         for item in found.documents
     ]
@@ -328,6 +338,21 @@ class DocumentsState(ShellState):
             self.docs_error = str(error)
             return None
         self.docs_error = ""
+        await self._reload(user)
+        return DocumentsState.watch_progress
+
+    @rx.event
+    async def retry_graph(self, document_id: str):
+        """Run a document's failed graph stage again (its finished passages are kept)."""
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login")
+        try:
+            queued = await asyncio.to_thread(graph_extraction.retry_document, user, document_id)
+        except PermissionDenied as error:
+            self.docs_error = str(error)
+            return None
+        self.docs_error = "" if queued else "The knowledge graph is off for this knowledge base."
         await self._reload(user)
         return DocumentsState.watch_progress
 

@@ -2,7 +2,7 @@
 
 About once a second the watcher asks the page what it shows, re-reads that list (off the event
 loop) and hands it back. It stops when the browser left the KB page, the session ended or the
-user lost access, when every document is ready or failed and nobody asked for another look,
+user lost access, when every document (and its graph stage) is ready or failed and nobody asked for another look,
 or when the list has not changed for a long time (a page left open on a stuck queue).
 """
 
@@ -35,7 +35,9 @@ class Shown:
 
 class ListRow(Protocol):
     @property
-    def processing(self) -> bool: ...
+    def moving(self) -> bool:
+        """Whether the row may still change (a document processing, a graph stage running)."""
+        ...
 
 
 Row = TypeVar("Row", bound=ListRow)
@@ -79,5 +81,5 @@ async def watch(
             return
         if shown.changed:
             last_change = clock()
-        if not any(row.processing for row in rows) and not shown.wanted:
+        if not any(row.moving for row in rows) and not shown.wanted:
             return

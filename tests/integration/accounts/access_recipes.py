@@ -16,6 +16,8 @@ from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
 from lumikb_app.services.accounts import access, api_tokens, audit, grants, users
 from lumikb_app.services.chat import admission, chat, chat_turns, conversations
 from lumikb_app.services.documents import documents, reconcile, viewer
+from lumikb_app.services.graph import extraction, graph_mode
+from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.knowledge_bases import kb_config, kb_creation, kbs
 from lumikb_app.services.models import choices, connection, registry
 from lumikb_app.services.retrieval import evaluation, search
@@ -50,6 +52,13 @@ def _corpus_ids(w: World, u: User) -> bool:
 def _eval_ingest(w: World, u: User) -> object:
     note = CorpusDocument("c1", "c1.md", f"An evaluation note {uuid.uuid4().hex}.".encode())
     return evaluation.ingest(u, w.new_kb(), [note], on_progress=lambda progress: None)
+
+
+def _graph_kb(w: World) -> str:
+    """A scratch KB with the graph on (no documents, so nothing is extracted)."""
+    kb_id = w.new_kb()
+    kb_config.update_settings(w.root, kb_id, {"graph_mode": "fast"})
+    return kb_id
 
 
 CORPUS = {"q1": QUESTION}
@@ -164,6 +173,13 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "documents.reconcile.run_now": lambda w, u: reconcile.run_now(u),
     "documents.viewer.open_document": lambda w, u: viewer.open_document(u, w.doc),
     "documents.viewer.render_page_png": lambda w, u: viewer.render_page_png(u, w.pdf, 1),
+    "graph.extraction.queue_kb": lambda w, u: extraction.queue_kb(u, _graph_kb(w)),
+    "graph.extraction.retry_document": lambda w, u: extraction.retry_document(u, w.doc),
+    "graph.graph_mode.set_mode": lambda w, u: graph_mode.set_mode(u, w.new_kb(), "fast"),
+    "graph.graph_mode.set_retrieval": lambda w, u: graph_mode.set_retrieval(u, w.new_kb(), False),
+    "graph.graph_mode.reextract": lambda w, u: graph_mode.reextract(u, _graph_kb(w)),
+    "graph.status.kb_status": lambda w, u: graph_status.kb_status(u, w.kb),
+    "graph.status.extraction_estimate": lambda w, u: graph_status.extraction_estimate(u, w.kb),
     "knowledge_bases.kb_config.get_settings": lambda w, u: kb_config.get_settings(u, w.kb),
     "knowledge_bases.kb_config.ready_documents": lambda w, u: kb_config.ready_documents(u, w.kb),
     "knowledge_bases.kb_config.update_settings": lambda w, u: kb_config.update_settings(
@@ -299,6 +315,7 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
     from lumikb_app.state.chat.chat import ChatState
     from lumikb_app.state.documents.documents import DocumentsState
     from lumikb_app.state.documents.viewer import ViewerState
+    from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
     from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
     from lumikb_app.state.shell import KbPageState, ShellState
 
@@ -316,6 +333,12 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
             "load_settings",
             lambda w: f"/kb/{w.kb}/settings?kb_id={w.kb}",
             lambda s: (s.kb_name, s.members, s.settings_form),
+        ),
+        "KbGraphState.load_graph": _load(
+            KbGraphState,
+            "load_graph",
+            lambda w: f"/kb/{w.kb}/settings?kb_id={w.kb}",
+            lambda s: s.graph_loaded,  # figures only: whether the section was filled at all
         ),
         "DocumentsState.load_documents": _load(
             DocumentsState, "load_documents", kb_page, lambda s: s.documents

@@ -19,7 +19,7 @@ LOOK = Look("kb1", ("", "", "uploaded"), "token")
 @dataclass(frozen=True)
 class Row:
     name: str
-    processing: bool
+    moving: bool
 
 
 @dataclass

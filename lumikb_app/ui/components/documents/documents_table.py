@@ -76,9 +76,54 @@ def _status_badge(row: DocumentRow) -> rx.Component:
     )
 
 
+def _graph_retry(row: DocumentRow) -> rx.Component:
+    return rx.cond(
+        row.graph_failed & DocumentsState.can_write,
+        rx.link(
+            "Retry",
+            as_="button",
+            size="1",
+            on_click=DocumentsState.retry_graph(row.id),
+            aria_label="Retry the knowledge graph of " + row.name,
+            custom_attrs=testid("graph-retry"),
+        ),
+    )
+
+
+def _graph_stage(row: DocumentRow) -> rx.Component:
+    """The graph stage under a ready document: its own line, bar and ETA, or its failure."""
+    return rx.vstack(
+        rx.cond(
+            row.graph_working,
+            rx.progress(
+                value=row.graph_percent,
+                max=100,
+                size="1",
+                width="100%",
+                color_scheme="violet",
+                custom_attrs={**testid("graph-progress"), "data-percent": row.graph_percent},
+            ),
+        ),
+        rx.text(
+            rx.icon("waypoints", size=12, display="inline", vertical_align="middle"),
+            " ",
+            row.graph_label,
+            rx.cond(row.graph_failed & DocumentsState.can_write, " · ", ""),
+            _graph_retry(row),
+            size="1",
+            color=rx.cond(row.graph_failed, rx.color("red", 11), MUTED),
+            custom_attrs=testid("graph-label"),
+        ),
+        spacing="1",
+        width="100%",
+        custom_attrs={**testid("graph-stage"), "data-state": row.graph_state},
+    )
+
+
 def _status_cell(row: DocumentRow) -> rx.Component:
     return rx.vstack(
         _status_badge(row),
+        rx.cond(row.graph_shown, _graph_stage(row)),
         rx.cond(
             row.processing,
             rx.vstack(

@@ -12,6 +12,7 @@ from lumikb_app.state.knowledge_bases.kb_settings import (
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_not_found
+from lumikb_app.ui.pages.knowledge_bases.kb_graph_section import graph_settings_card
 
 ROLE_HELP = (
     "READ can search and read · WRITE can also add documents · ADMIN can also manage members"
@@ -415,11 +416,12 @@ def _found() -> rx.Component:
         ),
         page_header(
             KbSettingsState.kb_name,
-            "Settings: details, search, who has access, archive and delete.",
+            "Settings: details, search, the knowledge graph, who has access, archive and delete.",
             icon="settings",
         ),
         details_card(),
         search_settings_card(),
+        graph_settings_card(),
         members_card(),
         danger_card(),
         spacing="4",
