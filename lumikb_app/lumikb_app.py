@@ -13,6 +13,7 @@ from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
 from lumikb_app.state.event_guard import EventGuard
+from lumikb_app.state.graph.graph import GraphState
 from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
@@ -28,11 +29,11 @@ from lumikb_app.ui.pages.accounts.register import register_page
 from lumikb_app.ui.pages.accounts.reset_password import reset_password_page
 from lumikb_app.ui.pages.chat.chat import chat_page
 from lumikb_app.ui.pages.documents.viewer import viewer_page
+from lumikb_app.ui.pages.graph.graph import graph_page
 from lumikb_app.ui.pages.knowledge_bases.home import home_page
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_page
 from lumikb_app.ui.pages.knowledge_bases.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.models.admin_models import admin_models_page
-from lumikb_app.ui.pages.placeholders import graph_page
 from lumikb_app.ui.pages.platform.admin_home import admin_home_page
 from lumikb_app.ui.pages.retrieval.search import search_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
@@ -62,7 +63,9 @@ app.add_page(
     title="Document · LumiKB",
     on_load=[*SIGNED_IN, ViewerState.load],
 )
-app.add_page(graph_page, route="/graph", title="Graph · LumiKB", on_load=SIGNED_IN)
+app.add_page(
+    graph_page, route="/graph", title="Graph · LumiKB", on_load=[*SIGNED_IN, GraphState.load]
+)
 app.add_page(
     admin_home_page,
     route="/admin",

@@ -24,6 +24,8 @@ from lumikb_app.services.retrieval import evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
+from tests.integration.accounts.graph_recipes import ROUTE_CALLS as GRAPH_ROUTE_CALLS
+from tests.integration.accounts.graph_recipes import SERVICE_CALLS as GRAPH_SERVICE_CALLS
 from tests.model_registry import register
 from tests.reflex_states import signed_in_state
 
@@ -223,6 +225,7 @@ SERVICE_CALLS: dict[str, Recipe] = {
         u, w.new_kb(), wait_seconds=0
     ),
     "retrieval.search.search": lambda w, u: w.shows_kb(search.search(u, QUESTION).passages),
+    **GRAPH_SERVICE_CALLS,
 }
 
 
@@ -281,6 +284,7 @@ ROUTE_CALLS: dict[str, RouteRecipe] = {
     "PUT /api/v1/kbs/{kb_id}/models": lambda w, role: w.request(
         role, "PUT", f"/api/v1/kbs/{w.kb}/models", json={"chat_model": ""}
     ),
+    **GRAPH_ROUTE_CALLS,
 }
 
 

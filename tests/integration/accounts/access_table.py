@@ -80,6 +80,10 @@ SERVICES: dict[str, Expected] = {
     "documents.reconcile.run_now": SYSTEM_ADMIN,
     "documents.viewer.open_document": READ,
     "documents.viewer.render_page_png": READ,
+    "graph.explore.overview": READ,
+    "graph.explore.search_entities": READ,
+    "graph.explore.neighbours": READ,
+    "graph.explore.entity_detail": READ,
     "graph.extraction.queue_kb": KB_ADMIN,
     "graph.extraction.retry_document": WRITE,
     "graph.graph_mode.set_mode": KB_ADMIN,
@@ -166,6 +170,9 @@ ROUTES: dict[str, Expected] = {
     "POST /api/v1/chat": shows(READ),
     "GET /api/v1/models": SIGNED_IN,
     "PUT /api/v1/kbs/{kb_id}/models": KB_ADMIN,
+    "GET /api/v1/kbs/{kb_id}/graph/entities": READ,
+    "GET /api/v1/kbs/{kb_id}/graph/entities/{entity_id}": READ,
+    "GET /api/v1/kbs/{kb_id}/graph/entities/{entity_id}/neighbours": READ,
 }
 
 # Every Reflex event handler, as 'StateClass.handler': what the data it reaches requires. The
@@ -308,6 +315,21 @@ HANDLERS: dict[str, Expected] = {
     "ChatState.delete_dialog_changed": UI_ONLY,
     "ChatState.feedback_dialog_changed": UI_ONLY,
     "ChatState.setvar": NEVER,
+    "GraphState.load": UI_ONLY,  # picks the KB from the address; refresh reads it
+    "GraphState.choose_kb": UI_ONLY,
+    "GraphState.refresh": READ,
+    "GraphState.watch_extraction": READ,
+    "GraphState.set_type_filter": UI_ONLY,
+    "GraphState.set_community_filter": UI_ONLY,
+    "GraphState.set_query": UI_ONLY,
+    "GraphState.run_search": READ,
+    "GraphState.select_entity": UI_ONLY,
+    "GraphState.clear_selection": UI_ONLY,
+    "GraphState.load_detail": READ,
+    "GraphState.expand_more": UI_ONLY,
+    "GraphState.expand_selected": READ,
+    "GraphState.expand_two_hops": READ,
+    "GraphState.setvar": NEVER,
 }
 
 

@@ -1,0 +1,3 @@
+"""The graph page.
+
+Layout only; data from state.graph."""
