@@ -192,7 +192,8 @@ def _begin(document_id: str) -> _Work | None:
                 )
             )
         )
-        title = doc.title or doc.name
+        # The file name too: it often carries the document's own number ("pep-0484.rst").
+        title = " – ".join(dict.fromkeys(part for part in (doc.name, doc.title) if part))
         row.mode, row.state, row.chunks_total = mode, GraphStage.extracting, len(chunks)
         row.chunks_done, row.started_at = len(done), row.started_at or utcnow()
         row.detail, row.error, row.updated_at = "Finding entities", None, utcnow()
