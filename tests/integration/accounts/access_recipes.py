@@ -24,6 +24,7 @@ from lumikb_app.services.retrieval import evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
+from tests.integration.accounts.graph_recipes import HANDLER_LOADS as GRAPH_HANDLER_LOADS
 from tests.integration.accounts.graph_recipes import ROUTE_CALLS as GRAPH_ROUTE_CALLS
 from tests.integration.accounts.graph_recipes import SERVICE_CALLS as GRAPH_SERVICE_CALLS
 from tests.model_registry import register
@@ -372,3 +373,4 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
 
 
 HANDLER_LOADS = _handler_loads()
+HANDLER_LOADS.update(GRAPH_HANDLER_LOADS)
