@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -28,8 +27,9 @@ from lumikb_app.services.retrieval.terms import STOP_WORDS, words
 
 MAX_NGRAM = 4
 MAX_KEYS = 200
-NEIGHBOURS_PER_KB = 24
-MENTIONS_LIMIT = 600
+MAX_SEEDS = 8  # the most specific linked entities the walk starts from
+NEIGHBOURS_PER_SEED = 12  # its strongest relations
+MENTION_BUDGET = 1500  # mentions read per question: the most specific entities' first
 NEIGHBOUR_WEIGHT = 0.35
 _PEP = re.compile(r"\bpep[\s-]*0*(\d{1,5})\b", re.IGNORECASE)
 
@@ -46,6 +46,7 @@ class GraphHit:
 class _Reach:
     weight: float
     via: str
+    mentions: int
 
 
 @dataclass
@@ -86,15 +87,14 @@ def search(query: str, kb_ids: Sequence[str], *, limit: int = 50) -> list[GraphH
     linked = graph.entities_by_keys(kb_ids, query_keys(query))
     if not linked:
         return []
-    linked = _most_specific(linked)
-    reach = {e.id: _Reach(_specificity(e), e.name) for e in linked}
-    for entity, seed in _neighbours(linked):
+    linked = sorted(_most_specific(linked), key=lambda e: (e.mentions, e.id))[:MAX_SEEDS]
+    reach = {e.id: _Reach(_specificity(e), e.name, e.mentions) for e in linked}
+    for entity, seed in _neighbours(kb_ids, linked):
         if entity.id not in reach:
-            reach[entity.id] = _Reach(
-                NEIGHBOUR_WEIGHT * _specificity(entity), f"{seed} → {entity.name}"
-            )
+            weight, via = NEIGHBOUR_WEIGHT * _specificity(entity), f"{seed} → {entity.name}"
+            reach[entity.id] = _Reach(weight, via, entity.mentions)
     chunks: dict[str, _ChunkScore] = {}
-    for mention in graph.mentions_of(kb_ids, list(reach), limit=MENTIONS_LIMIT):
+    for mention in graph.mentions_of(kb_ids, _within_budget(reach), limit=MENTION_BUDGET):
         entry = chunks.setdefault(mention.chunk_id, _ChunkScore(mention.document_id))
         entry.entities[mention.entity_id] = reach[mention.entity_id]
     ranked = sorted(chunks.items(), key=lambda item: (-item[1].score, item[0]))[:limit]
@@ -116,27 +116,28 @@ def _specificity(entity: Entity) -> float:
     return 1.0 / math.log2(2 + max(entity.mentions, 0))
 
 
-def _neighbours(linked: list[Entity]) -> list[tuple[Entity, str]]:
+def _within_budget(reach: dict[str, _Reach]) -> list[str]:
+    """Entity ids, most specific first, while their mentions fit the budget: a hub named in
+    thousands of chunks says little about any one of them, and reading it would cost the most."""
+    chosen: list[str] = []
+    spent = 0
+    for entity_id in sorted(reach, key=lambda i: -reach[i].weight):
+        if spent + reach[entity_id].mentions > MENTION_BUDGET:
+            continue
+        spent += reach[entity_id].mentions
+        chosen.append(entity_id)
+    return chosen
+
+
+def _neighbours(kb_ids: Sequence[str], linked: list[Entity]) -> list[tuple[Entity, str]]:
+    """Each seed's strongest related entities, with the seed's name (for "via")."""
     graph = get_container().graph
-    by_kb: dict[str, list[Entity]] = defaultdict(list)
-    for entity in linked:
-        by_kb[entity.kb_id].append(entity)
-    found: list[tuple[Entity, str]] = []
-    for kb_id, seeds in by_kb.items():
-        names = {e.id: e.name for e in seeds}
-        sub = graph.neighbourhood(
-            kb_id, list(names), hops=1, limit=len(names) + 4 * NEIGHBOURS_PER_KB
-        )
-        seed_of: dict[str, str] = {}  # strongest relation first
-        for relation in sorted(sub.relations, key=lambda r: (-r.weight, r.id)):
-            ends = (
-                (relation.source_id, relation.target_id),
-                (relation.target_id, relation.source_id),
-            )
-            for a, b in ends:
-                if a in names and b not in names:
-                    seed_of.setdefault(b, names[a])
-        entities = {e.id: e for e in sub.entities}
-        strongest = [b for b in seed_of if b in entities][:NEIGHBOURS_PER_KB]
-        found.extend((entities[b], seed_of[b]) for b in strongest)
-    return found
+    seed_of: dict[str, str] = {}
+    seeds = {e.id for e in linked}
+    for seed in linked:
+        for relation in graph.relations_of([seed.kb_id], seed.id, limit=NEIGHBOURS_PER_SEED):
+            other = relation.target_id if relation.source_id == seed.id else relation.source_id
+            if other not in seeds:
+                seed_of.setdefault(other, seed.name)
+    found = graph.get_entities(kb_ids, list(seed_of))
+    return [(e, seed_of[e.id]) for e in found]

@@ -84,7 +84,7 @@ def eval_user(*, create: bool = True) -> User:
 def create_eval_kb(user: User, corpus_name: str, graph_mode: str = "off") -> str:
     name = f"Retrieval evaluation: {corpus_name} ({utcnow():%Y-%m-%d %H:%M:%S})"
     description = "Created by `lumikb eval`."
-    settings = KbSettings(top_k=SEARCH_LIMIT, graph_mode=graph_mode)  # type: ignore[arg-type]
+    settings = KbSettings.model_validate({"top_k": SEARCH_LIMIT, "graph_mode": graph_mode})
     return kbs.create_kb(user, name[: kbs.MAX_KB_NAME], description, settings=settings).id
 
 
