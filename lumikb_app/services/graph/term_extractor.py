@@ -43,14 +43,14 @@ _DROP_KEYS = frozenset({"pep", "python", "cpython pep"})
 _LINE = re.compile(r"[^\n]+")
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9-]*")
 _FIELD = re.compile(r"([A-Za-z][A-Za-z-]*): ?(.*)")
-_DOCUTILS_MESSAGE = re.compile(r"\S+:\d+: \((?:INFO|WARNING|ERROR|SEVERE)/\d\)[^\n]*")
+_DOCUTILS_MESSAGE = re.compile(r"(?<!\S)\S+:\d+: \((?:INFO|WARNING|ERROR|SEVERE)/\d\)[^\n]*")
 _CODE_START = re.compile(
     r"\s*(?:>>>|\.\.\.|\$ |#|@\w|(?:def|class|import|return|raise|yield|elif|while|try|except|"
     r"finally|with|async|await|pass|lambda|assert|del|global|nonlocal|print)\b|from [\w.]+ import\b|"
     r"(?:if|for|else)\b.*:$)"
 )
 _ASSIGNMENT = re.compile(r"\s*[\w.\[\]'\"(), ]{1,40}?\s*(?:[-+*/%|&^]|//|\*\*)?=(?!=)")
-_PROSE = re.compile(r"[A-Za-z]+,? [a-z]+,? [a-z]+,? [a-z]+")
+_PROSE = re.compile(r"(?<![A-Za-z])[A-Za-z]+,? [a-z]+,? [a-z]+,? [a-z]+")
 _PERSON = re.compile(r"([^,<>()]+?)\s*(?:<[^>]*>|\([^)]*\))?\s*(?:,|$| and )")
 _PERSON_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?: [\w'’.-]+){1,4}")
 _CODE_END = (")", ":", "(", "{", "}", "[", "]", ";", ",")

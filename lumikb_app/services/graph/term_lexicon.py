@@ -88,7 +88,45 @@ grows grow becomes allow ensure enables warrant warrants justify justifies enfor
 specify reflect reflects affect override overrides overridden inherit inherits inherited
 delete deletes upgrade upgrades install installs fix create forego foregoing perform performing
 """)
-STOPWORDS = FUNCTION_WORDS | VERBS
+
+
+def _inflected(bases: str) -> frozenset[str]:
+    """Each verb with its -s, -ed and -ing forms (regular spelling is enough here)."""
+    forms = set()
+    for verb in bases.split():
+        stem = verb[:-1] if verb.endswith("e") else verb
+        third = verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z")) else verb + "s"
+        if verb.endswith("y") and verb[-2] not in "aeiou":
+            third, past = verb[:-1] + "ies", verb[:-1] + "ied"
+        else:
+            past = stem + "ed"
+        forms.update((verb, third, past, stem + "ing"))
+    return frozenset(forms)
+
+
+# Verbs that are rarely nouns; their inflections break a key term too.
+PURE_VERBS = _inflected("""
+identify evolve behave prove mediate consume minimize maximize prohibit extract divide send skip
+declare conform consist depend disallow relate deal adopt adapt alter announce assume attach
+cease claim clarify combine compare complain compute conclude confirm confuse connect construct
+convert convince correspond deliver demonstrate deny derive deserve destroy detect develop
+discover distribute eliminate emphasize employ encourage encounter enhance enter establish
+estimate evaluate examine exceed exclude execute expose extend facilitate favor favour finish
+focus forbid force forget gather generate hesitate highlight hide hope illustrate imply impose
+incorporate inform insert insist inspect integrate interact interfere interpret investigate join
+justify learn locate maintain manage manipulate migrate modify motivate necessitate notice notify
+observe omit operate opt organize originate outline participate permit persuade pick possess
+postpone predict preserve presume pretend promise promote pronounce propagate protect publish
+pursue qualify quote realize recall reconsider recover redefine redirect refactor refine refuse
+reintroduce relax reload remind rename render reorder repeat rephrase represent reproduce rescue
+resemble resist respond restore restrict retain retrieve reuse reveal revert revise revisit
+rewrite satisfy save scan seek sell serve simplify solve speed spend stress strip submit succeed
+suit survive suspect tackle teach tolerate transform translate trust undergo undo unify unwrap
+validate verify violate warn wish withdraw wonder worry wrap behave concern lose prefer
+""") | _words(
+    "lost sent sold chose chosen spoke broke drove fell forgot hid taught thrown wore dealt"
+)
+STOPWORDS = FUNCTION_WORDS | VERBS | PURE_VERBS
 
 # -ing words that are nouns at the start of a term ("string formatting", "calling convention").
 ING_NOUNS = _words("""
@@ -96,6 +134,9 @@ string encoding packaging logging threading tracing profiling pickling formattin
 caching hashing parsing loading naming padding rounding buffering binding mapping setting warning
 listing heading ending calling thing spring ring king ping pooling scheduling locking routing
 slicing indexing unpacking packing quoting escaping scoping nesting sorting matching
+checking processing handling versioning subclassing inlining programming debugging monitoring
+benchmarking publishing marshalling interning counting collecting tokenizing training signing
+bootstrapping linking embedding building hosting licensing indenting spacing naming
 """)
 
 # Adjectives too general to be part of a term: trimmed from a phrase's start ("useful
@@ -120,6 +161,8 @@ sufficient insufficient reasonable unreasonable natural normal ordinary extraord
 nontrivial non-trivial straightforward elaborate complex complicated overall exciting powerful
 flexible robust elegant awkward clumsy convenient inconvenient ambiguous unambiguous
 consistent inconsistent compatible incompatible appropriate inappropriate sensible various
+lazy custom easier harder simpler cleaner faster slower safer best worst worse better smaller
+larger higher lower wider narrower earlier later newer older
 numerous countless remaining resulting corresponding underlying respective entire ideal
 """)
 
@@ -164,6 +207,7 @@ type created discussion discussions open issues rejected ideas backwards compati
 implications implementation acknowledgements footnotes english yes no true false none table figure
 chapter section part version draft final accepted deferred withdrawn superseded active
 informational standards track process provisional question answer q a update updated edit
+teach ii iii iv vi vii viii ix xi xii
 discussions-to post-history python-version bdfl-delegate pep-delegate superseded-by
 content-type last-modified sponsor resolution topic requires replaces total setup
 """)

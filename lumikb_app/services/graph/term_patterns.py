@@ -48,7 +48,7 @@ _CALL = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\((?:\)|(?!e?s\))[^()\s]{
 _CAMEL = re.compile(
     r"(?<![\w.\-])(?=[A-Za-z0-9]*[a-z][A-Z]|[A-Z]{2,}[a-z])[A-Za-z][A-Za-z0-9]*(?![\w\-])"
 )
-_SNAKE = re.compile(r"(?<![\w.\-])\w*[A-Za-z]\w*_\w*(?![\w\-])|(?<![\w.\-])_[A-Za-z]\w+(?![\w\-])")
+_SNAKE = re.compile(r"(?<![\w.\-])(?=\w*_)\w+(?![\w\-])")
 _ACRONYM = re.compile(r"(?<![\w.\-/])[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-\d+)?(?![\w\-/])")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 _NAME = re.compile(
@@ -101,7 +101,7 @@ def code_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
         if _good_identifier(m.group(1)) and len(m.group(1)) > 2:
             yield Candidate(m.start(1), m.end(1), CODE, RANK_CODE)
     for m in _CAMEL.finditer(line):
-        if not _PLURAL_ACRONYM.fullmatch(m.group()):
+        if not _PLURAL_ACRONYM.fullmatch(m.group()) and len(m.group()) <= 60:
             yield Candidate(m.start(), m.end(), CODE, RANK_SHAPE)
     for m in _SNAKE.finditer(line):
         if _good_identifier(m.group()):
@@ -229,9 +229,18 @@ def acronyms(line: str) -> Iterator[Candidate]:
     for m in _ACRONYM.finditer(line):
         word = m.group()
         letters = sum(c.isalpha() for c in word)
-        if word in lex.NOT_ACRONYMS or letters < 2:
+        lower = word.lower()
+        if (
+            word in lex.NOT_ACRONYMS
+            or letters < 2
+            or lower in lex.NOT_NAMES
+            or lower in lex.STOPWORDS
+        ):
             continue
-        yield Candidate(m.start(), m.end(), NAME, RANK_ACRONYM, recurring=letters == 2)
+        if lower in lex.GENERIC_NOUNS or lower in lex.GENERIC_ADJECTIVES:
+            continue
+        long_word = letters >= 6 and word.isalpha()  # "INSTRUCTION" may be emphasis
+        yield Candidate(m.start(), m.end(), NAME, RANK_ACRONYM, recurring=letters == 2 or long_word)
 
 
 def shouting(line: str) -> bool:
@@ -270,6 +279,10 @@ def _term(base: int, run: str, phrase: list[tuple[int, int]]) -> Iterator[Candid
         run[slice(*phrase[0])] in lex.GENERIC_ADJECTIVES or _gerund(run[slice(*phrase[0])])
     ):
         phrase = phrase[1:]
+    while phrase and (
+        _gerund(run[slice(*phrase[-1])]) or run[slice(*phrase[-1])] in lex.GENERIC_ADJECTIVES
+    ):
+        phrase = phrase[:-1]
     if not 2 <= len(phrase) <= 3:
         return
     words = [run[slice(*w)] for w in phrase]
