@@ -92,7 +92,7 @@ delete deletes upgrade upgrades install installs fix create forego foregoing per
 
 def _inflected(bases: str) -> frozenset[str]:
     """Each verb with its -s, -ed and -ing forms (regular spelling is enough here)."""
-    forms = set()
+    forms: set[str] = set()
     for verb in bases.split():
         stem = verb[:-1] if verb.endswith("e") else verb
         third = verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z")) else verb + "s"
