@@ -271,6 +271,7 @@ def graph_page() -> rx.Component:
                 rx.cond(GraphState.nodes.length() > 0, _explorer()),
                 spacing="3",
                 width="100%",
+                overflow_wrap="anywhere",  # a narrow pane breaks long words, never overflows
             ),
             _no_kbs(),
         ),
