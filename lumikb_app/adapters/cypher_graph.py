@@ -12,7 +12,8 @@ accept (MATCH, OPTIONAL MATCH, MERGE, SET, UNWIND, DELETE, UNION, parameters). T
 The semantics match the SQL store (`sql_graph.py`), decided once in `graph_document.py`:
 global ids, entities merged on (kb_id, key), relations and mentions only between things of
 one KB, `mentions` recounted by every write that touches an entity, and a neighbourhood
-walked breadth-first one query per hop, nearest first, ties by id, stopping at `limit`.
+walked breadth-first one query per hop, nearest first, ties by id, stopping at `limit`,
+with one relation per (source, target, type) among the entities kept.
 
 Untested here (no Neo4j server on this machine; the contract suite runs it only when
 NEO4J_URI is set): `Neo4jExecutor` as a whole, its write transactions (on FalkorDB each
@@ -193,7 +194,8 @@ class CypherGraphStore:
         by_id = {e.id: e for e in self._entities(q.ENTITIES_BY_ID, [kb_id], "ids", selected)}
         entities = [by_id[entity_id] for entity_id in selected if entity_id in by_id]
         rows = self._x.run(q.RELATIONS_AMONG, {"kb_id": kb_id, "ids": selected})
-        return Subgraph(entities=entities, relations=[_relation(row) for row in rows])
+        relations = gd.one_per_pair(_relation(row) for row in rows)
+        return Subgraph(entities=entities, relations=relations)
 
     def find_entities(
         self,

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lumikb_app.domain.graph import DocumentGraph, EntityDraft
+from lumikb_app.ports.graph import Relation
 
 MAX_ALIASES = 20
 MAX_NAME = 255  # the entity name column
@@ -156,6 +157,21 @@ def _fold_relations(document_id: str, graph: DocumentGraph) -> list[RelationRow]
         if not before.evidence and r.evidence:
             before.evidence, before.chunk_id = r.evidence, r.chunk_id
     return list(folded.values())
+
+
+def one_per_pair(relations: Iterable[Relation]) -> list[Relation]:
+    """One relation per (source, target, type): the heaviest row (ties by id) carrying the
+    weight summed over all of them; ordered by id."""
+    groups: dict[tuple[str, str, str], list[Relation]] = {}
+    for relation in relations:
+        groups.setdefault((relation.source_id, relation.target_id, relation.type), []).append(
+            relation
+        )
+    kept = []
+    for rows in groups.values():
+        top = min(rows, key=lambda r: (-r.weight, r.id))
+        kept.append(replace(top, weight=sum(r.weight for r in rows)))
+    return sorted(kept, key=lambda r: r.id)
 
 
 def undirected(rows: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:

@@ -9,10 +9,11 @@ write keeps `mention_count` current for the entities it touches.
 executemany updates, IN lists of `_BATCH` ids), never a statement per row.
 
 The neighbourhood is walked breadth-first, one query per hop, and stops as soon
-as `limit` entities are found: the nearest entities first, ties broken by id,
-and the relations among the entities kept. That is what a recursive CTE over
-all hops returns, without walking the neighbours of a hub's neighbours when the
-first hop already fills the limit (`bench/graph_traversal.py` measures both).
+as `limit` entities are found: the nearest entities first, ties broken by id.
+That is what a recursive CTE over all hops returns, without walking the
+neighbours of a hub's neighbours when the first hop already fills the limit
+(`bench/graph_traversal.py` measures both). The relations among the entities
+kept come one per (source, target, type), as the port says.
 """
 
 from __future__ import annotations
@@ -50,20 +51,43 @@ RELATIONS: Table = GraphRelation.__table__  # type: ignore[attr-defined]
 MENTIONS: Table = GraphMention.__table__  # type: ignore[attr-defined]
 _BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind limits
 
-# Each step must find relations through the source_id/target_id indexes. Without
-# statistics (a fresh SQLite file, a PostgreSQL table not yet analyzed) both planners
-# would rather scan the whole KB through the kb_id index on every step (measured 15x
-# to 40x slower at 30k relations), so the relation's kb_id is compared as an
-# expression no index matches.
+# Relations only ever join entities of one KB (every write checks it) and the seeds are
+# checked against the KB, so the walk and the relations among its entities need no kb_id
+# condition, which would only tempt a planner without statistics into the kb_id index; the
+# entities and relations returned are still checked against the KB.
 _STEP = text(
     """
-    SELECT r.target_id AS id FROM graph_relations r
-    WHERE r.source_id IN :frontier AND r.kb_id || '' = :kb_id
-    UNION
-    SELECT r.source_id AS id FROM graph_relations r
-    WHERE r.target_id IN :frontier AND r.kb_id || '' = :kb_id
+    SELECT n.id FROM (
+        SELECT r.target_id AS id FROM graph_relations r
+        WHERE r.source_id IN :frontier
+        UNION
+        SELECT r.source_id AS id FROM graph_relations r
+        WHERE r.target_id IN :frontier
+    ) n
+    WHERE n.id NOT IN :seen
+    ORDER BY n.id
+    LIMIT :room
     """
-).bindparams(bindparam("frontier", expanding=True))
+).bindparams(bindparam("frontier", expanding=True), bindparam("seen", expanding=True))
+
+# One relation per (source, target, type) among the kept entities: a pair that many documents
+# relate would otherwise come back once per document (thousands of rows around a hub).
+_AMONG = text(
+    """
+    SELECT id, kb_id, source_id, target_id, type, document_id, total AS weight, evidence,
+           chunk_id
+    FROM (
+        SELECT r.*,
+               SUM(r.weight) OVER (PARTITION BY r.source_id, r.target_id, r.type) AS total,
+               ROW_NUMBER() OVER (
+                   PARTITION BY r.source_id, r.target_id, r.type ORDER BY r.weight DESC, r.id
+               ) AS nth
+        FROM graph_relations r
+        WHERE r.source_id IN :sources AND r.target_id IN :targets
+    ) ranked
+    WHERE nth = 1
+    """
+).bindparams(bindparam("sources", expanding=True), bindparam("targets", expanding=True))
 
 
 class SqlGraphStore:
@@ -234,7 +258,7 @@ class SqlGraphStore:
             select(RELATIONS)
             .where(
                 (RELATIONS.c.source_id == entity_id) | (RELATIONS.c.target_id == entity_id),
-                RELATIONS.c.kb_id.in_(list(kb_ids)),
+                _in_kbs(RELATIONS, kb_ids),
             )
             .order_by(RELATIONS.c.weight.desc(), RELATIONS.c.id)
             .limit(limit)
@@ -284,9 +308,7 @@ class SqlGraphStore:
         found: list[Mention] = []
         with self._db.engine.connect() as conn:
             for batch in _batches(sorted(set(values))):
-                query = select(MENTIONS).where(
-                    column.in_(batch), MENTIONS.c.kb_id.in_(list(kb_ids))
-                )
+                query = select(MENTIONS).where(column.in_(batch), _in_kbs(MENTIONS, kb_ids))
                 found += [Mention(**row._mapping) for row in conn.execute(query.order_by(*order))]
         found.sort(key=lambda m: (m.document_id, m.chunk_id, m.char_start, m.id))
         return found if limit is None else found[:limit]
@@ -453,6 +475,12 @@ def _ranked(filters: list[ColumnElement[bool]], limit: int) -> Select[Any]:
     return select(ENTITIES).where(*filters).order_by(*order).limit(limit)
 
 
+def _in_kbs(table: Table, kb_ids: Sequence[str]) -> ColumnElement[bool]:
+    """kb_id compared as an expression no index matches, so the planner finds the rows through
+    the more selective index of the other condition (entity, chunk), not the whole KB's."""
+    return table.c.kb_id.concat("").in_(list(kb_ids))
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -481,32 +509,26 @@ def _walk(conn: Connection, kb_id: str, seeds: list[str], hops: int, limit: int)
         select(ENTITIES.c.id).where(ENTITIES.c.id.in_(seeds), ENTITIES.c.kb_id == kb_id)
     )
     selected = sorted(found.scalars())[:limit]
-    seen = set(selected)
     frontier = selected
     for _ in range(hops):
-        if not frontier or len(selected) >= limit:
+        room = limit - len(selected)
+        if not frontier or room <= 0:
             break
         reached: set[str] = set()
         for batch in _batches(frontier):
-            reached.update(conn.execute(_STEP, {"kb_id": kb_id, "frontier": batch}).scalars())
-        frontier = sorted(reached - seen)[: limit - len(selected)]
-        seen.update(frontier)
-        selected += frontier
+            params = {"frontier": batch, "seen": selected, "room": room}
+            reached.update(conn.execute(_STEP, params).scalars())
+        frontier = sorted(reached)[:room]
+        selected = selected + frontier
     return selected
 
 
 def _relations_among(conn: Connection, kb_id: str, entity_ids: list[str]) -> list[Relation]:
-    if not entity_ids:
-        return []
-    # kb_id is checked here, not in SQL, so the planner uses the source/target indexes
-    # rather than scanning the whole KB through the kb_id index.
     wanted = sorted(set(entity_ids))
     found: list[Relation] = []
     for batch in _batches(wanted):
-        query = select(RELATIONS).where(
-            RELATIONS.c.source_id.in_(batch), RELATIONS.c.target_id.in_(wanted)
-        )
-        found += [Relation(**row._mapping) for row in conn.execute(query) if row.kb_id == kb_id]
+        rows = conn.execute(_AMONG, {"sources": batch, "targets": wanted})
+        found += [Relation(**row._mapping) for row in rows if row.kb_id == kb_id]
     return sorted(found, key=lambda r: r.id)
 
 

@@ -89,7 +89,9 @@ class GraphStore(Protocol):
     ) -> Subgraph:
         """Entities within `hops` relations of the seeds (seeds included) and the relations among
         them. Nearest first, ties by id, at most `limit`: the walk stops at the hop that fills
-        the limit, so a hub next to a seed costs one hop, not its neighbours' neighbours."""
+        the limit, so a hub next to a seed costs one hop, not its neighbours' neighbours.
+        Relations come one per (source, target, type): the weight summed over documents, the
+        id, document, evidence and chunk of its heaviest row (ties by id)."""
 
     def find_entities(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,34 @@ def test_limit_caps_entities_and_keeps_the_nearest(graph: GraphStore, kb: str) -
 
     assert keys(around(graph, kb, "a", hops=2, limit=1)) == {"a"}
     assert around(graph, kb, "a", limit=0) == Subgraph()
+
+
+def test_a_pair_several_documents_relate_comes_back_once_with_the_summed_weight(
+    graph: GraphStore, kb: str
+) -> None:
+    chain(graph, kb, "ab", document="doc1")  # a>b, weight 1, from doc1
+    heavier = relation(kb, "a", "b", document="doc2", weight=2.5, evidence="A uses B.")
+    graph.upsert_relation(replace(heavier, id=f"{kb}-a>b@doc2", chunk_id="c9"))
+    graph.upsert_relation(relation(kb, "b", "a", document="doc3"))  # the other direction
+    other_type = relation(kb, "a", "b", document="doc3", type="REFERENCES")
+    graph.upsert_relation(replace(other_type, id=f"{kb}-a>b@doc3"))
+
+    found = around(graph, kb, "a")
+
+    assert sorted(
+        (r.type, links(Subgraph(found.entities, [r])).pop(), r.weight) for r in found.relations
+    ) == [
+        ("REFERENCES", "a>b", 1.0),
+        ("RELATED_TO", "a>b", 3.5),
+        ("RELATED_TO", "b>a", 1.0),
+    ]
+    [summed] = [r for r in found.relations if r.weight == 3.5]
+    assert (summed.id, summed.document_id, summed.evidence, summed.chunk_id) == (
+        f"{kb}-a>b@doc2",
+        "doc2",
+        "A uses B.",
+        "c9",
+    )
 
 
 def test_the_walk_never_leaves_its_kb(graph: GraphStore, kb: str, other_kb: str) -> None:
