@@ -21,7 +21,9 @@ PACED_FIRST_TOKEN_SECONDS = 0.25
 PACED_TOKENS_PER_SECOND = 400.0
 
 MAX_ENTITIES, MAX_RELATIONS = 10, 6
-_NAME = re.compile(r"\bPEP\s*\d{1,4}\b|\b[A-Z][A-Za-z0-9_]{2,}\b")
+# PEP numbers however written (":pep:`484`", "PEP: 484", "PEP 484") are named "PEP 484", as a
+# model would tidy them; other names as written.
+_NAME = re.compile(r":pep:`(\d{1,4})`|\bPEP:?\s*(\d{1,4})\b|\b[A-Z][A-Za-z0-9_]{2,}\b")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]|\n|$)")
 _COMMON = frozenset(
     """The This That These Those There Then When Where Which What While With Without For From
@@ -66,7 +68,10 @@ def _chunk(chunk_id: str, text: str) -> dict[str, Any]:
 
 
 def _names(sentence: str) -> list[str]:
-    found = (" ".join(m.group(0).split()) for m in _NAME.finditer(sentence))
+    found = []
+    for match in _NAME.finditer(sentence):
+        number = match.group(1) or match.group(2)
+        found.append(f"PEP {int(number)}" if number else match.group(0))
     return [name for name in found if name not in _COMMON]
 
 

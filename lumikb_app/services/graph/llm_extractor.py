@@ -167,11 +167,19 @@ def _entity(
 
 
 def _occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    """Where `name` occurs: as written (any whitespace between its words), else with its word
+    pieces apart by up to three other characters, since models tidy names ("PEP 3107" for
+    ":pep:`3107`", "os.path" for "os . path")."""
     words = name.split()
     if not words:
         return []
-    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
-    return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)][:MAX_MENTIONS]
+    exact = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+    spans = [m.span() for m in re.finditer(exact, text, re.IGNORECASE)]
+    pieces = re.findall(r"[^\W_]+", name)
+    if not spans and len(pieces) > 1:
+        loose = r"(?<![^\W_])" + r"[\W_]{1,3}".join(map(re.escape, pieces)) + r"(?![^\W_])"
+        spans = [m.span() for m in re.finditer(loose, text, re.IGNORECASE)]
+    return spans[:MAX_MENTIONS]
 
 
 def _evidence(text: str, claimed: str, source_at: int) -> str:

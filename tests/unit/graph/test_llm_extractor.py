@@ -12,7 +12,7 @@ from lumikb_app.ports.llm import LlmError
 from lumikb_app.services.graph.llm_answer import MAX_DESCRIPTION, MAX_ITEMS
 from lumikb_app.services.graph.llm_extractor import LlmExtractor
 from lumikb_app.services.graph.llm_prompt import SYSTEM_PROMPT, count_tokens
-from tests.unit.graph.llm_models import ScriptedModel, answer, entity, prompt_chunks, relation
+from tests.graph_llm_models import ScriptedModel, answer, entity, prompt_chunks, relation
 
 pytestmark = pytest.mark.unit
 
@@ -265,3 +265,14 @@ def test_an_answer_may_come_with_aliases_and_type_casing_of_its_own():
         "type annotations",
     ]
     assert json.loads(said)  # the scripted answer itself is valid JSON
+
+
+def test_a_tidied_name_is_found_where_its_words_stand_apart_by_a_little_punctuation():
+    rst = ChunkText("rst", "As :pep:`3107` says (PEP: 484), C and C++ differ; see os.path.")
+    said = answer({"id": "1", "entities": [
+        entity("PEP 3107"), entity("PEP 484"), entity("C++"), entity("os.path"), entity("PEP 31"),
+    ]})  # fmt: skip
+    [result] = extract(ScriptedModel(said), rst)
+    spans = {m.key: rst.text[m.char_start : m.char_end] for m in result.mentions}
+    assert spans == {"pep 3107": "pep:`3107", "pep 484": "PEP: 484", "c++": "C++",
+                     "os.path": "os.path"}  # fmt: skip
