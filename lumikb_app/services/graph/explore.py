@@ -33,6 +33,7 @@ MAX_TYPES = 20
 MAX_RELATIONS = 100
 MAX_PASSAGES = 30
 MAX_MENTIONS = 400  # mentions read to find the passages (many may share a chunk)
+EDGES_PER_NODE = 4  # lines drawn at most, per entity drawn
 TYPE_SAMPLE = 1000  # entity types offered as filters come from this many most mentioned ones
 SNIPPET_CONTEXT = 140  # characters either side of a mention in a passage's snippet
 ENTITY_NOT_FOUND = "This entity is not in the knowledge base's graph."
@@ -261,7 +262,9 @@ def _node(entity: Entity) -> GraphNode:
 
 
 def _edges(relations: Iterable[Relation], ids: set[str]) -> tuple[GraphEdge, ...]:
-    """One edge per related pair (either direction) among `ids`, heaviest type first."""
+    """One edge per related pair (either direction) among `ids`, typed by its heaviest
+    relation; the heaviest EDGES_PER_NODE x len(ids) pairs only (hubs of a large KB relate to
+    almost every other drawn entity: thousands of lines that hide the structure)."""
     pairs: dict[tuple[str, str], list[Relation]] = {}
     for relation in relations:
         source, target = relation.source_id, relation.target_id
@@ -272,7 +275,8 @@ def _edges(relations: Iterable[Relation], ids: set[str]) -> tuple[GraphEdge, ...
     for (source, target), found in sorted(pairs.items()):
         heaviest = max(found, key=lambda r: (r.weight, r.type))
         edges.append(GraphEdge(source, target, heaviest.type, sum(r.weight for r in found)))
-    return tuple(edges)
+    kept = sorted(edges, key=lambda e: -e.weight)[: EDGES_PER_NODE * len(ids)]
+    return tuple(sorted(kept, key=lambda e: (e.source, e.target)))
 
 
 def _other(entity_id: str, relation: Relation) -> str:
