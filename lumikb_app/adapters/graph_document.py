@@ -13,6 +13,7 @@ ignoring case, never the current name, at most `MAX_ALIASES`).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,20 +27,28 @@ MAX_NAME = 255  # the entity name column
 MAX_TYPE = 64
 MAX_KEY = 255
 _NAMESPACE = uuid.UUID("6f1c2a52-3a7e-4d0b-9a55-1d5e3b8f0c41")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 
 
 def entity_id(kb_id: str, key: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"entity\0{kb_id}\0{key}"))
+    return _uuid5(f"entity\0{kb_id}\0{key}")
 
 
 def mention_id(document_id: str, chunk_id: str, key: str, char_start: int) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"mention\0{document_id}\0{chunk_id}\0{key}\0{char_start}"))
+    return _uuid5(f"mention\0{document_id}\0{chunk_id}\0{key}\0{char_start}")
 
 
 def relation_id(document_id: str, source_key: str, target_key: str, type_: str) -> str:
-    return str(
-        uuid.uuid5(_NAMESPACE, f"relation\0{document_id}\0{source_key}\0{target_key}\0{type_}")
-    )
+    return _uuid5(f"relation\0{document_id}\0{source_key}\0{target_key}\0{type_}")
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(_NAMESPACE, name)) at twice its speed (thousands per document)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def unite_aliases(name: str, *groups: Iterable[str]) -> list[str]:
@@ -141,16 +150,21 @@ def _require_keys(entities: Mapping[str, EntityDraft], keys: Iterable[str], kind
 
 
 def _fold_relations(document_id: str, graph: DocumentGraph) -> list[RelationRow]:
-    folded: dict[str, RelationRow] = {}
+    folded: dict[tuple[str, str, str], RelationRow] = {}
     for r in graph.relations:
         if r.source_key == r.target_key:
             continue
-        rid = relation_id(document_id, r.source_key, r.target_key, r.type)
-        before = folded.get(rid)
+        before = folded.get((r.source_key, r.target_key, r.type))
         if before is None:
-            type_ = r.type[:MAX_TYPE]
-            folded[rid] = RelationRow(
-                rid, r.source_key, r.target_key, type_, r.chunk_id, r.evidence, float(r.weight)
+            rid = relation_id(document_id, r.source_key, r.target_key, r.type)
+            folded[(r.source_key, r.target_key, r.type)] = RelationRow(
+                rid,
+                r.source_key,
+                r.target_key,
+                r.type[:MAX_TYPE],
+                r.chunk_id,
+                r.evidence,
+                float(r.weight),
             )
             continue
         before.weight += float(r.weight)
