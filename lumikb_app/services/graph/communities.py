@@ -120,7 +120,7 @@ def _describe(
     entities: Mapping[str, Entity],
     edges: Sequence[tuple[str, str, float]],
 ) -> list[Community]:
-    strongest = _strongest_edges(edges, members)
+    degree, strongest = _inner_links(edges, members)
     described = []
     for number, ids in enumerate(members):
         present = sorted(
@@ -131,32 +131,27 @@ def _describe(
         title = ", ".join(e.name for e in present[:TITLE_NAMES])[:MAX_TITLE]
         edge = strongest.get(number) if number < EVIDENCE_LOOKUPS else None
         evidence = _evidence(graph, kb_id, edge) if edge else ""
-        summary = extractive_summary(present, _degrees(edges, set(ids)), evidence)
+        summary = extractive_summary(present, degree, evidence)
         described.append(Community(number, title, summary, len(ids)))
     return described
 
 
-def _strongest_edges(
+def _inner_links(
     edges: Sequence[tuple[str, str, float]], members: list[list[str]]
-) -> dict[int, tuple[str, str]]:
+) -> tuple[dict[str, int], dict[int, tuple[str, str]]]:
+    """Per entity, its relations inside its community; per community, its heaviest pair."""
     number_of = {eid: n for n, ids in enumerate(members) for eid in ids}
+    degree: dict[str, int] = defaultdict(int)
     best: dict[int, tuple[float, str, str]] = {}
     for source, target, weight in edges:
         n = number_of.get(source)
         if n is None or n != number_of.get(target) or source == target:
             continue
+        degree[source] += 1
+        degree[target] += 1
         if n not in best or (weight, source, target) > best[n]:
             best[n] = (weight, source, target)
-    return {n: (s, t) for n, (_w, s, t) in best.items()}
-
-
-def _degrees(edges: Sequence[tuple[str, str, float]], ids: set[str]) -> dict[str, int]:
-    degree: dict[str, int] = defaultdict(int)
-    for source, target, _weight in edges:
-        if source in ids and target in ids and source != target:
-            degree[source] += 1
-            degree[target] += 1
-    return degree
+    return degree, {n: (s, t) for n, (_w, s, t) in best.items()}
 
 
 def _evidence(graph: GraphStore, kb_id: str, edge: tuple[str, str]) -> str:
