@@ -53,6 +53,8 @@ _ASSIGNMENT = re.compile(r"\s*[\w.\[\]'\"(), ]{1,40}?\s*(?:[-+*/%|&^]|//|\*\*)?=
 _PROSE = re.compile(r"(?<![A-Za-z])[A-Za-z]+,? [a-z]+,? [a-z]+,? [a-z]+")
 _PERSON = re.compile(r"([^,<>()]+?)\s*(?:<[^>]*>|\([^)]*\))?\s*(?:,|$| and )")
 _PERSON_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?: [\w'’.-]+){1,4}")
+_C_LINE = re.compile(r"/\*|\*/|;\s*$|^\s*[{}]")
+_LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,2}[.)]|\(?[a-z][.)]) ")
 _CODE_END = (")", ":", "(", "{", "}", "[", "]", ";", ",")
 _HEADING_END = (".", ":", ";", ",", "?", "!", ")")
 
@@ -166,18 +168,19 @@ def _header_field(line: str, m: re.Match, found: _Found) -> Iterator[Candidate]:
 
 
 def _is_code(line: str) -> bool:
-    if _CODE_START.match(line) or _ASSIGNMENT.match(line):
+    if _CODE_START.match(line) or _ASSIGNMENT.match(line) or _C_LINE.search(line):
         return True
     return line.startswith("  ") and (not _PROSE.search(line) or line.rstrip().endswith(_CODE_END))
 
 
 def _is_heading(line: str) -> bool:
-    """A short line without final punctuation that is no sentence or is in title case."""
+    """A short line without final punctuation that is no sentence or is in title case; never
+    a list item."""
     stripped = line.strip()
     words = stripped.split()
-    if not 0 < len(words) <= 12 or stripped.endswith(_HEADING_END):
+    if not 0 < len(words) <= 12 or stripped.endswith(_HEADING_END) or _LIST_ITEM.match(stripped):
         return False
-    return not _PROSE.search(stripped) or _title_case(words)
+    return len(words) <= 6 or not _PROSE.search(stripped) or _title_case(words)
 
 
 def _title_case(words: list[str]) -> bool:

@@ -34,7 +34,7 @@ thru thus to together too toward towards under unless until up upon us very via 
 what whatever when whence whenever where whereas whereby wherever whether which while whither who
 whoever whole whom whose why will with within without would yet you your yours yourself
 yourselves shall ought isn aren wasn weren don doesn didn won wouldn shouldn couldn can't it's
-let's that's there's what's i.e e.g vs versus ok okay yes non via unlike despite
+let's that's there's what's i.e e.g vs versus ok okay yes non via unlike despite alike worth
 """)
 
 # Common verbs (all forms) and adverbs; with the function words they break a key term.
@@ -86,7 +86,7 @@ deprecates mark marks marked emit emits emitted invoke invokes invoked ignore ig
 matter matters exists fits fit seems happens means makes gives looks needs wants tries keeps
 grows grow becomes allow ensure enables warrant warrants justify justifies enforce enforces
 specify reflect reflects affect override overrides overridden inherit inherits inherited
-delete deletes upgrade upgrades install installs fix create forego foregoing perform performing
+hit hits delete deletes upgrade upgrades install installs fix create forego foregoing perform performing
 """)
 
 
@@ -163,6 +163,15 @@ flexible robust elegant awkward clumsy convenient inconvenient ambiguous unambig
 consistent inconsistent compatible incompatible appropriate inappropriate sensible various
 lazy custom easier harder simpler cleaner faster slower safer best worst worse better smaller
 larger higher lower wider narrower earlier later newer older
+regular average popular comprehensive concrete perfect introductory critical acceptable
+unacceptable smooth smoother vibrant rich poor excellent terrible horrible wonderful beautiful
+pretty nice fine great awesome amazing reliable unreliable secure insecure safe unsafe stable
+unstable efficient inefficient effective ineffective successful unsuccessful modern legacy
+practical theoretical technical nontechnical individual personal wide narrow deep
+shallow heavy light strong weak rough precise accurate inaccurate careful careless frequent
+infrequent rare occasional constant continuous permanent temporary brand-new well-known
+unknown famous obscure preferred desired desirable undesirable acceptable sufficient limited
+unlimited free expected unexpected intended unintended minimal maximal optimal suboptimal
 numerous countless remaining resulting corresponding underlying respective entire ideal
 """)
 
@@ -220,7 +229,7 @@ THE IS IT IF OF TO IN ON AT BY BE AS AN WE DO SO UP FOR NAME VALUE TYPE TRUE FAL
 WARNING ERROR INFO DEBUG SEVERE CRITICAL FAIL FAILED PASS OKAY DONE END BEGIN EOF EOL FAQ
 STATUS ABSTRACT RATIONALE SPECIFICATION MOTIVATION UPDATE EDIT DRAFT FINAL ACCEPTED REJECTED
 PRE POST GET SET PUT DELETE HEAD USA UK EU AM PM BC AD VS IE EG ETC RFC URL URI URLS RAM CPU
-OS UI IO EST TOTAL MIN MAX AVG
+OS UI IO EST TOTAL MIN MAX AVG EXPR VAR BLOCK STMT ARGS
 """)
 
 # PEP and e-mail style document header fields: skipped lines, except the people in some of them.
@@ -283,11 +292,11 @@ importlib_metadata importlib_resources typing_extensions __future__ __main__ __b
 """)
 # Module names that are also English words: entities only where the context says module.
 MODULES_CONTEXT = _words("""
-abc array ast calendar cgi chunk cmd code collections copy crypt csv curses dbm decimal dis
-email encodings enum errno gc glob grp html http imp inspect io keyword locale logging mailbox
-marshal math nis numbers opcode operator platform posix profile queue random re resource secrets
-select signal site socket stat string struct test time token trace traceback tty turtle types
-uu warnings wave xml parser formatter exceptions new sets sha md5 thread dummy_thread
+abc array ast calendar cgi cmd collections copy crypt csv curses dbm decimal dis email
+encodings enum errno gc glob grp html http imp inspect io keyword locale logging mailbox marshal
+math nis numbers opcode operator platform posix queue random re secrets select signal socket stat
+string struct time token traceback tty turtle types uu warnings wave xml sets sha md5 thread
+dummy_thread
 """)
 
 # Words that open a sentence or heading, never a name ("However Python ..." is no name).
@@ -308,3 +317,33 @@ haskell lisp smalltalk fortran golang tcl tk
 
 # -ly words that are nouns, not adverbs.
 LY_NOUNS = _words("assembly family anomaly supply reply apply monopoly ally rely butterfly jelly")
+
+# Head nouns of software terms (singular). A key term must end in one ("walrus operator",
+# "type hint", "context manager", "garbage collection") unless it recurs in its chunk: most
+# two-word phrases of ordinary prose ("success story", "user expectations") end in another.
+TECH_HEADS = _words("""
+function method class type object module package variable argument parameter attribute property
+field member expression statement operator operand keyword syntax grammar token literal string
+byte bytes integer tuple dict dictionary array sequence mapping iterator iterable generator
+coroutine decorator comprehension annotation hint checker handler manager allocator allocation
+collector collection loop scope namespace closure frame stack heap queue lock mutex thread
+interpreter compiler parser lexer tokenizer bytecode opcode instruction machine server protocol
+interface api abi library framework toolchain installer wheel distribution archive directory
+format encoding codec character locale signature hash digest certificate validation verification
+negotiation authentication authorization encryption cipher release branch repository tracker
+index registry metadata schema extension plugin hook callback event signal exception traceback
+debugger profiler tracer suite benchmark cache buffer pointer reference counter slot descriptor
+metaclass subclass superclass inheritance mixin constructor initializer finalizer destructor
+dispatch overload alias union generic constraint variance pattern clause block docstring shell
+prompt repl console stream pipe socket loader finder importer import system specifier marker
+backend frontend endpoint url uri header payload request response session cookie database query
+table index column transaction cursor driver kernel process subprocess executor future task
+scheduler timer clock timezone calendar path filename checksum identifier name enum flag
+constant literal value specification grammar rule production ast node tree graph serializer
+serialization deserialization marshalling pickle compression decompression checkpoint build
+compilation linker linking memory garbage collection interpreter vm jit cpu gpu
+handling checking formatting matching counting parsing caching hashing packaging typing testing
+logging profiling tracing debugging indexing slicing unpacking scheduling locking threading
+versioning subclassing inlining embedding signing binding scoping nesting quoting escaping
+council steering
+""")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lumikb_app.domain.graph_names import entity_key
 from lumikb_app.services.graph import term_lexicon as lex
 
 PEP, CODE, NAME, TERM = "pep", "code", "name", "term"
@@ -267,7 +268,7 @@ def _breaks_term(word: str) -> bool:
         return True
     if word in lex.STOPWORDS or word in lex.MONTHS_AND_DAYS or len(word) < 2:
         return True
-    if word[0].isdigit() or word in lex.PLACEHOLDERS:
+    if any(c.isdigit() for c in word) or word in lex.PLACEHOLDERS:
         return True
     if word.endswith("ly") and len(word) > 4 and word not in lex.LY_NOUNS:
         return True
@@ -293,4 +294,6 @@ def _term(base: int, run: str, phrase: list[tuple[int, int]]) -> Iterator[Candid
         return
     if all(w in lex.GENERIC_NOUNS or w in lex.GENERIC_ADJECTIVES for w in words):
         return
-    yield Candidate(base + phrase[0][0], base + phrase[-1][1], TERM, RANK_TERM)
+    technical = entity_key(head) in lex.TECH_HEADS or head in lex.TECH_HEADS
+    start, end = base + phrase[0][0], base + phrase[-1][1]
+    yield Candidate(start, end, TERM, RANK_TERM, recurring=not technical)
