@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from lumikb_app.container import get_container
+from lumikb_app.db.tables import Model
 from lumikb_app.domain.graph import (
     ChunkExtraction,
     ChunkText,
@@ -34,6 +35,8 @@ from lumikb_app.services.graph.llm_answer import (
     parse_answer,
 )
 from lumikb_app.services.graph.llm_prompt import (
+    OUTPUT_TOKENS_PER_CHUNK,
+    SYSTEM_PROMPT,
     count_tokens,
     extraction_messages,
     max_output_tokens,
@@ -45,6 +48,7 @@ from lumikb_app.services.platform.transactions import read_session
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 4
+CHUNK_TOKENS_GUESS = 600  # a chunk of the largest usual size (500 tokens) with its JSON wrapping
 MAX_MENTIONS = 20  # per entity and chunk
 MIN_EVIDENCE = 15  # a shorter "sentence" says nothing
 MAX_REASON = 480  # graph_chunk_results.error holds 500
@@ -55,16 +59,36 @@ Found = tuple[list[AnswerEntity], list[AnswerRelation]]
 
 def extraction_model() -> ChatModel | None:
     """The registry's default extraction model, else its default chat model; None: no model."""
-    with read_session() as session:
-        model_id = default_id(session, ModelKind.extraction) or default_id(session, ModelKind.chat)
-        spec = spec_in(session, model_id) if model_id else None
-    return get_container().chat_model_for(spec) if spec is not None else None
+    found = _registry_entry()
+    return found[0] if found else None
 
 
 def for_registry() -> LlmExtractor | None:
-    """The extractor of `extraction_model()`; None when the registry has no model for it."""
-    model = extraction_model()
-    return LlmExtractor(model) if model is not None else None
+    """The extractor of `extraction_model()`, with as many chunks per call as its context
+    window holds (at most BATCH_SIZE); None when the registry has no model for it."""
+    found = _registry_entry()
+    if found is None:
+        return None
+    model, context_window = found
+    return LlmExtractor(model, batch_size=batch_size_for(context_window))
+
+
+def batch_size_for(context_window: int | None) -> int:
+    if not context_window:
+        return BATCH_SIZE
+    room = context_window - count_tokens(SYSTEM_PROMPT)
+    return max(1, min(BATCH_SIZE, room // (CHUNK_TOKENS_GUESS + OUTPUT_TOKENS_PER_CHUNK)))
+
+
+def _registry_entry() -> tuple[ChatModel, int | None] | None:
+    with read_session() as session:
+        model_id = default_id(session, ModelKind.extraction) or default_id(session, ModelKind.chat)
+        spec = spec_in(session, model_id) if model_id else None
+        entry = session.get(Model, model_id) if spec is not None else None
+        context_window = entry.context_window if entry is not None else None
+    if spec is None:
+        return None
+    return get_container().chat_model_for(spec), context_window
 
 
 class LlmExtractor:

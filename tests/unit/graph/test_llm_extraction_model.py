@@ -10,11 +10,13 @@ import pytest
 from lumikb_app.adapters import fake_chat, fake_extraction
 from lumikb_app.adapters.fake_chat import FakeChatModel, fake_model_for
 from lumikb_app.container import reset_container
+from lumikb_app.db.tables import Model
 from lumikb_app.domain.graph import ChunkText
 from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.graph import llm_prompt
 from lumikb_app.services.graph.llm_extractor import LlmExtractor, extraction_model, for_registry
 from lumikb_app.services.graph.llm_prompt import extraction_messages
+from lumikb_app.services.platform.transactions import transaction
 from tests.model_registry import no_default_chat_model, register
 
 pytestmark = pytest.mark.unit
@@ -78,3 +80,14 @@ def test_the_extraction_default_comes_first_then_the_chat_default(registry):
         extractor = for_registry()
         assert extractor.model.name == "fake/paced"
         assert (extractor.mode, extractor.batch_size) == ("llm", 4)
+
+
+def test_a_small_context_window_means_fewer_chunks_per_call(registry):
+    with no_default_chat_model():
+        entry_id = register(ModelKind.extraction, "fake/instant", name="Small", default=True)
+        sizes = {}
+        for window in (None, 2048, 4096, 128_000):
+            with transaction() as session:
+                session.get(Model, entry_id).context_window = window
+            sizes[window] = for_registry().batch_size
+    assert sizes == {None: 4, 2048: 1, 4096: 3, 128_000: 4}
