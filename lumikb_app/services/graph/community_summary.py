@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from lumikb_app.ports.graph import Entity
 from lumikb_app.ports.llm import LlmError, LlmMessage
+from lumikb_app.services.graph.llm_answer import plain_text
 
 if TYPE_CHECKING:
     from lumikb_app.services.graph.communities import Community
@@ -80,4 +81,4 @@ def _messages(community: Community) -> list[LlmMessage]:
 
 
 def _sentence(answer: str) -> str:
-    return " ".join(answer.split()).strip("\"'` ")[:MAX_MODEL_SUMMARY]
+    return plain_text(answer).strip("\"'` ")[:MAX_MODEL_SUMMARY]

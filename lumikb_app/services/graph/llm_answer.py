@@ -35,8 +35,16 @@ class BadAnswer(ValueError):
     """The answer is not the JSON we asked for; the message says how (for the log)."""
 
 
+def plain_text(text: str) -> str:
+    """One line of printable characters: whitespace runs become one space, control and format
+    characters (NUL, which PostgreSQL refuses, bidi overrides...) go."""
+    return "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
+
+
 def _cut(limit: int) -> BeforeValidator:
-    return BeforeValidator(lambda v: v[:limit] if isinstance(v, str) else v)
+    return BeforeValidator(
+        lambda v: plain_text(v[: limit * 2])[:limit] if isinstance(v, str) else v
+    )
 
 
 def _entity_type(value: Any) -> Any:

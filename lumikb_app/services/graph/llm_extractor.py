@@ -33,6 +33,7 @@ from lumikb_app.services.graph.llm_answer import (
     AnswerRelation,
     BadAnswer,
     parse_answer,
+    plain_text,
 )
 from lumikb_app.services.graph.llm_prompt import (
     OUTPUT_TOKENS_PER_CHUNK,
@@ -185,8 +186,8 @@ def _entity(
         return None
     ordered = sorted({span for name in present for span in spans[name]})[:MAX_MENTIONS]
     mentions = [MentionDraft(key, chunk.chunk_id, start, end) for start, end in ordered]
-    description = " ".join(entity.description.split())
-    draft = EntityDraft(key, present[0], entity.type, description, tuple(present[1:]))
+    names = [plain_text(name) for name in present]
+    draft = EntityDraft(key, names[0], entity.type, entity.description, tuple(names[1:]))
     return draft, mentions
 
 

@@ -276,3 +276,14 @@ def test_a_tidied_name_is_found_where_its_words_stand_apart_by_a_little_punctuat
     spans = {m.key: rst.text[m.char_start : m.char_end] for m in result.mentions}
     assert spans == {"pep 3107": "pep:`3107", "pep 484": "PEP: 484", "c++": "C++",
                      "os.path": "os.path"}  # fmt: skip
+
+
+def test_control_characters_never_reach_a_row():
+    said = answer({"id": "1", "entities": [
+        entity("TypeVar", "class", "A type\x00 variable,\n\tsee\u202e below\x1b[31m."),
+        entity("PEP  484", aliases=["pep\t484"]),
+    ]})  # fmt: skip
+    [result] = extract(ScriptedModel(said), PEP_484)
+    typevar, pep = result.entities
+    assert typevar.description == "A type variable, see below[31m."
+    assert (pep.name, pep.aliases) == ("PEP 484", ("pep 484",))
