@@ -9,13 +9,14 @@ journey's knowledge base is archived at the end, so other journeys never meet it
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import CORPORA
-from tests.e2e.conftest import Shots, browser_context, wait_for_hydration
+from tests.e2e.conftest import ARTIFACTS, Shots, browser_context, wait_for_hydration
 from tests.e2e.helpers import login, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first test may wait for a build
@@ -61,17 +62,11 @@ def _wait_for_the_graph(page, kb_id: str, shots: Shots) -> None:
     expect(page.get_by_test_id("graph-kb-select")).to_contain_text("Typing PEPs")
     if page.get_by_test_id("graph-extracting").count():
         shots("graph being extracted")
-    # The page redraws by itself once extraction settles; communities come a little later.
+    # The page redraws by itself once extraction and then the communities settle.
     expect(page.get_by_test_id("graph-canvas").locator("canvas")).to_be_visible(
         timeout=GRAPH_TIMEOUT_MS
     )
-    deadline_reload = 0
-    while not page.get_by_test_id("graph-legend-item").count() and deadline_reload < 30:
-        page.wait_for_timeout(3000)
-        page.reload()
-        wait_for_hydration(page)
-        deadline_reload += 1
-    expect(page.get_by_test_id("graph-legend-item").first).to_be_visible()
+    expect(page.get_by_test_id("graph-legend-item").first).to_be_visible(timeout=GRAPH_TIMEOUT_MS)
 
 
 def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots):
@@ -82,6 +77,10 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     _upload_peps(page, kb_id)
 
     _wait_for_the_graph(page, kb_id, shots)
+    started = time.perf_counter()  # a fresh visit, now that the graph is built
+    page.goto(f"/graph?kb={kb_id}")
+    expect(page.get_by_test_id("graph-canvas").locator("canvas")).to_be_visible()
+    timings = {"first paint (address to canvas)": time.perf_counter() - started}
     expect(page.get_by_test_id("graph-shown")).to_contain_text("entities")
     page.wait_for_timeout(2500)  # let the layout settle for the picture
     shots("graph drawn")
@@ -91,9 +90,11 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     result = page.get_by_test_id("graph-search-result").filter(has_text=ENTITY).first
     expect(result).to_be_visible()
     before = int(page.get_by_test_id("graph-shown").inner_text().split(" of ")[0])
+    started = time.perf_counter()
     result.click()
     panel = page.get_by_test_id("graph-entity-panel")
     expect(panel.get_by_test_id("graph-entity-name")).to_have_text(ENTITY)
+    timings["open an entity (click to panel)"] = time.perf_counter() - started
     expect(panel.get_by_test_id("graph-relation").first).to_be_visible()
     mention = panel.get_by_test_id("graph-passage").first.locator("mark")
     expect(mention).not_to_be_empty()  # the passage marks how it names the entity
@@ -109,9 +110,14 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     # Filter by the first community of the legend: only its entities are drawn.
     legend = page.get_by_test_id("graph-legend-item").first
     community = legend.inner_text().split("\n")[0]
+    started = time.perf_counter()
     legend.click()
     expect(page.get_by_test_id("graph-community-filter")).to_contain_text(community)
     expect(page.get_by_test_id("graph-shown")).not_to_have_text(re.compile(rf"^{after} of "))
+    timings["filter by community (click to redrawn)"] = time.perf_counter() - started
+    (ARTIFACTS / "graph-journey-timings.txt").write_text(
+        "".join(f"{name}: {seconds * 1000:.0f} ms\n" for name, seconds in timings.items())
+    )
     page.wait_for_timeout(1500)
     shots("filtered by community")
 

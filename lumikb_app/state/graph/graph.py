@@ -62,6 +62,14 @@ def _load(user: User, kb_id: str, types: list[str], community: int | None) -> _L
     return _Loaded(found, status, kb_service.my_role(user, kb_id) == KbRole.ADMIN)
 
 
+def _settled(status: graph_status.GraphKbStatus) -> bool:
+    """Nothing more to wait for: no document is being extracted, and the communities of the
+    entities found are computed (a job after extraction settles)."""
+    if status.mode == "off":
+        return True
+    return status.documents_extracting == 0 and (status.communities > 0 or not status.entities)
+
+
 def _community_arg(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 6 else None
 
@@ -213,7 +221,7 @@ class GraphState(ShellState):
                 self.error = error
                 return None
             self._show(loaded)
-            if self.extracting and not self._watching:
+            if not _settled(loaded.status) and not self._watching:
                 return GraphState.watch_extraction
         return None
 
@@ -252,8 +260,9 @@ class GraphState(ShellState):
 
     @rx.event(background=True)
     async def watch_extraction(self):
-        """While the KB's graph is being extracted: its status every few seconds, and the graph
-        redrawn once it settles (stops when the browser leaves the page or the KB)."""
+        """While the KB's graph is being extracted (or its communities computed): its status
+        every few seconds, and the graph redrawn once it settles (stops when the browser leaves
+        the page or the KB)."""
         async with self:
             if self._watching:
                 return None
@@ -273,7 +282,7 @@ class GraphState(ShellState):
                     if self.kb_id != kb_id:
                         return None
                     self._show_status(status)
-                    if not self.extracting:
+                    if _settled(status):
                         return GraphState.refresh
                     self.entity_count = status.entities
         except PermissionDenied:
