@@ -11,18 +11,15 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import GraphCommunity, KnowledgeBase
-from lumikb_app.domain.graph import DocumentGraph, EntityDraft, MentionDraft, RelationDraft
-from lumikb_app.domain.graph_names import entity_key
 from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.graph import communities
 from lumikb_app.services.graph.community_summary import MAX_MODEL_SUMMARIES
 from lumikb_app.services.platform.transactions import read_session, transaction
+from tests.graph_clusters import ASYNC, TYPING, cluster
+from tests.graph_clusters import two_clusters as build_two_clusters
 from tests.model_registry import no_default_chat_model, register
 
 pytestmark = pytest.mark.unit
-
-TYPING = {"PEP 484": 5, "TypeVar": 4, "typing": 3, "type hints": 2}  # name: mentions
-ASYNC = {"asyncio": 6, "PEP 3156": 3, "event loop": 2, "coroutine": 1}
 
 
 def kb(mode: str = "fast") -> str:
@@ -33,43 +30,10 @@ def kb(mode: str = "fast") -> str:
         return row.id
 
 
-def cluster(document: str, names: dict[str, int], weight: float = 3.0) -> DocumentGraph:
-    """Every pair related (heaviest: the first two), each name mentioned as often as given."""
-    chunk = f"{document}-chunk"
-    keys = [entity_key(n) for n in names]
-    mentions = [
-        MentionDraft(entity_key(name), chunk, 10 * i, 10 * i + 5)
-        for name, count in names.items()
-        for i in range(count)
-    ]
-    relations = [
-        RelationDraft(
-            a, b, "RELATED_TO", chunk, f"{a} goes with {b}.", weight + (i == 0 and j == 1)
-        )
-        for i, a in enumerate(keys)
-        for j, b in enumerate(keys)
-        if i < j
-    ]
-    entities = [EntityDraft(entity_key(n), n) for n in names]
-    return DocumentGraph(entities=entities, mentions=mentions, relations=relations)
-
-
-def bridge(a: str, b: str) -> DocumentGraph:
-    keys = (entity_key(a), entity_key(b))
-    return DocumentGraph(
-        entities=[EntityDraft(entity_key(n), n) for n in (a, b)],
-        mentions=[MentionDraft(k, "bridge-chunk", 0, 3) for k in keys],
-        relations=[RelationDraft(*keys, "RELATED_TO", "bridge-chunk", "A weak link.", 0.5)],
-    )
-
-
 @pytest.fixture
 def two_clusters(migrated):
     kb_id = kb()
-    graph = get_container().graph
-    graph.replace_document(kb_id, "doc-typing", cluster("doc-typing", TYPING))
-    graph.replace_document(kb_id, "doc-async", cluster("doc-async", ASYNC))
-    graph.replace_document(kb_id, "doc-bridge", bridge("typing", "asyncio"))
+    build_two_clusters(get_container().graph, kb_id)
     return kb_id
 
 
