@@ -140,7 +140,7 @@ def _line_candidates(
     if not pat.shouting(line):
         yield from pat.acronyms(line)
     yield from pat.terms(_lower_sentence_starts(line, starts))
-    yield from pat.imported(line)
+    yield from pat.imported(line, prose=True)
 
 
 def _shift(base: int, candidates: Iterator[Candidate]) -> Iterator[Candidate]:

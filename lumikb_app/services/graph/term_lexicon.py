@@ -34,7 +34,7 @@ thru thus to together too toward towards under unless until up upon us very via 
 what whatever when whence whenever where whereas whereby wherever whether which while whither who
 whoever whole whom whose why will with within without would yet you your yours yourself
 yourselves shall ought isn aren wasn weren don doesn didn won wouldn shouldn couldn can't it's
-let's that's there's what's i.e e.g vs versus ok okay yes non via unlike despite alike worth
+let's that's there's what's i.e e.g vs versus ok okay yes non via unlike despite alike worth aka
 """)
 
 # Common verbs (all forms) and adverbs; with the function words they break a key term.
@@ -346,4 +346,18 @@ handling checking formatting matching counting parsing caching hashing packaging
 logging profiling tracing debugging indexing slicing unpacking scheduling locking threading
 versioning subclassing inlining embedding signing binding scoping nesting quoting escaping
 council steering
+""")
+
+# Software heads so common that "<word> name" or "<word> value" is rarely a term of its own:
+# such a phrase must recur in its chunk.
+WEAK_HEADS = _words("name value object field format array memory file type directory path data")
+
+# Python's builtins (and Python 2's): a plain word written as code is an entity when it is one.
+BUILTINS = _words("""
+abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile
+complex delattr dict dir divmod enumerate eval exec filter float format frozenset getattr globals
+hasattr hash help hex id input int isinstance issubclass iter len list locals map max memoryview
+min next object oct open ord pow print property range repr reversed round set setattr slice sorted
+staticmethod str sum super tuple type vars zip apply basestring buffer cmp coerce execfile file
+intern long raw_input reduce reload unichr unicode xrange frozendict
 """)

@@ -47,9 +47,10 @@ _DOTTED = re.compile(
 )
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\((?:\)|(?!e?s\))[^()\s]{1,30}\))")
 _CAMEL = re.compile(
-    r"(?<![\w.\-])(?=[A-Za-z0-9]*[a-z][A-Z]|[A-Z]{2,}[a-z])[A-Za-z][A-Za-z0-9]*(?![\w\-])"
+    r"(?<![\w.\-])(?=[A-Za-z0-9]*[a-z][A-Z]|[A-Z]{2,}[a-z])[A-Za-z][A-Za-z0-9]*(?![\w\-]|\.\w)"
 )
-_SNAKE = re.compile(r"(?<![\w.\-])(?=\w*_)\w+(?![\w\-])")
+_PLACEHOLDER_CAMEL = re.compile(r"[a-z]+[A-Z]")  # exprN, argN
+_SNAKE = re.compile(r"(?<![\w.\-])(?=\w*_)\w+(?![\w\-]|\.\w)")
 _ACRONYM = re.compile(r"(?<![\w.\-/])[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-\d+)?(?![\w\-/])")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 _NAME = re.compile(
@@ -65,6 +66,10 @@ _MODULE_CONTEXT = re.compile(
     r"(?:\bthe |\b)([a-z_][a-z0-9_]*) (?:module|package)s?\b|\b(?:module|package) ([a-z_][a-z0-9_]*)\b"
 )
 IMPORT = re.compile(r"(?:^|[\s;>])(?:from ([\w.]+) import|import ((?:[\w.]+(?:, ?)?)+))")
+IMPORT_LINE = re.compile(
+    r"^\s*(?:>>> |\.\.\. )?(?:from ([\w.]+) import|import ((?:[\w.]+(?:, ?)?)+))", re.MULTILINE
+)
+_PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 _WORD_RUN = re.compile(
     r"(?<![\w.\-/@'’])[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?: [a-z][a-z0-9]*(?:-[a-z0-9]+)*)*(?![\w\-(/@'’]|\.\w)"
 )
@@ -90,9 +95,10 @@ def code_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
     for m in _LITERAL.finditer(line):
         group = 1 if m.group(1) is not None else 2
         inner = m.group(group).strip()
-        if _IDENTIFIER.fullmatch(inner) and _good_identifier(inner.removesuffix("()")):
+        name = inner.removesuffix("()")
+        if _IDENTIFIER.fullmatch(inner) and _good_identifier(name):
             start = m.start(group) + m.group(group).index(inner)
-            yield Candidate(start, start + len(inner.removesuffix("()")), CODE, RANK_LITERAL)
+            yield Candidate(start, start + len(name), CODE, RANK_LITERAL, recurring=_plain(name))
     for m in _DUNDER.finditer(line):
         yield Candidate(m.start(), m.end(), CODE, RANK_CODE)
     for m in _DOTTED.finditer(line):
@@ -100,9 +106,14 @@ def code_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
             yield Candidate(m.start(), m.end(), CODE, RANK_CODE)
     for m in _CALL.finditer(line):
         if _good_identifier(m.group(1)) and len(m.group(1)) > 2:
-            yield Candidate(m.start(1), m.end(1), CODE, RANK_CODE)
+            yield Candidate(m.start(1), m.end(1), CODE, RANK_CODE, recurring=_plain(m.group(1)))
     for m in _CAMEL.finditer(line):
-        if not _PLURAL_ACRONYM.fullmatch(m.group()) and len(m.group()) <= 60:
+        word = m.group()
+        if (
+            not _PLURAL_ACRONYM.fullmatch(word)
+            and not _PLACEHOLDER_CAMEL.fullmatch(word)
+            and len(word) <= 60
+        ):
             yield Candidate(m.start(), m.end(), CODE, RANK_SHAPE)
     for m in _SNAKE.finditer(line):
         if _good_identifier(m.group()):
@@ -121,18 +132,34 @@ def code_line_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
     yield from imported(line)
 
 
-def imported(line: str) -> Iterator[Candidate]:
+def imported(line: str, prose: bool = False) -> Iterator[Candidate]:
+    """Modules of import statements; in prose ("import statements") only known or code-shaped."""
     for m in IMPORT.finditer(line):
         group = 1 if m.group(1) else 2
         base = m.start(group)
         for name in re.finditer(r"[\w.]+", m.group(group)):
-            if _good_identifier(name.group()) and not name.group().startswith("."):
-                yield Candidate(base + name.start(), base + name.end(), CODE, RANK_CODE)
+            word = name.group()
+            if not _good_identifier(word) or word.startswith("."):
+                continue
+            if prose and not (_known_module(word) or "_" in word or "." in word):
+                continue
+            yield Candidate(base + name.start(), base + name.end(), CODE, RANK_CODE)
+
+
+def _known_module(name: str) -> bool:
+    return name in lex.MODULES_ALWAYS or name in lex.MODULES_CONTEXT
+
+
+def _plain(name: str) -> bool:
+    """A plain word as code (`name`, prev()) counts only if it recurs, unless it is a builtin."""
+    return (
+        bool(_PLAIN_WORD.fullmatch(name)) and name not in lex.BUILTINS and not _known_module(name)
+    )
 
 
 def imported_modules(text: str) -> set[str]:
     found = set()
-    for m in IMPORT.finditer(text):
+    for m in IMPORT_LINE.finditer(text):
         for name in re.findall(r"[\w.]+", m.group(1) or m.group(2)):
             found.add(name.split(".", 1)[0])
     return found
@@ -169,6 +196,8 @@ def _good_dotted(name: str) -> bool:
         return lower in lex.KNOWN_FILES
     if parts[-1].lower() in lex.FILE_SUFFIXES:
         return lower in lex.KNOWN_FILES
+    if len(parts[-1]) < 2:
+        return False
     return _good_identifier(name) and not any(p.isdigit() for p in parts)
 
 
@@ -294,6 +323,8 @@ def _term(base: int, run: str, phrase: list[tuple[int, int]]) -> Iterator[Candid
         return
     if all(w in lex.GENERIC_NOUNS or w in lex.GENERIC_ADJECTIVES for w in words):
         return
-    technical = entity_key(head) in lex.TECH_HEADS or head in lex.TECH_HEADS
+    singular = entity_key(head)
+    technical = (singular in lex.TECH_HEADS or head in lex.TECH_HEADS) and len(words) == 2
+    technical = technical and singular not in lex.WEAK_HEADS
     start, end = base + phrase[0][0], base + phrase[-1][1]
     yield Candidate(start, end, TERM, RANK_TERM, recurring=not technical)
