@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lumikb_app.services.documents import ingest, outbox, reconcile
-from lumikb_app.services.graph import extraction
+from lumikb_app.services.graph import communities, extraction
 from lumikb_app.services.knowledge_bases import kb_config
 
 
@@ -38,6 +38,10 @@ def reindex_kb(kb_id: str) -> int:
 
 def extract_graph(document_id: str) -> None:
     extraction.run(document_id)
+
+
+def recompute_communities(kb_id: str) -> int:
+    return communities.recompute(kb_id)
 
 
 def on_graph_failure(job, connection, exc_type, exc_value, traceback) -> None:

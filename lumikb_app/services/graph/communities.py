@@ -30,7 +30,7 @@ from lumikb_app.services.platform.transactions import read_session, transaction
 
 log = logging.getLogger(__name__)
 
-RECOMPUTE_JOB = "lumikb_app.services.graph.communities.recompute"
+RECOMPUTE_JOB = "workers.tasks.recompute_communities"
 DEBOUNCE_SECONDS = 30
 SEED = 13  # Louvain is randomized: a fixed seed gives the same communities for the same graph
 TITLE_NAMES = 3
