@@ -31,6 +31,7 @@ MAX_SEEDS = 8  # the most specific linked entities the walk starts from
 NEIGHBOURS_PER_SEED = 12  # its strongest relations
 MENTION_BUDGET = 1500  # mentions read per question: the most specific entities' first
 NEIGHBOUR_WEIGHT = 0.35
+MIN_ENTITIES = 2  # a chunk joins only when it names two things the question reaches
 _PEP = re.compile(r"\bpep[\s-]*0*(\d{1,5})\b", re.IGNORECASE)
 
 
@@ -97,7 +98,8 @@ def search(query: str, kb_ids: Sequence[str], *, limit: int = 50) -> list[GraphH
     for mention in graph.mentions_of(kb_ids, _within_budget(reach), limit=MENTION_BUDGET):
         entry = chunks.setdefault(mention.chunk_id, _ChunkScore(mention.document_id))
         entry.entities[mention.entity_id] = reach[mention.entity_id]
-    ranked = sorted(chunks.items(), key=lambda item: (-item[1].score, item[0]))[:limit]
+    bridging = [(i, c) for i, c in chunks.items() if len(c.entities) >= MIN_ENTITIES]
+    ranked = sorted(bridging, key=lambda item: (-item[1].score, item[0]))[:limit]
     return [GraphHit(chunk_id, c.document_id, c.score, c.via) for chunk_id, c in ranked]
 
 
