@@ -1,78 +1,44 @@
-"""2-hop neighbourhood on the embedded SQL graph (recursive CTE) next to loading every edge
-into Python and walking it (the naive baseline), on SQLite.
+"""Every knowledge-graph figure the issue targets, each next to a baseline from the same run.
 
-Usage: python -m bench.graph [ENTITIES]   (default 10_000 entities, 3 relations each)
+Usage: python -m bench.graph [--quick]
+
+- traversal (bench/graph_traversal.py): 2-hop neighbourhood at 10k entities / ~50k relations
+  on the embedded SQL store, the recursive CTE it replaced, and FalkorDB;
+- extraction (bench/graph_extraction.py): the no-model extractor's chunks/s on the PEP corpus
+  next to tokenising alone, its precision on the hand-labelled samples, peak RSS;
+- LLM estimate (bench/graph_llm_estimate.py): the estimate against the calls and tokens the
+  paced fake model really takes;
+- communities (bench/graph_communities.py) and the graph page's reads (bench/graph_explore.py);
+- graph-augmented search (bench/graph_search.py): search with graph fusion next to the same
+  search without it, and the graph leg alone, at 100k chunks (10k with --quick).
 """
 
-import random
+from __future__ import annotations
+
 import sys
-import tempfile
-import uuid
+from pathlib import Path
 
-from sqlalchemy import text
-from sqlmodel import SQLModel
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import summary, timed_ms
-from lumikb_app.adapters.sql_database import SqlDatabase
-from lumikb_app.adapters.sql_graph import SqlGraphStore
-
-KB = "kb-bench"
-RUNS = 100
-
-
-def _populate(db: SqlDatabase, n: int) -> list[str]:
-    ids = [str(uuid.UUID(int=i + 1)) for i in range(n)]
-    rng = random.Random(7)
-    with db.engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO graph_entities (id, kb_id, key, name, type, description) VALUES (:id, :kb, :key, :key, '', '')"
-            ),
-            [{"id": e, "kb": KB, "key": f"entity {i}"} for i, e in enumerate(ids)],
-        )
-        c.execute(
-            text(
-                "INSERT INTO graph_relations (id, kb_id, source_id, target_id, type, weight, document_id) "
-                "VALUES (:id, :kb, :s, :t, 'related_to', 1.0, 'doc')"
-            ),
-            [
-                {"id": str(uuid.uuid4()), "kb": KB, "s": rng.choice(ids), "t": rng.choice(ids)}
-                for _ in range(3 * n)
-            ],
-        )
-    return ids
+from bench import (  # noqa: E402
+    graph_communities,
+    graph_explore,
+    graph_extraction,
+    graph_llm_estimate,
+    graph_search,
+    graph_traversal,
+)
 
 
-def _python_walk(db: SqlDatabase, seed: str, hops: int) -> set[str]:
-    with db.engine.connect() as c:
-        edges = c.execute(
-            text("SELECT source_id, target_id FROM graph_relations WHERE kb_id = :kb"), {"kb": KB}
-        ).all()
-    adjacency: dict[str, set[str]] = {}
-    for s, t in edges:
-        adjacency.setdefault(s, set()).add(t)
-        adjacency.setdefault(t, set()).add(s)
-    frontier, seen = {seed}, {seed}
-    for _ in range(hops):
-        frontier = {n for f in frontier for n in adjacency.get(f, ())} - seen
-        seen |= frontier
-    return seen
-
-
-def main(n: int = 10_000) -> None:
-    print(f"== graph: {n} entities, {3 * n} relations, 2-hop neighbourhood (limit 200) ==")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = SqlDatabase(f"sqlite:///{tmp}/graph.sqlite3")
-        SQLModel.metadata.create_all(db.engine)
-        ids = _populate(db, n)
-        store = SqlGraphStore(db)
-        rng = random.Random(1)
-        cte = timed_ms(lambda: store.neighbourhood(KB, [rng.choice(ids)], hops=2, limit=200), RUNS)
-        naive = timed_ms(lambda: _python_walk(db, rng.choice(ids), 2), 20)
-        db.close()
-    print(f"SQL recursive CTE             {summary(cte)}")
-    print(f"load all edges + Python BFS   {summary(naive)}")
+def main(quick: bool = False) -> None:
+    graph_traversal.main(10_000)
+    sys.argv = sys.argv[:1]  # graph_extraction reads its own flags
+    graph_extraction.main()
+    graph_llm_estimate.main(100)
+    graph_communities.main(10_000)
+    graph_explore.main(5_000)
+    graph_search.main((10_000,) if quick else (100_000,))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main(quick="--quick" in sys.argv[1:])

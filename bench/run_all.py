@@ -11,6 +11,6 @@ if __name__ == "__main__":
     login.main()
     vectors.main(10_000)
     search.main((10_000,))  # `python -m bench.search` adds 100k
-    graph.main(10_000)
+    graph.main(quick=True)  # `python -m bench.graph` searches 100k chunks
     ingest.main(limit=100)  # `python -m bench.ingest` runs all 690 PEPs
     chat.main(2000)
