@@ -251,7 +251,8 @@ def _entity(key: str, kind: str, seen: Counter[str], found: _Found) -> EntityDra
         description = found.own_title if key == found.own_pep else ""
         aliases = tuple(s for s in seen if not s.isdigit() and s != key.upper())[:MAX_ALIASES]
         return EntityDraft(key, key.upper(), kind, description, aliases)
-    ordered = sorted(seen, key=lambda s: (-seen[s], s))  # most frequent, then stable
+    # Most frequent first; a term's capital at a sentence start is no part of its name.
+    ordered = sorted(seen, key=lambda s: (kind == pat.TERM and not s[:1].islower(), -seen[s], s))
     return EntityDraft(key, ordered[0], kind, "", tuple(ordered[1 : 1 + MAX_ALIASES]))
 
 

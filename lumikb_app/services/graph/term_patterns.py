@@ -74,6 +74,7 @@ _WORD_RUN = re.compile(
     r"(?<![\w.\-/@'’])[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?: [a-z][a-z0-9]*(?:-[a-z0-9]+)*)*(?![\w\-(/@'’]|\.\w)"
 )
 _WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
 
 
 def pep_refs(line: str) -> Iterator[Candidate]:
@@ -297,7 +298,7 @@ def _breaks_term(word: str) -> bool:
         return True
     if word in lex.STOPWORDS or word in lex.MONTHS_AND_DAYS or len(word) < 2:
         return True
-    if any(c.isdigit() for c in word) or word in lex.PLACEHOLDERS:
+    if _DIGIT.search(word) or word in lex.PLACEHOLDERS:
         return True
     if word.endswith("ly") and len(word) > 4 and word not in lex.LY_NOUNS:
         return True

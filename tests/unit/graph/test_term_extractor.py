@@ -185,6 +185,29 @@ def test_co_occurrence_weight_counts_sentences_and_pairs_are_capped() -> None:
     assert len(result.relations) <= 15  # 6 strongest of the sentence: 15 pairs, not 435
 
 
+def test_evidence_is_the_sentence_trimmed_to_about_300_characters() -> None:
+    text = "The asyncio module and TypeVar " + "are discussed at length " * 30 + "here."
+    [relation] = run(text, title="").relations
+    assert relation.evidence.startswith("The asyncio module and TypeVar are discussed")
+    assert len(relation.evidence) <= 300 and relation.evidence.endswith("…")
+
+
+def test_a_code_block_gives_modules_and_their_members_but_not_its_local_names() -> None:
+    text = (
+        "The example below shows it:\n\n"
+        "import asyncio\nresult_value = compute_total(items)\n"
+        "loop = asyncio.get_event_loop()\nprint(result_value)"
+    )
+    found = names(run(text, title=""), "code")
+    assert found == {"asyncio", "asyncio.get_event_loop"}
+
+
+def test_a_term_is_named_in_lower_case_even_when_it_opens_a_sentence() -> None:
+    result = run("Keyword arguments are nice. Functions take keyword arguments too.", title="")
+    [term] = [e for e in result.entities if e.key == "keyword argument"]
+    assert term.name == "keyword arguments" and term.aliases == ("Keyword arguments",)
+
+
 def test_same_chunk_gives_the_same_result_whatever_the_batch() -> None:
     text = "Guido van Rossum wrote PEP 484 about type hints and TypeVar in the typing module."
     alone = TermExtractor().extract([ChunkText("a", text, TITLE)])[0]
