@@ -287,10 +287,11 @@ class CypherGraphStore:
         selected = sorted(row["id"] for row in found)[:limit]
         frontier = selected
         for _ in range(hops):
-            if not frontier or len(selected) >= limit:
+            room = limit - len(selected)
+            if not frontier or room <= 0:
                 break
-            rows = self._x.run(q.STEP, {"kb_id": kb_id, "frontier": frontier})
-            frontier = sorted({row["id"] for row in rows} - set(selected))[: limit - len(selected)]
+            params = {"kb_id": kb_id, "frontier": frontier, "seen": selected, "room": room}
+            frontier = sorted(row["id"] for row in self._x.run(q.STEP, params))[:room]
             selected = selected + frontier
         return selected
 
@@ -352,7 +353,7 @@ def _replace_document(
     tx: CypherRunner, kb_id: str, document_id: str, rows: gd.DocumentRows
 ) -> None:
     params = {"kb_id": kb_id, "document_id": document_id}
-    touched = _ids(tx.run(q.TOUCHED_BY_RELATIONS, params))
+    touched = _ends(tx.run(q.TOUCHED_BY_RELATIONS, params))
     touched |= _ids(tx.run(q.TOUCHED_BY_MENTIONS, params))
     tx.run(q.DELETE_RELATIONS, params)
     tx.run(q.DELETE_MENTIONS, params)
@@ -373,7 +374,7 @@ def _finish_document(tx: CypherRunner, kb_id: str, document_id: str, touched: se
     entities and delete those left with neither."""
     params = {"kb_id": kb_id, "document_id": document_id}
     if not touched:
-        touched = _ids(tx.run(q.TOUCHED_BY_RELATIONS, params))
+        touched = _ends(tx.run(q.TOUCHED_BY_RELATIONS, params))
         touched |= _ids(tx.run(q.TOUCHED_BY_MENTIONS, params))
         tx.run(q.DELETE_RELATIONS, params)
         tx.run(q.DELETE_MENTIONS, params)
@@ -410,6 +411,10 @@ _EMPTY: dict[str, Any] = {"name": "", "type": "", "description": "", "aliases": 
 def _batches(items: Sequence[T]) -> Iterable[list[T]]:
     for start in range(0, len(items), _UNWIND_BATCH):
         yield list(items[start : start + _UNWIND_BATCH])
+
+
+def _ends(rows: Iterable[dict[str, Any]]) -> set[str]:
+    return {row[end] for row in rows for end in ("source_id", "target_id")}
 
 
 def _ids(rows: Iterable[dict[str, Any]]) -> set[str]:

@@ -62,14 +62,12 @@ SET m.kb_id = $kb_id, m.document_id = $document_id, m.char_start = $char_start,
 # -- documents -----------------------------------------------------------------
 
 _DOCUMENT_EDGES = "WHERE x.kb_id = $kb_id AND x.document_id = $document_id"
-TOUCHED_BY_RELATIONS = f"""
-MATCH (s:Entity)-[x:REL]->(t:Entity) {_DOCUMENT_EDGES} RETURN s.id AS id
-UNION
-MATCH (s:Entity)-[x:REL]->(t:Entity) {_DOCUMENT_EDGES} RETURN t.id AS id
-"""
-TOUCHED_BY_MENTIONS = (
-    f"MATCH (e:Entity)-[x:MENTIONED_IN]->() {_DOCUMENT_EDGES} RETURN DISTINCT e.id AS id"
+# Unlabelled ends: FalkorDB then finds the document's edges through their index alone
+# instead of scanning every Entity for them.
+TOUCHED_BY_RELATIONS = (
+    f"MATCH (s)-[x:REL]->(t) {_DOCUMENT_EDGES} RETURN s.id AS source_id, t.id AS target_id"
 )
+TOUCHED_BY_MENTIONS = f"MATCH (e)-[x:MENTIONED_IN]->() {_DOCUMENT_EDGES} RETURN DISTINCT e.id AS id"
 DELETE_RELATIONS = f"MATCH ()-[x:REL]->() {_DOCUMENT_EDGES} DELETE x"
 DELETE_MENTIONS = f"MATCH ()-[x:MENTIONED_IN]->() {_DOCUMENT_EDGES} DELETE x"
 DELETE_UNUSED_CHUNKS = """
@@ -79,7 +77,7 @@ WITH c, count(m) AS mentions WHERE mentions = 0
 DELETE c
 """
 ENTITIES_BY_KEYS_IN_KB = (
-    f"UNWIND $keys AS k MATCH (e:Entity {{kb_id: $kb_id, key: k}}) RETURN {ENTITY_FIELDS}"
+    f"MATCH (e:Entity) WHERE e.key IN $keys AND e.kb_id = $kb_id RETURN {ENTITY_FIELDS}"
 )
 CREATE_MENTIONS = """
 UNWIND $rows AS row
@@ -102,11 +100,12 @@ OPTIONAL MATCH (e)-[m:MENTIONED_IN]->()
 WITH e, count(m) AS mentions
 SET e.mentions = mentions
 """
+# Run after RECOUNT_MENTIONS: only an entity nothing mentions is checked for relations, and
+# only for one (counting a hub's thousands of edges would be wasted).
 DELETE_ORPHANS = """
 UNWIND $ids AS entity_id
-MATCH (e:Entity {id: entity_id, kb_id: $kb_id})
-OPTIONAL MATCH (e)-[x]-()
-WITH e, count(x) AS degree WHERE degree = 0
+MATCH (e:Entity {id: entity_id})
+WHERE e.kb_id = $kb_id AND e.mentions = 0 AND NOT (e)-[:REL]-()
 DELETE e
 """
 
@@ -124,14 +123,13 @@ SET e.community = row.community
 
 # -- reads ---------------------------------------------------------------------
 
+# Relations only ever join entities of one KB (every write checks it), so a walk from the
+# KB's seeds stays in it; the entities returned are still checked. Sorting and cutting in
+# the engine spares sending every neighbour of a hub.
 STEP = """
-MATCH (a:Entity)-[r:REL]->(b:Entity)
-WHERE a.id IN $frontier AND a.kb_id = $kb_id AND r.kb_id = $kb_id AND b.kb_id = $kb_id
-RETURN b.id AS id
-UNION
-MATCH (a:Entity)<-[r:REL]-(b:Entity)
-WHERE a.id IN $frontier AND a.kb_id = $kb_id AND r.kb_id = $kb_id AND b.kb_id = $kb_id
-RETURN b.id AS id
+MATCH (a:Entity) WHERE a.id IN $frontier AND a.kb_id = $kb_id
+MATCH (a)-[:REL]-(b) WHERE NOT b.id IN $seen
+RETURN DISTINCT b.id AS id ORDER BY id LIMIT $room
 """
 ENTITIES_BY_ID = (
     f"MATCH (e:Entity) WHERE e.id IN $ids AND e.kb_id IN $kb_ids RETURN {ENTITY_FIELDS}"
@@ -139,11 +137,22 @@ ENTITIES_BY_ID = (
 ENTITIES_BY_KEY = (
     f"MATCH (e:Entity) WHERE e.key IN $keys AND e.kb_id IN $kb_ids RETURN {ENTITY_FIELDS}"
 )
-RELATIONS_AMONG = f"""
-MATCH (s:Entity)-[r:REL]->(t:Entity)
-WHERE s.id IN $ids AND t.id IN $ids AND r.kb_id = $kb_id AND s.kb_id = $kb_id AND t.kb_id = $kb_id
-RETURN {RELATION_FIELDS}
-ORDER BY id
+# Each ordered pair of kept entities is looked up directly (FalkorDB: Expand Into), and a
+# pair's parallel relations (one per document) fold into the heaviest, ties by id, carrying
+# the summed weight.
+RELATIONS_AMONG = """
+MATCH (n:Entity) WHERE n.id IN $ids AND n.kb_id = $kb_id
+WITH collect(n) AS kept
+UNWIND kept AS s
+UNWIND kept AS t
+MATCH (s)-[r:REL]->(t) WHERE r.kb_id = $kb_id
+WITH s, t, r.type AS type, collect(r) AS parallel, sum(r.weight) AS total
+WITH s, t, type, total, reduce(best = head(parallel), x IN parallel |
+     CASE WHEN x.weight > best.weight OR (x.weight = best.weight AND x.id < best.id)
+          THEN x ELSE best END) AS r
+RETURN r.id AS id, r.kb_id AS kb_id, s.id AS source_id, t.id AS target_id, type,
+       r.document_id AS document_id, total AS weight, r.evidence AS evidence,
+       r.chunk_id AS chunk_id
 """
 RELATIONS_OF = f"""
 MATCH (s:Entity {{id: $id}})-[r:REL]->(t:Entity)
