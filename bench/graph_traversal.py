@@ -12,20 +12,25 @@ a second KB of noise (a fifth of the size) shares the keys. Rows:
 - one PEP-sized document (60 chunks, 600 mentions, ~1,650 relations) replaced: new, then again;
 - 2-hop neighbourhood, limit 200, from random seeds and from hub seeds: the store (hop by hop,
   stopping at the limit), next to the single recursive CTE over all hops it replaced (the
-  baseline, SQLite only), and the same call on FalkorDB;
+  baseline, SQLite only), the store again once two composite indexes on graph_relations
+  ((source_id, target_id) and (target_id, source_id), not in the schema: a proposal) exist,
+  and the same call on FalkorDB;
 - find_entities (a prefix, and empty text: the most mentioned) and mentions_of (limit 200).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import bindparam, text
@@ -33,7 +38,7 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import summary, timed_ms  # noqa: E402
+from bench.common import summary  # noqa: E402
 from lumikb_app.adapters import graph_document as gd  # noqa: E402
 from lumikb_app.adapters.cypher_graph import CypherGraphStore  # noqa: E402
 from lumikb_app.adapters.sql_database import SqlDatabase  # noqa: E402
@@ -54,6 +59,37 @@ ZIPF = 1.1
 RUNS, SEEDS = 200, 20
 
 Corpus = list[tuple[str, DocumentGraph]]
+
+
+@dataclass
+class Samples:
+    """Wall-clock and this process's CPU time per call, in ms. SQLite works inside this
+    process, so its CPU time is what the call costs on an idle machine; FalkorDB's work is
+    in its server, so only its wall-clock means anything."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def __add__(self, other: Samples) -> Samples:
+        return Samples(self.wall + other.wall, self.cpu + other.cpu)
+
+    def text(self, *, cpu: bool) -> str:
+        shown = summary(self.wall)
+        if cpu:
+            ordered = sorted(self.cpu)
+            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            shown += f"   cpu p50 {statistics.median(ordered):6.2f} p95 {p95:6.2f}"
+        return shown
+
+
+def timed(fn: Callable[[], object], runs: int) -> Samples:
+    samples = Samples()
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        samples.cpu.append((time.process_time() - cpu) * 1000)
+        samples.wall.append((time.perf_counter() - wall) * 1000)
+    return samples
 
 
 def corpus(entities: int, tag: str, seed: int) -> Corpus:
@@ -99,12 +135,10 @@ def pep_sized(entities: int, seed: int) -> DocumentGraph:
     return document(f"pep-{seed}", chunks, window=4)
 
 
-def build(store: GraphStore, docs: Corpus, kb: str) -> list[float]:
-    per_doc = []
+def build(store: GraphStore, docs: Corpus, kb: str) -> Samples:
+    per_doc = Samples()
     for doc_id, graph in docs:
-        started = time.perf_counter()
-        store.replace_document(kb, doc_id, graph)
-        per_doc.append((time.perf_counter() - started) * 1000)
+        per_doc += timed(lambda d=doc_id, g=graph: store.replace_document(kb, d, g), 1)
     return per_doc
 
 
@@ -154,28 +188,28 @@ def falkordb(workdir: Path) -> Iterator[CypherGraphStore]:
             store.close()
 
 
-def timings(store: GraphStore, randoms: list[str], hubs: list[str]) -> dict[str, list[float]]:
+def timings(store: GraphStore, randoms: list[str], hubs: list[str]) -> dict[str, Samples]:
     nxt, hub = cycling(randoms), cycling(hubs)
     prefix = cycling([f"entity {i}" for i in range(1, 99)])
     return {
-        "2-hop, random seed": timed_ms(
+        "2-hop, random seed": timed(
             lambda: store.neighbourhood(KB, [nxt()], hops=2, limit=200), RUNS
         ),
-        "2-hop, hub seed": timed_ms(lambda: store.neighbourhood(KB, [hub()], hops=2), RUNS // 4),
-        "find_entities prefix": timed_ms(lambda: store.find_entities([KB], prefix()), RUNS // 2),
-        "find_entities empty text": timed_ms(lambda: store.find_entities([KB], ""), RUNS // 4),
-        "mentions_of random, 200": timed_ms(lambda: store.mentions_of([KB], [nxt()]), RUNS // 2),
-        "mentions_of hub, 200": timed_ms(lambda: store.mentions_of([KB], [hub()]), RUNS // 4),
+        "2-hop, hub seed": timed(lambda: store.neighbourhood(KB, [hub()], hops=2), RUNS // 4),
+        "find_entities prefix": timed(lambda: store.find_entities([KB], prefix()), RUNS // 2),
+        "find_entities empty text": timed(lambda: store.find_entities([KB], ""), RUNS // 4),
+        "mentions_of random, 200": timed(lambda: store.mentions_of([KB], [nxt()]), RUNS // 2),
+        "mentions_of hub, 200": timed(lambda: store.mentions_of([KB], [hub()]), RUNS // 4),
     }
 
 
-def pep_timings(store: GraphStore, entities: int) -> tuple[list[float], list[float]]:
-    new, again = [], []
+def pep_timings(store: GraphStore, entities: int) -> tuple[Samples, Samples]:
+    new, again = Samples(), Samples()
     for seed in range(5):
         graph = pep_sized(entities, seed)
         doc_id = f"pep-{seed}"
-        new += timed_ms(lambda g=graph, d=doc_id: store.replace_document(KB, d, g), 1)
-        again += timed_ms(lambda g=graph, d=doc_id: store.replace_document(KB, d, g), 1)
+        new += timed(lambda g=graph, d=doc_id: store.replace_document(KB, d, g), 1)
+        again += timed(lambda g=graph, d=doc_id: store.replace_document(KB, d, g), 1)
         store.delete_document(KB, doc_id)
     return new, again
 
@@ -212,8 +246,15 @@ def main(entities: int = 10_000) -> None:
         results = {"SQLite": timings(sql, randoms, hubs)}
         nxt, hub = cycling(randoms), cycling(hubs)
         baseline = {
-            "2-hop, random seed": timed_ms(lambda: cte_walk(db, sql, nxt()), RUNS),
-            "2-hop, hub seed": timed_ms(lambda: cte_walk(db, sql, hub()), RUNS // 4),
+            "2-hop, random seed": timed(lambda: cte_walk(db, sql, nxt()), RUNS),
+            "2-hop, hub seed": timed(lambda: cte_walk(db, sql, hub()), RUNS // 4),
+        }
+        with db.engine.begin() as conn:  # what a composite index pair would give (proposed)
+            for name, columns in (("st", "source_id, target_id"), ("ts", "target_id, source_id")):
+                conn.execute(text(f"CREATE INDEX bench_{name} ON graph_relations ({columns})"))
+        indexed = {
+            "2-hop, random seed": timed(lambda: sql.neighbourhood(KB, [nxt()], hops=2), RUNS),
+            "2-hop, hub seed": timed(lambda: sql.neighbourhood(KB, [hub()], hops=2), RUNS // 4),
         }
         sql_pep = pep_timings(sql, entities)
         db.close()
@@ -223,30 +264,31 @@ def main(entities: int = 10_000) -> None:
             results["FalkorDB"] = timings(falkor, randoms, hubs)
             falkor_pep = pep_timings(falkor, entities)
 
-    report(sql_build, falkor_build, sql_pep, falkor_pep, results, baseline)
+    builds = {"SQLite": sql_build, "FalkorDB": falkor_build}
+    report(builds, {"SQLite": sql_pep, "FalkorDB": falkor_pep}, results, baseline, indexed)
 
 
 def report(
-    sql_build: list[float],
-    falkor_build: list[float],
-    sql_pep: tuple[list[float], list[float]],
-    falkor_pep: tuple[list[float], list[float]],
-    results: dict[str, dict[str, list[float]]],
-    baseline: dict[str, list[float]],
+    builds: dict[str, Samples],
+    peps: dict[str, tuple[Samples, Samples]],
+    results: dict[str, dict[str, Samples]],
+    baseline: dict[str, Samples],
+    indexed: dict[str, Samples],
 ) -> None:
-    print(
-        f"build, SQLite      total {sum(sql_build) / 1000:7.2f} s   per document {summary(sql_build)}"
-    )
-    print(
-        f"build, FalkorDB    total {sum(falkor_build) / 1000:7.2f} s   per document {summary(falkor_build)}"
-    )
-    for name, (new, again) in (("SQLite", sql_pep), ("FalkorDB", falkor_pep)):
-        print(f"PEP-sized document, {name:8}  new {summary(new)}   again {summary(again)}")
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")
+    for engine, per_doc in builds.items():
+        total = sum(per_doc.wall) / 1000
+        shown = per_doc.text(cpu=engine == "SQLite")
+        print(f"build, {engine:9} total {total:6.1f} s, per document  {shown}")
+    for engine, (new, again) in peps.items():
+        print(f"PEP-sized document, {engine}: new    {new.text(cpu=engine == 'SQLite')}")
+        print(f"PEP-sized document, {engine}: again  {again.text(cpu=engine == 'SQLite')}")
     for row in results["SQLite"]:
         for engine, samples in results.items():
-            print(f"{row:27} {engine:9} {summary(samples[row])}")
+            print(f"{row:26} {engine:9} {samples[row].text(cpu=engine == 'SQLite')}")
         if row in baseline:
-            print(f"{row:27} {'CTE':9} {summary(baseline[row])}   (baseline: one recursive CTE)")
+            print(f"{row:26} {'CTE':9} {baseline[row].text(cpu=True)}   (baseline)")
+            print(f"{row:26} {'SQLite+ix':9} {indexed[row].text(cpu=True)}   (proposed indexes)")
 
 
 if __name__ == "__main__":

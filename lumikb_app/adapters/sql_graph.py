@@ -309,7 +309,8 @@ class SqlGraphStore:
         with self._db.engine.connect() as conn:
             for batch in _batches(sorted(set(values))):
                 query = select(MENTIONS).where(column.in_(batch), _in_kbs(MENTIONS, kb_ids))
-                found += [Mention(**row._mapping) for row in conn.execute(query.order_by(*order))]
+                query = query.order_by(*order).limit(limit)  # a hub has thousands
+                found += [Mention(**row._mapping) for row in conn.execute(query)]
         found.sort(key=lambda m: (m.document_id, m.chunk_id, m.char_start, m.id))
         return found if limit is None else found[:limit]
 
