@@ -36,6 +36,15 @@ LABELS = Path(__file__).resolve().parent / "data" / "graph_labels.json"
 # labelled last, after the rules were frozen.
 SAMPLES = {"tuned": (13, 40), "second": (29, 40), "fresh": (71, 40)}
 _WORD = re.compile(r"\w+")
+# Entities a reader of PEPs cares about: entity key -> how its text is found by a plain search.
+READER_ENTITIES = {
+    "pep 484": r"\bPEP[ -]?0*484\b",
+    "asyncio": r"\basyncio\b",
+    "typevar": r"\bTypeVar\b",
+    "type hint": r"\btype (?:hints?|annotations?)\b",
+    "assignment expression": r"\b(?:walrus operator|assignment expressions?)\b",
+    "guido van rossum": r"\bGuido\b",
+}
 
 
 def chunk_text(row: ChunkRow) -> ChunkText:
@@ -111,6 +120,13 @@ def throughput(rows: list[ChunkRow]) -> None:
         f"   ({', '.join(f'{t} {c / n:.2f}' for t, c in sorted(relations.items()))})"
     )
     print(f"  failed chunks {sum(r.error is not None for r in results)}")
+    print(
+        "  chunks naming an entity a reader cares about: found by the extractor / by a plain search"
+    )
+    for key, pattern in READER_ENTITIES.items():
+        searched = sum(bool(re.search(pattern, c.text, re.IGNORECASE)) for c in chunks)
+        found = sum(any(m.key == key for m in r.mentions) for r in results)
+        print(f"    {key:22} {found:5} / {searched:5}")
     print(f"  peak RSS {peak_rss_mb():.0f} MB")
 
 

@@ -107,6 +107,7 @@ def extract_chunk(chunk: ChunkText) -> ChunkExtraction:
 
 def _candidates(text: str, found: _Found) -> Iterator[Candidate]:
     modules = frozenset(pat.imported_modules(text) | lex.MODULES_CONTEXT | lex.MODULES_ALWAYS)
+    imported_here = frozenset(pat.imported_names(text))
     header = True
     for line_match in _LINE.finditer(text):
         base, line = line_match.start(), line_match.group()
@@ -118,18 +119,18 @@ def _candidates(text: str, found: _Found) -> Iterator[Candidate]:
             found.sentences.append((base, base + len(line), False))
             continue
         header = False
-        yield from _shift(base, _line_candidates(line, base, modules, found))
+        yield from _shift(base, _line_candidates(line, base, (modules, imported_here), found))
 
 
 def _line_candidates(
-    line: str, base: int, modules: frozenset[str], found: _Found
+    line: str, base: int, known: tuple[frozenset[str], frozenset[str]], found: _Found
 ) -> Iterator[Candidate]:
     yield from pat.pep_refs(line)
     if _is_code(line):
         found.sentences.append((base, base + len(line), False))
-        yield from pat.code_line_names(line, modules)
+        yield from pat.code_line_names(line, *known)
         return
-    yield from pat.code_names(line, modules)
+    yield from pat.code_names(line, known[0])
     if _is_heading(line):
         found.sentences.append((base, base + len(line), False))
         return

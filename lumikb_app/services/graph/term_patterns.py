@@ -69,6 +69,11 @@ IMPORT = re.compile(r"(?:^|[\s;>])(?:from ([\w.]+) import|import ((?:[\w.]+(?:, 
 IMPORT_LINE = re.compile(
     r"^\s*(?:>>> |\.\.\. )?(?:from ([\w.]+) import|import ((?:[\w.]+(?:, ?)?)+))", re.MULTILINE
 )
+_FROM_IMPORT = re.compile(
+    r"^\s*(?:>>> |\.\.\. )?from [\w.]+ import \(?([\w ,]+)\)?[ \t]*$", re.MULTILINE
+)
+_IDENT_TOKEN = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?!\w)")
+_IDENTIFIER_WORD = re.compile(r"[A-Za-z_]\w*")
 _PLAIN_WORD = re.compile(r"[A-Za-z][a-z]*")
 _WORD_RUN = re.compile(
     r"(?<![\w.\-/@'’])[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?: [a-z][a-z0-9]*(?:-[a-z0-9]+)*)*(?![\w\-(/@'’]|\.\w)"
@@ -122,8 +127,15 @@ def code_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
     yield from module_names(line, modules)
 
 
-def code_line_names(line: str, modules: frozenset[str]) -> Iterator[Candidate]:
-    """In a line of code only what is certain: dunders, module names and their dotted members."""
+def code_line_names(
+    line: str, modules: frozenset[str], imported_here: frozenset[str]
+) -> Iterator[Candidate]:
+    """In a line of code only what is certain: dunders, module names and their dotted members,
+    and the names the chunk imports (`from typing import TypeVar`)."""
+    if imported_here:
+        for m in _IDENT_TOKEN.finditer(line):
+            if m.group() in imported_here:
+                yield Candidate(m.start(), m.end(), CODE, RANK_CODE)
     for m in _DUNDER.finditer(line):
         yield Candidate(m.start(), m.end(), CODE, RANK_CODE)
     for m in _DOTTED.finditer(line):
@@ -156,6 +168,17 @@ def _plain(name: str) -> bool:
     return (
         bool(_PLAIN_WORD.fullmatch(name)) and name not in lex.BUILTINS and not _known_module(name)
     )
+
+
+def imported_names(text: str) -> set[str]:
+    """What `from module import a, b as c` statements of a code block import: a and b."""
+    found = set()
+    for m in _FROM_IMPORT.finditer(text):
+        for part in m.group(1).split(","):
+            name = part.split(" as ")[0].strip()
+            if _IDENTIFIER_WORD.fullmatch(name) and _good_identifier(name) and len(name) > 2:
+                found.add(name)
+    return found
 
 
 def imported_modules(text: str) -> set[str]:

@@ -202,6 +202,15 @@ def test_a_code_block_gives_modules_and_their_members_but_not_its_local_names() 
     assert found == {"asyncio", "asyncio.get_event_loop"}
 
 
+def test_names_a_code_block_imports_are_found_where_it_uses_them() -> None:
+    text = "from typing import TypeVar, Generic as G\n\nT = TypeVar('T')\nclass Box(G[T]): pass"
+    result = run(text, title="")
+    typevar = [text[m.char_start : m.char_end] for m in result.mentions if m.key == "typevar"]
+    assert typevar == ["TypeVar", "TypeVar"]
+    assert {"typing", "Generic"} <= names(result, "code")
+    assert "Box" not in names(result)
+
+
 def test_a_term_is_named_in_lower_case_even_when_it_opens_a_sentence() -> None:
     result = run("Keyword arguments are nice. Functions take keyword arguments too.", title="")
     [term] = [e for e in result.entities if e.key == "keyword argument"]
