@@ -91,6 +91,7 @@ class KbGraphState(ShellState):
     # "reextract": read everything again with it), and the figures it shows.
     estimate_for: str = ""
     estimate: EstimateCard = EstimateCard()
+    estimating: bool = False  # the estimate is being worked out
 
     _watch_beat: float = 0.0
 
@@ -111,7 +112,7 @@ class KbGraphState(ShellState):
         """on_load of the settings page, after check_session."""
         self.graph_kb_id = self._route_kb_id()
         self.graph_error = self.graph_notice = self.estimate_for = ""
-        self.graph_loaded = False
+        self.graph_loaded = self.estimating = False
         user = await self.current_user()
         if user is None:
             return None
@@ -128,18 +129,26 @@ class KbGraphState(ShellState):
         """The mode control. The language model asks for confirmation first when there are
         documents to read (its estimate)."""
         self.graph_error = self.graph_notice = ""
-        if mode not in MODES or mode == self.graph_mode:
-            return None
+        if mode not in MODES or mode == self.graph_mode or self.estimating:
+            return
         if mode == "llm" and self.has_documents:
-            return await self._ask_estimate("llm")
-        return await self._save_mode(mode)
+            self.estimating = True
+            yield
+            yield await self._ask_estimate("llm")
+            return
+        yield await self._save_mode(mode)
 
     @rx.event
     async def reextract(self):
         self.graph_error = self.graph_notice = ""
+        if self.estimating:
+            return
         if self.graph_mode == "llm":
-            return await self._ask_estimate("reextract")
-        return await self._reextract()
+            self.estimating = True
+            yield
+            yield await self._ask_estimate("reextract")
+            return
+        yield await self._reextract()
 
     @rx.event
     async def confirm_estimate(self, action: str):
@@ -177,6 +186,7 @@ class KbGraphState(ShellState):
         return None
 
     async def _ask_estimate(self, action: str):
+        """Open the estimate dialog (the first price lookup loads LiteLLM's cost map: seconds)."""
         user = await self.current_user()
         if user is None:
             return rx.redirect("/login")
@@ -185,6 +195,8 @@ class KbGraphState(ShellState):
         except REFUSED as error:
             self.graph_error = str(error)
             return None
+        finally:
+            self.estimating = False
         self.estimate, self.estimate_for = estimate_card(found), action
         return None
 

@@ -288,7 +288,7 @@ def _row(row: DocumentRow) -> rx.Component:
                 custom_attrs=testid("doc-version"),
             )
         ),
-        rx.table.cell(_status_cell(row), width="230px"),
+        rx.table.cell(_status_cell(row), width="250px"),
         rx.table.cell(_actions(row)),
         align="center",
         custom_attrs={

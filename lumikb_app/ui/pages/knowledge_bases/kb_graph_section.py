@@ -212,6 +212,16 @@ def graph_settings_card() -> rx.Component:
                 KbGraphState.graph_loaded,
                 rx.vstack(
                     _mode_control(),
+                    rx.cond(
+                        KbGraphState.estimating,
+                        rx.hstack(
+                            rx.spinner(size="1"),
+                            rx.text("Working out the estimate…", size="2", color=MUTED),
+                            align="center",
+                            spacing="2",
+                            custom_attrs=testid("graph-estimating"),
+                        ),
+                    ),
                     _retrieval_switch(),
                     rx.separator(size="4"),
                     _status(),
@@ -219,7 +229,7 @@ def graph_settings_card() -> rx.Component:
                         rx.icon("refresh-cw", size=14),
                         "Re-extract",
                         variant="soft",
-                        disabled=KbGraphState.graph_mode == "off",
+                        disabled=(KbGraphState.graph_mode == "off") | KbGraphState.estimating,
                         on_click=KbGraphState.reextract,
                         custom_attrs=testid("graph-reextract"),
                     ),
