@@ -107,6 +107,21 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     after = int(page.get_by_test_id("graph-shown").inner_text().split(" of ")[0])
     assert after > before, (before, after)
 
+    # The selected entity is brought to the middle of the canvas; clicking a node there opens
+    # its panel (the one under the pointer: the layout may have nudged another one there).
+    page.wait_for_timeout(3500)  # the layout settles with its neighbours
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_have_count(0)
+    page.wait_for_timeout(800)
+    box = page.get_by_test_id("graph-canvas").locator("canvas").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(panel.get_by_test_id("graph-entity-name")).to_have_text(re.compile(r"\S"))
+    shots("clicked on the canvas")
+    page.get_by_test_id("graph-search").fill("pep 484")  # back to PEP 484 for what follows
+    page.get_by_test_id("graph-search-result").filter(has_text=ENTITY).first.click()
+    expect(panel.get_by_test_id("graph-entity-name")).to_have_text(ENTITY)
+
     # Filter by the first community of the legend: only its entities are drawn.
     legend = page.get_by_test_id("graph-legend-item").first
     community = legend.inner_text().split("\n")[0]

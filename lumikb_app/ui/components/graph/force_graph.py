@@ -4,12 +4,14 @@ The library touches `window`, so it is loaded in the browser only (`rx.NoSSRComp
 `ClientSide` import, here under the name LumiForceGraph). A small wrapper, `LumiGraph`, adds
 what the page needs around it:
 
-- it fills its box, following the box's width (ResizeObserver), so the page stays responsive;
+- it fills its box, following the box's width (ResizeObserver), so the page stays responsive,
+  and keeps the middle of the view in the middle when the box is resized;
 - it copies the graph it is given (force-graph writes positions into node objects and
   replaces link ends by nodes, which must not happen to Reflex's state) and keeps the position
   of every node already drawn, so expanding a neighbourhood adds nodes around a still layout
   instead of starting over;
 - it fits a fresh graph (a new `fit_key`: another KB or filter) to the box once laid out;
+- it brings the selected entity to the middle of the box (zoomed in), once it is drawn;
 - it writes each node's name beside it when zoomed in, for large nodes, and for the selected
   one (ringed).
 
@@ -31,15 +33,32 @@ LOADED_AS = "LumiForceGraph"
 WRAPPER = """
 function LumiGraph({ graphData, onNodeClick, selectedId, height, fitKey, ...rest }) {
   const box = useRef(null);
+  const graph = useRef(null);
   const [width, setWidth] = useState(0);
+  const widthRef = useRef(0);
   useEffect(() => {
     const el = box.current;
     if (!el || typeof ResizeObserver === "undefined") return;
-    const seen = new ResizeObserver((entries) =>
-      setWidth(Math.floor(entries[0].contentRect.width)));
+    const seen = new ResizeObserver((entries) => {
+      const now = Math.floor(entries[0].contentRect.width);
+      const before = widthRef.current;
+      if (now === before) return;
+      // Keep what was in the middle in the middle (the panel opening or closing resizes us).
+      const middle = graph.current && before > 0
+        ? graph.current.screen2GraphCoords(before / 2, el.clientHeight / 2) : null;
+      widthRef.current = now;
+      kept.current = middle;
+      setWidth(now);
+    });
     seen.observe(el);
     return () => seen.disconnect();
   }, []);
+  const kept = useRef(null);
+  useEffect(() => {
+    // After the canvas took its new width (a child's effects run before ours).
+    if (kept.current && graph.current) graph.current.centerAt(kept.current.x, kept.current.y);
+    kept.current = null;
+  }, [width]);
   const drawn = useRef(new Map());
   const data = useMemo(() => {
     const before = drawn.current;
@@ -76,7 +95,6 @@ function LumiGraph({ graphData, onNodeClick, selectedId, height, fitKey, ...rest
     ctx.fillText(node.name, node.x, node.y + radius + 1.5 / scale);
   }, [selectedId]);
   const click = useCallback((node) => onNodeClick && onNodeClick(node), [onNodeClick]);
-  const graph = useRef(null);
   const attach = useCallback((instance) => {
     // Repulsion reaches only nearby nodes, so entities without relations stay close by
     // instead of drifting off and shrinking everything else when the view is fitted.
@@ -85,11 +103,30 @@ function LumiGraph({ graphData, onNodeClick, selectedId, height, fitKey, ...rest
   }, []);
   const fitted = useRef(0);
   useEffect(() => { fitted.current = 0; }, [fitKey]);
-  const settled = useCallback(() => {
-    // Fit the drawing to the box once per fresh graph (not after each expansion).
-    if (fitted.current === 0 && graph.current) graph.current.zoomToFit(400, 30);
-    fitted.current += 1;
+  const selectedRef = useRef("");
+  const pending = useRef(false);
+  const centre = useCallback(() => {
+    const node = drawn.current.get(selectedRef.current);
+    if (!graph.current || !node || !Number.isFinite(node.x)) return;
+    graph.current.centerAt(node.x, node.y, 400);
+    if (graph.current.zoom() < 1.8) graph.current.zoom(1.8, 400);
   }, []);
+  useEffect(() => {
+    selectedRef.current = selectedId || "";
+    pending.current = !!selectedId;
+    if (selectedId) centre();
+  }, [selectedId, centre]);
+  const settled = useCallback(() => {
+    // Fit a fresh graph to the box once; bring a newly selected entity to the middle once its
+    // neighbours have arrived and the layout has settled again.
+    if (fitted.current === 0 && !selectedRef.current && graph.current) {
+      graph.current.zoomToFit(400, 30);
+    } else if (pending.current) {
+      centre();
+      pending.current = false;
+    }
+    fitted.current += 1;
+  }, [centre]);
   return createElement(
     "div",
     { ref: box, style: { width: "100%", height: height, overflow: "hidden" } },
