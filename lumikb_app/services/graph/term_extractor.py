@@ -41,7 +41,7 @@ _TYPE_ORDER = {pat.PEP: 0, pat.CODE: 1, pat.NAME: 2, pat.TERM: 3}
 _DROP_KEYS = frozenset({"pep", "python", "cpython pep"})
 
 _LINE = re.compile(r"[^\n]+")
-_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9-]*")
+_LOWER_WORD = re.compile(r"(?<![\w\-@.])[a-z][a-z0-9-]*(?![\w@]|\.\w)")  # no e-mail or host parts
 _FIELD = re.compile(r"([A-Za-z][A-Za-z-]*): ?(.*)")
 _DOCUTILS_MESSAGE = re.compile(r"(?<!\S)\S+:\d+: \((?:INFO|WARNING|ERROR|SEVERE)/\d\)[^\n]*")
 _CODE_START = re.compile(
@@ -212,7 +212,7 @@ def _lower_sentence_starts(line: str, starts: frozenset[int]) -> str:
 
 def _resolve(text: str, candidates: list[Candidate]) -> Iterator[tuple[int, int, str, str]]:
     surfaces = Counter(text[c.start : c.end] for c in candidates if c.recurring)
-    lower_words = frozenset(_LOWER_WORD.findall(text)) if surfaces else frozenset()
+    lower_words = frozenset(_LOWER_WORD.findall(text))
     taken = bytearray(len(text) + 1)
     for c in sorted(candidates, key=lambda c: (c.rank, c.start - c.end, c.start)):
         if c.end <= c.start or any(taken[c.start : c.end]):
@@ -220,11 +220,17 @@ def _resolve(text: str, candidates: list[Candidate]) -> Iterator[tuple[int, int,
         surface = text[c.start : c.end]
         if c.recurring and (surfaces[surface] < 2 or surface.lower() in lower_words):
             continue  # a capitalized word also written in lower case is a common word
+        if c.type == pat.NAME and " " in surface and _title_cased_words(surface, lower_words):
+            continue  # "Atomic File", "Rejected Alternatives": common words in title case
         key = c.key or entity_key(surface)
         if not key or key in _DROP_KEYS or (c.type != pat.PEP and key.startswith("pep ")):
             continue
         taken[c.start : c.end] = b"\x01" * (c.end - c.start)
         yield c.start, c.end, key, c.type
+
+
+def _title_cased_words(surface: str, lower_words: frozenset[str]) -> bool:
+    return all(word.lower() in lower_words for word in surface.split())
 
 
 # -- entities, mentions and relations -------------------------------------------------------------

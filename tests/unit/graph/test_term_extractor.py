@@ -124,6 +124,16 @@ def test_proper_names_with_particles_and_author_fields() -> None:
     assert {"Python Software Foundation", "Martin von Löwis", "Łukasz Langa"} <= found
 
 
+def test_common_words_in_title_case_are_no_name() -> None:
+    text = (
+        'Legend: "Atomic File" is the first version creating an atomic file descriptor. '
+        "Donald Stufft <donald@stufft.io> reviewed it."
+    )
+    found = names(run(text, title=""), "name")
+    assert "Atomic File" not in found
+    assert "Donald Stufft" in found
+
+
 def test_header_fields_and_their_values_are_not_entities() -> None:
     text = (
         "PEP: 8\nTitle: Style Guide for Python Code\nAuthor: Barry Warsaw <barry@python.org>\n"
