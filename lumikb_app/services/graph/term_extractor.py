@@ -91,10 +91,11 @@ class _Found:
 def extract_chunk(chunk: ChunkText) -> ChunkExtraction:
     text = _DOCUTILS_MESSAGE.sub(lambda m: " " * len(m.group()), chunk.text[:MAX_CHARS])
     found = _Found(chunk_id=chunk.chunk_id)
-    own = pat.OWN_PEP.search(chunk.title or "")
+    title = (chunk.title or "").strip()
+    own = pat.OWN_PEP.match(title)  # the title names its own PEP first: "PEP 484 – Type Hints"
     if own:
         found.own_pep = f"pep {int(own.group(1))}"
-        found.own_title = pat.OWN_PEP.sub("", chunk.title).strip(" -–—:.")
+        found.own_title = title[own.end() :].strip(" -–—:.")
     candidates = list(_candidates(text, found))
     for start, end, key, kind in _resolve(text, candidates):
         found.mentions.append((start, end, key, kind))

@@ -56,8 +56,9 @@ def test_the_own_pep_comes_from_a_file_name_title_or_the_header_field() -> None:
     assert all(r.source_key == "pep 604" for r in by_header.relations if r.type == REFERENCES)
 
 
-def test_without_an_own_pep_there_is_no_references_relation() -> None:
-    result = run("See PEP 484 for details.", title="Some notes")
+@pytest.mark.parametrize("title", ["Some notes", "Notes on PEP 8 compliance"])
+def test_without_an_own_pep_there_is_no_references_relation(title: str) -> None:
+    result = run("See PEP 484 for details.", title=title)
     assert "pep 484" in keys(result)
     assert not [r for r in result.relations if r.type == REFERENCES]
 
