@@ -11,13 +11,16 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import GraphCommunity, KnowledgeBase
+from lumikb_app.domain.graph import DocumentGraph, EntityDraft, MentionDraft, RelationDraft
 from lumikb_app.domain.models import ModelKind
+from lumikb_app.ports.llm import LlmError
 from lumikb_app.services.graph import communities
 from lumikb_app.services.graph.community_summary import MAX_MODEL_SUMMARIES
 from lumikb_app.services.platform.transactions import read_session, transaction
 from tests.graph_clusters import ASYNC, TYPING, cluster
 from tests.graph_clusters import two_clusters as build_two_clusters
-from tests.model_registry import no_default_chat_model, register
+from tests.graph_llm_models import ScriptedModel
+from tests.model_registry import answer_with, no_default_chat_model, register
 
 pytestmark = pytest.mark.unit
 
@@ -136,4 +139,24 @@ def test_a_kb_extracting_with_a_model_gets_model_summaries(migrated, monkeypatch
         register(ModelKind.extraction, "fake/instant", name="Extractor", default=True)
         communities.recompute(kb_id)
     assert rows(kb_id)[0].summary == "A community about PEP 484, TypeVar, typing."
-    assert MAX_MODEL_SUMMARIES == 20
+
+
+def test_the_model_writes_at_most_twenty_summaries_and_a_failure_keeps_the_extractive_one(
+    migrated,
+):
+    kb_id = kb("llm")
+    pairs = DocumentGraph()
+    for n in range(25):  # 25 communities of two
+        a, b = f"alpha {n}", f"beta {n}"
+        pairs.entities += [EntityDraft(a, a.title()), EntityDraft(b, b.title())]
+        pairs.mentions += [MentionDraft(a, "c", 0, 1), MentionDraft(b, "c", 2, 3)]
+        pairs.relations.append(RelationDraft(a, b, "RELATED_TO", "c", f"{a} meets {b}."))
+    get_container().graph.replace_document(kb_id, "pairs", pairs)
+    model = ScriptedModel(LlmError("down"), *(["  A pair\n of\x00 names.  "] * 30))
+    answer_with(model)  # the registry's default chat model: what extracts without another
+    assert communities.recompute(kb_id) == 25
+    assert len(model.calls) == MAX_MODEL_SUMMARIES
+    summaries = [r.summary for r in rows(kb_id)]
+    assert summaries[0].startswith("2 entities around")  # the model failed: extractive
+    assert summaries[1:20] == ["A pair of names."] * 19
+    assert all(s.startswith("2 entities around") for s in summaries[20:])
