@@ -81,6 +81,7 @@ class SeededApp:
     markdown_passage: str
     foreign_doc_id: str
     foreign_doc_name: str
+    data_dir: Path  # the served app's DATA_DIR (a journey may write to its stores directly)
 
 
 def _free_port() -> int:
@@ -247,7 +248,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         _wait_until_serving(process, base_url, log_path)
         with log_path.open("a") as log:
             log.write(f"\n[e2e harness] serving after {time.monotonic() - started:.1f} s\n")
-        yield SeededApp(base_url=base_url, **seeded)
+        yield SeededApp(base_url=base_url, data_dir=data_dir, **seeded)
     finally:
         _stop(process)
 

@@ -11,10 +11,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from lumikb_app.container import get_container, reset_container
+from lumikb_app.db.tables import GraphCommunity, User
+from lumikb_app.services.knowledge_bases import kbs
+from lumikb_app.settings import Settings
 from tests.conftest import CORPORA
 from tests.e2e.conftest import ARTIFACTS, Shots, browser_context, wait_for_hydration
 from tests.e2e.helpers import login, new_page
@@ -25,6 +32,7 @@ PEPS = ("pep-0526.rst", "pep-0585.rst", "pep-0604.rst")  # each builds on PEP 48
 READY_TIMEOUT_MS = 240_000
 GRAPH_TIMEOUT_MS = 180_000
 ENTITY = "PEP 484"
+COMMUNITIES = 12
 
 
 def _create_kb(page, name: str) -> str:
@@ -184,3 +192,80 @@ def test_the_graph_page_fits_a_phone_screen(browser, app_server):
     )
     assert overflow <= 1, f"the main pane is {overflow}px wider than the screen"
     phone.close()
+
+
+@contextmanager
+def _stores_of(app) -> Iterator[None]:
+    """The served app's stores, from this process (it writes the large graph directly)."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in Settings.model_fields:
+            env.delenv(name, raising=False)
+        env.setenv("DATA_DIR", str(app.data_dir))
+        env.setenv("LUMIKB_ENV", "test")
+        reset_container()
+        try:
+            yield
+        finally:
+            reset_container()
+
+
+def _grace(app) -> User:
+    with get_container().db.session() as session:
+        grace = session.exec(select(User).where(User.email == app.email)).one()
+        session.expunge(grace)
+        return grace
+
+
+def _large_graph_kb(app, entities: int) -> str:
+    """A KB of Grace's holding a graph of `entities` entities (~5 relations each, built as
+    extraction builds it) in COMMUNITIES communities."""
+    from bench.graph_traversal import build, corpus
+
+    with _stores_of(app):
+        kb_id = kbs.create_kb(_grace(app), f"Large graph {uuid.uuid4().hex[:6]}").id
+        store = get_container().graph
+        build(store, corpus(entities, "page", seed=11), kb_id)
+        ids = [e.id for e in store.find_entities([kb_id], "", limit=entities)]
+        store.set_communities(
+            kb_id, {entity_id: i % COMMUNITIES for i, entity_id in enumerate(ids)}
+        )
+        with get_container().db.session() as session:
+            for number in range(COMMUNITIES):
+                session.add(GraphCommunity(kb_id=kb_id, number=number, title=f"Group {number + 1}",
+                                           size=len(ids[number::COMMUNITIES])))  # fmt: skip
+            session.commit()
+    return kb_id
+
+
+def test_a_5000_entity_graph_paints_from_its_top_entities(page, app_server, shots):
+    """The page draws the 150 most mentioned of 5,000 entities, never the whole graph; the
+    times (first paint, opening an entity, a community filter) go to test-artifacts, as
+    figures, never asserted."""
+    kb_id = _large_graph_kb(app_server, 5_000)
+    login(page, app_server.email, app_server.password)
+    timings = {}
+    started = time.perf_counter()
+    page.goto(f"/graph?kb={kb_id}")
+    expect(page.get_by_test_id("graph-canvas").locator("canvas")).to_be_visible()
+    timings["first paint (address to canvas)"] = time.perf_counter() - started
+    expect(page.get_by_test_id("graph-shown")).to_have_text("150 of 5000 entities")
+    page.get_by_test_id("graph-search").fill("entity 1")
+    result = page.get_by_test_id("graph-search-result").first
+    expect(result).to_be_visible()
+    started = time.perf_counter()
+    result.click()
+    expect(page.get_by_test_id("graph-entity-name")).to_have_text(re.compile(r"Entity 1"))
+    timings["open an entity (click to panel)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    page.get_by_test_id("graph-legend-item").nth(1).click()
+    expect(page.get_by_test_id("graph-community-filter")).to_contain_text("Group 2")
+    expect(page.get_by_test_id("graph-loading")).to_have_count(0)
+    expect(page.get_by_test_id("graph-shown")).to_have_text("150 of 5000 entities")
+    timings["filter by community (click to redrawn)"] = time.perf_counter() - started
+    page.wait_for_timeout(1500)
+    shots("5000 entities, one community")
+    (ARTIFACTS / "graph-journey-5000-timings.txt").write_text(
+        "".join(f"{name}: {seconds * 1000:.0f} ms\n" for name, seconds in timings.items())
+    )
+    with _stores_of(app_server):
+        kbs.set_archived(_grace(app_server), kb_id, True)  # other journeys never meet it

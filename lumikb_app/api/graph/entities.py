@@ -48,7 +48,8 @@ class RelationOut(BaseModel):
     entity_name: str
     outgoing: bool = Field(description="True when this entity is the relation's source.")
     evidence: str = Field(description="A sentence that states the relation.")
-    weight: float
+    weight: float = Field(description="Summed over the relations of this type between the two.")
+    count: int = Field(description="How many relations of this type join the two.")
 
 
 class PassageOut(BaseModel):
@@ -114,6 +115,7 @@ async def entity_detail(kb_id: str, entity_id: str, user: ActingUser) -> EntityD
                 outgoing=r.outgoing,
                 evidence=r.evidence,
                 weight=r.weight,
+                count=r.count,
             )
             for r in detail.relations
         ],

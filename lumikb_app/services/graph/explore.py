@@ -97,8 +97,9 @@ class EntityRelation:
     other_id: str
     other_name: str
     outgoing: bool  # this entity is the relation's source
-    evidence: str
-    weight: float
+    evidence: str  # the sentence of the heaviest of them
+    weight: float  # summed
+    count: int = 1  # relations of this type between the two (one per document, or chunk)
 
 
 @dataclass(frozen=True)
@@ -212,9 +213,7 @@ def entity_detail(user: User, kb_id: str, entity_id: str) -> EntityDetail:
         description=entity.description,
         aliases=tuple(a for a in entity.aliases if a != entity.name),
         community=community,
-        relations=tuple(
-            _relation(entity.id, r, others) for r in relations if _other(entity.id, r) in others
-        ),
+        relations=_relations(entity.id, relations, others),
         passages=passages,
     )
 
@@ -287,16 +286,32 @@ def _other_ids(entity_id: str, relations: Iterable[Relation]) -> list[str]:
     return sorted({_other(entity_id, r) for r in relations})
 
 
-def _relation(entity_id: str, relation: Relation, others: dict[str, Entity]) -> EntityRelation:
-    other = others[_other(entity_id, relation)]
-    return EntityRelation(
-        type=relation.type,
-        other_id=other.id,
-        other_name=other.name,
-        outgoing=relation.source_id == entity_id,
-        evidence=relation.evidence,
-        weight=relation.weight,
-    )
+def _relations(
+    entity_id: str, relations: list[Relation], others: dict[str, Entity]
+) -> tuple[EntityRelation, ...]:
+    """One row per other entity, type and direction (the store has one relation per document
+    or chunk that states it), heaviest first, with the heaviest one's sentence."""
+    groups: dict[tuple[str, str, bool], list[Relation]] = {}
+    for relation in relations:
+        other = _other(entity_id, relation)
+        if other in others:
+            key = (other, relation.type, relation.source_id == entity_id)
+            groups.setdefault(key, []).append(relation)
+    rows = []
+    for (other, kind, outgoing), found in groups.items():
+        heaviest = max(found, key=lambda r: (r.weight, bool(r.evidence)))
+        rows.append(
+            EntityRelation(
+                type=kind,
+                other_id=other,
+                other_name=others[other].name,
+                outgoing=outgoing,
+                evidence=heaviest.evidence,
+                weight=sum(r.weight for r in found),
+                count=len(found),
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.weight, r.other_name)))
 
 
 def _communities(session: Session, kb_id: str) -> tuple[CommunityInfo, ...]:

@@ -74,7 +74,7 @@ class PassageView:
 
 def node_view(node: explore.GraphNode) -> NodeView:
     community = -1 if node.community is None else node.community
-    val = 1 + min(math.log2(1 + node.mentions) * 1.5, 12)
+    val = 1 + min(math.log2(1 + node.mentions), 8)
     return NodeView(
         node.id,
         node.name,
@@ -98,7 +98,8 @@ def community_view(info: explore.CommunityInfo) -> CommunityView:
 
 
 def relation_view(relation: explore.EntityRelation) -> RelationView:
-    label = f"{relation.type} →" if relation.outgoing else f"← {relation.type}"
+    times = f" ×{relation.count}" if relation.count > 1 else ""
+    label = f"{relation.type}{times} →" if relation.outgoing else f"← {relation.type}{times}"
     return RelationView(relation.other_id, relation.other_name, label, relation.evidence)
 
 

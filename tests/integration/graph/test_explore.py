@@ -7,11 +7,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import Chunk
+from lumikb_app.domain.graph import REFERENCES
 from lumikb_app.domain.graph_names import entity_key
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.graph import explore
 from lumikb_app.services.knowledge_bases import kbs
-from tests.integration.graph.explore_world import FILLERS, SECRET, ExploreWorld, deployment
+from tests.integration.graph.explore_world import (
+    FILLERS,
+    SECRET,
+    ExploreWorld,
+    deployment,
+    graph_of,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -185,3 +194,19 @@ def test_a_kb_admin_of_another_kb_gets_nothing_of_this_one(world):
     for call in _every_call(world, world.kb, _id(world, "TypeVar")):
         with pytest.raises(PermissionDenied):
             call(world.bob)
+
+
+def test_a_relation_stated_by_several_documents_is_one_row_with_its_count(world):
+    store, extra = get_container().graph, "a-second-document"
+    names = {"PEP 484": "pep", "TypeVar": "code"}
+    chunk = Chunk(id="chunk-of-the-second", document_id=extra, kb_id=world.kb, ordinal=0,
+                  text="PEP 484 defines TypeVar.", char_start=0, char_end=24)  # fmt: skip
+    store.replace_document(
+        world.kb, extra, graph_of(chunk, names, [("PEP 484", "TypeVar", REFERENCES)])
+    )
+    try:
+        detail = explore.entity_detail(world.alice, world.kb, _id(world, "TypeVar"))
+    finally:
+        store.delete_document(world.kb, extra)
+    [references] = [r for r in detail.relations if r.type == REFERENCES]
+    assert (references.other_name, references.count, references.weight) == ("PEP 484", 2, 2.0)

@@ -24,7 +24,7 @@ def test_a_node_is_coloured_by_its_community_and_grows_with_its_mentions():
     assert small.color == big.color == views.PALETTE[0]
     assert views.node_view(_node("d", 1)).color != small.color
     assert (loner.color, loner.community) == (views.NO_COMMUNITY, -1)
-    assert small.val < big.val <= 13  # capped, so one very common entity cannot hide the rest
+    assert small.val < big.val <= 9  # capped, so one very common entity cannot hide the rest
 
 
 def test_expanding_adds_only_new_nodes_and_lines():

@@ -32,7 +32,7 @@ def _kb_picker() -> rx.Component:
             value=GraphState.kb_id,
             on_change=GraphState.choose_kb,
         ),
-        rx.cond(GraphState.loading, rx.spinner(size="2")),
+        rx.cond(GraphState.loading, rx.spinner(size="2", custom_attrs=testid("graph-loading"))),
         rx.spacer(),
         rx.text(GraphState.shown_label, size="2", color=MUTED, custom_attrs=testid("graph-shown")),
         align="center",
