@@ -7,8 +7,9 @@ process over the whole corpus next to a tokenize-only baseline (a plain regex wo
 over the same chunks) measured in the same run, and peak RSS.
 
 The corpus is parsed and chunked with the product's parser and chunker (300 tokens, 50
-overlap, as ingest does). Chunks carry the title `"<file name> <title>"` so each chunk knows
-its own PEP (the REFERENCES relations start there).
+overlap, as ingest does). Chunks carry the title `"<file name> – <title>"`, as the graph job
+(services/graph/extraction.py) gives them, so each chunk knows its own PEP (the REFERENCES
+relations start there).
 
 Usage: python -m bench.graph_extraction [--limit N]   (default: every chunk of all 690 PEPs)
        python -m bench.graph_extraction --unlabelled tuned|second|fresh  (a sample's entities)
@@ -48,7 +49,8 @@ READER_ENTITIES = {
 
 
 def chunk_text(row: ChunkRow) -> ChunkText:
-    return ChunkText(f"{row.doc_id}#{row.ordinal}", row.text, f"{row.doc_id}.rst {row.title}")
+    title = " – ".join(dict.fromkeys(part for part in (f"{row.doc_id}.rst", row.title) if part))
+    return ChunkText(f"{row.doc_id}#{row.ordinal}", row.text, title)
 
 
 def sample(rows: list[ChunkRow], name: str) -> list[ChunkRow]:
