@@ -56,6 +56,17 @@ def schedule(kb_id: str, *, delay_seconds: int = DEBOUNCE_SECONDS) -> str:
     )
 
 
+def schedule_quietly(kb_id: str) -> None:
+    """After a document left a KB with a graph: recompute its communities in the next slot
+    (never fails the caller; the next extraction schedules one anyway)."""
+    try:
+        settings = _settings(kb_id)
+        if settings is not None and settings.graph_mode != "off":
+            schedule(kb_id)
+    except Exception:
+        log.exception("could not schedule the communities of KB %s", kb_id)
+
+
 def recompute(kb_id: str) -> int:
     """The job: detect, number, describe and store the KB's communities; returns how many."""
     settings = _settings(kb_id)

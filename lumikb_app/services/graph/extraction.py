@@ -42,7 +42,7 @@ from lumikb_app.domain.graph import (
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.ports.extraction import Extractor
 from lumikb_app.services.accounts import access
-from lumikb_app.services.graph import merge
+from lumikb_app.services.graph import communities, merge
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 JOB = "workers.tasks.extract_graph"
 ON_FAILURE = "workers.tasks.on_graph_failure"
 MERGE_SHARE = 0.05  # of the progress bar: writing the merged graph at the end
+STALLED_BATCHES = 3
 
 
 class GraphOff(RuntimeError):
@@ -161,11 +162,16 @@ def run(document_id: str) -> None:
         return
     extractor = extractor_for(work.mode)
     todo = [chunk for chunk in work.chunks if chunk.chunk_id not in work.done]
-    started = time.perf_counter()
+    started, failing = time.perf_counter(), 0
     for start in range(0, len(todo), extractor.batch_size):
         results = extractor.extract(todo[start : start + extractor.batch_size])
         if not _record(work, results, start + len(results), len(todo), started):
             return _left(work)
+        failing = failing + 1 if all(r.error for r in results) else 0
+        if failing >= STALLED_BATCHES:  # a dead model: stop instead of waiting out every batch
+            return mark_failed(
+                document_id, f"The model failed {failing} times in a row: {results[-1].error}"
+            )
     _write_graph(work)
 
 
@@ -188,7 +194,9 @@ def _begin(document_id: str) -> _Work | None:
         done = set(
             session.exec(
                 select(GraphChunkResult.chunk_id).where(
-                    GraphChunkResult.document_id == doc.id, GraphChunkResult.mode == mode
+                    GraphChunkResult.document_id == doc.id,
+                    GraphChunkResult.mode == mode,
+                    col(GraphChunkResult.error).is_(None),  # a skipped chunk is tried again
                 )
             )
         )
@@ -268,14 +276,7 @@ def _left(work: _Work) -> None:
 
 
 def _after_document(kb_id: str) -> None:
-    try:
-        from lumikb_app.services.graph import communities
-    except ImportError:  # pragma: no cover - communities land with their own change
-        return
-    try:
-        communities.schedule(kb_id)
-    except Exception:
-        log.exception("could not schedule the communities of KB %s", kb_id)
+    communities.schedule_quietly(kb_id)
 
 
 def _from_json(data: Mapping[str, Any]) -> ChunkExtraction:

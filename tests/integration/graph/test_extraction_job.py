@@ -9,7 +9,7 @@ from sqlmodel import select
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Chunk, GraphChunkResult, GraphExtraction, User
 from lumikb_app.domain.enums import SystemRole
-from lumikb_app.domain.graph import GraphStage
+from lumikb_app.domain.graph import ChunkExtraction, GraphStage
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.accounts.auth import create_user
 from lumikb_app.services.documents import documents
@@ -207,3 +207,36 @@ def test_graph_search_finds_only_what_the_user_may_read_and_says_why(graph_kb):
     other_kb = kbs.create_kb(stranger, "Theirs", settings=KbSettings(graph_mode="fast")).id
     mine = search.search(stranger, "PEP 484 type hints", kb_ids=[kb_id, other_kb], graph=True)
     assert all(p.kb_id == other_kb for p in mine.passages)
+
+
+class _DeadModel:
+    name, mode, batch_size = "dead", "llm", 4
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def extract(self, chunks):
+        self.calls += 1
+        return [ChunkExtraction(c.chunk_id, error="LlmError: connection refused") for c in chunks]
+
+
+def test_a_dead_model_fails_the_stage_soon_and_a_retry_reads_the_skipped_chunks(
+    graph_kb, monkeypatch
+):
+    owner, kb_id = graph_kb
+    monkeypatch.setattr(extraction, "_enqueue", lambda document_id: None)
+    outcome = upload_path(owner, kb_id, PEPS / "pep-0484.rst")
+    wait_until_settled([outcome.document_id])
+    doc_id = outcome.document_id
+    dead = _DeadModel()
+    monkeypatch.setattr(extraction, "extractor_for", lambda mode: dead)
+    extraction.run(doc_id)
+    stage = _stage(doc_id)
+    assert dead.calls == extraction.STALLED_BATCHES
+    assert stage.state == GraphStage.failed and "connection refused" in stage.error
+    assert extraction.retry_document(owner, doc_id)
+    working = _Counting()
+    monkeypatch.setattr(extraction, "extractor_for", lambda mode: working)
+    extraction.run(doc_id)
+    assert working.read == len(_chunks(doc_id))  # the skipped chunks are read again
+    assert _stage(doc_id).state == GraphStage.ready
