@@ -13,6 +13,11 @@ _PEP = re.compile(r"^pep[\s_-]*0*(\d{1,5})$")
 _PUNCT = re.compile(r"[^\w+#.]+")  # keep + # . so "C++", "C#", "os.path" survive
 _EDGE_DOTS = re.compile(r"^\.+|\.+$")
 _SINGULAR_KEEP = ("ss", "us", "is", "os", "as", "ics")
+# Words whose final "s" is not a plural: modules and names people write that way.
+_NOT_PLURAL = frozenset(
+    "types setuptools windows news tools utils collections dataclasses contextvars abcs "
+    "distutils itertools functools operator numbers process https ssl".split()
+)
 MAX_KEY = 200
 
 KNOWN_ALIASES: dict[str, str] = {
@@ -38,14 +43,17 @@ def _singular(word: str) -> str:
 
 
 def entity_key(name: str) -> str:
-    """The merge key of `name`; empty when nothing of it is left."""
+    """The merge key of `name`; empty when nothing of it is left. An acronym ("HTTPS") or a
+    known module ("setuptools") keeps its final "s"."""
+    last = name.split()[-1] if name.split() else ""
+    keep_last = (len(last) > 1 and last.isupper()) or last.lower() in _NOT_PLURAL
     text = " ".join(_EDGE_DOTS.sub("", part) for part in _PUNCT.sub(" ", name.lower()).split())
     text = " ".join(text.split())
     pep = _PEP.match(text.replace(" ", ""))
     if pep:
         return f"pep {int(pep.group(1))}"
     words = text.split()
-    if words:
+    if words and not keep_last:
         words[-1] = _singular(words[-1])
     key = " ".join(words)[:MAX_KEY]
     return KNOWN_ALIASES.get(key, key)

@@ -36,6 +36,11 @@ def test_words_ending_in_s_that_are_not_plurals_stay():
     assert entity_key("analysis") == "analysis"
 
 
+@pytest.mark.parametrize("name", ["HTTPS", "NEWS", "setuptools", "types", "Windows"])
+def test_acronyms_and_modules_keep_their_final_s(name):
+    assert entity_key(name) == name.lower()
+
+
 def test_nothing_left_gives_an_empty_key():
     assert entity_key("  --- ") == ""
 
