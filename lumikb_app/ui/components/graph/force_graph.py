@@ -11,7 +11,8 @@ what the page needs around it:
   of every node already drawn, so expanding a neighbourhood adds nodes around a still layout
   instead of starting over;
 - it fits a fresh graph (a new `fit_key`: another KB or filter) to the box once laid out;
-- it brings the selected entity to the middle of the box (zoomed in), once it is drawn;
+- it brings the selected entity to the middle of the box (zoomed in) whenever the layout
+  settles;
 - it writes each node's name beside it when zoomed in, for large nodes, and for the selected
   one (ringed).
 
@@ -104,7 +105,6 @@ function LumiGraph({ graphData, onNodeClick, selectedId, height, fitKey, ...rest
   const fitted = useRef(0);
   useEffect(() => { fitted.current = 0; }, [fitKey]);
   const selectedRef = useRef("");
-  const pending = useRef(false);
   const centre = useCallback(() => {
     const node = drawn.current.get(selectedRef.current);
     if (!graph.current || !node || !Number.isFinite(node.x)) return;
@@ -113,18 +113,13 @@ function LumiGraph({ graphData, onNodeClick, selectedId, height, fitKey, ...rest
   }, []);
   useEffect(() => {
     selectedRef.current = selectedId || "";
-    pending.current = !!selectedId;
     if (selectedId) centre();
   }, [selectedId, centre]);
   const settled = useCallback(() => {
-    // Fit a fresh graph to the box once; bring a newly selected entity to the middle once its
-    // neighbours have arrived and the layout has settled again.
-    if (fitted.current === 0 && !selectedRef.current && graph.current) {
-      graph.current.zoomToFit(400, 30);
-    } else if (pending.current) {
-      centre();
-      pending.current = false;
-    }
+    // Fit a fresh graph to the box once; keep the selected entity in the middle each time the
+    // layout settles (its neighbours arrived and pushed it around).
+    if (selectedRef.current) centre();
+    else if (fitted.current === 0 && graph.current) graph.current.zoomToFit(400, 30);
     fitted.current += 1;
   }, [centre]);
   return createElement(
