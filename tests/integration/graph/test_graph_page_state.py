@@ -130,3 +130,15 @@ async def test_someone_without_a_grant_gets_nothing_into_the_page(world):
     await GraphState.run_search.fn(page)
     assert (page.detail_name, page.relations, page.passages) == ("", [], [])
     assert (page.nodes, page.results) == ([], [])
+
+
+async def test_the_type_and_community_filters_redraw_only_their_entities(world):
+    page = await _refreshed(world.alice, world.kb)
+    assert GraphState.set_type_filter.fn(page, "person") is GraphState.refresh
+    await GraphState.refresh.fn(page)
+    assert [n.name for n in page.nodes] == ["Guido van Rossum"]
+    GraphState.set_type_filter.fn(page, "no such type")  # not offered: back to every type
+    GraphState.set_community_filter.fn(page, "0")
+    await GraphState.refresh.fn(page)
+    assert page.type_filter == "all"
+    assert {n.name for n in page.nodes} == {"PEP 484", "TypeVar"}
