@@ -15,7 +15,7 @@ _EDGE_DOTS = re.compile(r"^\.+|\.+$")
 _SINGULAR_KEEP = ("ss", "us", "is", "os", "as", "ics")
 # Words whose final "s" is not a plural: modules and names people write that way.
 _NOT_PLURAL = frozenset(
-    "types setuptools windows news tools utils collections dataclasses contextvars abcs "
+    "types setuptools windows news tools utils collections dataclasses contextvars abcs "  # noqa: SIM905
     "distutils itertools functools operator numbers process https ssl".split()
 )
 MAX_KEY = 200

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlmodel import col, func, select
 
 from lumikb_app.db.tables import Document, GraphExtraction, KnowledgeBase, User
-from lumikb_app.domain.enums import DocumentStatus
+from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.domain.graph import GraphStage
 from lumikb_app.domain.kb_settings import KbSettings
+from lumikb_app.services.accounts import access
 from lumikb_app.services.graph import extraction
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -36,8 +37,9 @@ def graph_mode() -> str:
 
 
 def turn_on(user: User, kb_id: str, mode: str) -> int:
-    """Turn an existing KB's graph on (for --kb) and queue its documents; how many."""
+    """Turn an existing KB's graph on (for --kb; KB admin) and queue its documents; how many."""
     with transaction() as session:
+        access.require(session, user, kb_id, KbRole.ADMIN)
         kb = session.get_one(KnowledgeBase, kb_id)
         settings = KbSettings.model_validate(kb.settings)
         if settings.graph_mode != "off":

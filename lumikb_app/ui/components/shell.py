@@ -81,27 +81,3 @@ def shell(*content: rx.Component) -> rx.Component:
         ),
         loading_screen(),
     )
-
-
-def coming_soon(icon: str, title: str, description: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.center(
-                rx.icon(icon, size=28, color=rx.color("accent", 11)),
-                width="56px",
-                height="56px",
-                border_radius="14px",
-                background=rx.color("accent", 3),
-            ),
-            rx.heading(title, size="4"),
-            rx.text(
-                description, size="2", color=rx.color("gray", 11), align="center", max_width="460px"
-            ),
-            rx.badge("Coming soon", variant="soft", color_scheme="gray"),
-            align="center",
-            spacing="3",
-            padding="40px 24px",
-        ),
-        width="100%",
-        custom_attrs=testid("coming-soon"),
-    )

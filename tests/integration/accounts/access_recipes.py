@@ -20,7 +20,7 @@ from lumikb_app.services.graph import extraction, graph_mode
 from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.knowledge_bases import kb_config, kb_creation, kbs
 from lumikb_app.services.models import choices, connection, registry
-from lumikb_app.services.retrieval import evaluation, search
+from lumikb_app.services.retrieval import eval_graph, evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
@@ -213,6 +213,7 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "models.registry.retire_model": lambda w, u: registry.retire_model(
         u, register(ModelKind.chat, f"m/{uuid.uuid4().hex}")
     ),
+    "retrieval.eval_graph.turn_on": lambda w, u: eval_graph.turn_on(u, w.new_kb(), "fast"),
     "retrieval.evaluation.create_eval_kb": lambda w, u: evaluation.create_eval_kb(u, "matrix"),
     "retrieval.evaluation.ingest": _eval_ingest,
     "retrieval.evaluation.existing_corpus_ids": _corpus_ids,

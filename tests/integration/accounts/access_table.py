@@ -109,6 +109,7 @@ SERVICES: dict[str, Expected] = {
     "models.registry.add_model": SYSTEM_ADMIN,
     "models.registry.set_default": SYSTEM_ADMIN,
     "models.registry.retire_model": SYSTEM_ADMIN,
+    "retrieval.eval_graph.turn_on": KB_ADMIN,
     "retrieval.evaluation.create_eval_kb": SIGNED_IN,
     "retrieval.evaluation.ingest": WRITE,
     "retrieval.evaluation.existing_corpus_ids": shows(READ),
