@@ -15,7 +15,8 @@ a second KB of noise (a fifth of the size) shares the keys. Rows:
   baseline, SQLite only), the store again once two composite indexes on graph_relations
   ((source_id, target_id) and (target_id, source_id), not in the schema: a proposal) exist,
   and the same call on FalkorDB;
-- find_entities (a prefix, and empty text: the most mentioned) and mentions_of (limit 200).
+- find_entities (a prefix, and empty text: the most mentioned), mentions_of (limit 200) and
+  relations_of (limit 12, as graph retrieval asks per seed), for tail entities and hubs.
 """
 
 from __future__ import annotations
@@ -200,6 +201,10 @@ def timings(store: GraphStore, randoms: list[str], hubs: list[str]) -> dict[str,
         "find_entities empty text": timed(lambda: store.find_entities([KB], ""), RUNS // 4),
         "mentions_of random, 200": timed(lambda: store.mentions_of([KB], [nxt()]), RUNS // 2),
         "mentions_of hub, 200": timed(lambda: store.mentions_of([KB], [hub()]), RUNS // 4),
+        "relations_of random, 12": timed(
+            lambda: store.relations_of([KB], nxt(), limit=12), RUNS // 2
+        ),
+        "relations_of hub, 12": timed(lambda: store.relations_of([KB], hub(), limit=12), RUNS // 4),
     }
 
 
