@@ -49,6 +49,7 @@ from lumikb_app.ports.graph import Entity, GraphStats, Mention, Relation, Subgra
 ENTITIES: Table = GraphEntity.__table__  # type: ignore[attr-defined]
 RELATIONS: Table = GraphRelation.__table__  # type: ignore[attr-defined]
 MENTIONS: Table = GraphMention.__table__  # type: ignore[attr-defined]
+_LAST_CHAR = "\U0010ffff"
 _BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind limits
 
 # Relations only ever join entities of one KB (every write checks it) and the seeds are
@@ -220,9 +221,10 @@ class SqlGraphStore:
         with self._db.engine.connect() as conn:
             if not key:
                 return _read_entities(conn, _ranked(filters, limit))
-            found = _read_entities(
-                conn, _ranked([*filters, ENTITIES.c.key.like(f"{pattern}%", "\\")], limit)
-            )
+            prefix: list[ColumnElement[bool]] = [ENTITIES.c.key.like(f"{pattern}%", "\\")]
+            if self._db.embedded:  # BINARY collation: a key range the (kb_id, key) index finds
+                prefix += [ENTITIES.c.key >= key, ENTITIES.c.key < key + _LAST_CHAR]
+            found = _read_entities(conn, _ranked([*filters, *prefix], limit))
             if len(found) < limit:
                 contains = [
                     ENTITIES.c.key.like(f"%{pattern}%", "\\"),

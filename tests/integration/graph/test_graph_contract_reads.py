@@ -213,3 +213,11 @@ def test_no_read_returns_anything_of_a_kb_it_was_not_given(
     both = graph.find_entities([kb, other_kb], "public")
     assert sorted(e.kb_id for e in both) == sorted([kb, other_kb])
     assert len(graph.relations_of([kb, other_kb], theirs[-1])) == 1
+
+
+def test_find_entities_takes_wildcards_and_accents_literally(graph: GraphStore, kb: str) -> None:
+    graph.replace_document(kb, "doc1", document("doc1", "os_path osxpath café cafe"))
+
+    assert found(graph, [kb], "os_") == ["os_path"]  # "_" is no wildcard
+    assert found(graph, [kb], "Café") == ["café"]
+    assert found(graph, [kb], "caf") == ["cafe", "café"]
