@@ -6,7 +6,9 @@ says; relations and mentions must point at entities of their own KB, and every
 write keeps `mention_count` current for the entities it touches.
 
 `replace_document` is one transaction of bulk statements (multi-row inserts,
-executemany updates, IN lists of `_BATCH` ids), never a statement per row.
+executemany updates, IN lists of `_BATCH` ids), never a statement per row. The
+writes of one KB's graph go one at a time (`_lock_kb`), so mention counts stay
+right when several documents are written at once.
 
 The neighbourhood is walked breadth-first, one query per hop, and stops as soon
 as `limit` entities are found: the nearest entities first, ties broken by id.
@@ -18,6 +20,7 @@ kept come one per (source, target, type), as the port says.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -111,6 +114,7 @@ class SqlGraphStore:
         )
         try:
             with self._db.engine.begin() as conn:
+                _lock_kb(conn, entity.kb_id)
                 by_id = _entity_rows(conn, ENTITIES.c.id.in_([entity.id]))
                 if by_id and by_id[0].kb_id != entity.kb_id:
                     raise ValueError(
@@ -141,6 +145,7 @@ class SqlGraphStore:
     def upsert_mention(self, mention: Mention) -> None:
         values = asdict(mention)
         with self._db.engine.begin() as conn:
+            _lock_kb(conn, mention.kb_id)
             _check_owner(conn, MENTIONS, "mention", mention.id, mention.kb_id)
             _require_entities(conn, mention.kb_id, {mention.entity_id})
             before = conn.execute(
@@ -154,6 +159,7 @@ class SqlGraphStore:
     def replace_document(self, kb_id: str, document_id: str, graph: DocumentGraph) -> None:
         rows = gd.document_rows(document_id, graph)  # refuses bad input before any write
         with self._db.engine.begin() as conn:
+            _lock_kb(conn, kb_id)
             touched = _drop_document(conn, kb_id, document_id)
             ids = _merge_entities(conn, kb_id, rows.entities)
             _insert_rows(conn, kb_id, document_id, rows, ids)
@@ -163,6 +169,7 @@ class SqlGraphStore:
 
     def delete_document(self, kb_id: str, document_id: str) -> None:
         with self._db.engine.begin() as conn:
+            _lock_kb(conn, kb_id)
             touched = _drop_document(conn, kb_id, document_id)
             _recount_mentions(conn, touched)
             _delete_orphans(conn, kb_id, touched)
@@ -321,16 +328,32 @@ class SqlGraphStore:
 
 
 def _drop_document(conn: Connection, kb_id: str, document_id: str) -> set[str]:
-    """Delete the document's relations and mentions; the entities they touched."""
+    """Delete the document's relations and mentions; the entities they touched.
+
+    A write comes first so SQLite takes its write lock (waiting its busy timeout) before the
+    transaction reads anything: a read first, then another writer's commit, and the upgrade
+    to writing would fail at once."""
     touched: set[str] = set()
     for table, ends in ((RELATIONS, ("source_id", "target_id")), (MENTIONS, ("entity_id",))):
         # Found through the document_id index; kb_id is compared as an expression so the
         # planner cannot prefer the far less selective kb_id index.
         where = (table.c.document_id == document_id, table.c.kb_id.concat("") == kb_id)
-        for row in conn.execute(select(*(table.c[end] for end in ends)).where(*where)):
+        statement = delete(table).where(*where).returning(*(table.c[end] for end in ends))
+        for row in conn.execute(statement):
             touched.update(row)
-        conn.execute(delete(table).where(*where))
     return touched
+
+
+def _lock_kb(conn: Connection, kb_id: str) -> None:
+    """PostgreSQL: one writer of a KB's graph at a time, until the transaction ends. Two
+    documents' transactions writing at once would each recount shared entities without the
+    other's uncommitted mentions, and locking the entities themselves deadlocks when both
+    add the same new keys. SQLite has one writer per database already."""
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.sha1(f"graph\0{kb_id}".encode()).digest()[:8], "big", signed=True
+        )
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _merge_entities(
@@ -345,7 +368,7 @@ def _merge_entities(
     ids: dict[str, str] = {}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    for key, draft in drafts.items():
+    for key, draft in sorted(drafts.items()):
         row = stored.get(key)
         values = gd.merged_entity(_stored(row), draft)
         if row is None:

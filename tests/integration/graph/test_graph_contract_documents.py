@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from lumikb_app.domain.graph import (
@@ -204,3 +207,26 @@ def test_documents_of_one_kb_never_touch_the_same_keys_of_another(
     assert by_key(graph, [kb], "a", "b") == {}
     assert by_key(graph, [other_kb], "a", "b") == theirs
     assert graph.stats(other_kb) == GraphStats(entities=2, relations=1, mentions=2, communities=0)
+
+
+def test_documents_sharing_new_keys_can_be_written_at_the_same_time(
+    graph: GraphStore, kb: str, request: pytest.FixtureRequest
+) -> None:
+    if "falkordb" in request.node.callspec.id:
+        pytest.skip("FalkorDB runs each query on its own: no transaction to keep two apart")
+    shared = " ".join(f"k{i}" for i in range(40))
+    docs = [f"doc{n}" for n in range(8)]
+    ready = threading.Barrier(len(docs))
+
+    def write(document_id: str) -> None:
+        ready.wait()
+        graph.replace_document(kb, document_id, document(document_id, shared, "k0>k1 k1>k2"))
+
+    with ThreadPoolExecutor(len(docs)) as pool:
+        list(pool.map(write, docs))
+
+    counts = mention_counts(graph, kb, *shared.split())
+    assert counts == {key: len(docs) for key in shared.split()}
+    assert graph.stats(kb) == GraphStats(
+        entities=40, relations=2 * len(docs), mentions=40 * len(docs), communities=0
+    )
