@@ -109,7 +109,9 @@ def _turn_on_without_a_model(page, kb_id: str, shots: Shots) -> None:
     expect(section.get_by_test_id("graph-reextract")).to_be_disabled()
     shots("graph off")
     _mode(section, "fast").click()
-    expect(section.get_by_test_id("graph-notice")).to_have_text("Saved.")
+    expect(section.get_by_test_id("graph-notice")).to_have_text(
+        "Saved. Each document you add gets its graph once it is searchable."
+    )
     expect(_mode(section, "fast")).to_have_attribute("data-state", "checked")
     expect(page.get_by_test_id("graph-estimate")).to_have_count(0)  # no model: no estimate
     shots("graph on without a model")
@@ -167,6 +169,11 @@ def _estimate_cancelled_then_confirmed(page, kb_id: str, shots: Shots) -> None:
         "Saved. Extracting 1 document in the background."
     )
     expect(_mode(section, "llm")).to_have_attribute("data-state", "checked")
+    extracting = section.get_by_test_id("graph-extracting")  # the card follows the extraction
+    expect(extracting).to_contain_text(re.compile(r"1 document extracting · \d+%"))
+    first = extracting.inner_text()
+    expect(extracting).not_to_have_text(first, timeout=30_000)
+    shots("status card while the language model extracts")
 
     page.goto(f"/kb/{kb_id}")
     wait_for_hydration(page)

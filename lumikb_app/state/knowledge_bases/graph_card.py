@@ -83,7 +83,11 @@ def graph_card(status: GraphKbStatus, now: datetime | None = None) -> GraphCard:
         communities=count(status.communities),
         documents=f"{count(status.documents_done)} of {count(status.documents_ready)}",
         extracting=extracting,
-        last_extraction=when(status.last_extracted_at, now),
+        last_extraction=(
+            "in progress"
+            if status.last_extracted_at is None and status.documents_extracting
+            else when(status.last_extracted_at, now)
+        ),
         failed_chunks=count(status.chunks_failed),
         tokens=count(status.tokens) if status.tokens else "",
         failed=named,

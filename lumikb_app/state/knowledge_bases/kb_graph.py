@@ -33,6 +33,7 @@ from lumikb_app.state.shell import ShellState
 
 REFUSED = (InvalidInput, PermissionDenied)
 MODES = graph_mode.MODES
+SAVED_NO_DOCUMENTS = "Saved. Each document you add gets its graph once it is searchable."
 WATCH_SECONDS = 2.0
 WATCH_LIMIT_SECONDS = 30 * 60  # a page left open on a stuck queue stops asking
 WATCH_STALE_SECONDS = 6.0
@@ -74,7 +75,7 @@ def _notice(change: graph_mode.ModeChange) -> str:
     if change.queued:
         count = f"{change.queued} document" + ("" if change.queued == 1 else "s")
         return f"Saved. Extracting {count} in the background."
-    return "Saved."
+    return SAVED_NO_DOCUMENTS
 
 
 class KbGraphState(ShellState):

@@ -86,6 +86,7 @@ def test_the_card_while_extracting_and_after_failures():
         )  # fmt: skip
     )
     assert card.extracting == "2 documents extracting · 40%" and card.working
+    assert card.last_extraction == "in progress"  # none finished yet: not "never"
     assert card.failed[0] == "pep-0.md: timed out" and len(card.failed) == 5
     assert card.more_failed == "and 2 more"
     assert card.tokens == "120,000"
