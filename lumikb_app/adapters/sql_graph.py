@@ -6,7 +6,7 @@ says; relations and mentions must point at entities of their own KB, and every
 write keeps `mention_count` current for the entities it touches.
 
 `replace_document` is one transaction of bulk statements (multi-row inserts,
-executemany updates, IN lists of `_BATCH` ids), never a statement per row. The
+executemany updates, IN lists of `BATCH` ids), never a statement per row. The
 writes of one KB's graph go one at a time (`_lock_kb`), so mention counts stay
 right when several documents are written at once.
 
@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lumikb_app.adapters import graph_document as gd
 from lumikb_app.adapters.sql_database import SqlDatabase
+from lumikb_app.adapters.sql_graph_walk import batches, relations_among, walk
 from lumikb_app.db.tables import GraphEntity, GraphMention, GraphRelation
 from lumikb_app.domain.graph import DocumentGraph, EntityDraft
 from lumikb_app.domain.graph_names import entity_key
@@ -53,45 +54,6 @@ ENTITIES: Table = GraphEntity.__table__  # type: ignore[attr-defined]
 RELATIONS: Table = GraphRelation.__table__  # type: ignore[attr-defined]
 MENTIONS: Table = GraphMention.__table__  # type: ignore[attr-defined]
 _LAST_CHAR = "\U0010ffff"
-_BATCH = 500  # ids per IN (...) list, well under SQLite's and PostgreSQL's bind limits
-
-# Relations only ever join entities of one KB (every write checks it) and the seeds are
-# checked against the KB, so the walk and the relations among its entities need no kb_id
-# condition, which would only tempt a planner without statistics into the kb_id index; the
-# entities and relations returned are still checked against the KB.
-_STEP = text(
-    """
-    SELECT n.id FROM (
-        SELECT r.target_id AS id FROM graph_relations r
-        WHERE r.source_id IN :frontier
-        UNION
-        SELECT r.source_id AS id FROM graph_relations r
-        WHERE r.target_id IN :frontier
-    ) n
-    WHERE n.id NOT IN :seen
-    ORDER BY n.id
-    LIMIT :room
-    """
-).bindparams(bindparam("frontier", expanding=True), bindparam("seen", expanding=True))
-
-# One relation per (source, target, type) among the kept entities: a pair that many documents
-# relate would otherwise come back once per document (thousands of rows around a hub).
-_AMONG = text(
-    """
-    SELECT id, kb_id, source_id, target_id, type, document_id, total AS weight, evidence,
-           chunk_id
-    FROM (
-        SELECT r.*,
-               SUM(r.weight) OVER (PARTITION BY r.source_id, r.target_id, r.type) AS total,
-               ROW_NUMBER() OVER (
-                   PARTITION BY r.source_id, r.target_id, r.type ORDER BY r.weight DESC, r.id
-               ) AS nth
-        FROM graph_relations r
-        WHERE r.source_id IN :sources AND r.target_id IN :targets
-    ) ranked
-    WHERE nth = 1
-    """
-).bindparams(bindparam("sources", expanding=True), bindparam("targets", expanding=True))
 
 
 class SqlGraphStore:
@@ -185,7 +147,7 @@ class SqlGraphStore:
                 .values(community=None)
             )
             for number, ids in by_number.items():
-                for batch in _batches(ids):
+                for batch in batches(ids):
                     conn.execute(
                         update(ENTITIES)
                         .where(ENTITIES.c.id.in_(batch), ENTITIES.c.kb_id == kb_id)
@@ -202,9 +164,9 @@ class SqlGraphStore:
         if not entity_ids or limit <= 0:
             return Subgraph()
         with self._db.engine.connect() as conn:
-            selected = _walk(conn, kb_id, sorted(set(entity_ids)), hops, limit)
+            selected = walk(conn, kb_id, sorted(set(entity_ids)), hops, limit)
             by_id = {e.id: e for e in _entities(conn, [kb_id], ENTITIES.c.id, selected)}
-            relations = _relations_among(conn, kb_id, selected)
+            relations = relations_among(conn, kb_id, selected)
         return Subgraph(entities=[by_id[i] for i in selected if i in by_id], relations=relations)
 
     def find_entities(
@@ -316,7 +278,7 @@ class SqlGraphStore:
         order = (MENTIONS.c.document_id, MENTIONS.c.chunk_id, MENTIONS.c.char_start, MENTIONS.c.id)
         found: list[Mention] = []
         with self._db.engine.connect() as conn:
-            for batch in _batches(sorted(set(values))):
+            for batch in batches(sorted(set(values))):
                 query = select(MENTIONS).where(column.in_(batch), _in_kbs(MENTIONS, kb_ids))
                 query = query.order_by(*order).limit(limit)  # a hub has thousands
                 found += [Mention(**row._mapping) for row in conn.execute(query)]
@@ -362,7 +324,7 @@ def _merge_entities(
     """Insert new entities and update changed ones; the id of every key."""
     stored = {
         row.key: row
-        for batch in _batches(sorted(drafts))
+        for batch in batches(sorted(drafts))
         for row in _entity_rows(conn, ENTITIES.c.kb_id == kb_id, ENTITIES.c.key.in_(batch))
     }
     ids: dict[str, str] = {}
@@ -431,7 +393,7 @@ def _recount_mentions(conn: Connection, entity_ids: Iterable[str]) -> None:
         .where(MENTIONS.c.entity_id == ENTITIES.c.id)
         .scalar_subquery()
     )
-    for batch in _batches(sorted(set(entity_ids))):
+    for batch in batches(sorted(set(entity_ids))):
         conn.execute(update(ENTITIES).where(ENTITIES.c.id.in_(batch)).values(mention_count=counted))
 
 
@@ -439,7 +401,7 @@ def _delete_orphans(conn: Connection, kb_id: str, entity_ids: Iterable[str]) -> 
     related = select(RELATIONS.c.id).where(
         (RELATIONS.c.source_id == ENTITIES.c.id) | (RELATIONS.c.target_id == ENTITIES.c.id)
     )
-    for batch in _batches(sorted(set(entity_ids))):
+    for batch in batches(sorted(set(entity_ids))):
         conn.execute(
             delete(ENTITIES).where(
                 ENTITIES.c.kb_id == kb_id,
@@ -490,7 +452,7 @@ def _entities(
     if not kb_ids:
         return []
     found: list[Entity] = []
-    for batch in _batches(sorted(set(values))):
+    for batch in batches(sorted(set(values))):
         query = select(ENTITIES).where(column.in_(batch), ENTITIES.c.kb_id.in_(list(kb_ids)))
         found += _read_entities(conn, query)
     return found
@@ -524,40 +486,3 @@ def _require_entities(conn: Connection, kb_id: str, entity_ids: set[str]) -> Non
     missing = entity_ids - set(conn.execute(query).scalars())
     if missing:
         raise ValueError(f"unknown entities in knowledge base {kb_id!r}: {sorted(missing)}")
-
-
-# -- walking -----------------------------------------------------------------------
-
-
-def _walk(conn: Connection, kb_id: str, seeds: list[str], hops: int, limit: int) -> list[str]:
-    """Breadth-first, nearest first, ties by id; stops once `limit` entities are found."""
-    found = conn.execute(
-        select(ENTITIES.c.id).where(ENTITIES.c.id.in_(seeds), ENTITIES.c.kb_id == kb_id)
-    )
-    selected = sorted(found.scalars())[:limit]
-    frontier = selected
-    for _ in range(hops):
-        room = limit - len(selected)
-        if not frontier or room <= 0:
-            break
-        reached: set[str] = set()
-        for batch in _batches(frontier):
-            params = {"frontier": batch, "seen": selected, "room": room}
-            reached.update(conn.execute(_STEP, params).scalars())
-        frontier = sorted(reached)[:room]
-        selected = selected + frontier
-    return selected
-
-
-def _relations_among(conn: Connection, kb_id: str, entity_ids: list[str]) -> list[Relation]:
-    wanted = sorted(set(entity_ids))
-    found: list[Relation] = []
-    for batch in _batches(wanted):
-        rows = conn.execute(_AMONG, {"sources": batch, "targets": wanted})
-        found += [Relation(**row._mapping) for row in rows if row.kb_id == kb_id]
-    return sorted(found, key=lambda r: r.id)
-
-
-def _batches(items: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _BATCH):
-        yield list(items[start : start + _BATCH])
