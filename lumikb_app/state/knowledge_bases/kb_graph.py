@@ -44,7 +44,6 @@ class _Loaded:
     mode: str
     retrieval: bool
     llm_model: str
-    has_documents: bool
     card: GraphCard
 
 
@@ -56,9 +55,7 @@ def _load(user: User, kb_id: str) -> _Loaded | None:
         found = status.kb_status(user, kb_id)
     except PermissionDenied:
         return None
-    return _Loaded(
-        found.mode, found.retrieval, found.llm_model, found.documents_ready > 0, graph_card(found)
-    )
+    return _Loaded(found.mode, found.retrieval, found.llm_model, graph_card(found))
 
 
 def _load_for_token(token: str | None, kb_id: str) -> _Loaded | None:
@@ -82,9 +79,8 @@ class KbGraphState(ShellState):
     graph_kb_id: str = ""
     graph_loaded: bool = False
     graph_mode: str = "off"
-    graph_retrieval: bool = True
+    graph_retrieval: bool = False
     llm_model: str = ""  # "" : no model, so the language-model mode cannot be chosen
-    has_documents: bool = False
     card: GraphCard = GraphCard()
     graph_error: str = ""
     graph_notice: str = ""
@@ -101,7 +97,7 @@ class KbGraphState(ShellState):
         if loaded is None:
             return
         self.graph_mode, self.graph_retrieval = loaded.mode, loaded.retrieval
-        self.llm_model, self.has_documents = loaded.llm_model, loaded.has_documents
+        self.llm_model = loaded.llm_model
         self.card = loaded.card
 
     async def _refresh(self, user: User):
@@ -132,7 +128,7 @@ class KbGraphState(ShellState):
         self.graph_error = self.graph_notice = ""
         if mode not in MODES or mode == self.graph_mode or self.estimating:
             return
-        if mode == "llm" and self.has_documents:
+        if mode == "llm" and self.llm_model:  # the server says whether there is anything to read
             self.estimating = True
             yield
             yield await self._ask_estimate("llm")
@@ -187,7 +183,8 @@ class KbGraphState(ShellState):
         return None
 
     async def _ask_estimate(self, action: str):
-        """Open the estimate dialog (the first price lookup loads LiteLLM's cost map: seconds)."""
+        """Open the estimate dialog, or go ahead when there is nothing to read (the first price
+        lookup loads LiteLLM's cost map: seconds)."""
         user = await self.current_user()
         if user is None:
             return rx.redirect("/login")
@@ -198,6 +195,8 @@ class KbGraphState(ShellState):
             return None
         finally:
             self.estimating = False
+        if found.chunks == 0:  # nothing for the model to read: nothing to confirm
+            return await (self._save_mode("llm") if action == "llm" else self._reextract())
         self.estimate, self.estimate_for = estimate_card(found), action
         return None
 

@@ -126,12 +126,12 @@ async def test_a_reader_gets_no_section_and_changes_nothing(world):
     assert not page.graph_loaded and page.card.entities == "0"
     page.graph_kb_id = world.kb_id  # as a hand-made event would find it
     await _run(KbGraphState.choose_mode, page, "fast")
-    await _run(KbGraphState.set_graph_retrieval, page, False)
+    await _run(KbGraphState.set_graph_retrieval, page, True)
     await _run(KbGraphState.reextract, page)
     await _run(KbGraphState.confirm_estimate, page, "llm")
     assert page.graph_error != "" and page.graph_notice == ""
     settings = kb_config.get_settings(world.owner, world.kb_id)
-    assert (settings.graph_mode, settings.graph_retrieval) == ("off", True)
+    assert (settings.graph_mode, settings.graph_retrieval) == ("off", False)
 
 
 async def test_a_failed_graph_stage_shows_its_reason_and_a_writer_retries_it(world):
@@ -159,3 +159,11 @@ async def test_a_failed_graph_stage_shows_its_reason_and_a_writer_retries_it(wor
     assert writer.docs_error == ""
     (shown,) = writer.documents
     assert shown.graph_shown and not shown.graph_failed  # queued again (or done already)
+
+
+async def test_with_nothing_to_read_the_language_model_mode_needs_no_confirmation(world):
+    answer_with(FakeChatModel(delay=0.0, name="test/chat"))
+    page = await _settings(world.owner, world.kb_id)
+    await _run(KbGraphState.choose_mode, page, "llm")
+    assert page.estimate_for == "" and _mode(world) == "llm" and page.graph_mode == "llm"
+    assert page.graph_notice.startswith("Saved. Each document you add")
