@@ -2,7 +2,8 @@
 model) in KB settings and uploads three PEPs; the graph page first says the graph is being
 built, then draws the KB's entities coloured by community. She searches an entity, opens its
 panel (description, relations, the passages that mention it), expands its neighbours, filters
-by a community, and opens a passage: the viewer shows it highlighted. Another person, with no
+by a community, and opens a passage: the viewer shows it highlighted. A chat answer cites a
+passage the graph reached and says so. Another person, with no
 grant on the KB, finds nothing of it on the graph page, even with its id in the address. The
 journey's knowledge base is archived at the end, so other journeys never meet it."""
 
@@ -31,6 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first test may w
 PEPS = ("pep-0526.rst", "pep-0585.rst", "pep-0604.rst")  # each builds on PEP 484
 READY_TIMEOUT_MS = 240_000
 GRAPH_TIMEOUT_MS = 180_000
+ANSWER_TIMEOUT_MS = 120_000
 ENTITY = "PEP 484"
 COMMUNITIES = 12
 
@@ -52,6 +54,8 @@ def _turn_the_graph_on(page, kb_id: str) -> None:
     wait_for_hydration(page)
     page.get_by_test_id("graph-mode-fast").click()
     expect(page.get_by_test_id("graph-mode-fast")).to_have_attribute("data-state", "checked")
+    page.get_by_test_id("graph-retrieval").click()  # off by default: search and chat use it
+    expect(page.get_by_test_id("graph-retrieval")).to_have_attribute("data-state", "checked")
 
 
 def _upload_peps(page, kb_id: str) -> None:
@@ -154,6 +158,19 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     wait_for_hydration(page)
     expect(page.get_by_test_id("highlighted-passage")).to_contain_text(named)
     shots("passage in the viewer")
+
+    # A chat answer cites a passage the graph reached, and its source says so.
+    page.goto("/chat")
+    wait_for_hydration(page)
+    page.get_by_test_id("chat-input").fill(
+        "How does PEP 604 write the union types that PEP 484 spells with Union?"
+    )
+    page.get_by_test_id("chat-input").press("Enter")
+    answer = page.get_by_test_id("assistant-message").last
+    expect(answer).to_have_attribute("data-status", "done", timeout=ANSWER_TIMEOUT_MS)
+    cited = answer.locator('[data-testid="source"][data-cited="true"]')
+    expect(cited.filter(has_text="via the graph").first).to_be_attached()
+    shots("chat cites a passage the graph reached")
 
     # Someone without a grant sees nothing of the KB, even with its id in the address.
     other = new_page(browser, app.base_url)

@@ -85,7 +85,7 @@ def search(query: str, kb_ids: Sequence[str], *, limit: int = 50) -> list[GraphH
     if not kb_ids:
         return []
     graph = get_container().graph
-    linked = graph.entities_by_keys(kb_ids, query_keys(query))
+    linked = [e for e in graph.entities_by_keys(kb_ids, query_keys(query)) if _named(query, e)]
     if not linked:
         return []
     linked = sorted(_most_specific(linked), key=lambda e: (e.mentions, e.id))[:MAX_SEEDS]
@@ -101,6 +101,16 @@ def search(query: str, kb_ids: Sequence[str], *, limit: int = 50) -> list[GraphH
     bridging = [(i, c) for i, c in chunks.items() if len(c.entities) >= MIN_ENTITIES]
     ranked = sorted(bridging, key=lambda item: (-item[1].score, item[0]))[:limit]
     return [GraphHit(chunk_id, c.document_id, c.score, c.via) for chunk_id, c in ranked]
+
+
+def _named(query: str, entity: Entity) -> bool:
+    """A one-word name or acronym links only as written ("FILE" is not "file", "Package" not
+    "package"): in lower case it is an ordinary word of the question."""
+    if " " in entity.key or entity.type in ("pep", "code") or entity.name.islower():
+        return True
+    return any(
+        re.search(rf"\b{re.escape(name)}\b", query) for name in (entity.name, *entity.aliases)
+    )
 
 
 def _most_specific(linked: list[Entity]) -> list[Entity]:

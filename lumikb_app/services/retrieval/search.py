@@ -66,8 +66,8 @@ class Tuning:
     # The graph leg (services/graph/retrieval.py), in KBs with a graph. Measured with
     # `eval --graph` on the whole PEP corpus: it may reorder nothing among the hybrid legs' three
     # best documents and lifts passages of other documents at most to just below them, which
-    # raises Recall@5 on peps-eval-multi 0.883 -> 0.908 and keeps peps-eval's nDCG@10 at 0.886;
-    # a free fusion (weight 0.5, nothing protected) reached 0.908 too but cost 0.12 nDCG@10 there.
+    # raises Recall@5 on peps-eval-multi 0.883 -> 0.933 for 0.009 nDCG@10 on peps-eval (0.886 ->
+    # 0.877); a free fusion (weight 0.5, nothing protected) cost 0.12 nDCG@10 there.
     graph_weight: float = 0.7
     graph_protected: int = 3
     rerank_candidates: int = 30  # best passages handed to the reranker

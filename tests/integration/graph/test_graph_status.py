@@ -45,7 +45,7 @@ def world(request, monkeypatch):
     admin, reader, stranger = _user("admin@x.io"), _user("reader@x.io"), _user("nobody@x.io")
     kb_id = kbs.create_kb(admin, "Python PEPs").id
     grants.set_grant(admin, kb_id, reader.email, KbRole.READ)
-    kb_config.update_settings(admin, kb_id, {"graph_mode": "llm"})
+    kb_config.update_settings(admin, kb_id, {"graph_mode": "llm", "graph_retrieval": True})
     return admin, reader, stranger, kb_id
 
 
@@ -208,6 +208,6 @@ def test_the_language_model_mode_needs_a_model_and_bad_modes_change_nothing(worl
         graph_mode.reextract(admin, kb_id)
     assert kb_config.get_settings(admin, kb_id).graph_mode == "off"
     assert graph_mode.set_mode(admin, kb_id, "fast") == graph_mode.ModeChange("fast", 0)
-    assert graph_mode.set_retrieval(admin, kb_id, False) is False
+    assert graph_mode.set_retrieval(admin, kb_id, True) is True
     settings = kb_config.get_settings(admin, kb_id)
-    assert (settings.graph_mode, settings.graph_retrieval) == ("fast", False)
+    assert (settings.graph_mode, settings.graph_retrieval) == ("fast", True)
