@@ -288,6 +288,7 @@ HANDLERS: dict[str, Expected] = {
     "SearchState.set_query": SIGNED_IN,
     "SearchState.set_kb_filter": SIGNED_IN,
     "SearchState.set_type_filter": SIGNED_IN,
+    "SearchState.set_graph_filter": SIGNED_IN,
     "SearchState.setvar": NEVER,
     "QuickSearchState.search_palette": SIGNED_IN,
     "QuickSearchState.set_palette_query": SIGNED_IN,
@@ -297,7 +298,6 @@ HANDLERS: dict[str, Expected] = {
     "QuickSearchState.hover": UI_ONLY,
     "QuickSearchState.choose": UI_ONLY,
     "QuickSearchState.setvar": NEVER,
-    "SearchState.set_graph_filter": SIGNED_IN,
     "ChatState.load": shows(NOBODY),  # the caller's own conversations, never another's
     "ChatState.send": SIGNED_IN,
     "ChatState.stream_answer": SIGNED_IN,
