@@ -155,7 +155,9 @@ def _start_chat(user: User, body: ChatIn, should_stop: Callable[[], bool]):
     conversation_id = body.conversation_id
     if conversation_id is None:
         conversation_id = conversations.create_conversation(user, None, body.kb_ids or ()).id
-    return conversation_id, chat.ask(user, conversation_id, question, should_stop=should_stop)
+    return conversation_id, chat.ask(
+        user, conversation_id, question, should_stop=should_stop, graph=body.graph
+    )
 
 
 @router.post(

@@ -88,6 +88,11 @@ class ChatIn(BaseModel):
         max_length=MAX_IDS,
         description="For a new conversation: answer only from these knowledge bases.",
     )
+    graph: bool | None = Field(
+        default=None,
+        description="Fuse knowledge-graph results into the search behind this answer (true) or "
+        "not (false); default: each knowledge base's own setting.",
+    )
 
 
 class CitationOut(BaseModel):

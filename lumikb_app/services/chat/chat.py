@@ -51,9 +51,16 @@ def _never() -> bool:
 
 
 def ask(
-    user: User, conversation_id: str, question: str, *, should_stop: Callable[[], bool] = _never
+    user: User,
+    conversation_id: str,
+    question: str,
+    *,
+    should_stop: Callable[[], bool] = _never,
+    graph: bool | None = None,
 ) -> Iterator[ChatEvent]:
+    """`graph` turns graph fusion on or off for this question (None: each KB's default)."""
     turn = start_turn(user, conversation_id, clean_question(question))
+    turn.graph = graph
     return _answer(turn, should_stop)
 
 
@@ -75,11 +82,13 @@ def clean_question(question: str) -> str:
     return question
 
 
-def _search(user: User, query: str, kb_ids: Sequence[str]) -> list[Passage]:
+def _search(
+    user: User, query: str, kb_ids: Sequence[str], graph: bool | None = None
+) -> list[Passage]:
     from lumikb_app.services.retrieval import search
 
     query = clip_query(query, search.MAX_QUERY_CHARS)
-    return list(search.search(user, query, kb_ids=list(kb_ids) or None).passages)
+    return list(search.search(user, query, kb_ids=list(kb_ids) or None, graph=graph).passages)
 
 
 def clip_query(query: str, limit: int) -> str:
@@ -106,7 +115,7 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
     yield ChatEvent("status", {"message": "Searching your documents…"})
     draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
     try:
-        passages = _search(turn.user, draft.query, turn.kb_ids)
+        passages = _search(turn.user, draft.query, turn.kb_ids, turn.graph)
     except SearchInputError as exc:
         yield _fail(draft, str(exc))
         return

@@ -29,6 +29,7 @@ class Turn:
     history: list[LlmMessage] = field(default_factory=list)
     previous_query: str | None = None
     replaces: list[str] = field(default_factory=list)  # answers the new one takes the place of
+    graph: bool | None = None  # graph fusion for this question; None: each KB's default
 
 
 def start_turn(user: User, conversation_id: str, question: str) -> Turn:

@@ -53,7 +53,7 @@ def searches(monkeypatch):
     """Retrieval over CORPUS by shared terms; records the queries it was given."""
     queries = []
 
-    def fake_search(user, query, kb_ids):
+    def fake_search(user, query, kb_ids, graph=None):
         queries.append(query)
         wanted = set(key_terms(query))
         hits = [(len(wanted & set(key_terms(t))), i, t) for i, t in enumerate(CORPUS)]
@@ -250,7 +250,7 @@ def test_an_unexpected_model_bug_gives_a_plain_message_not_a_traceback(people, s
 def test_a_search_input_error_reaches_the_person(people, monkeypatch):
     ann, _, _ = people
 
-    def refuse(user, query, kb_ids):
+    def refuse(user, query, kb_ids, graph=None):
         raise SearchInputError("The question is too long to search.")
 
     monkeypatch.setattr(chat, "_search", refuse)
@@ -316,7 +316,7 @@ def test_feedback_is_stored_on_answers_only_and_validated(people, searches):
 def test_far_neighbours_from_the_meaning_search_are_not_an_answer(people, monkeypatch):
     ann, _, _ = people
     canteen = Passage("c", "d", "d.md", "kb", "Ops", "text/markdown", CORPUS[2], 1.0, semantic=True)
-    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids: [canteen])
+    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids, graph=None: [canteen])
     model = FakeChatModel(delay=0)
     use_model(model)
     conversation = conversations.create_conversation(ann)
@@ -341,7 +341,7 @@ def test_deleting_the_conversation_mid_answer_ends_the_stream_quietly(people, se
 def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch):
     ann, _, _ = people
 
-    def broken(user, query, kb_ids):
+    def broken(user, query, kb_ids, graph=None):
         raise ConnectionError("qdrant at 10.0.0.5:6334 refused")
 
     monkeypatch.setattr(chat, "_search", broken)
@@ -363,7 +363,7 @@ class WordyModel(FakeChatModel):
 def test_the_kbs_answer_preset_sets_how_long_an_answer_may_be(people, monkeypatch):
     ann, _, kb_id = people
     hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0)
-    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids: [hit])
+    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids, graph=None: [hit])
     use_model(WordyModel(delay=0))
     words = {}
     for preset in ("concise", "balanced", "detailed"):
@@ -389,7 +389,7 @@ def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_
     assert KbSettings.model_validate(_kb(kb_id).settings).chat_model == instant
 
     def passages_from(kb):
-        def search(user, query, kb_ids):
+        def search(user, query, kb_ids, graph=None):
             return [Passage("c1", "d1", "backups.md", kb, "Ops", "text/markdown", CORPUS[0], 1.0)]
 
         return search
