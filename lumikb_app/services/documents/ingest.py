@@ -16,13 +16,13 @@ from sqlmodel import Session, col, delete, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
-from lumikb_app.db.tables import Chunk, Document, KnowledgeBase
+from lumikb_app.db.tables import Chunk, Document
 from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
-from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.services.documents import indexing, outbox, status, versions
 from lumikb_app.services.documents.chunking import chunk as chunk_document
 from lumikb_app.services.documents.parsing import ParseError, processes
+from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import transaction
 
@@ -41,11 +41,6 @@ class ChunksMissing(RuntimeError):
 
 def _document(session: Session, document_id: str) -> Document | None:
     return session.get(Document, document_id)
-
-
-def _settings_for(session: Session, kb_id: str) -> KbSettings:
-    kb = session.get(KnowledgeBase, kb_id)
-    return KbSettings.model_validate(kb.settings if kb else {})
 
 
 def report(document_id: str, to: S, progress: float, detail: str = "") -> None:
@@ -100,7 +95,7 @@ def _parse_and_chunk(doc: Document) -> None:
         doc.id, S.chunking, PARSE_END, f"Splitting {parsed.page_count or 'the'} pages into passages"
     )
     with transaction() as session:
-        settings = _settings_for(session, doc.kb_id)
+        settings = kb_config.settings_in(session, doc.kb_id)
     drafts = chunk_document(
         parsed, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap
     )
@@ -143,7 +138,9 @@ def _embed_and_index(document_id: str) -> None:
                 select(Chunk).where(Chunk.document_id == doc.id).order_by(col(Chunk.ordinal))
             )
         )
-        embedder = choices.embedder_in(session, _settings_for(session, doc.kb_id).embedding_model)
+        embedder = choices.embedder_in(
+            session, kb_config.settings_in(session, doc.kb_id).embedding_model
+        )
     if len(chunks) != doc.chunk_count or not chunks:
         raise ChunksMissing(f"expected {doc.chunk_count} chunks, found {len(chunks)}")
     collection = indexing.collection_for(embedder)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
@@ -26,7 +26,6 @@ from lumikb_app.db.tables import (
     Document,
     GraphChunkResult,
     GraphExtraction,
-    KnowledgeBase,
     User,
 )
 from lumikb_app.domain.enums import DocumentStatus as S
@@ -39,10 +38,10 @@ from lumikb_app.domain.graph import (
     MentionDraft,
     RelationDraft,
 )
-from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.ports.extraction import Extractor
 from lumikb_app.services.accounts import access
 from lumikb_app.services.graph import communities, merge
+from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ def queue_document(document_id: str) -> bool:
         doc = session.get(Document, document_id)
         if doc is None or doc.status != S.ready.value:
             return False
-        mode = _settings(session, doc.kb_id).graph_mode
+        mode = kb_config.settings_in(session, doc.kb_id).graph_mode
         if mode == "off":
             return False
         _reset_stage(session, doc, mode)
@@ -138,11 +137,6 @@ def _forget_results(session: Session, document_ids: Sequence[str]) -> None:
             session.delete(row)
 
 
-def _settings(session: Session, kb_id: str) -> KbSettings:
-    kb = session.get(KnowledgeBase, kb_id)
-    return KbSettings.model_validate(kb.settings if kb else {})
-
-
 # -- the job ---------------------------------------------------------------------------------
 
 
@@ -181,7 +175,7 @@ def _begin(document_id: str) -> _Work | None:
         row = session.get(GraphExtraction, document_id)
         if doc is None or row is None or doc.status != S.ready.value:
             return None
-        mode = _settings(session, doc.kb_id).graph_mode
+        mode = kb_config.settings_in(session, doc.kb_id).graph_mode
         if mode == "off":
             row.state, row.detail, row.updated_at = GraphStage.ready, "The graph is off", utcnow()
             session.add(row)
@@ -328,13 +322,3 @@ def extractor_for(mode: str) -> Extractor:
             raise GraphOff("No extraction or chat model is configured for the graph.")
         return extractor
     raise GraphOff("The knowledge graph is off for this knowledge base.")
-
-
-def stage_counts(session: Session, kb_id: str) -> dict[str, int]:
-    """How many documents of the KB are in each graph state (building block)."""
-    rows = session.exec(
-        select(GraphExtraction.state, func.count())
-        .where(GraphExtraction.kb_id == kb_id)
-        .group_by(GraphExtraction.state)
-    ).all()
-    return {state: count for state, count in rows}

@@ -23,6 +23,7 @@ from lumikb_app.domain.graph import GraphStage
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.models import ModelKind
 from lumikb_app.services.accounts.access import require
+from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.models.choices import default_id
 from lumikb_app.services.platform.transactions import read_session
 
@@ -121,13 +122,6 @@ def _current_rows(session: Session, kb_id: str) -> list[tuple[GraphExtraction, s
     return [(row, name) for row, name in session.exec(statement)]
 
 
-def _ready_documents(session: Session, kb_id: str) -> int:
-    query = select(func.count()).select_from(Document)
-    return int(
-        session.exec(query.where(Document.kb_id == kb_id, Document.status == S.ready.value)).one()
-    )
-
-
 def _progress(rows: Sequence[GraphExtraction]) -> float:
     total = sum(row.chunks_total for row in rows)
     if total:
@@ -140,7 +134,7 @@ def kb_status(user: User, kb_id: str) -> GraphKbStatus:
     with read_session() as session:
         require(session, user, kb_id, KbRole.READ)
         settings = KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
-        ready = _ready_documents(session, kb_id)
+        ready = kb_config.count_ready(session, kb_id)
         rows = _current_rows(session, kb_id)
         llm_model = extraction_model_name(session) or ""
     stats = get_container().graph.stats(kb_id)  # a graph server is never asked inside a unit

@@ -30,16 +30,28 @@ REINDEX_JOB = "workers.tasks.reindex_kb"
 def get_settings(user: User, kb_id: str) -> KbSettings:
     with read_session() as session:
         require(session, user, kb_id, KbRole.READ)
-        return KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
+        return settings_in(session, kb_id)
 
 
 def ready_documents(user: User, kb_id: str) -> int:
     """How many documents of the KB are ready (what a re-index rebuilds)."""
     with read_session() as session:
         require(session, user, kb_id, KbRole.READ)
-        query = select(func.count()).select_from(Document)
-        query = query.where(Document.kb_id == kb_id, Document.status == S.ready.value)
-        return int(session.exec(query).one())
+        return count_ready(session, kb_id)
+
+
+def settings_in(session: Session, kb_id: str) -> KbSettings:
+    """The KB's settings (the defaults for a KB that is gone). Building block."""
+    kb = session.get(KnowledgeBase, kb_id)
+    return KbSettings.model_validate(kb.settings if kb else {})
+
+
+def count_ready(session: Session, kb_id: str) -> int:
+    """How many documents of the KB are ready. Building block."""
+    query = select(func.count()).select_from(Document)
+    return int(
+        session.exec(query.where(Document.kb_id == kb_id, Document.status == S.ready.value)).one()
+    )
 
 
 def _validated(values: dict) -> KbSettings:
