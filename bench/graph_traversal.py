@@ -41,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import summary  # noqa: E402
 from lumikb_app.adapters import graph_document as gd  # noqa: E402
-from lumikb_app.adapters.cypher_graph import CypherGraphStore  # noqa: E402
 from lumikb_app.adapters.sql_database import SqlDatabase  # noqa: E402
 from lumikb_app.adapters.sql_graph import SqlGraphStore  # noqa: E402
 from lumikb_app.domain.graph import (  # noqa: E402
@@ -52,7 +51,7 @@ from lumikb_app.domain.graph import (  # noqa: E402
     RelationDraft,
 )
 from lumikb_app.ports.graph import GraphStore  # noqa: E402
-from tests.integration.graph.graph_targets import FalkorExecutor, falkordb_server  # noqa: E402
+from tests.integration.graph.graph_targets import falkordb_server, falkordb_store  # noqa: E402
 
 KB, NOISE_KB = "kb-bench", "kb-noise"
 RARE_PER_DOC, CHUNKS, RARE_PER_CHUNK, POPULAR_PER_CHUNK, WINDOW = 50, 32, 2, 8, 1
@@ -178,15 +177,9 @@ def cycling(items: list[str]) -> Callable[[], str]:
 
 
 @contextmanager
-def falkordb(workdir: Path) -> Iterator[CypherGraphStore]:
-    with falkordb_server(workdir) as port:
-        executor = FalkorExecutor("127.0.0.1", port, "bench")
-        store = CypherGraphStore(executor)
-        try:
-            yield store
-        finally:
-            executor.drop_graph()
-            store.close()
+def falkordb(workdir: Path) -> Iterator[GraphStore]:
+    with falkordb_server(workdir) as port, falkordb_store(port) as store:
+        yield store
 
 
 def timings(store: GraphStore, randoms: list[str], hubs: list[str]) -> dict[str, Samples]:

@@ -13,15 +13,7 @@ def ingest_document(document_id: str) -> None:
 
 def on_ingest_failure(job, connection, exc_type, exc_value, traceback) -> None:
     """RQ calls this after every failed attempt; only the last one fails the document."""
-    document_id = job.args[0]
-    reason = f"{exc_type.__name__}: {exc_value}" if exc_value else exc_type.__name__
-    if job.retries_left:
-        ingest.note_retry(document_id, reason)
-    else:
-        ingest.mark_failed(
-            document_id,
-            f"Processing failed after several attempts ({reason}). Use Retry to try again.",
-        )
+    _after_failed_attempt(job, exc_type, exc_value, ingest, "Processing failed")
 
 
 def process_outbox(event_id: int) -> None:
@@ -46,12 +38,17 @@ def recompute_communities(kb_id: str) -> int:
 
 def on_graph_failure(job, connection, exc_type, exc_value, traceback) -> None:
     """After every failed attempt of a graph stage; only the last one fails it."""
+    _after_failed_attempt(job, exc_type, exc_value, extraction, "Building the graph failed")
+
+
+def _after_failed_attempt(job, exc_type, exc_value, stage, failed: str) -> None:
+    """Note a retry while attempts are left, else fail the stage (`ingest` or `extraction`:
+    both have note_retry and mark_failed) with the last reason."""
     document_id = job.args[0]
     reason = f"{exc_type.__name__}: {exc_value}" if exc_value else exc_type.__name__
     if job.retries_left:
-        extraction.note_retry(document_id, reason)
+        stage.note_retry(document_id, reason)
     else:
-        extraction.mark_failed(
-            document_id,
-            f"Building the graph failed after several attempts ({reason}). Use Retry to try again.",
+        stage.mark_failed(
+            document_id, f"{failed} after several attempts ({reason}). Use Retry to try again."
         )
