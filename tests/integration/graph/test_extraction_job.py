@@ -7,11 +7,9 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Chunk, GraphChunkResult, GraphExtraction, User
-from lumikb_app.domain.enums import SystemRole
+from lumikb_app.db.tables import GraphChunkResult, User
 from lumikb_app.domain.graph import ChunkExtraction, GraphStage
 from lumikb_app.domain.kb_settings import KbSettings
-from lumikb_app.services.accounts.auth import create_user
 from lumikb_app.services.documents import documents
 from lumikb_app.services.graph import extraction
 from lumikb_app.services.graph.term_extractor import TermExtractor
@@ -24,43 +22,21 @@ from tests.integration.documents.ingest_helpers import (
     wait_for,
     wait_until_settled,
 )
+from tests.integration.graph.graph_jobs import chunk_texts, member, settled_stage, stage
 
 PEPS = CORPORA / "peps"
 
 
-def _user(email: str) -> User:
-    with get_container().db.session() as session:
-        user = create_user(
-            session,
-            email=email,
-            display_name=email,
-            password="long enough pw",
-            role=SystemRole.member,
-        )
-        session.commit()
-        return user
-
-
 @pytest.fixture
 def graph_kb(migrated):
-    owner = _user("owner@example.com")
+    owner = member("owner@example.com")
     kb = kbs.create_kb(owner, "Graph", settings=KbSettings(graph_mode="fast"))
     return owner, kb.id
 
 
-def _stage(document_id: str) -> GraphExtraction | None:
-    with get_container().db.session() as session:
-        return session.get(GraphExtraction, document_id)
-
-
 def _graph_ready(document_id: str) -> None:
-    def settled() -> bool:
-        stage = _stage(document_id)
-        return stage is not None and stage.state in (GraphStage.ready, GraphStage.failed)
-
-    wait_for(settled, timeout=120, what=f"the graph stage of {document_id}")
-    stage = _stage(document_id)
-    assert stage is not None and stage.state == GraphStage.ready, stage and stage.error
+    row = settled_stage(document_id)
+    assert row.state == GraphStage.ready, row.error
 
 
 def _ingest(owner: User, kb_id: str, *names: str) -> list[str]:
@@ -72,20 +48,14 @@ def _ingest(owner: User, kb_id: str, *names: str) -> list[str]:
     return ids
 
 
-def _chunks(document_id: str) -> dict[str, str]:
-    with get_container().db.session() as session:
-        rows = session.exec(select(Chunk.id, Chunk.text).where(Chunk.document_id == document_id))
-        return dict(rows.all())
-
-
 def test_a_ready_document_gets_its_graph_with_mentions_at_the_right_offsets(graph_kb):
     owner, kb_id = graph_kb
     (doc_id,) = _ingest(owner, kb_id, "pep-0484.rst")
-    stage = _stage(doc_id)
-    assert stage.chunks_done == stage.chunks_total > 0 and stage.progress == 1.0
+    row = stage(doc_id)
+    assert row.chunks_done == row.chunks_total > 0 and row.progress == 1.0
     graph = get_container().graph
     (pep,) = graph.entities_by_keys([kb_id], ["pep 484"])
-    texts = _chunks(doc_id)
+    texts = chunk_texts(doc_id)
     mentions = graph.mentions_in_chunks([kb_id], list(texts))
     assert mentions
     references = [r for r in graph.relations_of([kb_id], pep.id) if r.type == "REFERENCES"]
@@ -97,11 +67,11 @@ def test_a_ready_document_gets_its_graph_with_mentions_at_the_right_offsets(grap
 
 
 def test_a_kb_with_the_graph_off_gets_no_graph_stage(migrated):
-    owner = _user("off@example.com")
+    owner = member("off@example.com")
     kb_id = kbs.create_kb(owner, "No graph").id
     outcome = upload_path(owner, kb_id, PEPS / "pep-0020.rst")
     wait_until_settled([outcome.document_id])
-    assert _stage(outcome.document_id) is None
+    assert stage(outcome.document_id) is None
     assert get_container().graph.stats(kb_id).entities == 0
 
 
@@ -116,7 +86,7 @@ def test_a_new_version_replaces_exactly_the_old_versions_mentions(graph_kb):
     second = upload_bytes(owner, kb_id, "zen.rst", text + b"\n\nSee PEP 484 instead.\n")
     wait_until_settled([second.document_id])
     _graph_ready(second.document_id)
-    old_chunks = list(_chunks(first.document_id))
+    old_chunks = list(chunk_texts(first.document_id))
     wait_for(
         lambda: not graph.mentions_in_chunks([kb_id], old_chunks),
         what="the old version's mentions to go",
@@ -129,15 +99,15 @@ def test_deleting_a_document_removes_its_mentions_and_the_entities_left_with_non
     owner, kb_id = graph_kb
     keep, gone = _ingest(owner, kb_id, "pep-0526.rst", "pep-0572.rst")
     graph = get_container().graph
-    gone_chunks = list(_chunks(gone))
+    gone_chunks = list(chunk_texts(gone))
     only_gone = {
         e.key for e in graph.entities_by_keys([kb_id], ["pep 572", "assignment expression"])
     }
     assert only_gone and graph.mentions_in_chunks([kb_id], gone_chunks)
-    kept_before = graph.mentions_in_chunks([kb_id], list(_chunks(keep)))
+    kept_before = graph.mentions_in_chunks([kb_id], list(chunk_texts(keep)))
     documents.delete_document(owner, gone)
     wait_for(lambda: not graph.mentions_in_chunks([kb_id], gone_chunks), what="its mentions to go")
-    kept_after = graph.mentions_in_chunks([kb_id], list(_chunks(keep)))
+    kept_after = graph.mentions_in_chunks([kb_id], list(chunk_texts(keep)))
     assert sorted(m.id for m in kept_after) == sorted(m.id for m in kept_before)
     left = graph.get_entities([kb_id], list({m.entity_id for m in kept_after}))
     assert len(left) == len({m.entity_id for m in kept_after})  # what the kept one names stays
@@ -169,22 +139,22 @@ def test_a_stage_that_died_mid_way_resumes_after_its_finished_chunks_without_dup
     outcome = upload_path(owner, kb_id, PEPS / "pep-0484.rst")
     wait_until_settled([outcome.document_id])
     doc_id = outcome.document_id
-    total = len(_chunks(doc_id))
+    total = len(chunk_texts(doc_id))
     assert total > 16
     dying = _Counting(fail_after_batches=2)
     monkeypatch.setattr(extraction, "extractor_for", lambda mode: dying)
     with pytest.raises(RuntimeError):
         extraction.run(doc_id)
-    assert _stage(doc_id).state == GraphStage.extracting and _stage(doc_id).chunks_done == 16
+    assert stage(doc_id).state == GraphStage.extracting and stage(doc_id).chunks_done == 16
     resumed = _Counting()
     monkeypatch.setattr(extraction, "extractor_for", lambda mode: resumed)
     extraction.run(doc_id)
     assert resumed.read == total - 16
-    assert _stage(doc_id).state == GraphStage.ready
+    assert stage(doc_id).state == GraphStage.ready
     graph = get_container().graph
-    mentions = graph.mentions_in_chunks([kb_id], list(_chunks(doc_id)))
+    mentions = graph.mentions_in_chunks([kb_id], list(chunk_texts(doc_id)))
     extraction.run(doc_id)  # once more: the same rows, nothing doubled
-    again = graph.mentions_in_chunks([kb_id], list(_chunks(doc_id)))
+    again = graph.mentions_in_chunks([kb_id], list(chunk_texts(doc_id)))
     assert sorted(m.id for m in again) == sorted(m.id for m in mentions)
     assert len({m.id for m in again}) == len(again)
     with get_container().db.session() as session:
@@ -201,7 +171,7 @@ def test_graph_search_finds_only_what_the_user_may_read_and_says_why(graph_kb):
     assert found.passages and any(p.via for p in found.passages)
     without = search.search(owner, "What does PEP 526 add to PEP 484?", graph=False)
     assert not any(p.via for p in without.passages)
-    stranger = _user("stranger@example.com")
+    stranger = member("stranger@example.com")
     nothing = search.search(stranger, "What does PEP 526 add to PEP 484?", graph=True)
     assert nothing.passages == []
     other_kb = kbs.create_kb(stranger, "Theirs", settings=KbSettings(graph_mode="fast")).id
@@ -231,12 +201,12 @@ def test_a_dead_model_fails_the_stage_soon_and_a_retry_reads_the_skipped_chunks(
     dead = _DeadModel()
     monkeypatch.setattr(extraction, "extractor_for", lambda mode: dead)
     extraction.run(doc_id)
-    stage = _stage(doc_id)
+    row = stage(doc_id)
     assert dead.calls == extraction.STALLED_BATCHES
-    assert stage.state == GraphStage.failed and "connection refused" in stage.error
+    assert row.state == GraphStage.failed and "connection refused" in row.error
     assert extraction.retry_document(owner, doc_id)
     working = _Counting()
     monkeypatch.setattr(extraction, "extractor_for", lambda mode: working)
     extraction.run(doc_id)
-    assert working.read == len(_chunks(doc_id))  # the skipped chunks are read again
-    assert _stage(doc_id).state == GraphStage.ready
+    assert working.read == len(chunk_texts(doc_id))  # the skipped chunks are read again
+    assert stage(doc_id).state == GraphStage.ready

@@ -13,22 +13,21 @@ from lumikb_app.services.accounts import api_tokens
 from lumikb_app.services.knowledge_bases import kbs
 from tests.conftest import CORPORA
 from tests.integration.documents.ingest_helpers import upload_path, wait_until_settled
-from tests.integration.graph.test_extraction_job import _graph_ready, _user
+from tests.integration.graph.graph_jobs import member, settled_stage
 
 QUESTION = "What does PEP 526 add to the type hints of PEP 484?"
 
 
 @pytest.fixture
 def api(migrated):
-    owner = _user("rest@example.com")
+    owner = member("rest@example.com")
     kb_id = kbs.create_kb(owner, "Typing", settings=KbSettings(graph_mode="fast")).id
     ids = [
         upload_path(owner, kb_id, CORPORA / "peps" / name).document_id
         for name in ("pep-0484.rst", "pep-0526.rst")
     ]
     wait_until_settled(ids)
-    for document_id in ids:
-        _graph_ready(document_id)
+    assert all(settled_stage(document_id).state == "ready" for document_id in ids)
     token = api_tokens.create_token(owner, "script")[0]
     from lumikb_app.api.app import create_api
 

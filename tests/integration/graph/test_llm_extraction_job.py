@@ -10,22 +10,19 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.container import get_container, reset_container
-from lumikb_app.db.tables import Chunk, GraphChunkResult, GraphExtraction, User
-from lumikb_app.domain.enums import SystemRole
+from lumikb_app.db.tables import GraphChunkResult, User
 from lumikb_app.domain.graph import GraphStage
 from lumikb_app.domain.graph_names import entity_key
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.models import ModelKind
-from lumikb_app.services.accounts.auth import create_user
 from lumikb_app.services.knowledge_bases import kbs
 from tests.conftest import CORPORA
 from tests.graph_llm_models import ScriptedModel, answer, entity, relation
 from tests.integration.documents.ingest_helpers import (
     upload_bytes,
     upload_path,
-    wait_for,
-    wait_until_settled,
 )
+from tests.integration.graph.graph_jobs import chunk_texts, member, settled_stage
 from tests.model_registry import no_default_chat_model, register
 
 INJECTED = (
@@ -39,12 +36,7 @@ INJECTED = (
 def llm_kb(migrated, monkeypatch) -> tuple[User, str]:
     monkeypatch.setenv("LUMIKB_ENV", "test")
     reset_container()
-    with get_container().db.session() as session:
-        owner = create_user(
-            session, email="owner@example.com", display_name="Owner",
-            password="long enough pw", role=SystemRole.member,
-        )  # fmt: skip
-        session.commit()
+    owner = member("owner@example.com")
     return owner, kbs.create_kb(owner, "LLM graph", settings=KbSettings(graph_mode="llm")).id
 
 
@@ -54,33 +46,12 @@ def extract_with(model) -> None:
     get_container().chat_model_for = lambda spec: model  # type: ignore[method-assign]
 
 
-def graph_stage(document_id: str) -> GraphExtraction:
-    def settled() -> bool:
-        row = _stage(document_id)
-        return row is not None and row.state in (GraphStage.ready, GraphStage.failed)
-
-    wait_until_settled([document_id])
-    wait_for(settled, timeout=120, what="the graph stage")
-    return _stage(document_id)
-
-
-def _stage(document_id: str) -> GraphExtraction | None:
-    with get_container().db.session() as session:
-        return session.get(GraphExtraction, document_id)
-
-
-def chunk_texts(document_id: str) -> dict[str, str]:
-    with get_container().db.session() as session:
-        rows = session.exec(select(Chunk.id, Chunk.text).where(Chunk.document_id == document_id))
-        return dict(rows.all())
-
-
 def test_the_fake_model_from_the_registry_builds_the_graph_of_a_pep(llm_kb):
     owner, kb_id = llm_kb
     with no_default_chat_model():
         register(ModelKind.extraction, "fake/instant", name="Fake extractor", default=True)
         document_id = upload_path(owner, kb_id, CORPORA / "peps" / "pep-0484.rst").document_id
-        stage = graph_stage(document_id)
+        stage = settled_stage(document_id)
     assert stage.state == GraphStage.ready and stage.mode == "llm"
     assert stage.chunks_failed == 0 and stage.chunks_done == stage.chunks_total > 0
     assert stage.tokens > 0
@@ -114,7 +85,7 @@ def test_a_model_that_obeys_injected_text_writes_nothing_the_text_does_not_hold(
 
     extract_with(ScriptedModel(obedient))
     document_id = upload_bytes(owner, kb_id, "notes.md", INJECTED).document_id
-    assert graph_stage(document_id).state == GraphStage.ready
+    assert settled_stage(document_id).state == GraphStage.ready
     graph = get_container().graph
     found = {e.key: e for e in graph.find_entities([kb_id], "", limit=100)}
     assert set(found) == {"pep 484", "typevar"}  # "evil corp", "root password": not in the text
@@ -132,7 +103,7 @@ def test_a_model_that_answers_garbage_fails_each_chunk_with_its_reason_and_write
     model = ScriptedModel('{"chunks": [{"id": "1", "entities": [{"name": ')
     extract_with(model)
     document_id = upload_bytes(owner, kb_id, "notes.md", INJECTED).document_id
-    stage = graph_stage(document_id)
+    stage = settled_stage(document_id)
     assert stage.state == GraphStage.ready  # the job survives; the chunks say why
     assert stage.chunks_failed == stage.chunks_total > 0 and stage.tokens > 0
     assert len(model.calls) == 2  # asked once more, then skipped
