@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from sqlmodel import col, func, select
 
-from lumikb_app.db.tables import Document, GraphExtraction, KnowledgeBase, User
-from lumikb_app.domain.enums import DocumentStatus, KbRole
+from lumikb_app.db.tables import GraphExtraction, User
 from lumikb_app.domain.graph import GraphStage
-from lumikb_app.domain.kb_settings import KbSettings
-from lumikb_app.services.accounts import access
 from lumikb_app.services.graph import extraction
-from lumikb_app.services.platform.transactions import read_session, transaction
+from lumikb_app.services.graph import graph_mode as modes
+from lumikb_app.services.knowledge_bases import kb_config
+from lumikb_app.services.platform.transactions import read_session
 
 POLL_SECONDS = 0.5
 
@@ -37,25 +36,16 @@ def graph_mode() -> str:
 
 
 def turn_on(user: User, kb_id: str, mode: str) -> int:
-    """Turn an existing KB's graph on (for --kb; KB admin) and queue its documents; how many."""
-    with transaction() as session:
-        access.require(session, user, kb_id, KbRole.ADMIN)
-        kb = session.get_one(KnowledgeBase, kb_id)
-        settings = KbSettings.model_validate(kb.settings)
-        if settings.graph_mode != "off":
-            mode = settings.graph_mode
-        kb.settings = settings.model_copy(update={"graph_mode": mode}).model_dump()
-        session.add(kb)
+    """Turn an existing KB's graph on in `mode` (for --kb; KB admin), or keep the mode it has,
+    and queue its documents; how many."""
+    if kb_config.get_settings(user, kb_id).graph_mode == "off":
+        return modes.set_mode(user, kb_id, mode).queued
     return extraction.queue_kb(user, kb_id)
 
 
 def progress(kb_id: str) -> GraphProgress:
     with read_session() as session:
-        ready = session.exec(
-            select(func.count())
-            .select_from(Document)
-            .where(Document.kb_id == kb_id, Document.status == DocumentStatus.ready.value)
-        ).one()
+        ready = kb_config.count_ready(session, kb_id)
         rows = session.exec(
             select(
                 GraphExtraction.state,
