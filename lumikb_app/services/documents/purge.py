@@ -31,8 +31,9 @@ def purge_document(document_id: str) -> None:
         kb_id, blob_key = doc.kb_id, doc.blob_key
     for collection in container.vectors.list_collections():
         container.vectors.delete_document(collection, document_id)
-    container.graph.delete_document(kb_id, document_id)
-    _graph_communities().schedule_quietly(kb_id)
+    from lumikb_app.services.graph import extraction  # the graph builds on documents
+
+    extraction.forget_document(kb_id, document_id)
     if blob_key:
         container.blobs.delete(blob_key)
     viewer_cache.forget(document_id)
@@ -54,9 +55,3 @@ def purge_kb(kb_id: str) -> None:
         session.exec(delete(KbGrant).where(col(KbGrant.kb_id) == kb_id))
         session.exec(delete(GraphCommunity).where(col(GraphCommunity.kb_id) == kb_id))
         session.exec(delete(KnowledgeBase).where(col(KnowledgeBase.id) == kb_id))
-
-
-def _graph_communities():
-    from lumikb_app.services.graph import communities  # the graph builds on documents
-
-    return communities

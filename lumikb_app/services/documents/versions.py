@@ -187,11 +187,6 @@ def unindex(document_id: str) -> None:
         return  # purged already, from every store
     for collection in container.vectors.list_collections():
         container.vectors.delete_document(collection, document_id)
-    container.graph.delete_document(kb_id, document_id)
-    _graph_communities().schedule_quietly(kb_id)
+    from lumikb_app.services.graph import extraction  # the graph builds on documents
 
-
-def _graph_communities():
-    from lumikb_app.services.graph import communities  # the graph builds on documents
-
-    return communities
+    extraction.forget_document(kb_id, document_id)

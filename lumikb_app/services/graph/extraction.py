@@ -265,8 +265,15 @@ def _write_graph(work: _Work) -> None:
 
 def _left(work: _Work) -> None:
     """The document left while the job ran: take out whatever it wrote (idempotent)."""
-    get_container().graph.delete_document(work.kb_id, work.document_id)
+    forget_document(work.kb_id, work.document_id)
     log.info("document %s left before its graph stage ended", work.document_id)
+
+
+def forget_document(kb_id: str, document_id: str) -> None:
+    """Take a document (version) out of its KB's graph, and recompute the KB's communities
+    in the next slot. Idempotent; for purge, superseded versions, repair and a stopped job."""
+    get_container().graph.delete_document(kb_id, document_id)
+    communities.schedule_quietly(kb_id)
 
 
 def _after_document(kb_id: str) -> None:

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from sqlmodel import col, delete, select
 
-from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Document, GraphChunkResult, GraphExtraction, KnowledgeBase
 from lumikb_app.domain.enums import DocumentStatus as S
@@ -53,9 +52,8 @@ def remove_stale() -> int:
             )
         ).all()
     stale = [(doc_id, kb_id) for doc_id, kb_id, status in rows if status != S.ready.value]
-    graph = get_container().graph
     for document_id, kb_id in stale:
-        graph.delete_document(kb_id, document_id)
+        extraction.forget_document(kb_id, document_id)
         with transaction() as session:
             for table in (GraphChunkResult, GraphExtraction):
                 session.exec(delete(table).where(col(table.document_id) == document_id))
