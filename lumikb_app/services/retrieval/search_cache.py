@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, GraphExtraction, KnowledgeBase
 from lumikb_app.domain.enums import DocumentStatus
+from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage
 
 EMBEDDING_TTL = 24 * 3600
@@ -43,7 +44,7 @@ def content_versions(session: Session, kbs: Sequence[KnowledgeBase]) -> dict[str
         .group_by(Document.kb_id)
     ).all()
     by_kb = {kb_id: (count, str(latest), total) for kb_id, count, latest, total in stats}
-    graphs = _graph_versions(session, [kb.id for kb in kbs])
+    graphs = _graph_versions(session, [kb.id for kb in kbs if _graph_on(kb)])
     return {
         kb.id: _digest(
             [
@@ -59,8 +60,15 @@ def content_versions(session: Session, kbs: Sequence[KnowledgeBase]) -> dict[str
     }
 
 
+def _graph_on(kb: KnowledgeBase) -> bool:
+    return KbSettings.model_validate(kb.settings).graph_mode != "off"
+
+
 def _graph_versions(session: Session, kb_ids: list[str]) -> dict[str, str]:
-    """Per KB, when its graph last changed (a graph stage finished), for graph fusion."""
+    """Per KB, when its graph last changed (a graph stage finished), for graph fusion; no
+    query when no KB searched has a graph."""
+    if not kb_ids:
+        return {}
     rows = session.exec(
         select(GraphExtraction.kb_id, func.count(), func.max(GraphExtraction.finished_at))
         .where(col(GraphExtraction.kb_id).in_(kb_ids))
