@@ -389,3 +389,25 @@ class Model(SQLModel, table=True):
     created_by: str | None = Field(default=None, foreign_key="users.id", max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class UsageDaily(SQLModel, table=True):
+    """What was used per UTC day: searches, chat answers and each model's calls, tokens, errors
+    and cost (where LiteLLM knows the price), for the admin console's charts and usage table.
+
+    `kind` is what was counted ("search", "chat", "llm", "embedding"); `model` the registry model's
+    LiteLLM string for model calls, "" otherwise. Processes add their counts (never overwrite),
+    so several web processes and workers may write the same row."""
+
+    __tablename__ = "usage_daily"
+
+    day: str = Field(primary_key=True, max_length=10)  # ISO date, UTC
+    kind: str = Field(primary_key=True, max_length=32)
+    model: str = Field(default="", primary_key=True, max_length=200)
+    calls: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    errors: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    prompt_tokens: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    completion_tokens: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0)
+    )
+    cost_usd: float = 0.0
