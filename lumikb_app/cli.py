@@ -168,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         from lumikb_app.settings import get_settings
 
         get_settings()  # every command starts from valid settings, or stops naming the variable
+        from lumikb_app.services.platform.logging_setup import configure_from_settings
+
+        configure_from_settings()
         return args.func(args)
     except SettingsError as exc:
         print(exc, file=sys.stderr)

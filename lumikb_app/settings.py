@@ -41,6 +41,18 @@ class Mode(StrEnum):
     test = "test"  # the only mode in which fake/ models (adapters/fake_*.py) may be built
 
 
+class LogFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class SettingsError(RuntimeError):
     """Start-up configuration is invalid; the message names the variable."""
 
@@ -111,6 +123,11 @@ class Settings(BaseSettings):
     ALLOWED_ORIGINS: str | None = None
     # The bearer token /metrics requires. Unset: /metrics answers direct loopback requests only.
     METRICS_TOKEN: str | None = Field(None, min_length=MIN_METRICS_TOKEN_LENGTH)
+
+    # Log lines: JSON (one object a line: time, level, logger, message, request_id, user_id,
+    # kb_id, job_id) or plain text. Unset: JSON in production, text otherwise.
+    LOG_FORMAT: LogFormat | None = None
+    LOG_LEVEL: LogLevel = LogLevel.INFO
 
     LUMIKB_ADMIN_EMAIL: str | None = None
     LUMIKB_ADMIN_PASSWORD: str | None = None
@@ -230,6 +247,12 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.DATA_DIR / 'lumikb.sqlite3').resolve()}"
+
+    @property
+    def log_format(self) -> str:
+        if self.LOG_FORMAT is not None:
+            return self.LOG_FORMAT.value
+        return "json" if self.LUMIKB_ENV is Mode.production else "text"
 
     @property
     def is_test(self) -> bool:

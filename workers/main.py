@@ -11,6 +11,7 @@ from redis import Redis
 from rq import Worker
 
 from lumikb_app.ports.jobs import QUEUES
+from lumikb_app.services.platform.logging_setup import configure_from_settings
 from lumikb_app.settings import SettingsError, get_settings
 
 NO_REDIS_MESSAGE = (
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if not redis_url:
         print(NO_REDIS_MESSAGE, file=sys.stderr)
         return 2
+    configure_from_settings()
     build_worker(redis_url, args.maintenance_interval).work(
         burst=args.burst, with_scheduler=True, logging_level="INFO"
     )

@@ -16,12 +16,19 @@ from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
+from lumikb_app.domain import log_context
 from lumikb_app.ports.jobs import QUEUES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_INTERVALS = (5, 30, 120)
 DEFAULT_JOB_TIMEOUT = 3600
+
+
+def _request_meta() -> dict[str, str]:
+    """The request (or job) that queues this job: its log lines and the job's share an id."""
+    request_id = log_context.request_id()
+    return {log_context.REQUEST_ID_META: request_id} if request_id else {}
 
 
 class _RqJobQueue:
@@ -61,6 +68,7 @@ class _RqJobQueue:
             timeout=self.job_timeout,
             retry=self._retry(retries),
             on_failure=Callback(on_failure) if on_failure else None,
+            meta=_request_meta(),
         )
         return job.id
 
@@ -80,6 +88,7 @@ class _RqJobQueue:
             func,  # type: ignore[type-var]  # as in enqueue: str or a callable, either works
             *args,
             job_id=job_id,
+            meta=_request_meta(),
         )
         return job.id
 

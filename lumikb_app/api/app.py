@@ -11,7 +11,7 @@ from lumikb_app.api.documents import documents, pages
 from lumikb_app.api.graph import entities as graph_entities
 from lumikb_app.api.models import kb_models
 from lumikb_app.api.origin_guard import OriginGuard
-from lumikb_app.api.platform import health, metrics
+from lumikb_app.api.platform import health, metrics, observability
 
 
 def create_api() -> FastAPI:
@@ -27,6 +27,8 @@ def create_api() -> FastAPI:
     api.add_middleware(metrics.RequestMetricsMiddleware)
     api.add_middleware(OriginGuard)
     api.include_router(health.router)
+    api.add_middleware(observability.WebsocketGauge)
+    api.add_middleware(observability.RequestIdMiddleware)  # outermost: every line has its id
     api.include_router(metrics.router)
     api.include_router(auth.router)
     api.include_router(oidc.router)

@@ -26,6 +26,7 @@ from reflex_base.registry import RegistrationContext
 from lumikb_app.services.accounts import auth
 from lumikb_app.state.event_rules import policy_for
 from lumikb_app.state.session import login_url, session_token
+from lumikb_app.domain import log_context
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -42,6 +43,7 @@ class EventGuard(Middleware):
             return None  # Reflex itself refuses a name it does not know
         handler = registered.handler
         policy = policy_for(handler.fn)
+        log_context.start_request()  # each event's log lines (and the jobs it queues) share an id
         if problem := policy.problem(event.payload):
             log.warning("refused event %s: %s", event.name[-120:], problem)
             return _answer(rx.toast.error(f"{REFUSED}: {problem}.", position="bottom-right"))

@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lumikb_app.api.accounts.auth import session_user
 from lumikb_app.api.request_info import same_origin
 from lumikb_app.db.tables import User
+from lumikb_app.domain import log_context
 from lumikb_app.services.accounts import api_tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,6 +60,7 @@ async def acting_user(
         user = await _from_cookie(request)
     if user is None:
         raise unauthorized()
+    log_context.bind(user_id=user.id)
     return user
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select
 from lumikb_app.container import get_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Chunk, Document
+from lumikb_app.domain import log_context
 from lumikb_app.domain.document_lifecycle import WORKING
 from lumikb_app.domain.enums import DocumentStatus as S
 from lumikb_app.services.documents import indexing, outbox, status, versions
@@ -24,6 +25,7 @@ from lumikb_app.services.documents.chunking import chunk as chunk_document
 from lumikb_app.services.documents.parsing import ParseError, processes
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.models import choices
+from lumikb_app.services.platform.telemetry import INGEST_SECONDS, timed
 from lumikb_app.services.platform.transactions import transaction
 
 log = logging.getLogger(__name__)
@@ -90,15 +92,17 @@ def _parse_and_chunk(doc: Document) -> None:
     report(doc.id, S.parsing, 0.01, "Reading the file")
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         limit = get_container().settings.PARSE_TIMEOUT_SECONDS  # in a child, killed past it
-        parsed = processes.parse(_local_copy(doc, Path(tmp)), doc.mime_type, timeout=limit)
+        with timed(INGEST_SECONDS, "parse"):
+            parsed = processes.parse(_local_copy(doc, Path(tmp)), doc.mime_type, timeout=limit)
     report(
         doc.id, S.chunking, PARSE_END, f"Splitting {parsed.page_count or 'the'} pages into passages"
     )
     with transaction() as session:
         settings = kb_config.settings_in(session, doc.kb_id)
-    drafts = chunk_document(
-        parsed, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap
-    )
+    with timed(INGEST_SECONDS, "chunk"):
+        drafts = chunk_document(
+            parsed, chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap
+        )
     if not drafts:
         raise ParseError("The document contains no text.")
     with transaction() as session:  # the guarded move first: it holds the row until commit
@@ -149,8 +153,10 @@ def _embed_and_index(document_id: str) -> None:
     for start in range(0, total, EMBED_BATCH):
         batch = chunks[start : start + EMBED_BATCH]
         texts = [indexing.embed_text(doc, c, doc.title) for c in batch]
-        vectors = embedder.embed_documents(texts)
-        container.vectors.upsert(collection, indexing.points(doc, batch, vectors, doc.title))
+        with timed(INGEST_SECONDS, "embed"):
+            vectors = embedder.embed_documents(texts)
+        with timed(INGEST_SECONDS, "index"):
+            container.vectors.upsert(collection, indexing.points(doc, batch, vectors, doc.title))
         done = start + len(batch)
         rate = done / max(time.perf_counter() - started, 1e-6)
         progress = CHUNK_END + (EMBED_END - CHUNK_END) * done / total
@@ -179,6 +185,7 @@ def run(document_id: str) -> None:
     doc = _begin(document_id)
     if doc is None:
         return
+    log_context.bind(kb_id=doc.kb_id)
     try:
         if STEP_CHUNKS not in doc.steps_done:
             _parse_and_chunk(doc)

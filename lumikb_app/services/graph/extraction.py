@@ -42,6 +42,7 @@ from lumikb_app.ports.extraction import Extractor
 from lumikb_app.services.accounts import access
 from lumikb_app.services.graph import communities, merge
 from lumikb_app.services.knowledge_bases import kb_config
+from lumikb_app.services.platform.telemetry import INGEST_SECONDS, timed
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,11 @@ def run(document_id: str) -> None:
     work = _begin(document_id)
     if work is None:
         return
+    with timed(INGEST_SECONDS, "graph"):
+        _extract(document_id, work)
+
+
+def _extract(document_id: str, work: _Work) -> None:
     extractor = extractor_for(work.mode)
     todo = [chunk for chunk in work.chunks if chunk.chunk_id not in work.done]
     started, failing = time.perf_counter(), 0

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from lumikb_app.container import get_container, reset_container
 from lumikb_app.domain.models import BUILTIN_EMBEDDER
+from lumikb_app.services.platform.logging_setup import configure_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +84,4 @@ async def backends_lifespan() -> AsyncIterator[None]:
         yield
     finally:
         reset_container()
+    configure_from_settings()
