@@ -18,6 +18,7 @@ from lumikb_app.domain.models import ModelKind, ModelSpec
 from lumikb_app.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from lumikb_app.adapters.model_meter import ModelMeter
     from lumikb_app.adapters.sql_database import SqlDatabase
     from lumikb_app.ports.blobs import BlobStore
     from lumikb_app.ports.cache import Cache
@@ -165,11 +166,15 @@ class Container:
         if spec.is_fake:
             from lumikb_app.adapters.fake_chat import fake_model_for
 
-            return fake_model_for(spec.litellm_model)
+            return fake_model_for(spec.litellm_model, meter=self._meter(spec))
         from lumikb_app.adapters.litellm_chat import LiteLLMChatModel
 
         return LiteLLMChatModel(
-            spec.litellm_model, api_base=spec.base_url, api_key=self._api_key(spec), timeout=timeout
+            spec.litellm_model,
+            api_base=spec.base_url,
+            api_key=self._api_key(spec),
+            timeout=timeout,
+            meter=self._meter(spec),
         )
 
     def _build_embedder(self, spec: ModelSpec, timeout: float = 60.0) -> Embedder:
@@ -183,12 +188,24 @@ class Container:
         if spec.is_fake:
             from lumikb_app.adapters.fake_embedder import FakeEmbedder
 
-            return FakeEmbedder(name=spec.litellm_model)
+            return FakeEmbedder(name=spec.litellm_model, meter=self._meter(spec))
         from lumikb_app.adapters.litellm_embedder import LiteLLMEmbedder
 
         return LiteLLMEmbedder(
-            spec.litellm_model, api_base=spec.base_url, api_key=self._api_key(spec), timeout=timeout
+            spec.litellm_model,
+            api_base=spec.base_url,
+            api_key=self._api_key(spec),
+            timeout=timeout,
+            meter=self._meter(spec),
         )
+
+    @staticmethod
+    def _meter(spec: ModelSpec) -> ModelMeter:
+        """Every call of the model counts in the day's usage (Admin -> Usage) and in /metrics."""
+        from lumikb_app.services.platform import usage  # the use-case layer owns the counting
+
+        kind = "embedding" if spec.kind is ModelKind.embedding else "llm"
+        return functools.partial(usage.model_call, kind, spec.litellm_model)
 
     def close(self) -> None:
         self.__dict__.pop("db", None)

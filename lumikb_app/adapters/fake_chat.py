@@ -22,6 +22,7 @@ from lumikb_app.adapters.fake_extraction import (
     is_extraction_prompt,
     paced_seconds,
 )
+from lumikb_app.adapters.model_meter import ModelMeter, metered, metered_pieces
 from lumikb_app.ports.llm import LlmError, LlmMessage
 
 # The prompt layout of services/prompts.py (adapters do not import services; a test keeps the
@@ -36,20 +37,32 @@ _FIRST_SENTENCE = re.compile(r".+?[.!?](?=\s|$)", re.S)
 _PIECE = re.compile(r"\s*\[|\s*[^\s\[]{1,4}|\s+$")  # "[" alone: markers arrive split
 
 
-def fake_model_for(model: str) -> FakeChatModel:
-    return FakeChatModel(delay=0.0 if model == "fake/instant" else PACED_DELAY, name=model)
+def fake_model_for(model: str, meter: ModelMeter | None = None) -> FakeChatModel:
+    delay = 0.0 if model == "fake/instant" else PACED_DELAY
+    return FakeChatModel(delay=delay, name=model, meter=meter)
 
 
 class FakeChatModel:
-    def __init__(self, *, delay: float = PACED_DELAY, name: str = "fake/paced", fail: bool = False):
+    def __init__(
+        self,
+        *,
+        delay: float = PACED_DELAY,
+        name: str = "fake/paced",
+        fail: bool = False,
+        meter: ModelMeter | None = None,
+    ):
         self.name = name
         self.delay = delay
         self.fail = fail  # raise LlmError after the first pieces, as a dropped connection would
         self.calls: list[list[LlmMessage]] = []
+        self.meter = meter  # fake calls are counted like real ones (Admin -> Usage)
 
     def stream(
         self, messages: Sequence[LlmMessage], *, max_tokens: int = 800, temperature: float = 0.1
     ) -> Iterator[str]:
+        return metered_pieces(self.meter, self._stream(messages))
+
+    def _stream(self, messages: Sequence[LlmMessage]) -> Iterator[str]:
         self.calls.append(list(messages))
         pieces = _PIECE.findall(self.answer(messages))
         for i, piece in enumerate(pieces):
@@ -62,6 +75,9 @@ class FakeChatModel:
     def complete(
         self, messages: Sequence[LlmMessage], *, max_tokens: int = 200, temperature: float = 0.0
     ) -> str:
+        return metered(self.meter, lambda: self._complete(messages))
+
+    def _complete(self, messages: Sequence[LlmMessage]) -> str:
         self.calls.append(list(messages))
         if is_extraction_prompt(messages):
             answer = extraction_answer(messages[-1]["content"])

@@ -14,19 +14,29 @@ import math
 import re
 from collections.abc import Sequence
 
+from lumikb_app.adapters.model_meter import ModelMeter, metered
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class FakeEmbedder:
     """Hash-based bag-of-words vectors; `calls` counts embed calls, for assertions."""
 
-    def __init__(self, dimension: int = 64, *, max_tokens: int = 512, name: str | None = None):
+    def __init__(
+        self,
+        dimension: int = 64,
+        *,
+        max_tokens: int = 512,
+        name: str | None = None,
+        meter: ModelMeter | None = None,
+    ):
         if dimension < 2:
             raise ValueError("dimension must be at least 2")
         self._dimension = dimension
         self._max_tokens = max_tokens
         self.name = name or f"fake-hash-{dimension}"
         self.calls = 0
+        self.meter = meter  # fake calls are counted like real ones (Admin -> Usage)
 
     @property
     def dimension(self) -> int:
@@ -38,11 +48,11 @@ class FakeEmbedder:
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         self.calls += 1
-        return [self._vector(text) for text in texts]
+        return metered(self.meter, lambda: [self._vector(text) for text in texts])
 
     def embed_query(self, text: str) -> list[float]:
         self.calls += 1
-        return self._vector(text)
+        return metered(self.meter, lambda: self._vector(text))
 
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text))

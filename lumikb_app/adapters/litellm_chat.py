@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lumikb_app.adapters.litellm_embedder import ApiKey, _litellm, api_key_now
+from lumikb_app.adapters.model_meter import ModelMeter, litellm_cost, litellm_usage, metered_pieces
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.ports.llm import LlmError, LlmMessage
 
@@ -41,6 +42,7 @@ class LiteLLMChatModel:
         api_base: str | None = None,
         api_key: ApiKey = None,
         timeout: float = 120.0,
+        meter: ModelMeter | None = None,
     ) -> None:
         if not model:
             raise ValueError("a chat model name is required")
@@ -48,9 +50,16 @@ class LiteLLMChatModel:
         self.api_base = api_base or None
         self._api_key = api_key or None
         self.timeout = timeout
+        self.meter = meter
 
     def stream(
         self, messages: Sequence[LlmMessage], *, max_tokens: int = 800, temperature: float = 0.1
+    ) -> Iterator[str]:
+        pieces = self._stream(messages, max_tokens, temperature)
+        return metered_pieces(self.meter, pieces, lambda answer: self._usage(messages, answer))
+
+    def _stream(
+        self, messages: Sequence[LlmMessage], max_tokens: int, temperature: float
     ) -> Iterator[str]:
         try:
             chunks = self._library().completion(
@@ -69,14 +78,28 @@ class LiteLLMChatModel:
         self, messages: Sequence[LlmMessage], *, max_tokens: int = 200, temperature: float = 0.0
     ) -> str:
         try:
-            response = self._library().completion(
-                **self._arguments(messages, max_tokens, temperature)
-            )
-            return _message_text(response)
-        except LlmError:
-            raise
+            library = self._library()
+            response = library.completion(**self._arguments(messages, max_tokens, temperature))
+            text = _message_text(response)
         except Exception as exc:
+            if self.meter is not None:
+                self.meter(False)
+            if isinstance(exc, LlmError):
+                raise
             raise self._error(exc) from exc
+        if self.meter is not None:
+            self.meter(True, *litellm_usage(library, response))
+        return text
+
+    def _usage(self, messages: Sequence[LlmMessage], answer: str) -> tuple[int, int, float]:
+        """A stream carries no usage: count its tokens with LiteLLM's tokenizer for the model."""
+        library = self._library()
+        prompt = int(library.token_counter(model=self.name, messages=[dict(m) for m in messages]))
+        completion = int(library.token_counter(model=self.name, text=answer)) if answer else 0
+        cost = litellm_cost(
+            library, model=self.name, prompt_tokens=prompt, completion_tokens=completion
+        )
+        return prompt, completion, cost
 
     def _arguments(
         self, messages: Sequence[LlmMessage], max_tokens: int, temperature: float

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lumikb_app.adapters.model_meter import ModelMeter, litellm_usage
 from lumikb_app.ports.embeddings import EmbeddingError
 
 _PROBE_TEXT = "dimension probe"
@@ -66,6 +67,7 @@ class LiteLLMEmbedder:
         document_prefix: str = "",
         query_prefix: str = "",
         extra: dict[str, Any] | None = None,
+        meter: ModelMeter | None = None,
     ) -> None:
         if not model:
             raise ValueError("an embedding model name is required")
@@ -84,6 +86,7 @@ class LiteLLMEmbedder:
         self.query_prefix = query_prefix
         self._extra = dict(extra or {})
         self._lock = threading.Lock()
+        self.meter = meter
 
     # -- port -----------------------------------------------------------------
 
@@ -151,10 +154,14 @@ class LiteLLMEmbedder:
         try:
             response = litellm.embedding(**kwargs)
         except Exception as exc:
+            if self.meter is not None:
+                self.meter(False)
             where = f" at {self.api_base}" if self.api_base else ""
             raise EmbeddingError(
                 f"embedding model {self.model}{where} failed: {type(exc).__name__}: {exc}"
             ) from exc
+        if self.meter is not None:
+            self.meter(True, *litellm_usage(litellm, response))
         return self._vectors(response, len(batch))
 
     def _vectors(self, response: Any, expected: int) -> list[list[float]]:

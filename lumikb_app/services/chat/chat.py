@@ -32,6 +32,7 @@ from lumikb_app.services.chat.extractive import (
 from lumikb_app.services.chat.prompts import PRESETS, answer_messages
 from lumikb_app.services.chat.question_rewrite import rewrite
 from lumikb_app.services.models import choices
+from lumikb_app.services.platform import usage
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def clip_query(query: str, limit: int) -> str:
 
 
 def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
+    usage.note("chat")
     draft = AnswerDraft(turn)
     try:
         yield from _produce(draft, should_stop)
