@@ -1,18 +1,29 @@
 """Blob store on MinIO or any S3 server through the `minio` client, streamed both ways.
 
 Keys follow the same rules as the local store, so data moves between the two.
+
+A server that cannot be reached raises BlobStoreUnavailable (the caller shows its message)
+after a few quick retries and a short connect timeout, not minio's 5 minutes.
 """
 
-from collections.abc import Iterator
-from typing import BinaryIO
+import functools
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 from minio import Minio
 from minio.error import S3Error
-from urllib3 import BaseHTTPResponse
+from urllib3 import BaseHTTPResponse, PoolManager, Retry, Timeout
+from urllib3.exceptions import HTTPError
 
 from lumikb_app.adapters.local_blobs import check_key
 from lumikb_app.ports.blobs import BlobNotFound
+from lumikb_app.ports.unavailable import BlobStoreUnavailable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 120
 
 UNKNOWN_LENGTH_PART_SIZE = 10 << 20  # S3 needs >= 5 MiB parts; one part is buffered per upload
 MISSING_CODES = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
@@ -24,6 +35,30 @@ def split_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
         return endpoint, secure
     url = urlparse(endpoint)
     return url.netloc, url.scheme == "https"
+
+
+def _http_client() -> PoolManager:
+    """minio's own, with a short connect timeout and two retries instead of five (an
+    unreachable server answered after 6 s per call; a hung one after 5 minutes)."""
+    return PoolManager(
+        timeout=Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        retries=Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+    )
+
+
+def _reachable(method: Callable[P, T]) -> Callable[P, T]:
+    """Connection errors (urllib3's, after its retries) become BlobStoreUnavailable."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except HTTPError as error:
+            raise BlobStoreUnavailable() from error
+
+    return call
 
 
 class _CountingReader:
@@ -61,12 +96,18 @@ class S3BlobStore:
     ) -> None:
         host, secure = split_endpoint(endpoint, secure)
         self.client = Minio(
-            host, access_key=access_key, secret_key=secret_key, secure=secure, region=region
+            host,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=secure,
+            region=region,
+            http_client=_http_client(),
         )
         self.bucket = bucket
         self.region = region
         self.ensure_bucket()
 
+    @_reachable
     def ensure_bucket(self) -> None:
         if self.client.bucket_exists(self.bucket):
             return
@@ -76,6 +117,7 @@ class S3BlobStore:
             if error.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
                 raise
 
+    @_reachable
     def put(
         self,
         key: str,
@@ -96,6 +138,7 @@ class S3BlobStore:
         )
         return reader.count
 
+    @_reachable
     def get(self, key: str, *, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         check_key(key)
         try:
@@ -104,6 +147,7 @@ class S3BlobStore:
             raise self._not_found(error, key) from None
         return _stream_response(response, chunk_size)
 
+    @_reachable
     def delete(self, key: str) -> None:
         check_key(key)
         self.client.remove_object(self.bucket, key)
@@ -115,6 +159,7 @@ class S3BlobStore:
             return False
         return True
 
+    @_reachable
     def size(self, key: str) -> int:
         check_key(key)
         try:
@@ -124,10 +169,15 @@ class S3BlobStore:
         return int(stat.size or 0)
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
-        for item in self.client.list_objects(self.bucket, prefix=prefix or None, recursive=True):
-            if item.object_name is not None:
-                yield item.object_name
+        items = self.client.list_objects(self.bucket, prefix=prefix or None, recursive=True)
+        try:
+            for item in items:
+                if item.object_name is not None:
+                    yield item.object_name
+        except HTTPError as error:
+            raise BlobStoreUnavailable() from error
 
+    @_reachable
     def health(self) -> None:
         if not self.client.bucket_exists(self.bucket):
             raise RuntimeError(f"bucket {self.bucket!r} does not exist")

@@ -2,6 +2,10 @@
 
 There is no async engine: every async Reflex handler and API route hands blocking work to a
 thread (asyncio.to_thread), and the services use SQLModel's sync Session there.
+
+PostgreSQL going away fails requests (503, see services/platform/unavailable.py) but never
+the pool: every connection is pinged before use, so once the server is back the next request
+reconnects without a restart; a server that does not answer gives up after CONNECT_TIMEOUT.
 """
 
 from collections.abc import Iterator
@@ -14,6 +18,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlmodel import Session, create_engine
 
 from lumikb_app.db.urls import driver_url
+
+CONNECT_TIMEOUT_SECONDS = 3  # libpq's minimum is 2
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
@@ -37,7 +43,8 @@ class SqlDatabase:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
-            self.engine = create_engine(sync_url, **pool)
+            connect = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+            self.engine = create_engine(sync_url, connect_args=connect, **pool)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

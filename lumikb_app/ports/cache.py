@@ -1,4 +1,8 @@
-"""Cache port: bytes or JSON-able values with a time to live."""
+"""Cache port: bytes or JSON-able values with a time to live.
+
+A cache that cannot be reached fails nothing: `get` answers a miss, `set` and `delete` do
+nothing. Only `incr` raises (ports.unavailable.CacheUnavailable): its caller decides.
+"""
 
 from typing import Any, Protocol
 
@@ -17,7 +21,7 @@ class Cache(Protocol):
 
         A missing counter starts at 0 and lives `ttl_seconds`; later calls do not extend it.
         Returns (the count, whole seconds until the counter expires). A counter key is read
-        only through `incr`, never `get`.
+        only through `incr`, never `get`. CacheUnavailable when the cache cannot be reached.
         """
         ...
 
