@@ -9,6 +9,7 @@ from lumikb_app.state.accounts.admin_audit import AdminAuditState
 from lumikb_app.state.accounts.admin_users import AdminUsersState
 from lumikb_app.state.accounts.login import LoginState
 from lumikb_app.state.accounts.public_forms import RegisterState, ResetPasswordState
+from lumikb_app.state.backend_errors import on_backend_error
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
@@ -41,7 +42,7 @@ from lumikb_app.ui.theme import GLOBAL_STYLE
 SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]
 
 # The Radix theme itself is installed by RadixThemesPlugin in rxconfig.py (the 0.10 way).
-app = rx.App(style=GLOBAL_STYLE, api_transformer=api)
+app = rx.App(style=GLOBAL_STYLE, api_transformer=api, backend_exception_handler=on_backend_error)
 app.register_lifespan_task(backends_lifespan)
 # Every event passes the guard first: sign-in unless public, bounded and typed arguments.
 app.add_middleware(EventGuard())

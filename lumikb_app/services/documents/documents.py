@@ -6,6 +6,7 @@ is written and read only while none is open. `next_version(session, ...)` is a b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +28,8 @@ from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.graph.status import DocumentGraphStage
 from lumikb_app.services.platform.transactions import read_session, transaction
+
+log = logging.getLogger(__name__)
 
 INGEST_JOB = "workers.tasks.ingest_document"
 INGEST_FAILURE = "workers.tasks.on_ingest_failure"
@@ -173,8 +176,7 @@ def _store(
             )  # fmt: skip
             pending_blobs.claim(session, announced)
     except BaseException:
-        blobs.delete(key)
-        pending_blobs.withdraw(announced)
+        _unstore(key, announced)
         raise
     enqueue_ingest(document_id)
     return UploadOutcome(
@@ -184,6 +186,17 @@ def _store(
         None,
         f"{spool.filename} uploaded (version {version}).",
     )
+
+
+def _unstore(key: str, announced: int) -> None:
+    """Undo a blob whose row was not written. If that fails too (the store or the database is
+    down, often why the row was not written), the announcement stays pending and reconcile
+    deletes the blob later; the caller still sees the first error, not this one."""
+    try:
+        get_container().blobs.delete(key)
+        pending_blobs.withdraw(announced)
+    except Exception:
+        log.warning("could not undo the upload of %s now; reconcile will", key, exc_info=True)
 
 
 def same_moment(name: str) -> str:

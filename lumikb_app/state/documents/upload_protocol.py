@@ -32,6 +32,7 @@ from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents as document_service
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
+from lumikb_app.services.platform.unavailable import unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -279,9 +280,10 @@ def _accept(user: User, kb_id: str, incoming: _IncomingFile, ip: str) -> tuple[s
         outcome = document_service.accept_upload(user, kb_id, incoming.spool, ip=ip or None)
     except (PermissionDenied, UploadRejected) as error:
         return "rejected", str(error), False
-    except Exception:
+    except Exception as error:
         log.exception("storing the upload %s failed", incoming.filename)
-        return "rejected", f"{incoming.filename} could not be stored; try again.", False
+        reason = unavailable_reason(error) or "try again."
+        return "rejected", f"{incoming.filename} could not be stored: {reason}", False
     if outcome.duplicate_of:
         return "identical", outcome.message, False
     return "uploaded", outcome.message, True

@@ -145,6 +145,7 @@ WITHOUT_A_USER: dict[str, str] = {
     "knowledge_bases.kb_creation.kb_creation_policy": "the admin setting itself, no user data",
     "models.registry.key_is_set": "whether the variable an entry names is set, never its value",
     "platform.health.check_all": "backend status for /health, no user data",
+    "platform.unavailable.unavailable_reason": "names the backend an error says is down",
     "retrieval.snippets.highlight_spans": "marks words in text it is given",
     "retrieval.snippets.snippet": "cuts text from the passage it is given",
 }
@@ -192,6 +193,8 @@ HANDLERS: dict[str, Expected] = {
     "ResetPasswordState.prepare": PUBLIC,
     "ResetPasswordState.submit": PUBLIC,
     "ResetPasswordState.setvar": NEVER,
+    "RecoveryState.stop_spinners": PUBLIC,  # clears busy flags in the caller's own tab only
+    "RecoveryState.setvar": NEVER,
     "ShellState.load_sidebar": shows(READ),  # the KBs the caller may read
     "ShellState.setvar": NEVER,
     "NewKbState.create_kb": SIGNED_IN,
