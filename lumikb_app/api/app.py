@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from lumikb_app.api import v1, validation
+from lumikb_app.api import backend_errors, v1, validation
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
 from lumikb_app.api.graph import entities as graph_entities
@@ -24,6 +24,7 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.add_exception_handler(RequestValidationError, validation.unprocessable)
+    backend_errors.install(api)  # 503 with the reason when a backend is down
     api.add_middleware(metrics.RequestMetricsMiddleware)
     api.add_middleware(OriginGuard)
     api.include_router(health.router)

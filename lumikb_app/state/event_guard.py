@@ -9,6 +9,9 @@ limits, and the session lookup runs on a worker thread, as the handlers' own doe
 - No session for a handler that needs one: a page-load handler is dropped quietly (the page's
   public `check_session` sends the browser to the sign-in page); any other event is answered
   with that redirect.
+- The session cannot be looked up (the database is down): refused with a toast that says so.
+- Each event's state is noted, so a handler that fails has its spinners turned off
+  (state/backend_errors.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from reflex_base.registry import RegistrationContext
 
 from lumikb_app.services.accounts import auth
 from lumikb_app.state.event_rules import policy_for
+from lumikb_app.services.platform.unavailable import unavailable_reason
+from lumikb_app.state.backend_errors import note_event
 from lumikb_app.state.session import login_url, session_token
 from lumikb_app.domain import log_context
 
@@ -47,7 +52,17 @@ class EventGuard(Middleware):
         if problem := policy.problem(event.payload):
             log.warning("refused event %s: %s", event.name[-120:], problem)
             return _answer(rx.toast.error(f"{REFUSED}: {problem}.", position="bottom-right"))
-        if policy.public or await _signed_in(state):
+        note_event(registered.states[0])
+        if policy.public:
+            return None
+        try:
+            signed_in = await _signed_in(state)
+        except Exception as error:
+            if (reason := unavailable_reason(error)) is None:
+                raise
+            log.warning("refused event %s: %s (%s)", event.name[-120:], reason, error)
+            return _answer(rx.toast.error(reason, position="bottom-right", duration=8000))
+        if signed_in:
             return None
         if _loads_current_page(app, state, handler):
             return StateUpdate()
