@@ -2,10 +2,14 @@
 
 import reflex as rx
 
+from lumikb_app.services.platform.deployment import multiprocess_problem
 from lumikb_app.settings import get_settings
 from lumikb_app.ui.theme import theme
 
 settings = get_settings()
+if problem := multiprocess_problem(settings):
+    # Here, before `reflex run` starts its web workers, so each does not fail in turn.
+    raise SystemExit(problem)
 
 config = rx.Config(
     app_name="lumikb_app",

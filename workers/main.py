@@ -1,18 +1,24 @@
 """`python -m workers.main`: an RQ worker process for the ingest, graph and default queues.
 
-Production only: it needs REDIS_URL. In embedded mode the app runs jobs on its
-own worker thread, and a separate worker could not see its in-process queue.
+Production only: it needs REDIS_URL, and every store on a server (services/platform/deployment.py).
+In embedded mode the app runs jobs on its own worker thread, and a separate worker could not see
+its in-process queue.
 """
 
 import argparse
 import sys
 
 from redis import Redis
-from rq import Worker
 
 from lumikb_app.ports.jobs import QUEUES
+from lumikb_app.services.platform.deployment import multiprocess_problem
 from lumikb_app.services.platform.logging_setup import configure_from_settings
 from lumikb_app.settings import SettingsError, get_settings
+from workers.recovery import (
+    JOB_MONITORING_INTERVAL,
+    MAINTENANCE_INTERVAL,
+    RecoveringWorker,
+)
 
 NO_REDIS_MESSAGE = (
     "REDIS_URL is not set: nothing to work on. Without REDIS_URL LumiKB runs in embedded mode, "
@@ -21,39 +27,55 @@ NO_REDIS_MESSAGE = (
 )
 
 
-def build_worker(redis_url: str, maintenance_interval: int = 600) -> Worker:
+def build_worker(
+    redis_url: str,
+    maintenance_interval: int = MAINTENANCE_INTERVAL,
+    job_monitoring_interval: int = JOB_MONITORING_INTERVAL,
+) -> RecoveringWorker:
     # Maintenance is when RQ finds jobs abandoned by a killed worker and retries them. An idle
     # worker only gets to it when its blocking dequeue times out (worker_ttl - 15 s), so keep that
-    # shorter than the interval.
-    return Worker(
+    # no longer than the interval.
+    return RecoveringWorker(
         list(QUEUES),
         connection=Redis.from_url(redis_url),
         maintenance_interval=maintenance_interval,
-        worker_ttl=min(420, max(30, maintenance_interval + 15)),
+        worker_ttl=max(30, maintenance_interval + 15),
+        job_monitoring_interval=job_monitoring_interval,
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m workers.main", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit once the queues are empty")
     parser.add_argument(
         "--maintenance-interval",
         type=int,
-        default=600,
+        default=MAINTENANCE_INTERVAL,
         metavar="SECONDS",
-        help="how often to look for jobs abandoned by a dead worker (default 600)",
+        help="how often to look for jobs abandoned by a dead worker and check the periodic "
+        f"schedules (default {MAINTENANCE_INTERVAL})",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, *, check_deployment: bool = True) -> int:
+    """Run a worker. `check_deployment=False` is for tests that guarantee by themselves that
+    only one process at a time opens an embedded store."""
+    args = _arguments(argv)
     try:
-        redis_url = get_settings().REDIS_URL
+        settings = get_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    if not redis_url:
+    if not settings.REDIS_URL:
         print(NO_REDIS_MESSAGE, file=sys.stderr)
         return 2
+    problem = multiprocess_problem(settings) if check_deployment else None
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     configure_from_settings()
-    build_worker(redis_url, args.maintenance_interval).work(
+    build_worker(settings.REDIS_URL, args.maintenance_interval).work(
         burst=args.burst, with_scheduler=True, logging_level="INFO"
     )
     return 0

@@ -12,7 +12,8 @@ from typing import Any
 import fakeredis
 from redis import Redis
 from rq import Callback, Queue, Retry, SimpleWorker
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_INTERVALS = (5, 30, 120)
 DEFAULT_JOB_TIMEOUT = 3600
+_WAITING = {JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 def _request_meta() -> dict[str, str]:
@@ -80,10 +82,13 @@ class _RqJobQueue:
         queue: str = "default",
         job_id: str | None = None,
     ) -> str:
-        """Run `func(*args)` after a delay, through RQ's scheduler."""
+        """Run `func(*args)` after a delay, through RQ's scheduler. A job of that id still
+        waiting (scheduled, queued or running) is kept: one run per id."""
         from datetime import timedelta
 
         job = self.queues[queue].enqueue_in(
+        if job_id is not None and self._waiting(job_id):
+            return job_id
             timedelta(seconds=delay_seconds),
             func,  # type: ignore[type-var]  # as in enqueue: str or a callable, either works
             *args,
@@ -93,6 +98,25 @@ class _RqJobQueue:
         return job.id
 
     def _retry(self, retries: int) -> Retry | None:
+    def _waiting(self, job_id: str) -> bool:
+        try:
+            status = Job.fetch(job_id, connection=self.connection).get_status(refresh=False)
+        except NoSuchJobError:
+            return False
+        return status in _WAITING
+
+    def waiting_first_args(self, queue: str) -> set[str]:
+        """The first argument of each job of `queue` that is queued, scheduled (a retry's
+        backoff included) or running: the documents whose ingest job Redis still holds."""
+        rq_queue = self.queues[queue]
+        ids = [
+            *rq_queue.get_job_ids(),
+            *rq_queue.scheduled_job_registry.get_job_ids(cleanup=False),
+            *rq_queue.started_job_registry.get_job_ids(cleanup=False),
+        ]
+        jobs = Job.fetch_many(ids, connection=self.connection)
+        return {str(job.args[0]) for job in jobs if job is not None and job.args}
+
         if retries <= 0:
             return None
         return Retry(max=retries, interval=self.retry_intervals)

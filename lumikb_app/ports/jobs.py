@@ -34,6 +34,9 @@ class JobQueue(Protocol):
     ) -> str:
         """Run `func(*args)` after `delay_seconds`, through RQ's scheduler."""
 
+    def waiting_first_args(self, queue: str) -> set[str]:
+        """The first argument of every job of `queue` still queued, scheduled or running."""
+
     def health(self) -> None: ...
 
     def close(self) -> None: ...

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 RECONCILE_JOB = "workers.tasks.reconcile_all"
 OUTBOX_GRACE = timedelta(minutes=2)
 STUCK_AFTER = timedelta(minutes=15)
+# A document is queued in its transaction and its job enqueued just after the commit: younger
+# than this, a document without a job may be between the two.
+LOST_JOB_GRACE = timedelta(minutes=1)
 _BLOB_KEY = re.compile(r"^kb/([^/]+)/doc/([^/]+)/v\d+$")
 
 
@@ -55,6 +58,7 @@ def run(*, reschedule_seconds: int = 0, stuck_after: timedelta = STUCK_AFTER) ->
         "document_cards_added": add_missing_cards(),
         "orphan_blobs_removed": remove_orphan_blobs(),
         "stuck_documents_requeued": requeue_stuck(stuck_after),
+        "lost_jobs_requeued": requeue_lost(),
         "old_versions_expired": versions.expire_everywhere(),
         **_repair_graph(stuck_after),
         "collections_optimized": optimize_collections(),
@@ -213,6 +217,26 @@ def requeue_stuck(stuck_after: timedelta = STUCK_AFTER) -> int:
     for document_id in ids:
         _requeue(document_id, keep_chunks=True)
     return len(ids)
+
+
+def requeue_lost(grace: timedelta = LOST_JOB_GRACE) -> int:
+    """Documents in a working state whose ingest job the queue no longer holds (Redis restarted
+    without its data, or the enqueue failed after the commit): queue them again now, without
+    waiting STUCK_AFTER."""
+    active = [s.value for s in WORKING]
+    with transaction() as session:
+        ids = session.exec(
+            select(Document.id).where(
+                col(Document.status).in_(active), Document.updated_at < utcnow() - grace
+            )
+        ).all()
+    if not ids:
+        return 0
+    held = get_container().jobs.waiting_first_args("ingest")
+    lost = [document_id for document_id in ids if document_id not in held]
+    for document_id in lost:
+        _requeue(document_id, keep_chunks=True)
+    return len(lost)
 
 
 def _requeue(document_id: str, *, keep_chunks: bool) -> None:

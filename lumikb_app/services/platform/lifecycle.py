@@ -30,7 +30,10 @@ def migrate_database() -> None:
 
 
 def open_backends() -> None:
+    from lumikb_app.services.platform.deployment import refuse_unworkable
+
     container = get_container()
+    refuse_unworkable(container.settings)  # before any store opens: one message, then exit
     try:
         container.vectors  # noqa: B018  (takes the embedded store's lock)
     except RuntimeError as exc:
@@ -63,6 +66,17 @@ def resume_work() -> None:
         reconcile.RECONCILE_JOB,
         RECONCILE_EVERY_SECONDS,
         job_id="reconcile-periodic",
+    )
+
+
+def restore_reconcile(job_id: str) -> None:
+    """Queue a reconcile run now, when none is waiting (workers/recovery.py): it re-queues what
+    Redis lost and schedules the next run itself. No retries: a failed run is noticed missing
+    and queued again by a later maintenance."""
+    from lumikb_app.services.documents import reconcile
+
+    get_container().jobs.enqueue(
+        reconcile.RECONCILE_JOB, RECONCILE_EVERY_SECONDS, job_id=job_id, retries=0
     )
 
 

@@ -27,6 +27,7 @@ from tests.integration.documents.ingest_helpers import (
     wait_for,
     writer_and_kb,
 )
+from tests.integration.platform.worker_processes import SINGLE_WORKER
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -120,7 +121,7 @@ def test_a_delete_mid_ingest_is_final_with_an_rq_worker_on_postgresql(production
     log_path = tmp_path / "worker.log"
     with log_path.open("a") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=production_env,
+            [sys.executable, "-c", SINGLE_WORKER], cwd=PROJECT_ROOT, env=production_env,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:

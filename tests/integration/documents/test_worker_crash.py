@@ -24,6 +24,7 @@ from tests.integration.documents.ingest_helpers import (
     wait_for,
     writer_and_kb,
 )
+from tests.integration.platform.worker_processes import SINGLE_WORKER
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -32,7 +33,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 def _worker(env: dict[str, str], log_path) -> subprocess.Popen:
     log = log_path.open("a")
     return subprocess.Popen(
-        [sys.executable, "-m", "workers.main", "--maintenance-interval", "5"],
+        [sys.executable, "-c", SINGLE_WORKER, "--maintenance-interval", "5"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 

@@ -70,7 +70,18 @@ def redis_db() -> Iterator[Redis]:
 
 @pytest.fixture
 def worker_process(redis_db, tmp_path) -> Iterator[subprocess.Popen]:
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATA_DIR": str(tmp_path / "data")}
+    # A worker refuses embedded stores with REDIS_URL (services/platform/deployment.py): name
+    # servers. The sample jobs touch none of them, so nothing needs to answer there.
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": "postgresql://127.0.0.1:1/unused",
+        "QDRANT_HOST": "127.0.0.1",
+        "MINIO_ENDPOINT": "127.0.0.1:1",
+        "MINIO_ACCESS_KEY": "unused",
+        "MINIO_SECRET_KEY": "unused-secret",
+    }
     log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "workers.main"],
