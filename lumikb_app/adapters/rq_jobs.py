@@ -17,14 +17,15 @@ from rq.job import Job, JobStatus
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
+from lumikb_app.adapters import rq_admin
 from lumikb_app.domain import log_context
-from lumikb_app.ports.jobs import QUEUES
+from lumikb_app.ports.jobs import QUEUES, JobInfo, QueueInfo, WorkerInfo
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_INTERVALS = (5, 30, 120)
-DEFAULT_JOB_TIMEOUT = 3600
 _WAITING = {JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.STARTED}
+DEFAULT_JOB_TIMEOUT = 3600
 
 
 def _request_meta() -> dict[str, str]:
@@ -86,9 +87,9 @@ class _RqJobQueue:
         waiting (scheduled, queued or running) is kept: one run per id."""
         from datetime import timedelta
 
-        job = self.queues[queue].enqueue_in(
         if job_id is not None and self._waiting(job_id):
             return job_id
+        job = self.queues[queue].enqueue_in(
             timedelta(seconds=delay_seconds),
             func,  # type: ignore[type-var]  # as in enqueue: str or a callable, either works
             *args,
@@ -97,7 +98,6 @@ class _RqJobQueue:
         )
         return job.id
 
-    def _retry(self, retries: int) -> Retry | None:
     def _waiting(self, job_id: str) -> bool:
         try:
             status = Job.fetch(job_id, connection=self.connection).get_status(refresh=False)
@@ -117,9 +117,24 @@ class _RqJobQueue:
         jobs = Job.fetch_many(ids, connection=self.connection)
         return {str(job.args[0]) for job in jobs if job is not None and job.args}
 
+    def _retry(self, retries: int) -> Retry | None:
         if retries <= 0:
             return None
         return Retry(max=retries, interval=self.retry_intervals)
+
+    # -- the admin console's view (adapters/rq_admin.py) -------------------------------------
+
+    def queue_status(self, jobs_per_registry: int = 20) -> list[QueueInfo]:
+        return rq_admin.queue_status(self.queues, jobs_per_registry)
+
+    def requeue(self, job_id: str) -> JobInfo:
+        return rq_admin.requeue(self.connection, self.queues, job_id)
+
+    def cancel(self, job_id: str) -> JobInfo:
+        return rq_admin.cancel(self.connection, self.queues, job_id)
+
+    def workers(self) -> list[WorkerInfo]:
+        return rq_admin.workers(self.connection)
 
     def health(self) -> None:
         self.connection.ping()
