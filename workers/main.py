@@ -6,9 +6,13 @@ its in-process queue.
 """
 
 import argparse
+import logging
 import sys
+import time
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from lumikb_app.ports.jobs import QUEUES
 from lumikb_app.services.platform.deployment import multiprocess_problem
@@ -19,6 +23,8 @@ from workers.recovery import (
     MAINTENANCE_INTERVAL,
     RecoveringWorker,
 )
+
+log = logging.getLogger(__name__)
 
 NO_REDIS_MESSAGE = (
     "REDIS_URL is not set: nothing to work on. Without REDIS_URL LumiKB runs in embedded mode, "
@@ -75,10 +81,33 @@ def main(argv: list[str] | None = None, *, check_deployment: bool = True) -> int
         print(problem, file=sys.stderr)
         return 2
     configure_from_settings()
-    build_worker(settings.REDIS_URL, args.maintenance_interval).work(
-        burst=args.burst, with_scheduler=True, logging_level="INFO"
-    )
+    serve(settings.REDIS_URL, args.maintenance_interval, burst=args.burst)
     return 0
+
+
+def serve(redis_url: str, maintenance_interval: int, *, burst: bool = False) -> None:
+    """Work until asked to stop. RQ waits for Redis while idle, but a worker busy when Redis goes
+    away quits: then wait for Redis to answer again and start a new worker, instead of exiting
+    and leaving it to a restart policy to retry in a loop."""
+    while True:
+        try:
+            build_worker(redis_url, maintenance_interval).work(
+                burst=burst, with_scheduler=True, logging_level="INFO"
+            )
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            log.error("lost Redis (%s); starting again once it answers", error)
+        _wait_for_redis(redis_url)
+
+
+def _wait_for_redis(redis_url: str, pause_seconds: float = 2) -> None:
+    while True:
+        try:
+            with Redis.from_url(redis_url, socket_timeout=2) as client:
+                client.ping()
+                return
+        except (RedisConnectionError, RedisTimeoutError):
+            time.sleep(pause_seconds)
 
 
 if __name__ == "__main__":

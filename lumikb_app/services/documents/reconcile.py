@@ -46,7 +46,7 @@ OUTBOX_GRACE = timedelta(minutes=2)
 STUCK_AFTER = timedelta(minutes=15)
 # A document is queued in its transaction and its job enqueued just after the commit: younger
 # than this, a document without a job may be between the two.
-LOST_JOB_GRACE = timedelta(minutes=1)
+LOST_JOB_GRACE = timedelta(seconds=30)
 _BLOB_KEY = re.compile(r"^kb/([^/]+)/doc/([^/]+)/v\d+$")
 
 
