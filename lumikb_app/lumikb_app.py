@@ -19,6 +19,7 @@ from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
 from lumikb_app.state.models.admin_models import AdminModelsState
+from lumikb_app.state.platform.admin_console import AdminConsoleState
 from lumikb_app.state.retrieval.search import SearchState
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbPageState, ShellState
@@ -35,6 +36,7 @@ from lumikb_app.ui.pages.knowledge_bases.home import home_page
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_page
 from lumikb_app.ui.pages.knowledge_bases.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.models.admin_models import admin_models_page
+from lumikb_app.ui.pages.platform.admin_console import admin_console_page
 from lumikb_app.ui.pages.platform.admin_home import admin_home_page
 from lumikb_app.ui.pages.retrieval.search import search_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
@@ -72,6 +74,12 @@ app.add_page(
     route="/admin",
     title="Admin · LumiKB",
     on_load=[*SIGNED_IN, KbCreationState.load_kb_creation],
+)
+app.add_page(
+    admin_console_page,
+    route="/admin/console",
+    title="Console · Admin · LumiKB",
+    on_load=[*SIGNED_IN, AdminConsoleState.load_console],
 )
 app.add_page(
     admin_models_page,

@@ -4,12 +4,15 @@ result holds anything of the KB (or of another account)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
+from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import KbRole, SystemRole
 from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
@@ -20,6 +23,7 @@ from lumikb_app.services.graph import extraction, graph_mode
 from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.knowledge_bases import kb_config, kb_creation, kbs
 from lumikb_app.services.models import choices, connection, registry
+from lumikb_app.services.platform import admin_dashboard, admin_jobs, admin_system
 from lumikb_app.services.retrieval import eval_graph, evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
@@ -65,6 +69,26 @@ def _graph_kb(w: World) -> str:
 
 
 CORPUS = {"q1": QUESTION}
+SAMPLE_JOBS = "tests.integration.platform.sample_jobs"
+
+
+def _failed_job() -> str:
+    """A job that really failed in the deployment's queue (no retries)."""
+    jobs = get_container().jobs
+    job_id = jobs.enqueue(f"{SAMPLE_JOBS}.fail", "for the matrix", retries=0)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        failed = {j.id for q in jobs.queue_status() for j in q.jobs if j.registry == "failed"}
+        if job_id in failed:
+            return job_id
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not fail in time")
+
+
+def _archived_kb(w: World) -> str:
+    kb_id = w.new_kb()
+    kbs.set_archived(w.root, kb_id, True)
+    return kb_id
 
 
 SERVICE_CALLS: dict[str, Recipe] = {
@@ -174,6 +198,16 @@ SERVICE_CALLS: dict[str, Recipe] = {
     ),
     "documents.documents.open_original": _download,
     "documents.reconcile.run_now": lambda w, u: reconcile.run_now(u),
+    "platform.admin_dashboard.dashboard": lambda w, u: admin_dashboard.dashboard(u),
+    "platform.admin_jobs.queue_status": lambda w, u: admin_jobs.queue_status(u),
+    "platform.admin_jobs.requeue_job": lambda w, u: admin_jobs.requeue_job(u, _failed_job()),
+    "platform.admin_jobs.cancel_job": lambda w, u: admin_jobs.cancel_job(
+        u, get_container().jobs.schedule(3600, f"{SAMPLE_JOBS}.ping", "later")
+    ),
+    "platform.admin_system.system_status": lambda w, u: asyncio.run(admin_system.system_status(u)),
+    "platform.admin_system.usage_by_model": lambda w, u: admin_system.usage_by_model(u),
+    "platform.admin_system.archived_kbs": lambda w, u: admin_system.archived_kbs(u),
+    "platform.admin_system.restore_kb": lambda w, u: admin_system.restore_kb(u, _archived_kb(w)),
     "documents.viewer.open_document": lambda w, u: viewer.open_document(u, w.doc),
     "documents.viewer.render_page_png": lambda w, u: viewer.render_page_png(u, w.pdf, 1),
     "graph.extraction.queue_kb": lambda w, u: extraction.queue_kb(u, _graph_kb(w)),
@@ -323,6 +357,7 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
     from lumikb_app.state.documents.viewer import ViewerState
     from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
     from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
+    from lumikb_app.state.platform.admin_console import AdminConsoleState
     from lumikb_app.state.shell import KbPageState, ShellState
 
     kb_page = lambda w: f"/kb/{w.kb}?kb_id={w.kb}"  # noqa: E731
@@ -369,6 +404,12 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
         ),
         "AdminAuditState.load_audit": _load(
             AdminAuditState, "load_audit", lambda w: "/admin/audit", lambda s: s.rows
+        ),
+        "AdminConsoleState.load_console": _load(
+            AdminConsoleState,
+            "load_console",
+            lambda w: "/admin/console",
+            lambda s: (s.storage, s.failed_documents, s.jobs),
         ),
     }
 

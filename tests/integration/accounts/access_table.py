@@ -117,6 +117,14 @@ SERVICES: dict[str, Expected] = {
     "retrieval.evaluation.evaluate": shows(READ),
     "retrieval.evaluation.delete_eval_kb": KB_ADMIN,
     "retrieval.search.search": shows(READ),
+    "platform.admin_dashboard.dashboard": SYSTEM_ADMIN,
+    "platform.admin_jobs.queue_status": SYSTEM_ADMIN,
+    "platform.admin_jobs.requeue_job": SYSTEM_ADMIN,
+    "platform.admin_jobs.cancel_job": SYSTEM_ADMIN,
+    "platform.admin_system.system_status": SYSTEM_ADMIN,
+    "platform.admin_system.usage_by_model": SYSTEM_ADMIN,
+    "platform.admin_system.archived_kbs": SYSTEM_ADMIN,
+    "platform.admin_system.restore_kb": SYSTEM_ADMIN,
 }
 
 # Service functions reached without an acting user, and why that is right.
@@ -232,6 +240,13 @@ HANDLERS: dict[str, Expected] = {
     "AdminAuditState.setvar": NEVER,
     "AdminMaintenanceState.run_reconcile": SYSTEM_ADMIN,
     "AdminMaintenanceState.setvar": NEVER,
+    "AdminConsoleState.load_console": SYSTEM_ADMIN,
+    "AdminConsoleState.set_period": SYSTEM_ADMIN,
+    "AdminConsoleState.requeue_job": SYSTEM_ADMIN,
+    "AdminConsoleState.cancel_job": SYSTEM_ADMIN,
+    "AdminConsoleState.restore_kb": SYSTEM_ADMIN,
+    "AdminConsoleState.watch_live": SYSTEM_ADMIN,
+    "AdminConsoleState.setvar": NEVER,
     "AdminModelsState.load_models": SYSTEM_ADMIN,
     "AdminModelsState.add_model": SYSTEM_ADMIN,
     "AdminModelsState.make_default": SYSTEM_ADMIN,

@@ -10,6 +10,7 @@ from lumikb_app.ui.components.shell import page_header, shell
 
 ADMIN_SECTIONS = (
     ("Overview", "/admin", "layout-dashboard"),
+    ("Console", "/admin/console", "activity"),
     ("Users", "/admin/users", "users"),
     ("Models", "/admin/models", "cpu"),
     ("Audit log", "/admin/audit", "scroll-text"),

@@ -1,0 +1,207 @@
+"""The admin console (/admin/console): dashboard, queues, system health, model usage, archived KBs.
+
+Thin: each event reads through admin_console_rows (services check that the caller is a system
+administrator). While the page is open, `watch_live` (a background event) re-reads the queues and
+the health every LIVE_SECONDS and pushes them through the websocket; it stops when the tab left
+the page or closed, when the caller is no longer an admin, or after LIVE_LIMIT_SECONDS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import reflex as rx
+from reflex_base.registry import RegistrationContext
+
+from lumikb_app.db.tables import User
+from lumikb_app.ports.jobs import JobActionRefused, NoSuchJob
+from lumikb_app.services.accounts import access, auth
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.platform import admin_dashboard, admin_jobs, admin_system
+from lumikb_app.state.platform import admin_console_rows as rows
+from lumikb_app.state.platform.admin_console_rows import (
+    ArchivedRow,
+    BackendRow,
+    FailedRow,
+    Figure,
+    JobRow,
+    QueueRow,
+    StorageRow,
+    UsageRow,
+    WorkerRow,
+)
+from lumikb_app.state.session import session_token
+from lumikb_app.state.shell import ShellState
+
+CONSOLE_PATH = "/admin/console"
+LIVE_SECONDS = 3.0
+LIVE_LIMIT_SECONDS = 30 * 60
+WATCH_STALE_SECONDS = 2 * LIVE_SECONDS
+_REFUSED = (
+    PermissionDenied,
+    NoSuchJob,
+    JobActionRefused,
+    admin_jobs.BadJobId,
+    admin_system.NotRestorable,
+    admin_dashboard.BadPeriod,
+)
+
+
+async def _tab_connected(token: str) -> bool:
+    """Whether this browser tab still has its websocket open (on any web process)."""
+    try:
+        namespace = RegistrationContext.get().app.event_namespace
+    except Exception:  # no app registered (a test calling the handler directly)
+        return True
+    if namespace is None:
+        return True
+    return await namespace._token_manager.is_token_connected(token)
+
+
+class AdminConsoleState(ShellState):
+    days: int = 14
+    figures: list[Figure] = []
+    storage: list[StorageRow] = []
+    chart: list[dict[str, Any]] = []
+    failed_documents: list[FailedRow] = []
+    queues: list[QueueRow] = []
+    jobs: list[JobRow] = []
+    system_label: str = ""
+    backends: list[BackendRow] = []
+    workers: list[WorkerRow] = []
+    workers_error: str = ""
+    usage: list[UsageRow] = []
+    archived: list[ArchivedRow] = []
+    console_error: str = ""
+    console_notice: str = ""
+    loaded: bool = False
+    live_at: str = ""
+    _watch_beat: float = 0.0
+
+    async def _admin(self) -> User | None:
+        user = await self.current_admin()
+        if user is None:
+            self.console_error = "Only administrators can do this."
+        return user
+
+    async def _read_live(self, user: User) -> None:
+        self.queues, self.jobs = await asyncio.to_thread(rows.read_queues, user)
+        self.system_label, self.backends, self.workers, self.workers_error = await rows.read_system(
+            user
+        )
+        self.live_at = time.strftime("%H:%M:%S", time.gmtime())
+
+    async def _read_all(self, user: User) -> None:
+        view = await asyncio.to_thread(rows.read_dashboard, user, self.days)
+        self.figures, self.storage, self.chart = view.figures, view.storage, view.chart
+        self.failed_documents = view.failed
+        self.usage = await asyncio.to_thread(rows.read_usage, user)
+        self.archived = await asyncio.to_thread(rows.read_archived, user)
+        await self._read_live(user)
+
+    @rx.event
+    async def load_console(self):
+        """on_load: every panel, then the live refresh of queues and health."""
+        self.console_error, self.console_notice = "", ""
+        user = await self._admin()
+        if user is None:
+            self.loaded = True
+            return None
+        try:
+            await self._read_all(user)
+        except _REFUSED as refused:
+            self.console_error = str(refused)
+        self.loaded = True
+        return AdminConsoleState.watch_live
+
+    @rx.event
+    async def set_period(self, value: str):
+        user = await self._admin()
+        if user is None:
+            return
+        self.days = int(value) if value in {str(p) for p in admin_dashboard.PERIODS} else 14
+        view = await asyncio.to_thread(rows.read_dashboard, user, self.days)
+        self.figures, self.storage, self.chart = view.figures, view.storage, view.chart
+        self.failed_documents = view.failed
+
+    async def _job_action(self, action, job_id: str, done: str):
+        user = await self._admin()
+        if user is None:
+            return
+        self.console_error, self.console_notice = "", ""
+        try:
+            job = await asyncio.to_thread(action, user, job_id[:200], self._ip())
+        except _REFUSED as refused:
+            self.console_error = str(refused)
+            return
+        self.console_notice = f"{done}: {job.id}"
+        await self._read_live(user)
+
+    @rx.event
+    async def requeue_job(self, job_id: str):
+        await self._job_action(admin_jobs.requeue_job, job_id, "Queued again")
+
+    @rx.event
+    async def cancel_job(self, job_id: str):
+        await self._job_action(admin_jobs.cancel_job, job_id, "Cancelled")
+
+    @rx.event
+    async def restore_kb(self, kb_id: str):
+        user = await self._admin()
+        if user is None:
+            return
+        self.console_error, self.console_notice = "", ""
+        try:
+            kb = await asyncio.to_thread(admin_system.restore_kb, user, kb_id[:64], self._ip())
+        except _REFUSED as refused:
+            self.console_error = str(refused)
+            return
+        self.console_notice = f"Restored {kb.name}."
+        self.archived = await asyncio.to_thread(rows.read_archived, user)
+
+    @rx.event(background=True)
+    async def watch_live(self):
+        """Push the queues and the health every LIVE_SECONDS while this tab shows the console."""
+        async with self:
+            if time.time() - self._watch_beat < WATCH_STALE_SECONDS:
+                return
+            self._watch_beat = time.time()
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < LIVE_LIMIT_SECONDS:
+                await asyncio.sleep(LIVE_SECONDS)
+                if not await self._refresh_live():
+                    return
+        finally:
+            async with self:
+                self._watch_beat = 0.0
+
+    async def _refresh_live(self) -> bool:
+        """One live refresh; False when the tab is gone, elsewhere, or no longer an admin's."""
+        async with self:
+            token = self.router.session.client_token
+            on_page = self.router.url.path.rstrip("/") == CONSOLE_PATH
+            session = session_token(self.router.headers.cookie)
+            self._watch_beat = time.time()
+        if not on_page or session is None or not await _tab_connected(token):
+            return False
+        user = await asyncio.to_thread(auth.user_for_token, session)
+        if user is None or not access.is_admin(user):
+            return False
+        queues, jobs = await asyncio.to_thread(rows.read_queues, user)
+        system = await rows.read_system(user)
+        async with self:
+            self.queues, self.jobs = queues, jobs
+            self.system_label, self.backends, self.workers, self.workers_error = system
+            self.live_at = time.strftime("%H:%M:%S", time.gmtime())
+        return True
+
+    @rx.var
+    def failed_jobs(self) -> list[JobRow]:
+        return [job for job in self.jobs if job.registry == "failed"]
+
+    @rx.var
+    def waiting_jobs(self) -> list[JobRow]:
+        return [job for job in self.jobs if job.registry != "failed"]
