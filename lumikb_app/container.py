@@ -95,10 +95,15 @@ class Container:
             if self.settings.REDIS_URL:
                 from lumikb_app.adapters.rq_jobs import RedisJobQueue
 
-                return RedisJobQueue(self.settings.REDIS_URL)
+                return RedisJobQueue(
+                    self.settings.REDIS_URL, retry_intervals=self.settings.job_retry_intervals
+                )
             from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue
 
-            return EmbeddedJobQueue(workers=self.settings.EMBEDDED_JOB_WORKERS)
+            return EmbeddedJobQueue(
+                workers=self.settings.EMBEDDED_JOB_WORKERS,
+                retry_intervals=self.settings.job_retry_intervals,
+            )
 
     @cached_property
     def cache(self) -> Cache:

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     PARSE_TIMEOUT_SECONDS: int = Field(60, ge=1, le=3600)
     # Job threads of an embedded app: one slow document cannot hold every one of them.
     EMBEDDED_JOB_WORKERS: int = Field(2, ge=1, le=16)
+    # Seconds before a failed job's 1st, 2nd, ... retry, comma-separated (the last value repeats);
+    # after its last attempt a job stays in RQ's failed registry (Admin -> Console requeues it).
+    JOB_RETRY_SECONDS: str = "5,30,120"
     # How many versions of each document stay readable, the current one included; citations to
     # an older version then say it is no longer kept (services/documents/versions.py).
     DOCUMENT_VERSIONS_KEPT: int = Field(3, ge=1, le=1000)
@@ -153,6 +156,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("JOB_RETRY_SECONDS")
+    @classmethod
+    def _retry_seconds(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not 1 <= len(parts) <= 10 or not all(p.isdigit() and 1 <= int(p) <= 86_400 for p in parts):
+            raise ValueError(
+                "JOB_RETRY_SECONDS must list 1 to 10 whole numbers of seconds (1 to 86400), "
+                "comma-separated, e.g. 5,30,120"
+            )
+        return ",".join(parts)
+
+    @property
+    def job_retry_intervals(self) -> list[int]:
+        """JOB_RETRY_SECONDS as numbers of seconds."""
+        return [int(part) for part in self.JOB_RETRY_SECONDS.split(",")]
 
     @field_validator("DATABASE_URL")
     @classmethod
