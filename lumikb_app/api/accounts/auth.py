@@ -17,12 +17,14 @@ from lumikb_app.api.platform.metrics import record_login
 from lumikb_app.api.request_info import client_ip, cross_site, is_https, same_origin
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import auth
+from lumikb_app.services.platform.unavailable import unavailable_reason
 
 router = APIRouter(prefix="/auth")
 
 LOGIN_PAGE = "/login"
 LOGIN_FAILED_URL = "/login?error=1"
 LOGIN_LOCKED_URL = "/login?error=locked"
+LOGIN_UNAVAILABLE_URL = "/login?error=unavailable"  # a backend is down: the page says so
 MAX_FIELD_LENGTH = 2048
 CROSS_SITE = "Cross-site request refused."
 
@@ -98,6 +100,13 @@ async def login(
         record_login("failure")
         return RedirectResponse(
             LOGIN_FAILED_URL, status_code=303, headers={"Cache-Control": "no-store"}
+        )
+    except Exception as error:
+        if unavailable_reason(error) is None:
+            raise
+        record_login("unavailable")
+        return RedirectResponse(
+            LOGIN_UNAVAILABLE_URL, status_code=303, headers={"Cache-Control": "no-store"}
         )
     record_login("success")
     response = RedirectResponse(

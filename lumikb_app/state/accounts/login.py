@@ -18,8 +18,12 @@ def _relative_path(target: str) -> str:
     return "/"
 
 
+UNAVAILABLE_MESSAGE = "Signing in is unavailable right now: try again in a moment."
+
+
 class LoginState(AppState):
     show_error: bool = False
+    unavailable: bool = False
     locked: bool = False
     next_path: str = "/"
     registration_open: bool = False
@@ -33,7 +37,8 @@ class LoginState(AppState):
         error = params.get("error", "")
         self.locked = error == "locked"
         self.sso_failed = error == "sso"
-        self.show_error = error == "1" or self.locked or self.sso_failed
+        self.unavailable = error == "unavailable"
+        self.show_error = error == "1" or self.locked or self.sso_failed or self.unavailable
         self.sso_enabled = get_container().settings.sso_enabled
         self.next_path = _relative_path(params.get("next", "/"))
         user = await self.current_user()
@@ -49,4 +54,6 @@ class LoginState(AppState):
             return LOCKED_MESSAGE
         if self.sso_failed:
             return SSO_FAILED_MESSAGE
+        if self.unavailable:
+            return UNAVAILABLE_MESSAGE
         return LOGIN_FAILED_MESSAGE if self.show_error else ""

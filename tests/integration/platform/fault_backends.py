@@ -67,17 +67,17 @@ class TcpProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            with self._lock:
-                if not self.is_up:
-                    client.close()
-                    continue
             try:
                 server = socket.create_connection(self.target, timeout=5)
             except OSError:
                 client.close()
                 continue
             server.settimeout(None)
-            with self._lock:
+            with self._lock:  # checked after connecting: a down() meanwhile cuts this one too
+                if not self.is_up:
+                    client.close()
+                    server.close()
+                    continue
                 self._open.update({client, server})
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()

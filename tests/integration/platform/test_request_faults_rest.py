@@ -11,12 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.platform.fault_backends import wait_for
-from tests.integration.platform.request_fault_world import FaultWorld, fault_world
+from tests.integration.platform.request_fault_world import PASSWORD, FaultWorld, fault_world
 
 pytestmark = pytest.mark.integration
 
 DATABASE_DOWN = {"detail": "The database is unavailable; try again in a moment."}
 CACHE_LOGGER = "lumikb_app.adapters.redis_cache"
+ORIGIN = "http://testserver"
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,16 @@ def test_database_down_answers_503_with_the_reason_and_recovers(client, world):
         world.database.up()
 
     assert _found(_search(client, world, "hardware key")) == {"handbook.md"}  # no restart
+
+
+def test_signing_in_while_the_database_is_down_sends_back_to_a_page_that_says_so(client, world):
+    form = {"email": world.user.email, "password": PASSWORD}
+    world.database.down()
+    try:
+        answer = client.post(
+            "/auth/login", data=form, headers={"Origin": ORIGIN}, follow_redirects=False
+        )
+    finally:
+        world.database.up()
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?error=unavailable"

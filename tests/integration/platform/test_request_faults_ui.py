@@ -11,6 +11,7 @@ import pytest
 from reflex_base.event import Event, EventSpec
 from reflex_base.event.context import EventContext
 
+from lumikb_app.state.accounts.login import UNAVAILABLE_MESSAGE, LoginState
 from lumikb_app.state.backend_errors import RecoveryState
 from lumikb_app.state.event_guard import EventGuard
 from lumikb_app.state.retrieval.search import SearchState
@@ -90,3 +91,12 @@ async def test_an_event_sent_while_the_database_is_down_is_refused_with_the_reas
         world.database.up()
     assert update is not None and _says(update.events, DATABASE_DOWN)
     assert search.query == ""  # the handler never ran
+
+
+async def test_the_sign_in_page_says_when_signing_in_is_unavailable(world):
+    root = signed_in_state(LoginState.get_root_state(), "", "/login")
+    address = {"pathname": "/login", "asPath": "/login?error=unavailable"}  # where POST sent it
+    root.router = type(root.router).from_router_data({"headers": {}, **address})
+    login = root.get_substate(LoginState.get_full_name().split("."))
+    await LoginState.prepare.fn(login)
+    assert login.error_message == UNAVAILABLE_MESSAGE
