@@ -199,6 +199,11 @@ class AdminConsoleState(ShellState):
         return True
 
     @rx.var
+    def today_label(self) -> str:
+        today = self.chart[-1] if self.chart else {}
+        return f"Today: {today.get('searches', 0)} searches, {today.get('chats', 0)} chat answers"
+
+    @rx.var
     def failed_jobs(self) -> list[JobRow]:
         return [job for job in self.jobs if job.registry == "failed"]
 
