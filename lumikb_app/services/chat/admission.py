@@ -13,6 +13,7 @@ import logging
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
+from lumikb_app.ports.unavailable import CacheUnavailable
 from lumikb_app.services.accounts.access import require_active
 from lumikb_app.services.chat.answer_pool import ChatRefused, Slot, answer_pool
 from lumikb_app.settings import get_settings
@@ -51,6 +52,8 @@ def _count_answer(user: User) -> None:
         return
     try:
         count, left = get_container().cache.incr(f"chat-answers:{user.id}", window)
+    except CacheUnavailable:
+        return  # the cache logged its outage once; the answer pool still bounds the load
     except Exception:
         log.exception("the chat rate limit could not be counted; letting the answer through")
         return
