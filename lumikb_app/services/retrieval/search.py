@@ -13,17 +13,16 @@ removal, an optional reranker, the KB's top-k and the overall limit.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
-from lumikb_app.domain.enums import DocumentStatus
+from lumikb_app.db.tables import KnowledgeBase, User
 from lumikb_app.domain.kb_settings import KbSettings
 from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
 from lumikb_app.domain.text import text_problem
@@ -35,7 +34,8 @@ from lumikb_app.services.documents import indexing
 from lumikb_app.services.documents.parsing import SUPPORTED_TYPES, TYPE_LABELS
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform import usage
-from lumikb_app.services.retrieval import graph_legs, search_cache, snippets
+from lumikb_app.services.platform.telemetry import SEARCH_SECONDS, observe, timed
+from lumikb_app.services.retrieval import graph_legs, passages, search_cache, snippets
 from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
 
 __all__ = [
@@ -52,6 +52,7 @@ _MIME_TYPES = {key: mime for mime, key in SUPPORTED_TYPES.items()}
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
+_READ_AHEAD = 4  # passages read beyond those a search returns (thresholds, near-duplicates)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,15 @@ class Tuning:
 TUNING = Tuning()
 # Set to a Reranker to reorder the best candidates (off by default; see README).
 reranker: Reranker | None = None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A ranked candidate known to be a current chunk; `passage()` reads it."""
+
+    kb_id: str
+    candidate: _Candidate
+    passage: Callable[[], Passage]
 
 
 @dataclass
@@ -111,7 +121,7 @@ def search(
         versions = search_cache.content_versions(session, kbs)
     settings = {kb.id: KbSettings.model_validate(kb.settings) for kb in kbs}
     graph_kbs = _graph_kbs(settings, graph)
-    passages: list[Passage] = []
+    found: list[Passage] = []
     if kbs:
         limit = min(limit or max(s.top_k for s in settings.values()), MAX_LIMIT)
         key = search_cache.result_key(
@@ -128,11 +138,12 @@ def search(
             cached, complete = _retrieve(text, settings, mime_types, limit, graph_kbs)
             if complete:
                 search_cache.put_passages(key, cached)
-        passages = cached
+        found = cached
     usage.note("search")
-    took = (time.perf_counter() - started) * 1000
+    took = time.perf_counter() - started
+    observe(SEARCH_SECONDS, "total", took)
     return SearchResponse(
-        query=text, passages=passages, took_ms=took, kb_ids=tuple(kb.id for kb in kbs)
+        query=text, passages=found, took_ms=took * 1000, kb_ids=tuple(kb.id for kb in kbs)
     )
 
 
@@ -207,15 +218,19 @@ def _retrieve(
             model, kb_ids, query, bool(terms), pool, existing, candidates
         )
     if graph_leg is not None:
-        complete &= _fold_graph(graph_leg, candidates)
+        with timed(SEARCH_SECONDS, "graph"):
+            complete &= _fold_graph(graph_leg, candidates)
     if not candidates:
         return [], complete
-    passages: Iterable[tuple[Passage, _Candidate]]
-    passages = _passages(candidates, list(settings), mime_types, terms)
-    if reranker is not None:
-        passages = _rerank(query, _select(passages, settings, TUNING.rerank_candidates, {}))
     quotas = {kb: s.top_k for kb, s in settings.items()}
-    return [passage for passage, _ in _select(passages, settings, limit, quotas)], complete
+    with timed(SEARCH_SECONDS, "fuse"):
+        wanted = TUNING.rerank_candidates if reranker else min(limit, sum(quotas.values()))
+        ranked = _ranked(candidates, list(settings), mime_types, terms, wanted)
+    with timed(SEARCH_SECONDS, "snippets"):
+        if reranker is not None:
+            pairs = _rerank(query, _select(ranked, settings, TUNING.rerank_candidates, {}))
+            ranked = [_Entry(p.kb_id, c, functools.partial(_same, p)) for p, c in pairs]
+        return [passage for passage, _ in _select(ranked, settings, limit, quotas)], complete
 
 
 def _kbs_by_model(settings: dict[str, KbSettings]) -> dict[str, list[str]]:
@@ -241,16 +256,23 @@ def _search_collection(
     collection = indexing.collection_for(embedder)
     if collection not in existing:  # nothing indexed with this model yet
         return True
-    vector = _query_vector(embedder, collection, query)
+    with timed(SEARCH_SECONDS, "embed"):
+        vector = _query_vector(embedder, collection, query)
     vectors = container.vectors
     if vector is not None:
-        dense = vectors.search(collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense")
+        with timed(SEARCH_SECONDS, "vector"):
+            dense = vectors.search(
+                collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense"
+            )
         for rank, hit in enumerate(dense):
             candidate = _candidate(candidates, hit)
             candidate.fused += TUNING.dense_weight / (TUNING.rrf_k + rank + 1)
             candidate.similarity = hit.score
     if has_terms:  # else only stopwords: BM25 has nothing to match
-        sparse = vectors.search(collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse")
+        with timed(SEARCH_SECONDS, "keyword"):
+            sparse = vectors.search(
+                collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse"
+            )
         for rank, hit in enumerate(sparse):
             candidate = _candidate(candidates, hit)
             candidate.fused += TUNING.sparse_weight / (TUNING.rrf_k + rank + 1)
@@ -279,9 +301,10 @@ def _fold_cards(
     collection = indexing.card_collection_for(embedder)
     if not TUNING.card_weight or collection not in existing:
         return
-    hits = get_container().vectors.search(
-        collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense"
-    )
+    with timed(SEARCH_SECONDS, "vector"):
+        hits = get_container().vectors.search(
+            collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense"
+        )
     bonus = {
         str(hit.payload.get("document_id")): TUNING.card_weight / (TUNING.rrf_k + rank + 1)
         for rank, hit in enumerate(hits)
@@ -340,109 +363,65 @@ def _query_vector(embedder: Embedder, collection: str, query: str) -> list[float
     return vector
 
 
-_COLUMNS = (
-    Chunk.id,
-    Chunk.text,
-    Chunk.page_start,
-    Chunk.page_end,
-    Chunk.char_start,
-    Chunk.char_end,
-    Chunk.heading_path,
-    Document.stable_id,
-    Document.version,
-    Document.name,
-    Document.title,
-    Document.mime_type,
-    Document.kb_id,
-    KnowledgeBase.name,
-)
-
-
-def _passages(
+def _ranked(
     candidates: dict[str, _Candidate],
     kb_ids: list[str],
     mime_types: list[str],
     terms: list[str],
-) -> Iterator[tuple[Passage, _Candidate]]:
-    """Candidates that are current chunks of ready documents, best first (one SQL query)."""
-    statement = (
-        select(*_COLUMNS)  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
-        .join(Document, Document.id == Chunk.document_id)
-        .join(KnowledgeBase, KnowledgeBase.id == Chunk.kb_id)
-        .where(
-            col(Chunk.id).in_(list(candidates)),
-            Chunk.version == Document.version,
-            Chunk.kb_id == Document.kb_id,
-            # coalesce() keeps SQLite from driving the join from the status or kb_id index
-            # (a scan of every chunk in the KBs): the primary keys of the hits lead.
-            func.coalesce(Document.status, "") == DocumentStatus.ready.value,
-            func.coalesce(Chunk.kb_id, "").in_(kb_ids),
-        )
-    )
-    if mime_types:
-        statement = statement.where(col(Document.mime_type).in_(mime_types))
-    with get_container().db.session() as session:
-        rows = session.exec(statement).all()
+    wanted: int,
+) -> list[_Entry]:
+    """Candidates that are current chunks of ready documents, best first; each passage is read
+    only when the selection reaches it."""
+    rows = passages.current(list(candidates), kb_ids, mime_types)
+    rows.sort(key=lambda row: -candidates[row[0]].fused)
+    loader = passages.PassageRows([row[0] for row in rows], terms, wanted + _READ_AHEAD)
     weights = TUNING.dense_weight + TUNING.sparse_weight + TUNING.card_weight
     top = (weights or 1.0) / (TUNING.rrf_k + 1)
-    rows.sort(key=lambda row: -candidates[row[0]].fused)
-    for row in rows:
-        candidate = candidates[row[0]]
-        passage = _passage(row, candidate, candidate.fused / top, terms)
-        candidate.coverage = len(passage.matched_terms) / len(terms) if terms else 0.0
-        yield passage, candidate
 
+    def load(chunk_id: str) -> Callable[[], Passage]:
+        def passage() -> Passage:
+            candidate = candidates[chunk_id]
+            found = loader.passage(
+                chunk_id,
+                score=candidate.fused / top,
+                semantic=candidate.similarity is not None,
+                keyword=candidate.keyword,
+                via=candidate.via,
+            )
+            candidate.coverage = len(found.matched_terms) / len(terms) if terms else 0.0
+            return found
 
-def _passage(row, candidate: _Candidate, score: float, terms: list[str]) -> Passage:
-    (chunk_id, text, page_start, page_end, char_start, char_end, headings) = row[:7]
-    (document_id, version, document_name, title, mime_type, kb_id, kb_name) = row[7:]
-    return Passage(
-        chunk_id=chunk_id,
-        document_id=document_id,
-        version=version,
-        document_name=document_name,
-        kb_id=kb_id,
-        kb_name=kb_name,
-        mime_type=mime_type,
-        text=text,
-        score=round(score, 6),
-        page_start=page_start,
-        page_end=page_end,
-        char_start=char_start,
-        char_end=char_end,
-        heading_path=tuple(headings or ()),
-        document_title=title,
-        matched_terms=snippets.matched_terms(terms, text),
-        semantic=candidate.similarity is not None,
-        keyword=candidate.keyword,
-        via=candidate.via,
-    )
+        return passage
+
+    return [_Entry(kb_id, candidates[chunk_id], load(chunk_id)) for chunk_id, kb_id in rows]
 
 
 # -- selection -------------------------------------------------------------------
 
 
 def _select(
-    ranked: Iterable[tuple[Passage, _Candidate]],
+    ranked: Iterable[_Entry],
     settings: dict[str, KbSettings],
     limit: int,
     quotas: dict[str, int],
 ) -> list[tuple[Passage, _Candidate]]:
     """The first `limit` passages above their KB's threshold that are not near-duplicates of a
-    better one, at most `quotas[kb]` per KB."""
+    better one, at most `quotas[kb]` per KB (a passage is read only when it can still count)."""
     kept: list[tuple[Passage, _Candidate, frozenset[str]]] = []
     taken: dict[str, int] = {}
-    for passage, candidate in ranked:
-        if len(kept) >= limit:
+    room = sum(quotas.get(kb, limit) for kb in settings)
+    for entry in ranked:
+        if len(kept) >= min(limit, room):
             break
-        if taken.get(passage.kb_id, 0) >= quotas.get(passage.kb_id, limit):
+        if taken.get(entry.kb_id, 0) >= quotas.get(entry.kb_id, limit):
             continue
-        if not _relevant(candidate, settings[passage.kb_id].similarity_threshold):
+        passage = entry.passage()
+        if not _relevant(entry.candidate, settings[passage.kb_id].similarity_threshold):
             continue
         words = frozenset(passage.text.lower().split())
         if any(_duplicate(passage, words, other, seen) for other, _, seen in kept):
             continue
-        kept.append((passage, candidate, words))
+        kept.append((passage, entry.candidate, words))
         taken[passage.kb_id] = taken.get(passage.kb_id, 0) + 1
     return [(passage, candidate) for passage, candidate, _ in kept]
 
@@ -468,9 +447,14 @@ def _duplicate(a: Passage, a_words: frozenset[str], b: Passage, b_words: frozens
     return len(a_words & b_words) >= TUNING.duplicate_words * len(a_words | b_words)
 
 
+def _same(passage: Passage) -> Passage:
+    return passage
+
+
 def _rerank(
     query: str, pairs: list[tuple[Passage, _Candidate]]
 ) -> list[tuple[Passage, _Candidate]]:
+    """The reranker's order (and scores) of the best candidates."""
     if not pairs or reranker is None:
         return pairs
     scores = reranker.scores(query, [passage.text for passage, _ in pairs])
