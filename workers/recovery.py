@@ -22,6 +22,7 @@ import time
 from rq import Queue, Worker
 
 from lumikb_app.services.documents.reconcile import RECONCILE_JOB
+from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.lifecycle import RECONCILE_EVERY_SECONDS, restore_reconcile
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,13 @@ def reconcile_waiting(queue: Queue) -> bool:
 
 class RecoveringWorker(Worker):
     """An RQ worker whose maintenance also keeps the periodic reconcile scheduled."""
+
+    def perform_job(self, job, queue, execution) -> bool:
+        """Runs in the work horse, which ends with os._exit: write its usage counts first."""
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            usage.stop()
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()

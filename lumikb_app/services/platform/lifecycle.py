@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from lumikb_app.container import get_container, reset_container
 from lumikb_app.domain.models import BUILTIN_EMBEDDER
+from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.logging_setup import configure_from_settings
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def warm_up_models() -> None:
 
 @asynccontextmanager
 async def backends_lifespan() -> AsyncIterator[None]:
+    configure_from_settings()
     open_backends()
     resume_work()
     threading.Thread(target=warm_up_models, name="warm-up-models", daemon=True).start()
@@ -97,5 +99,5 @@ async def backends_lifespan() -> AsyncIterator[None]:
     try:
         yield
     finally:
+        usage.stop()  # the last counts, while the database is still open
         reset_container()
-    configure_from_settings()

@@ -38,3 +38,10 @@ def wait_for_file(path: str, timeout: float = 30) -> bool:
     while not Path(path).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     return Path(path).exists()
+
+
+def note_model_call(model: str) -> None:
+    """A job that calls a model once, as far as usage counting sees it."""
+    from lumikb_app.services.platform import usage
+
+    usage.model_call("llm", model, True, 3, 2)

@@ -4,16 +4,25 @@ flush fails."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 
 import pytest
+from redis import Redis
 from sqlmodel import select
 
+from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from lumikb_app.container import reset_container
 from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import UsageDaily
 from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.transactions import read_session
+from tests.integration.platform.test_jobs import PROJECT_ROOT, status, wait_until
+
+SAMPLE_JOBS = "tests.integration.platform.sample_jobs"
 
 pytestmark = pytest.mark.integration
 
@@ -92,3 +101,53 @@ def test_a_failed_flush_keeps_its_counts_for_the_next_one(usage_db, monkeypatch)
             buffer.flush()
     buffer.flush()
     assert _rows()[("chat", "")].calls == 2
+
+
+REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of its own, flushed before and after
+
+
+@pytest.fixture
+def worker_on_postgres(pg_url, tmp_path):
+    """A real `python -m workers.main` on Redis and a migrated PostgreSQL database."""
+    upgrade(pg_url)
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": pg_url,
+        "QDRANT_HOST": "127.0.0.1",  # named, never called by the job below
+        "MINIO_ENDPOINT": "127.0.0.1:1",
+        "MINIO_ACCESS_KEY": "unused",
+        "MINIO_SECRET_KEY": "unused-secret",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log
+    )
+    yield pg_url
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        log.close()
+        redis.flushdb()
+        redis.close()
+
+
+def test_a_worker_writes_its_jobs_counts_when_each_job_ends(worker_on_postgres, monkeypatch):
+    """RQ runs each job in a forked work horse that exits with os._exit: nothing may wait for
+    the 10 s flush there."""
+    queue = RedisJobQueue(REDIS_URL)
+    job_id = queue.enqueue(f"{SAMPLE_JOBS}.note_model_call", "fake/worker", retries=0)
+    wait_until(lambda: status(queue, job_id) == "finished", 60, "the job to finish")
+    queue.close()
+    monkeypatch.setenv("DATABASE_URL", worker_on_postgres)
+    reset_container()
+    # RQ marks the job finished just before the work horse writes the counts and exits.
+    wait_until(lambda: ("llm", "fake/worker") in _rows(), 10, "the counts to be written")
+    row = _rows()[("llm", "fake/worker")]
+    assert (row.calls, row.prompt_tokens, row.completion_tokens) == (1, 3, 2)

@@ -84,7 +84,13 @@ def dashboard() -> rx.Component:
                 ("searches", "Searches", "indigo"),
                 ("chats", "Chat answers", "grass"),
                 name="usage-chart",
-            ),  # fmt: skip
+            ),
+            rx.text(
+                S.today_label,
+                size="1",
+                color=rx.color("gray", 11),
+                custom_attrs=testid("usage-today"),
+            ),
             name="admin-activity",
         ),
         panel(
@@ -94,7 +100,7 @@ def dashboard() -> rx.Component:
                 ("documents", "Documents", "amber"),
                 ("passages", "Passages", "cyan"),
                 name="ingest-chart",
-            ),  # fmt: skip
+            ),
             name="admin-ingestion",
         ),
         rx.grid(
@@ -117,7 +123,7 @@ def dashboard() -> rx.Component:
                         ["Document", "Knowledge base", "Reason", "When"],
                         rx.foreach(S.failed_documents, _failed_row),
                         "failed-documents",
-                    ),  # fmt: skip
+                    ),
                     rx.text("None.", size="2", color=rx.color("gray", 11)),
                 ),
                 name="admin-failed-documents",

@@ -125,7 +125,7 @@ def queues_panel() -> rx.Component:
             size="1",
             color=rx.color("gray", 10),
             custom_attrs=testid("live-at"),
-        ),  # fmt: skip
+        ),
         table(
             ["Queue", "Queued", "Scheduled", "Deferred", "Running", "Failed"],
             rx.foreach(S.queues, _queue_row),
@@ -140,7 +140,7 @@ def queues_panel() -> rx.Component:
                 size="2",
                 color=rx.color("gray", 11),
                 custom_attrs=testid("no-failed-jobs"),
-            ),  # fmt: skip
+            ),
         ),
         rx.text("Waiting and running", size="2", weight="bold"),
         rx.cond(
@@ -239,7 +239,7 @@ def _archived_row(row: ArchivedRow) -> rx.Component:
                 size="1",
                 on_click=S.restore_kb(row.kb_id),
                 custom_attrs=testid("kb-restore"),
-            )  # fmt: skip
+            )
         ),
         custom_attrs=testid("archived-row"),
     )
