@@ -42,6 +42,8 @@ PUBLIC = {
     ".prepare",
     "reflex___state____state.lumikb_app___state___accounts___public_forms____reset_password_state"
     ".submit",
+    # Turns off the spinners of a failed event in the caller's own tab; runs with the database down.
+    "reflex___state____state.lumikb_app___state___backend_errors____recovery_state.stop_spinners",
 }
 
 
