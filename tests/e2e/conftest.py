@@ -230,6 +230,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> 
         OIDC_CLIENT_SECRET="e2e-client-secret",
         TRUSTED_PROXIES=TRUSTED_PROXY,
         LITELLM_LOCAL_MODEL_COST_MAP="True",
+        JOB_RETRY_SECONDS="1",  # a failing job reaches the failed registry in seconds
         PYTHONUNBUFFERED="1",
         **TEST_ENV,
     )

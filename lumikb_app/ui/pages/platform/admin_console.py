@@ -32,7 +32,9 @@ def _chart(*bars: tuple[str, str, str], name: str) -> rx.Component:
     return rx.box(
         rx.recharts.bar_chart(
             *(
-                rx.recharts.bar(data_key=key, name=label, fill=rx.color(color, 9))
+                rx.recharts.bar(
+                    data_key=key, name=label, fill=rx.color(color, 9), is_animation_active=False
+                )
                 for key, label, color in bars
             ),
             rx.recharts.x_axis(data_key="day"),
