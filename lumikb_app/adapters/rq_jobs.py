@@ -122,6 +122,20 @@ class _RqJobQueue:
             return None
         return Retry(max=retries, interval=self.retry_intervals)
 
+    def depths(self) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        for name, queue in self.queues.items():
+            found[(name, "queued")] = queue.count
+            registries = {
+                "started": queue.started_job_registry,
+                "scheduled": queue.scheduled_job_registry,
+                "deferred": queue.deferred_job_registry,
+                "failed": queue.failed_job_registry,
+            }
+            for registry, jobs in registries.items():
+                found[(name, registry)] = jobs.get_job_count(cleanup=False)
+        return found
+
     # -- the admin console's view (adapters/rq_admin.py) -------------------------------------
 
     def queue_status(self, jobs_per_registry: int = 20) -> list[QueueInfo]:

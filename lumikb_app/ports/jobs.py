@@ -88,6 +88,10 @@ class JobQueue(Protocol):
     def waiting_first_args(self, queue: str) -> set[str]:
         """The first argument of every job of `queue` still queued, scheduled or running."""
 
+    def depths(self) -> dict[tuple[str, str], int]:
+        """How many jobs each queue holds in each registry: {(queue, registry): count} for
+        registries queued, started, scheduled, deferred and failed (the /metrics gauge)."""
+
     def queue_status(self, jobs_per_registry: int = 20) -> list[QueueInfo]:
         """Every queue's registries: counts, and up to `jobs_per_registry` jobs of each."""
         ...

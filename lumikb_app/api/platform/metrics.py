@@ -11,6 +11,7 @@ several Reflex workers (production), each worker answers for itself.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 
@@ -23,6 +24,7 @@ from lumikb_app.api.request_info import behind_trusted_proxy, client_ip
 from lumikb_app.container import get_container
 from lumikb_app.domain.network import is_loopback
 from lumikb_app.services.platform.health import check_all
+from lumikb_app.services.platform.telemetry import refresh_queue_depths
 
 router = APIRouter()
 
@@ -118,4 +120,5 @@ async def metrics(request: Request) -> Response:
     if refusal is not None:
         return refusal
     await _refresh_backend_gauges()
+    await asyncio.to_thread(refresh_queue_depths)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -7,11 +7,14 @@ of the registry, queue names), never user or document ids.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge, Histogram
+
+log = logging.getLogger(__name__)
 
 # Seconds: a search stage takes milliseconds, a chat answer or an ingestion stage up to minutes.
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
@@ -70,3 +73,17 @@ def model_call(model: str, ok: bool, prompt_tokens: int = 0, completion_tokens: 
         LLM_TOKENS.labels(model=model, direction="prompt").inc(prompt_tokens)
     if completion_tokens:
         LLM_TOKENS.labels(model=model, direction="completion").inc(completion_tokens)
+
+
+def refresh_queue_depths() -> None:
+    """Set the queue depth gauge from the job queue (at each scrape); Redis down leaves the last
+    values, and the backend_up gauge says why."""
+    from lumikb_app.container import get_container
+
+    try:
+        depths = get_container().jobs.depths()
+    except Exception as exc:
+        log.warning("queue depths not read: %s", type(exc).__name__)
+        return
+    for (queue, registry), count in depths.items():
+        QUEUE_DEPTH.labels(queue=queue, registry=registry).set(count)
