@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     # kb_id, job_id) or plain text. Unset: JSON in production, text otherwise.
     LOG_FORMAT: LogFormat | None = None
     LOG_LEVEL: LogLevel = LogLevel.INFO
+    # Port on which each `make worker` process serves its own Prometheus metrics (ingestion
+    # stages, job failures: jobs run there, not in the web app). Unset: not served.
+    WORKER_METRICS_PORT: int | None = Field(None, ge=1, le=65535)
 
     LUMIKB_ADMIN_EMAIL: str | None = None
     LUMIKB_ADMIN_PASSWORD: str | None = None

@@ -17,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from lumikb_app.ports.jobs import QUEUES
 from lumikb_app.services.platform.deployment import multiprocess_problem
 from lumikb_app.services.platform.logging_setup import configure_from_settings
+from lumikb_app.services.platform.telemetry import serve_worker_metrics
 from lumikb_app.settings import SettingsError, get_settings
 from workers.recovery import (
     JOB_MONITORING_INTERVAL,
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None, *, check_deployment: bool = True) -> int
         print(problem, file=sys.stderr)
         return 2
     configure_from_settings()
+    serve_worker_metrics(settings.WORKER_METRICS_PORT)
     serve(settings.REDIS_URL, args.maintenance_interval, burst=args.burst)
     return 0
 

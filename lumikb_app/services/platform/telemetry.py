@@ -87,3 +87,12 @@ def refresh_queue_depths() -> None:
         return
     for (queue, registry), count in depths.items():
         QUEUE_DEPTH.labels(queue=queue, registry=registry).set(count)
+
+
+def serve_worker_metrics(port: int | None) -> None:
+    """A worker process's own /metrics (its jobs' stage timings and failures), on `port`."""
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
+        log.info("serving worker metrics on port %d", port)
