@@ -189,7 +189,9 @@ class Container:
         if spec.is_builtin_embedder:
             from lumikb_app.adapters.onnx_embedder import OnnxMiniLMEmbedder
 
-            return OnnxMiniLMEmbedder(cache_dir=self.settings.DATA_DIR / "models")
+            return OnnxMiniLMEmbedder(
+                cache_dir=self.settings.DATA_DIR / "models", meter=self._meter(spec)
+            )
         if spec.is_fake:
             from lumikb_app.adapters.fake_embedder import FakeEmbedder
 

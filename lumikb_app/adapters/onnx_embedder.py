@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from lumikb_app.adapters.model_meter import ModelMeter
 from lumikb_app.ports.embeddings import EmbeddingError
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"  # the shipped file, float32 compute
@@ -190,6 +191,7 @@ class OnnxMiniLMEmbedder:
         batch_size: int | None = None,
         threads: int = 2,
         verify: bool = True,
+        meter: ModelMeter | None = None,
     ) -> None:
         if batch_size is not None and batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -206,6 +208,7 @@ class OnnxMiniLMEmbedder:
         self._input_names: set[str] = set()
         self._encoder: Any = None  # truncates to MAX_SEQUENCE tokens, never pads
         self._counter: Any = None  # neither truncates nor pads
+        self.meter = meter  # each call counts in the day's usage (Admin -> Console)
 
     # -- port -----------------------------------------------------------------
 
@@ -221,6 +224,17 @@ class OnnxMiniLMEmbedder:
         texts = list(texts)
         if not texts:
             return []
+        try:
+            vectors, tokens = self._embed(texts)
+        except Exception:
+            if self.meter is not None:
+                self.meter(False)
+            raise
+        if self.meter is not None:
+            self.meter(True, tokens)
+        return vectors
+
+    def _embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
         self._load()
         cap = MAX_SEQUENCE * _CHARS_PER_TOKEN_CAP
         encodings = self._encoder.encode_batch([t[:cap] for t in texts])
@@ -230,7 +244,7 @@ class OnnxMiniLMEmbedder:
         for start in range(0, len(order), self.batch_size):
             run = order[start : start + self.batch_size]
             out[run] = self._infer([encodings[i].ids for i in run])
-        return out.tolist()
+        return out.tolist(), sum(len(encoding.ids) for encoding in encodings)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -109,3 +109,15 @@ def test_a_model_without_a_price_costs_nothing_instead_of_failing(noted, monkeyp
     chat = get_container().chat_model_for(ModelSpec("o", ModelKind.chat, "ollama/llama3.2"))
     assert chat.complete(HELLO) == "Hi"
     assert noted == [("llm", "ollama/llama3.2", True, 12, 3, 0.0)]
+
+
+def test_the_built_in_embedder_counts_its_calls_and_tokens(noted, monkeypatch):
+    from lumikb_app.domain.models import BUILTIN_EMBEDDER
+
+    embedder = get_container().embedder_for(BUILTIN_EMBEDDER)
+    embedder.embed_query("hello world")
+    embedder.embed_documents([])  # nothing to embed: no call
+    assert len(noted) == 1
+    kind, model, ok, tokens = noted[0][:4]
+    assert (kind, model, ok) == ("embedding", BUILTIN_EMBEDDER.litellm_model, True)
+    assert tokens == 4  # [CLS] hello world [SEP]
