@@ -191,6 +191,13 @@ def admin_home_page() -> rx.Component:
             admin_tabs("/admin"),
             rx.grid(
                 _section_card(
+                    "Console",
+                    "The dashboard, live queues and system health, usage per model, and "
+                    "archived knowledge bases.",
+                    "/admin/console",
+                    "activity",
+                ),
+                _section_card(
                     "Users",
                     "Create accounts, change roles, deactivate, unlock and send reset links. "
                     "Self-registration is set here too.",
