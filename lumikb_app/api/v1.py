@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 
 from lumikb_app.api import sse
@@ -119,14 +119,49 @@ async def list_kbs(user: ActingUser) -> list[KbOut]:
     return [KbOut(id=kb.id, name=kb.name, description=kb.description) for kb in found]
 
 
+NEXT_CURSOR = "X-Next-Cursor"
+PAGE_DOC = {
+    200: {
+        "description": "One page of conversations, newest first. When more follow, the "
+        f'`{NEXT_CURSOR}` header (and a `Link: <...>; rel="next"` header) gives the cursor '
+        "of the next page; on the last page it is absent.",
+        "headers": {
+            NEXT_CURSOR: {
+                "description": "Pass as `cursor` for the next page.",
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+
+
 @router.get(
     "/conversations",
     response_model=list[ConversationOut],
-    summary="Your conversations, newest first",
+    summary="Your conversations, newest first, a page at a time",
+    responses=PAGE_DOC,
 )
-async def list_conversations(user: ActingUser) -> list[ConversationOut]:
-    found = await _call(conversations.list_conversations, user)
-    return [ConversationOut.model_validate(c, from_attributes=True) for c in found]
+async def list_conversations(
+    user: ActingUser,
+    response: Response,
+    limit: int = Query(
+        conversations.PAGE_SIZE,
+        ge=1,
+        le=conversations.MAX_PAGE_SIZE,
+        description="How many conversations per page.",
+    ),
+    cursor: str = Query(
+        "",
+        max_length=conversations.MAX_CURSOR,
+        description=f"The `{NEXT_CURSOR}` of the previous page (empty: the first page).",
+    ),
+) -> list[ConversationOut]:
+    page = await _call(conversations.list_conversations, user, limit, cursor)
+    if page.next_cursor:
+        response.headers[NEXT_CURSOR] = page.next_cursor
+        following = f"/api/v1/conversations?limit={limit}&cursor={page.next_cursor}"
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return [ConversationOut.model_validate(c, from_attributes=True) for c in page.conversations]
 
 
 @router.get(

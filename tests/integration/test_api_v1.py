@@ -399,6 +399,48 @@ def test_a_chat_is_kept_as_a_conversation_only_its_owner_can_read_or_continue(wo
 # --- docs -------------------------------------------------------------------------------------
 
 
+def test_conversations_come_a_page_at_a_time_with_the_next_cursor_in_a_header(world):
+    with get_container().db.session() as session:
+        bob = session.exec(select(User).where(User.id == world.bob.id)).one()
+        session.add_all([Conversation(user_id=bob.id, title=f"Bob {i}") for i in range(60)])
+        session.commit()
+        newest_first = sorted(
+            session.exec(select(Conversation).where(Conversation.user_id == bob.id)),
+            key=lambda c: (c.updated_at, c.created_at, c.id),
+            reverse=True,
+        )
+    pages, url = [], "/api/v1/conversations?limit=25"
+    while url:
+        response = world.client.get(url, headers=_bearer(world.bob_token))
+        assert response.status_code == 200, response.text
+        pages.append([c["id"] for c in response.json()])
+        cursor = response.headers.get("X-Next-Cursor")
+        url = f"/api/v1/conversations?limit=25&cursor={cursor}" if cursor else ""
+        assert (
+            (url in response.headers.get("Link", "")) if cursor else "Link" not in response.headers
+        )
+    assert [i for page in pages for i in page] == [c.id for c in newest_first]
+    assert all(len(page) == 25 for page in pages[:-1]) and 0 < len(pages[-1]) <= 25
+    first = world.client.get("/api/v1/conversations", headers=_bearer(world.bob_token)).json()
+    assert [c["id"] for c in first] == [c.id for c in newest_first[:50]]  # default page: 50
+
+
+@pytest.mark.parametrize(
+    "query, reason",
+    [
+        ("limit=0", "greater than or equal to 1"),
+        ("limit=201", "less than or equal to 200"),
+        ("limit=many", "valid integer"),
+        ("cursor=not-a-cursor", "cursor is not valid"),
+        ("cursor=" + "x" * 400, "at most 300 characters"),
+    ],
+)
+def test_a_bad_page_size_or_cursor_is_refused_with_a_reason(world, query, reason):
+    response = world.client.get(f"/api/v1/conversations?{query}", headers=_bearer(world.bob_token))
+    assert response.status_code == 422
+    assert reason in json.dumps(response.json())
+
+
 def test_openapi_describes_the_v1_routes_with_bearer_auth_and_hides_internal_ones(world):
     schema = world.client.get("/api/openapi.json").json()
     assert {"/api/v1/search", "/api/v1/chat", "/api/v1/kbs"} <= set(schema["paths"])

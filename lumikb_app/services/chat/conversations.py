@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import tuple_
 from sqlmodel import Session, col, delete, select
 
 from lumikb_app.db.tables import ChatMessage, Conversation, User
@@ -11,25 +16,50 @@ from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import access
 from lumikb_app.services.accounts.access import PermissionDenied, require_active
-from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 DEFAULT_TITLE = "New conversation"
 MAX_TITLE = 200
 MAX_COMMENT = 2000
 MAX_KBS = 100
 NOT_FOUND = "Conversation not found."
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_CURSOR = 300
 
 
-def list_conversations(user: User) -> list[Conversation]:
-    """The user's conversations, most recently active first."""
+@dataclass(frozen=True)
+class ConversationPage:
+    conversations: list[Conversation]
+    next_cursor: str = ""  # pass it back for the next page; "" on the last one
+
+
+def list_conversations(user: User, limit: int = PAGE_SIZE, cursor: str = "") -> ConversationPage:
+    """The user's conversations, most recently active first, `limit` at a time; `cursor` (the
+    previous page's `next_cursor`) continues after that page."""
     _require_active(user)
-    with transaction() as session:
-        query = (
-            select(Conversation)
-            .where(Conversation.user_id == user.id)
-            .order_by(col(Conversation.updated_at).desc(), col(Conversation.created_at).desc())
-        )
-        return list(session.exec(query))
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ChatInputError(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}.")
+    query = (
+        select(Conversation)
+        .where(Conversation.user_id == user.id)
+        .order_by(*(col(column).desc() for column in _ORDER))
+        .limit(limit + 1)
+    )
+    if cursor:
+        query = query.where(tuple_(*(col(column) for column in _ORDER)) < _after(cursor))
+    with read_session() as session:
+        found = list(session.exec(query))
+    if len(found) <= limit:
+        return ConversationPage(found)
+    last = found[limit - 1]
+    return ConversationPage(found[:limit], _cursor(last))
+
+
+def get_conversation(user: User, conversation_id: str) -> Conversation:
+    """One of the user's conversations (its title and scope)."""
+    with read_session() as session:
+        return owned(session, user, conversation_id)
 
 
 def create_conversation(
@@ -134,3 +164,28 @@ def _readable(session: Session, user: User, kb_ids: Sequence[str]) -> list[str]:
 
 def _require_active(user: User) -> None:
     require_active(user)
+
+
+# A page ends at a conversation; the next starts after it in this order (ties broken by id).
+_ORDER = (Conversation.updated_at, Conversation.created_at, Conversation.id)
+BAD_CURSOR = "The cursor is not valid: pass the next_cursor of the previous page unchanged."
+
+
+def _cursor(last: Conversation) -> str:
+    key = [last.updated_at.isoformat(), last.created_at.isoformat(), last.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, datetime, str]:
+    try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        updated, created, conversation_id = key
+        return (
+            datetime.fromisoformat(updated),
+            datetime.fromisoformat(created),
+            str(conversation_id)[:36],
+        )
+    except (ValueError, TypeError) as bad:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise ChatInputError(BAD_CURSOR) from bad

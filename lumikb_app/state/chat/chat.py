@@ -21,6 +21,7 @@ import asyncio
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from functools import partial
 
 import reflex as rx
@@ -49,26 +50,41 @@ SESSION_ENDED = "Your session has ended. Sign in again to continue."
 QUESTION_INPUT_ID = "chat-question"
 
 
-def _conversation_page(
-    user: User, conversation_id: str
-) -> tuple[list[view.ConversationView], list[view.MessageView], str, str]:
-    """(conversation list, messages, title, error) for the page; one call per service."""
-    listed = conversation_service.list_conversations(user)
-    conversations = [view.conversation_view(c) for c in listed]
+@dataclass
+class _Page:
+    conversations: list[view.ConversationView]
+    more: str  # the cursor of the next page of conversations ("" when there is none)
+    messages: list[view.MessageView]
+    open_one: view.ConversationView | None  # the open conversation, listed or not
+    error: str
+
+
+def _conversation_page(user: User, conversation_id: str, listed: int = 0) -> _Page:
+    """The first page of the list (at least `listed` long, so a refresh keeps what was shown) and
+    the open conversation with its messages; one call per service."""
+    size = min(max(listed, conversation_service.PAGE_SIZE), conversation_service.MAX_PAGE_SIZE)
+    page = conversation_service.list_conversations(user, size)
+    conversations = [view.conversation_view(c) for c in page.conversations]
     if not conversation_id:
-        return conversations, [], "", ""
+        return _Page(conversations, page.next_cursor, [], None, "")
     try:
+        open_one = next((c for c in conversations if c.id == conversation_id), None)
+        if open_one is None:  # further down than the first page
+            found = conversation_service.get_conversation(user, conversation_id)
+            open_one = view.conversation_view(found)
         messages = conversation_service.list_messages(user, conversation_id)
     except (PermissionDenied, ChatInputError):
-        return conversations, [], "", NOT_FOUND
-    title = next((c.title for c in conversations if c.id == conversation_id), "")
-    return conversations, view.message_views(messages), title, ""
+        return _Page(conversations, page.next_cursor, [], None, NOT_FOUND)
+    return _Page(conversations, page.next_cursor, view.message_views(messages), open_one, "")
 
 
 class ChatState(ShellState):
     conversations: list[view.ConversationView] = []
+    more_conversations: bool = False  # the list has another page ("Load more")
+    _conversations_cursor: str = ""
     conversation_id: str = ""
     conversation_title: str = ""
+    conversation_kb_ids: list[str] = []  # the open conversation's scope (empty: every KB)
     messages: list[view.MessageView] = []
     chat_loaded: bool = False
     chat_error: str = ""
@@ -116,18 +132,51 @@ class ChatState(ShellState):
         user = await self.current_user()
         if user is None:
             return
-        listed, messages, title, error = await asyncio.to_thread(_conversation_page, user, wanted)
-        self.conversations, self.messages, self.chat_error = listed, messages, error
-        self.conversation_id = wanted if not error else ""
-        self.conversation_title = title
+        page = await asyncio.to_thread(_conversation_page, user, wanted)
+        self._show_page(page)
+        self.messages, self.chat_error = page.messages, page.error
+        self.conversation_id = wanted if not page.error else ""
+        self.conversation_title = page.open_one.title if page.open_one else ""
+        self.conversation_kb_ids = page.open_one.kb_ids if page.open_one else []
         self.chat_loaded = True
 
+    def _show_page(self, page: _Page) -> None:
+        self.conversations, self._conversations_cursor = page.conversations, page.more
+        self.more_conversations = page.more != ""
+
     async def _refresh(self, user: User) -> None:
-        listed, messages, title, error = await asyncio.to_thread(
-            _conversation_page, user, self.conversation_id
+        page = await asyncio.to_thread(
+            _conversation_page, user, self.conversation_id, len(self.conversations)
         )
-        self.conversations, self.messages = listed, messages
-        self.conversation_title = title or self.conversation_title
+        self._show_page(page)
+        self.messages = page.messages
+        if page.open_one:
+            self.conversation_title = page.open_one.title
+
+    @rx.event
+    async def load_more_conversations(self):
+        """The next page of the conversation list, after what is shown."""
+        if not self._conversations_cursor:
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        try:
+            page = await asyncio.to_thread(
+                conversation_service.list_conversations,
+                user,
+                conversation_service.PAGE_SIZE,
+                self._conversations_cursor,
+            )
+        except ChatInputError as error:  # a cursor from before a restart of the list
+            self.chat_error = str(error)
+            return None
+        shown = {c.id for c in self.conversations}
+        more = [view.conversation_view(c) for c in page.conversations if c.id not in shown]
+        self.conversations = [*self.conversations, *more]
+        self._conversations_cursor = page.next_cursor
+        self.more_conversations = page.next_cursor != ""
+        return None
 
     @rx.event
     def set_new_scope(self, value: str):
@@ -254,6 +303,7 @@ class ChatState(ShellState):
         async with self:
             if self._stream_id == stream_id:
                 self.conversation_id, self.conversation_title = created.id, created.title
+                self.conversation_kb_ids = list(created.kb_ids)
                 self.conversations = [view.conversation_view(created), *self.conversations]
         return created.id
 
@@ -294,14 +344,20 @@ class ChatState(ShellState):
             if self._stream_id != stream_id:
                 return
             conversation_id = self.conversation_id
-        page = await asyncio.to_thread(_conversation_page, user, conversation_id) if user else None
+            listed = len(self.conversations)
+        page = (
+            await asyncio.to_thread(_conversation_page, user, conversation_id, listed)
+            if user
+            else None
+        )
         async with self:
             if self._stream_id != stream_id:
                 return
             if page is not None and self.conversation_id == conversation_id:
-                listed, messages, title, _ = page
-                self.conversations, self.messages = listed, messages
-                self.conversation_title = title or self.conversation_title
+                self._show_page(page)
+                self.messages = page.messages
+                if page.open_one:
+                    self.conversation_title = page.open_one.title
             self.chat_error = "" if answer.error_stored and page is not None else answer.error
             self._end_stream_view()
 
@@ -430,8 +486,7 @@ class ChatState(ShellState):
     @rx.var
     def scope_label(self) -> str:
         if self.conversation_id:
-            open_one = next((c for c in self.conversations if c.id == self.conversation_id), None)
-            kb_ids = open_one.kb_ids if open_one else []
+            kb_ids = self.conversation_kb_ids
         else:
             kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
         if not kb_ids:

@@ -159,6 +159,12 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "chat.conversations.list_conversations [another account's]": lambda w, u: w.shows_foreign(
         conversations.list_conversations(u)
     ),
+    "chat.conversations.get_conversation": lambda w, u: conversations.get_conversation(
+        u, w.new_conversation(u)
+    ),
+    "chat.conversations.get_conversation [another account's]": lambda w, u: (
+        conversations.get_conversation(u, w.foreign_conversation)
+    ),
     "chat.conversations.create_conversation": lambda w, u: conversations.create_conversation(u),
     "chat.conversations.create_conversation [limited to the KB]": lambda w, u: (
         conversations.create_conversation(u, kb_ids=[w.kb])

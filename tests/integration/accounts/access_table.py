@@ -61,6 +61,8 @@ SERVICES: dict[str, Expected] = {
     "chat.chat_turns.turn_to_redo [another account's conversation]": NOBODY,
     "chat.conversations.list_conversations": SIGNED_IN,
     "chat.conversations.list_conversations [another account's]": shows(NOBODY),
+    "chat.conversations.get_conversation": SIGNED_IN,
+    "chat.conversations.get_conversation [another account's]": NOBODY,
     "chat.conversations.create_conversation": SIGNED_IN,
     "chat.conversations.create_conversation [limited to the KB]": READ,
     "chat.conversations.rename_conversation": SIGNED_IN,
@@ -323,6 +325,7 @@ HANDLERS: dict[str, Expected] = {
     "ChatState.rename": SIGNED_IN,
     "ChatState.confirm_delete": SIGNED_IN,
     "ChatState.rate": SIGNED_IN,
+    "ChatState.load_more_conversations": SIGNED_IN,
     "ChatState.send_feedback": SIGNED_IN,
     "ChatState.stop": UI_ONLY,
     "ChatState.resend_stream": UI_ONLY,  # the caller's own answer, sent again

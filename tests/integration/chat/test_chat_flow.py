@@ -125,7 +125,7 @@ def test_another_users_conversation_is_invisible_and_undeletable(world):
     run(chat.ask(world.reader, mine.id, "When do database backups run?"))
     answer = conversations.list_messages(world.reader, mine.id)[-1]
     other = world.outsider
-    assert conversations.list_conversations(other) == []
+    assert conversations.list_conversations(other).conversations == []
     for attempt in (
         lambda: conversations.delete_conversation(other, mine.id),
         lambda: conversations.list_messages(other, mine.id),
@@ -136,7 +136,9 @@ def test_another_users_conversation_is_invisible_and_undeletable(world):
     ):
         with pytest.raises(PermissionDenied, match="Conversation not found."):
             attempt()
-    assert [c.title for c in conversations.list_conversations(world.reader)] == ["Mine"]
+    assert [c.title for c in conversations.list_conversations(world.reader).conversations] == [
+        "Mine"
+    ]
     assert len(conversations.list_messages(world.reader, mine.id)) == 2
 
 

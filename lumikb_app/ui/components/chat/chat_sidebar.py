@@ -1,4 +1,5 @@
-"""The conversation list: new, open, rename (dialog) and delete (confirmed)."""
+"""The conversation list: new, open, rename (dialog) and delete (confirmed); a page at a time
+("Load more" fetches the next)."""
 
 import reflex as rx
 
@@ -146,6 +147,18 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _load_more() -> rx.Component:
+    return rx.button(
+        "Load more",
+        variant="ghost",
+        color_scheme="gray",
+        size="1",
+        width="100%",
+        on_click=ChatState.load_more_conversations,
+        custom_attrs=testid("conversations-more"),
+    )
+
+
 def conversation_list() -> rx.Component:
     return rx.vstack(
         rx.button(
@@ -168,6 +181,7 @@ def conversation_list() -> rx.Component:
             ChatState.conversations.length() > 0,
             rx.vstack(
                 rx.foreach(ChatState.conversations, conversation_item),
+                rx.cond(ChatState.more_conversations, _load_more()),
                 spacing="1",
                 width="100%",
             ),
