@@ -10,6 +10,7 @@ from the passages (extractive mode). Both turns of the exchange are stored.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ from lumikb_app.services.chat.prompts import PRESETS, answer_messages
 from lumikb_app.services.chat.question_rewrite import rewrite
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform import usage
+from lumikb_app.services.platform.telemetry import CHAT_SECONDS, observe, timed
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +64,14 @@ def ask(
     """`graph` turns graph fusion on or off for this question (None: each KB's default)."""
     turn = start_turn(user, conversation_id, clean_question(question))
     turn.graph = graph
-    return _answer(turn, should_stop)
+    return _timed(_answer(turn, should_stop))
 
 
 def regenerate(
     user: User, conversation_id: str, *, should_stop: Callable[[], bool] = _never
 ) -> Iterator[ChatEvent]:
     """Answer the last question again; the new answer replaces the previous one when stored."""
-    return _answer(turn_to_redo(user, conversation_id), should_stop)
+    return _timed(_answer(turn_to_redo(user, conversation_id), should_stop))
 
 
 def clean_question(question: str) -> str:
@@ -98,7 +100,25 @@ def clip_query(query: str, limit: int) -> str:
     return query if len(query) <= limit else query[:limit].rsplit(" ", 1)[0]
 
 
-def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
+def _timed(events: Generator[ChatEvent, None, None]) -> Iterator[ChatEvent]:
+    """The answer's events, observing in CHAT_SECONDS the wait for its first token, the writing
+    after it and the whole (also when the consumer goes away)."""
+    started, first = time.perf_counter(), 0.0
+    try:
+        for event in events:
+            if not first and event.kind == "token":
+                first = time.perf_counter()
+                observe(CHAT_SECONDS, "first_token", first - started)
+            yield event
+    finally:
+        events.close()  # a consumer that went away closed us: the answer keeps what was shown
+        ended = time.perf_counter()
+        if first:
+            observe(CHAT_SECONDS, "answer", ended - first)
+        observe(CHAT_SECONDS, "total", ended - started)
+
+
+def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Generator[ChatEvent, None, None]:
     usage.note("chat")
     draft = AnswerDraft(turn)
     try:
@@ -115,9 +135,10 @@ def _answer(turn: Turn, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
 def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:
     turn, model = draft.turn, choices.chat_model()  # the registry's default; None: extractive
     yield ChatEvent("status", {"message": "Searching your documents…"})
-    draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
     try:
-        passages = _search(turn.user, draft.query, turn.kb_ids, turn.graph)
+        with timed(CHAT_SECONDS, "retrieve"):
+            draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
+            passages = _search(turn.user, draft.query, turn.kb_ids, turn.graph)
     except SearchInputError as exc:
         yield _fail(draft, str(exc))
         return

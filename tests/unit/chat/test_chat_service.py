@@ -1,6 +1,7 @@
 """Conversations and answers on the embedded database, with retrieval faked at its seam."""
 
 import pytest
+from prometheus_client import REGISTRY
 
 from lumikb_app.adapters.fake_chat import FakeChatModel
 from lumikb_app.container import get_container, reset_container
@@ -98,8 +99,11 @@ def test_conversations_are_private_listed_newest_first_and_renamable(people):
     ann, bob, kb_id = people
     first = conversations.create_conversation(ann)
     second = conversations.create_conversation(ann, "Backups", kb_ids=[kb_id])
-    assert [c.id for c in conversations.list_conversations(ann)] == [second.id, first.id]
-    assert conversations.list_conversations(bob) == []
+    assert [c.id for c in conversations.list_conversations(ann).conversations] == [
+        second.id,
+        first.id,
+    ]
+    assert conversations.list_conversations(bob).conversations == []
     renamed = conversations.rename_conversation(ann, first.id, "  Restores  ")
     assert renamed.title == "Restores"
     for call in (
@@ -111,7 +115,7 @@ def test_conversations_are_private_listed_newest_first_and_renamable(people):
         with pytest.raises(PermissionDenied, match="Conversation not found."):
             call()
     conversations.delete_conversation(ann, first.id)
-    assert [c.id for c in conversations.list_conversations(ann)] == [second.id]
+    assert [c.id for c in conversations.list_conversations(ann).conversations] == [second.id]
 
 
 def test_bad_titles_and_unreadable_kbs_are_refused_and_change_nothing(people):
@@ -124,8 +128,8 @@ def test_bad_titles_and_unreadable_kbs_are_refused_and_change_nothing(people):
         conversations.create_conversation(bob, kb_ids=[kb_id])
     with pytest.raises(PermissionDenied):
         conversations.create_conversation(ann, kb_ids=["no-such-kb"])
-    assert [c.title for c in conversations.list_conversations(ann)] == ["Keep"]
-    assert conversations.list_conversations(bob) == []
+    assert [c.title for c in conversations.list_conversations(ann).conversations] == ["Keep"]
+    assert conversations.list_conversations(bob).conversations == []
 
 
 def test_bad_questions_are_refused_before_anything_is_stored(people, searches):
@@ -160,7 +164,9 @@ def test_extractive_answer_quotes_cited_sentences_and_says_no_model_is_set(peopl
         "done",
         done["content"],
     )
-    assert conversations.list_conversations(ann)[0].title == "How often do backups run?"
+    assert (
+        conversations.list_conversations(ann).conversations[0].title == "How often do backups run?"
+    )
 
 
 def test_llm_answer_drops_invalid_markers_and_every_citation_is_a_source(people, searches):
@@ -335,7 +341,7 @@ def test_deleting_the_conversation_mid_answer_ends_the_stream_quietly(people, se
         if kinds.count("token") == 2:
             conversations.delete_conversation(ann, conversation.id)
     assert kinds[-1] == "done" and "error" not in kinds
-    assert conversations.list_conversations(ann) == []
+    assert conversations.list_conversations(ann).conversations == []
 
 
 def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch):
@@ -405,3 +411,22 @@ def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_
 def _kb(kb_id):
     with get_container().db.session() as session:
         return session.get(KnowledgeBase, kb_id)
+
+
+def _chat_observed(stage: str) -> float:
+    name = "lumikb_chat_stage_seconds_count"
+    return REGISTRY.get_sample_value(name, {"stage": stage}) or 0.0
+
+
+def test_an_answer_observes_each_of_its_stages_even_when_closed_early(people, searches):
+    ann, _, _ = people
+    use_model(FakeChatModel(delay=0))
+    stages = ("retrieve", "first_token", "answer", "total")
+    before = {stage: _chat_observed(stage) for stage in stages}
+    events_of(chat.ask(ann, conversations.create_conversation(ann).id, "backups restore"))
+    assert {s: _chat_observed(s) - before[s] for s in stages} == dict.fromkeys(stages, 1.0)
+
+    events = chat.ask(ann, conversations.create_conversation(ann).id, "backups")
+    next(event for event in events if event.kind == "token")
+    events.close()  # the reader went away after the first token
+    assert {s: _chat_observed(s) - before[s] for s in stages} == dict.fromkeys(stages, 2.0)
