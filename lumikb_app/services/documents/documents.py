@@ -28,6 +28,7 @@ from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.graph.status import DocumentGraphStage
 from lumikb_app.services.platform.transactions import read_session, transaction
+from lumikb_app.services.platform.unavailable import unavailable_reason
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def _store(
     except BaseException:
         _unstore(key, announced)
         raise
-    enqueue_ingest(document_id)
+    _queue_stored(document_id)
     return UploadOutcome(
         spool.filename,
         document_id,
@@ -186,6 +187,17 @@ def _store(
         None,
         f"{spool.filename} uploaded (version {version}).",
     )
+
+
+def _queue_stored(document_id: str) -> None:
+    """The document is stored (committed): a queue that cannot be reached now does not make
+    the upload fail; reconcile's requeue_lost queues the document once it is back."""
+    try:
+        enqueue_ingest(document_id)
+    except Exception as error:
+        if unavailable_reason(error) is None:
+            raise
+        log.warning("document %s stored, not queued yet (%s); reconcile will", document_id, error)
 
 
 def _unstore(key: str, announced: int) -> None:

@@ -1,21 +1,25 @@
 """Uploads while S3 is down (a moto server stopped mid-test): the upload fails with a message
 that says file storage is unavailable, no document row or blob is left of it, what was stored
-before is intact, and the same upload works once the server is back."""
+before is intact, and the same upload works once the server is back. Uploads while the job
+queue's Redis is down are stored and queued later."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from moto.server import ThreadedMotoServer
 from sqlmodel import select
 
 from lumikb_app.adapters.fake_embedder import FakeEmbedder
+from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document
 from lumikb_app.ports.unavailable import BlobStoreUnavailable
+from lumikb_app.services.documents import reconcile
 from tests.integration.documents.ingest_helpers import upload_bytes, writer_and_kb
-from tests.integration.platform.fault_backends import free_port
+from tests.integration.platform.fault_backends import free_port, private_redis
 
 pytestmark = pytest.mark.integration
 
@@ -88,3 +92,22 @@ def test_an_upload_with_storage_down_fails_clearly_and_changes_nothing(s3):
     again = upload_bytes(writer, kb_id, "minutes.txt", MINUTES)
     assert again.document_id is not None and again.version == 1
     assert {name for name, _ in _documents()} == {"report.txt", "minutes.txt"}
+
+
+def test_an_upload_while_the_job_queue_is_down_is_stored_and_queued_later(
+    migrated, tmp_path, monkeypatch
+):
+    """The row is committed before its job is queued: with Redis down the upload still succeeds
+    (it is stored), and reconcile queues the document once Redis is back."""
+    with private_redis(tmp_path) as redis:
+        monkeypatch.setitem(get_container().__dict__, "jobs", RedisJobQueue(redis.url))
+        writer, kb_id = writer_and_kb()
+        redis.stop()
+        outcome = upload_bytes(writer, kb_id, "report.txt", REPORT)
+        assert outcome.message == "report.txt uploaded (version 1)."
+        with get_container().db.session() as session:
+            assert session.get_one(Document, outcome.stored_id).status == "queued"
+
+        redis.start()
+        assert reconcile.requeue_lost(grace=timedelta(0)) == 1
+        assert outcome.stored_id in get_container().jobs.waiting_first_args("ingest")
