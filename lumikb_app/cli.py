@@ -89,6 +89,38 @@ def _audit_verify(_args: argparse.Namespace) -> int:
     return 0 if report.intact else 1
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lumikb_app.services.platform.backup import BackupRefused, backup
+
+    try:
+        manifest = backup(Path(args.dir))
+    except BackupRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backed up to {args.dir}: {manifest.summary()}.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lumikb_app.services.platform.backup import BackupRefused, restore
+    from lumikb_app.settings import get_settings
+
+    try:
+        manifest = restore(Path(args.dir))
+    except BackupRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Restored {args.dir} into {get_settings().DATA_DIR}: {manifest.summary()}. "
+        "Run `python -m lumikb_app migrate` (make run does) before starting the app."
+    )
+    return 0
+
+
 def _reconcile(_args: argparse.Namespace) -> int:
     from lumikb_app.services.documents import reconcile
 
@@ -150,6 +182,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "reconcile", help="find and repair disagreements between the stores"
     ).set_defaults(func=_reconcile)
+    backup = commands.add_parser(
+        "backup",
+        help="copy an embedded deployment (database, vectors, blobs) into a new folder",
+        description="Stop the app and its workers first: the embedded vector store is copied "
+        "while nothing writes it. Server mode: see the README's 'Backup and restore'.",
+    )
+    backup.add_argument("dir", help="a new or empty folder")
+    backup.set_defaults(func=_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup folder into an empty DATA_DIR",
+        description="Checks every file against the backup's manifest first; refuses a DATA_DIR "
+        "that is not empty.",
+    )
+    restore.add_argument("dir", help="a folder written by `backup`")
+    restore.set_defaults(func=_restore)
     audit = commands.add_parser("audit", help="audit log tools").add_subparsers(
         dest="audit_command", required=True
     )
