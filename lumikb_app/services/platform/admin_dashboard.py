@@ -20,6 +20,7 @@ from lumikb_app.services.platform.transactions import read_session
 
 PERIODS = (14, 30)  # days the charts can show
 FAILED_SHOWN = 20
+STORAGE_SHOWN = 50  # the largest KBs; the total counts them all
 _GONE = (DocumentStatus.deleting.value, DocumentStatus.superseded.value)
 
 
@@ -81,7 +82,7 @@ def dashboard(actor: User, days: int = 14) -> Dashboard:
         storage = _storage(session)
         return Dashboard(
             totals=_totals(session, sum(kb.bytes for kb in storage)),
-            storage=storage,
+            storage=_largest(storage),
             days=_days(session, first, days),
             failed=_failed(session),
         )
@@ -128,6 +129,10 @@ def _storage(session: Session) -> list[KbStorage]:
     return sorted(found, key=lambda kb: (-kb.bytes, kb.name))
 
 
+def _largest(storage: list[KbStorage]) -> list[KbStorage]:
+    return storage[:STORAGE_SHOWN]
+
+
 def _days(session: Session, first: date, days: int) -> list[DayUse]:
     uses = session.exec(
         select(UsageDaily.day, UsageDaily.kind, func.sum(UsageDaily.calls))
@@ -154,19 +159,21 @@ def _days(session: Session, first: date, days: int) -> list[DayUse]:
 
 
 def _ready_per_day(session: Session, first: date) -> dict[str, tuple[int, int, int]]:
-    """Documents that became ready per day (the day of their last status change)."""
+    """Documents that became ready per day (the day of their last status change), with their
+    pages and passages, added up by the database."""
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    docs = session.exec(
-        select(Document.updated_at, Document.page_count, Document.chunk_count).where(
-            Document.status == DocumentStatus.ready.value, Document.updated_at >= start
+    day = func.date(Document.updated_at)
+    rows = session.exec(
+        select(
+            day,
+            func.count(),
+            func.coalesce(func.sum(Document.page_count), 0),
+            func.coalesce(func.sum(Document.chunk_count), 0),
         )
+        .where(Document.status == DocumentStatus.ready.value, Document.updated_at >= start)
+        .group_by(day)
     ).all()
-    found: dict[str, tuple[int, int, int]] = {}
-    for updated_at, pages, passages in docs:
-        day = updated_at.date().isoformat()
-        documents, page_sum, passage_sum = found.get(day, (0, 0, 0))
-        found[day] = (documents + 1, page_sum + (pages or 0), passage_sum + (passages or 0))
-    return found
+    return {str(d): (int(n), int(pages or 0), int(chunks or 0)) for d, n, pages, chunks in rows}
 
 
 def _failed(session: Session) -> list[FailedDocument]:

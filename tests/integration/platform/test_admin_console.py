@@ -1,4 +1,4 @@
-"""The admin console's services on a real embedded deployment: the dashboard's figures, usage per
+"""The admin console's services on SQLite and PostgreSQL: the dashboard's figures, usage per
 model from the day's counts, restoring an archived KB (audited; a KB being deleted is not
 offered), and job ids that are malformed or unknown refused with a clear message."""
 
@@ -9,7 +9,8 @@ import asyncio
 import pytest
 from sqlmodel import select
 
-from lumikb_app.container import get_container
+from lumikb_app.container import get_container, reset_container
+from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import AuditEvent, Document
 from lumikb_app.domain.enums import DocumentStatus, SystemRole
 from lumikb_app.ports.jobs import NoSuchJob
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def admin(migrated):
+def admin(data_dir, database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    reset_container()
+    upgrade(database_url)
     with get_container().db.session() as session:
         user = auth.create_user(
             session,
@@ -122,7 +126,7 @@ def test_an_unknown_job_is_refused_and_nothing_is_audited(admin):
         assert session.exec(select(AuditEvent).where(AuditEvent.action.like("job.%"))).all() == []
 
 
-def test_system_status_names_every_backend_with_its_mode_and_the_workers(admin):
+def test_system_status_names_every_backend_with_its_mode_and_the_workers(admin, database_url):
     jobs = get_container().jobs  # starts the worker threads, which register within a second
     wait_until(lambda: len(jobs.workers()) == 2, 20, "the worker threads to register")
     found = asyncio.run(admin_system.system_status(admin))
@@ -135,5 +139,6 @@ def test_system_status_names_every_backend_with_its_mode_and_the_workers(admin):
         "cache",
     }
     database = next(b for b in found.backends if b.name == "database")
-    assert database.ok and database.mode == "embedded" and database.version.startswith("sqlite 3.")
+    engine = "sqlite 3." if database_url.startswith("sqlite") else "postgresql 1"
+    assert database.ok and database.version.startswith(engine)
     assert found.workers and all(w.last_heartbeat is not None for w in found.workers)
