@@ -129,3 +129,29 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         kill_hard(process)
+
+
+# Reflex's own production backend path (`reflex run --env prod --backend-only`: Granian, with
+# GRANIAN_WORKERS workers, each importing the app). Called directly because rxconfig.py names a
+# frontend port, which makes `reflex run --backend-only` refuse to start.
+WEB_BACKEND = """
+import sys
+from reflex_base import constants
+from reflex_base.constants.base import LogLevel
+from reflex_base.environment import environment
+from reflex.utils import exec as reflex_exec
+
+environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+environment.REFLEX_SKIP_COMPILE.set(True)
+environment.REFLEX_BACKEND_ONLY.set(True)
+reflex_exec.run_backend_prod("127.0.0.1", int(sys.argv[1]), LogLevel.INFO, False)
+"""
+
+
+def start_web(env: dict[str, str], port: int, log_path: Path, workers: int = 1) -> subprocess.Popen:
+    """A web process group serving the app's backend on `port` with `workers` Granian workers."""
+    return start_worker(
+        {**env, "GRANIAN_WORKERS": str(workers)},
+        log_path,
+        [sys.executable, "-c", WEB_BACKEND, str(port)],
+    )
