@@ -27,7 +27,7 @@ help:
 	@echo "make lint     ruff check + format check + mypy type check"
 	@echo "make migrate  apply database migrations"
 	@echo "make seed     create a demo knowledge base"
-	@echo "make worker   run an RQ worker (production mode, REDIS_URL set)"
+	@echo "make worker   run an RQ worker (team deployment: REDIS_URL, and every store on a server)"
 	@echo "make bench    run the benchmarks"
 	@echo "make docker-build  build the production image"
 

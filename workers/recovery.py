@@ -45,7 +45,8 @@ def reconcile_waiting(queue: Queue) -> bool:
 
 
 class RecoveringWorker(Worker):
-    """An RQ worker whose maintenance also keeps the periodic reconcile scheduled."""
+    """An RQ worker whose maintenance also keeps the periodic reconcile scheduled, and whose
+    work horse writes its usage counts before it exits."""
 
     def perform_job(self, job, queue, execution) -> bool:
         """Runs in the work horse, which ends with os._exit: write its usage counts first."""
