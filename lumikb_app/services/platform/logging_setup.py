@@ -81,9 +81,9 @@ class _RedactingText(logging.Formatter):
 
 def json_formatter() -> logging.Formatter:
     return _RedactingJson(
-        ["asctime", "levelname", "name", "message"],
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        ["levelname", "name", "message"],
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",  # ISO 8601 in UTC, microseconds
     )
 
 
