@@ -22,7 +22,7 @@ from lumikb_app.state.models.admin_models import AdminModelsState
 from lumikb_app.state.platform.admin_console import AdminConsoleState
 from lumikb_app.state.retrieval.search import SearchState
 from lumikb_app.state.session import AppState
-from lumikb_app.state.shell import KbPageState, ShellState
+from lumikb_app.state.shell import KbPageState
 from lumikb_app.ui.pages.accounts.account import account_page
 from lumikb_app.ui.pages.accounts.admin_audit import admin_audit_page
 from lumikb_app.ui.pages.accounts.admin_users import admin_users_page
@@ -41,7 +41,8 @@ from lumikb_app.ui.pages.platform.admin_home import admin_home_page
 from lumikb_app.ui.pages.retrieval.search import search_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
 
-SIGNED_IN = [AppState.check_session, ShellState.load_sidebar]
+# Validates the session and fills the sidebar (state/session.py): one event, one thread hop.
+SIGNED_IN = [AppState.check_session]
 
 # The Radix theme itself is installed by RadixThemesPlugin in rxconfig.py (the 0.10 way).
 app = rx.App(style=GLOBAL_STYLE, api_transformer=api, backend_exception_handler=on_backend_error)

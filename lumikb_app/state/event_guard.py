@@ -3,7 +3,7 @@
 Installed once on the app (lumikb_app.py), so it covers every handler of every state, present
 and future, and also the events the server chains itself. It runs under the state lock like the
 handler would, and does nothing unbounded there: the argument check is bounded by the rules'
-limits, and the session lookup runs on a worker thread, as the handlers' own does.
+limits, and the session lookup runs on a worker thread; the handler reuses it (state/session.py).
 
 - Bad arguments: refused with a toast that says so; the handler never runs, nothing changes.
 - No session for a handler that needs one: a page-load handler is dropped quietly (the page's
@@ -16,7 +16,6 @@ limits, and the session lookup runs on a worker thread, as the handlers' own doe
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -26,12 +25,11 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event, EventHandler
 from reflex_base.registry import RegistrationContext
 
-from lumikb_app.services.accounts import auth
-from lumikb_app.state.event_rules import policy_for
+from lumikb_app.domain import log_context
 from lumikb_app.services.platform.unavailable import unavailable_reason
 from lumikb_app.state.backend_errors import note_event
-from lumikb_app.state.session import login_url, session_token
-from lumikb_app.domain import log_context
+from lumikb_app.state.event_rules import policy_for
+from lumikb_app.state.session import forget_checked_session, login_url, user_for_cookie
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -43,12 +41,13 @@ REFUSED = "This request was refused"
 
 class EventGuard(Middleware):
     async def preprocess(self, app: App, state: BaseState, event: Event) -> StateUpdate | None:
+        log_context.start_request()  # each event's log lines (and the jobs it queues) share an id
+        forget_checked_session()  # this event looks the session up again
         registered = RegistrationContext.get().event_handlers.get(event.name)
         if registered is None:
             return None  # Reflex itself refuses a name it does not know
         handler = registered.handler
         policy = policy_for(handler.fn)
-        log_context.start_request()  # each event's log lines (and the jobs it queues) share an id
         if problem := policy.problem(event.payload):
             log.warning("refused event %s: %s", event.name[-120:], problem)
             return _answer(rx.toast.error(f"{REFUSED}: {problem}.", position="bottom-right"))
@@ -56,7 +55,7 @@ class EventGuard(Middleware):
         if policy.public:
             return None
         try:
-            signed_in = await _signed_in(state)
+            signed_in = await _signed_in(state, remember=not handler.is_background)
         except Exception as error:
             if (reason := unavailable_reason(error)) is None:
                 raise
@@ -69,9 +68,8 @@ class EventGuard(Middleware):
         return _answer(rx.redirect(login_url(_browser_path(state))))
 
 
-async def _signed_in(state: BaseState) -> bool:
-    token = session_token(state.router.headers.cookie)
-    return token is not None and await asyncio.to_thread(auth.user_for_token, token) is not None
+async def _signed_in(state: BaseState, *, remember: bool) -> bool:
+    return await user_for_cookie(state.router.headers.cookie, remember=remember) is not None
 
 
 def _browser_path(state: BaseState) -> str:

@@ -4,9 +4,15 @@ The cookie cannot be read by browser JavaScript (so `rx.Cookie` never sees it). 
 the headers of the websocket handshake on the server, and that handshake carries the cookie:
 `self.router.headers.cookie` holds it in event handlers (it is never sent to the browser).
 A login or logout is a full page load, which opens a new websocket with the new cookie.
+
+Each event looks the session up once: the event guard's lookup (state/event_guard.py) is kept
+for the event's handler in a context variable, which the guard clears before every event, so a
+revoked session is refused from the next event on, as before, for one lookup instead of two.
+A background handler runs after the state lock is released, maybe much later: it looks the
+session up itself when it asks for the user.
 """
 
-import asyncio
+from contextvars import ContextVar
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
@@ -15,10 +21,14 @@ import reflex as rx
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain import network
-from lumikb_app.services.accounts import access, auth
+from lumikb_app.services.accounts import access, auth, sign_in_threads
 from lumikb_app.state.event_rules import public
 
 LOGIN_ROUTE = "/login"
+# (session token, its user or None) as looked up during the event being processed.
+_checked_session: ContextVar[tuple[str, User | None] | None] = ContextVar(
+    "lumikb_checked_session", default=None
+)
 
 
 def session_token(cookie_header: str) -> str | None:
@@ -32,6 +42,31 @@ def session_token(cookie_header: str) -> str | None:
         return None
     morsel = jar.get(auth.COOKIE_NAME)
     return morsel.value if morsel and morsel.value else None
+
+
+def forget_checked_session() -> None:
+    """Before each event (the event guard): the session is looked up again."""
+    _checked_session.set(None)
+
+
+async def user_for_cookie(cookie_header: str, *, remember: bool = True) -> User | None:
+    """The active user behind the session cookie, looked up once per event (`remember`: keep
+    the answer for the rest of this event)."""
+    token = session_token(cookie_header)
+    if token is None:
+        return None
+    checked = _checked_session.get()
+    if checked is not None and checked[0] == token:
+        return checked[1]
+    user = await sign_in_threads.lookup(auth.user_for_token, token)
+    if remember:
+        remember_checked_session(token, user)
+    return user
+
+
+def remember_checked_session(token: str, user: User | None) -> None:
+    """The rest of this event uses this lookup of `token`."""
+    _checked_session.set((token, user))
 
 
 def client_ip(state: rx.State) -> str:
@@ -62,11 +97,9 @@ class AppState(rx.State):
     signed_in: bool = False
 
     async def current_user(self) -> User | None:
-        """Validate the session cookie of this connection again (revocation applies at once)."""
-        token = session_token(self.router.headers.cookie)
-        if token is None:
-            return None
-        return await asyncio.to_thread(auth.user_for_token, token)
+        """Validate the session cookie of this connection for this event (revocation applies
+        from the next event on)."""
+        return await user_for_cookie(self.router.headers.cookie)
 
     async def current_admin(self) -> User | None:
         """The signed-in user if an active system administrator, else None (services check too)."""
@@ -91,11 +124,19 @@ class AppState(rx.State):
     @rx.event
     @public
     async def check_session(self):
-        """on_load of every signed-in page: validate the cookie, or send the browser to /login."""
-        user = await self.current_user()
+        """on_load of every signed-in page: validate the cookie and fill the sidebar, in one
+        hop to a worker thread, or send the browser to /login."""
+        from lumikb_app.state.shell import ShellState, signed_in_shell  # a substate of this one
+
+        token = session_token(self.router.headers.cookie)
+        user, kbs = await sign_in_threads.lookup(signed_in_shell, token) if token else (None, [])
+        if token:
+            remember_checked_session(token, user)
         if user is None:
             self._forget_user()
             return rx.redirect(login_url(self._browser_path()))
+        shell = await self.get_state(ShellState)
+        shell.selected_kb_id, shell.kbs = shell._route_kb_id(), kbs
         self._user_id = user.id
         self.user_name = user.display_name
         self.user_email = user.email

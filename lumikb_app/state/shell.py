@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.services.accounts import access
+from lumikb_app.services.accounts import access, auth
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kbs as kb_service
 from lumikb_app.state.session import AppState
@@ -24,6 +24,13 @@ class KbSummary:
 
 def _readable_kbs(user: User) -> list[KbSummary]:
     return [KbSummary(kb.id, kb.name, kb.description) for kb in kb_service.list_kbs(user)]
+
+
+def signed_in_shell(token: str) -> tuple[User | None, list[KbSummary]]:
+    """The user behind a session token and the sidebar's knowledge bases: what every signed-in
+    page shows first (AppState.check_session), read on one worker thread."""
+    user = auth.user_for_token(token)
+    return user, _readable_kbs(user) if user else []
 
 
 def _kb_for(user: User, kb_id: str) -> KbSummary | None:
@@ -44,7 +51,8 @@ class ShellState(AppState):
 
     @rx.event
     async def load_sidebar(self):
-        """on_load after check_session: the knowledge bases this user may read."""
+        """After a knowledge base changes: the knowledge bases this user may read (a page load
+        gets them from check_session)."""
         self.selected_kb_id = self._route_kb_id()
         user = await self.current_user()
         self.kbs = await asyncio.to_thread(_readable_kbs, user) if user else []

@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from lumikb_app.api.platform.metrics import record_login
 from lumikb_app.api.request_info import client_ip, cross_site, is_https, same_origin
 from lumikb_app.db.tables import User
-from lumikb_app.services.accounts import auth
+from lumikb_app.services.accounts import auth, sign_in_threads
 from lumikb_app.services.platform.unavailable import unavailable_reason
 
 router = APIRouter(prefix="/auth")
@@ -53,7 +53,7 @@ async def session_user(request: Request) -> User | None:
     token = request.cookies.get(auth.COOKIE_NAME)
     if token and cross_site(request):
         raise HTTPException(status_code=403, detail=CROSS_SITE)
-    return await asyncio.to_thread(auth.user_for_token, token) if token else None
+    return await sign_in_threads.lookup(auth.user_for_token, token) if token else None
 
 
 def set_session_cookie(response: Response, request: Request, issued: auth.SessionToken) -> None:
@@ -84,7 +84,7 @@ async def login(
         record_login("refused")
         return _forbidden()
     try:
-        issued = await asyncio.to_thread(
+        issued = await sign_in_threads.check_password(
             auth.login,
             email,
             password,

@@ -10,7 +10,6 @@ requests; a bearer token is never sent by a browser on its own, so it needs no s
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -20,7 +19,7 @@ from lumikb_app.api.accounts.auth import session_user
 from lumikb_app.api.request_info import same_origin
 from lumikb_app.db.tables import User
 from lumikb_app.domain import log_context
-from lumikb_app.services.accounts import api_tokens
+from lumikb_app.services.accounts import api_tokens, sign_in_threads
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNAUTHORIZED = (
@@ -55,7 +54,7 @@ async def acting_user(
     """The user the request acts for, or a 401 that tells the caller how to authenticate."""
     if request.headers.get("authorization"):
         token = credentials.credentials if credentials else None
-        user = await asyncio.to_thread(api_tokens.authenticate, token)
+        user = await sign_in_threads.lookup(api_tokens.authenticate, token)
     else:
         user = await _from_cookie(request)
     if user is None:

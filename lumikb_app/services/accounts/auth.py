@@ -17,7 +17,7 @@ from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import LoginAttempt, User, UserSession
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import audit, lockout
-from lumikb_app.services.accounts.passwords import hash_password, verify_password
+from lumikb_app.services.accounts.passwords import hash_password, upgraded_hash, verify_password
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 COOKIE_NAME = "lumikb_session"
@@ -135,6 +135,8 @@ def login(
     # The slow hash check runs before the lockout rows are locked, for every attempt alike.
     stored_hash = _stored_hash(address)
     password_ok = verify_password(stored_hash, password)
+    # Older parameters: hash again now, outside the transaction (it holds the write lock).
+    rehashed = upgraded_hash(stored_hash, password) if password_ok else None
     with transaction() as session:
         attempt = lockout.hold(session, address, ip)
         user = session.exec(select(User).where(User.email == address)).first()
@@ -149,6 +151,8 @@ def login(
             raise LockedOut(LOCKED_MESSAGE) if locked else AuthError(LOGIN_FAILED_MESSAGE)
         session.add(LoginAttempt(email=address, ip=ip, succeeded=True))
         user.failures_reset_at, user.locked_until = utcnow(), None
+        if rehashed:
+            user.password_hash = rehashed
         session.add(user)
         issued = _issue(session, user, ip, user_agent)
         audit.record(session, "login.ok", actor=user, ip=ip, target=user.email)

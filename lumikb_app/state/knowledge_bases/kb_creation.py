@@ -5,6 +5,7 @@ import asyncio
 
 import reflex as rx
 
+from lumikb_app.services.accounts import sign_in_threads
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_creation
@@ -26,7 +27,8 @@ class KbCreationState(ShellState):
     async def load_may_create(self):
         """on_load of the home page: whether to offer "New knowledge base"."""
         user = await self.current_user()
-        self.may_create_kbs = bool(user) and await asyncio.to_thread(
+        # A short read of every home page load: not queued behind searches (sign_in_threads).
+        self.may_create_kbs = bool(user) and await sign_in_threads.lookup(
             kb_creation.may_create_kbs, user
         )
 
