@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     # Port on which each `make worker` process serves its own Prometheus metrics (ingestion
     # stages, job failures: jobs run there, not in the web app). Unset: not served.
     WORKER_METRICS_PORT: int | None = Field(None, ge=1, le=65535)
+    # An existing folder, emptied before each start, where every web process writes its metrics
+    # so /metrics adds up all of Reflex's web workers (prometheus_client's multiprocess mode).
+    # It must be in the process environment: the client library reads it when it loads.
+    PROMETHEUS_MULTIPROC_DIR: Path | None = None
 
     LUMIKB_ADMIN_EMAIL: str | None = None
     LUMIKB_ADMIN_PASSWORD: str | None = None
@@ -234,6 +238,17 @@ class Settings(BaseSettings):
         if "*" in entries:
             raise ValueError("list the origins: '*' would let every site use the session cookie")
         return ",".join(dict.fromkeys(normalize_origin(entry) for entry in entries)) or None
+
+    @field_validator("PROMETHEUS_MULTIPROC_DIR")
+    @classmethod
+    def _multiprocess_folder(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            raise ValueError("must be set in the environment, not only in .env")
+        if not value.is_dir():
+            raise ValueError(f"{value} is not an existing folder")
+        return value
 
     @field_validator("JWT_ALGORITHM")
     @classmethod

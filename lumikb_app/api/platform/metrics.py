@@ -17,7 +17,15 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lumikb_app.api.request_info import behind_trusted_proxy, client_ip
@@ -43,6 +51,7 @@ BACKEND_UP = Gauge(
     "lumikb_backend_up",
     "1 when the backend answered its health check at the last scrape.",
     ["backend", "mode"],
+    multiprocess_mode="mostrecent",
 )
 
 # Only these path prefixes are counted: Reflex's own routes and static files pass through untouched.
@@ -121,4 +130,14 @@ async def metrics(request: Request) -> Response:
         return refusal
     await _refresh_backend_gauges()
     await asyncio.to_thread(refresh_queue_depths)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(_exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _exposition() -> bytes:
+    """This process's metrics, or with PROMETHEUS_MULTIPROC_DIR every web process's, added up."""
+    folder = get_container().settings.PROMETHEUS_MULTIPROC_DIR
+    if folder is None:
+        return generate_latest()
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(folder))
+    return generate_latest(registry)

@@ -40,11 +40,18 @@ INGEST_SECONDS = Histogram(
 JOB_FAILURES = Counter(
     "lumikb_job_failures_total", "Background jobs that failed, by queue and job.", ["queue", "job"]
 )
+# With PROMETHEUS_MULTIPROC_DIR, gauges of several web processes are combined: the last depth
+# read by any of them, and the tabs connected to the live ones added up.
 QUEUE_DEPTH = Gauge(
-    "lumikb_queue_depth", "Jobs waiting in each queue at the last scrape.", ["queue", "registry"]
+    "lumikb_queue_depth",
+    "Jobs waiting in each queue at the last scrape.",
+    ["queue", "registry"],
+    multiprocess_mode="mostrecent",
 )
 WEBSOCKET_CONNECTIONS = Gauge(
-    "lumikb_websocket_connections", "Browser tabs connected to this web process."
+    "lumikb_websocket_connections",
+    "Browser tabs connected to this web process.",
+    multiprocess_mode="livesum",
 )
 LLM_TOKENS = Counter(
     "lumikb_llm_tokens_total", "Tokens sent to and received from models.", ["model", "direction"]
