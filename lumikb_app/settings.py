@@ -250,6 +250,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not an existing folder")
         return value
 
+    @model_validator(mode="after")
+    def _worker_metrics_collected(self) -> Settings:
+        if self.WORKER_METRICS_PORT and self.PROMETHEUS_MULTIPROC_DIR is None:
+            raise ValueError(
+                "WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR: RQ runs each job in a "
+                "process of its own, whose metrics the worker can only read from that folder"
+            )
+        return self
+
     @field_validator("JWT_ALGORITHM")
     @classmethod
     def _hmac_algorithm(cls, value: str) -> str:

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None, *, check_deployment: bool = True) -> int
         print(problem, file=sys.stderr)
         return 2
     configure_from_settings()
-    serve_worker_metrics(settings.WORKER_METRICS_PORT)
+    serve_worker_metrics(settings)
     serve(settings.REDIS_URL, args.maintenance_interval, burst=args.burst)
     return 0
 

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from lumikb_app.settings import Settings
+
 log = logging.getLogger(__name__)
 
 # Seconds: a search stage takes milliseconds, a chat answer or an ingestion stage up to minutes.
@@ -96,10 +98,16 @@ def refresh_queue_depths() -> None:
         QUEUE_DEPTH.labels(queue=queue, registry=registry).set(count)
 
 
-def serve_worker_metrics(port: int | None) -> None:
-    """A worker process's own /metrics (its jobs' stage timings and failures), on `port`."""
-    if port:
-        from prometheus_client import start_http_server
+def serve_worker_metrics(settings: Settings) -> None:
+    """A worker process's /metrics on WORKER_METRICS_PORT: its jobs' stage timings and failures.
 
-        start_http_server(port)
-        log.info("serving worker metrics on port %d", port)
+    RQ runs each job in a forked process of its own, whose counts reach the worker's answer only
+    through PROMETHEUS_MULTIPROC_DIR (settings require it with the port)."""
+    if not settings.WORKER_METRICS_PORT or settings.PROMETHEUS_MULTIPROC_DIR is None:
+        return
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(settings.PROMETHEUS_MULTIPROC_DIR))
+    start_http_server(settings.WORKER_METRICS_PORT, registry=registry)
+    log.info("serving worker metrics on port %d", settings.WORKER_METRICS_PORT)

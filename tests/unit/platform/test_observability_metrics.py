@@ -70,16 +70,10 @@ def test_a_failed_job_attempt_is_counted_and_raised():
     assert counter._value.get() == before + 1
 
 
-def test_a_worker_serves_its_own_metrics_on_the_port_set():
-    import socket
-    import urllib.request
+def test_worker_metrics_need_the_multiprocess_folder(tmp_path, monkeypatch):
+    from lumikb_app.settings import SettingsError, load_settings
 
-    from lumikb_app.services.platform.telemetry import serve_worker_metrics
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    serve_worker_metrics(port)
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
-        text = answer.read().decode()
-    assert "lumikb_ingest_stage_seconds" in text and "lumikb_job_failures_total" in text
+    with pytest.raises(SettingsError, match="WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR"):
+        load_settings(WORKER_METRICS_PORT=9101)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert load_settings(WORKER_METRICS_PORT=9101).PROMETHEUS_MULTIPROC_DIR == tmp_path
