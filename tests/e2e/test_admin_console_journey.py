@@ -1,7 +1,8 @@
 """Admin console journey: a background job really fails in RQ (an outbox event whose payload
 lacks its document id, dispatched by the consistency check), the console shows it in the failed
 registry with its error, live; the admin requeues it once its cause is fixed and sees it leave
-the failed registry; a search shows up in the dashboard's searches per day; members are kept out.
+the failed registry; a search shows up in the dashboard's searches per day; the live refresh
+stops when the tab closes; members are kept out.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Shots, wait_for_hydration
+from tests.e2e.conftest import ARTIFACTS, Shots, wait_for_hydration
 from tests.e2e.helpers import login, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first test may wait for a build
@@ -119,3 +121,24 @@ def test_a_member_is_kept_out_of_the_console(browser, app_server):
     expect(member.get_by_test_id("admin-no-access")).to_be_visible()
     expect(member.get_by_test_id("admin-console")).to_have_count(0)
     member.context.close()
+
+
+def _stops() -> int:
+    """How many live refreshes ended (whatever the reason), from the server's log."""
+    log = (ARTIFACTS / "e2e-server.log").read_text(errors="replace")
+    return log.count("admin console live refresh stopped:")
+
+
+def test_the_live_refresh_stops_when_the_tab_closes(browser, app_server):
+    admin = new_page(browser, app_server.base_url)
+    login(admin, app_server.admin_email, app_server.admin_password)
+    admin.goto("/admin/console")
+    wait_for_hydration(admin)
+    first_update = admin.get_by_test_id("live-at").inner_text()
+    expect(admin.get_by_test_id("live-at")).not_to_have_text(first_update, timeout=10_000)
+    before = _stops()
+    admin.context.close()
+    deadline = datetime.now(UTC) + timedelta(seconds=20)
+    while _stops() == before and datetime.now(UTC) < deadline:
+        time.sleep(0.5)
+    assert _stops() == before + 1

@@ -9,11 +9,11 @@ the page or closed, when the caller is no longer an admin, or after LIVE_LIMIT_S
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
 import reflex as rx
-from reflex_base.registry import RegistrationContext
 
 from lumikb_app.db.tables import User
 from lumikb_app.ports.jobs import JobActionRefused, NoSuchJob
@@ -36,6 +36,7 @@ from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
 
 CONSOLE_PATH = "/admin/console"
+log = logging.getLogger(__name__)
 LIVE_SECONDS = 3.0
 LIVE_LIMIT_SECONDS = 30 * 60
 WATCH_STALE_SECONDS = 2 * LIVE_SECONDS
@@ -49,17 +50,18 @@ _REFUSED = (
 )
 
 
-async def _tab_connected(token: str) -> bool:
-    """Whether this browser tab still has its websocket open (on any web process)."""
+def _tab_connected(token: str) -> bool:
+    """Whether this browser tab still has its websocket open. The background task runs in the
+    web process that took the tab's event, which holds the tab's socket."""
     try:
-        namespace = RegistrationContext.get().app.event_namespace
-        if namespace is None:
+        from lumikb_app.lumikb_app import app  # the running app (imported once it serves)
+
+        namespace = app.event_namespace
+        if namespace is None:  # not serving (a test calling the handler directly)
             return True
-        # Reflex's own shared states ask the token manager the same way (reflex/istate/shared.py).
-        return await namespace._token_manager.is_token_connected(token)
-    except (
-        Exception
-    ):  # no app (a test calling the handler), or Reflex changed: LIVE_LIMIT bounds it
+        return token in namespace.token_to_sid
+    except Exception:  # Reflex changed: the time limit still ends the refresh
+        log.warning("cannot tell whether the console's tab is still open", exc_info=True)
         return True
 
 
@@ -171,35 +173,48 @@ class AdminConsoleState(ShellState):
             if time.time() - self._watch_beat < WATCH_STALE_SECONDS:
                 return
             self._watch_beat = time.time()
-        started = time.monotonic()
+        started, stopped = time.monotonic(), "time limit reached"
         try:
             while time.monotonic() - started < LIVE_LIMIT_SECONDS:
                 await asyncio.sleep(LIVE_SECONDS)
-                if not await self._refresh_live():
+                if reason := await self._refresh_live():
+                    stopped = reason
                     return
+        except asyncio.CancelledError:  # Reflex ends a page load's chain when its tab goes
+            stopped = "Reflex ended it (the tab closed or loaded another page)"
+            raise
         finally:
+            log.info("admin console live refresh stopped: %s", stopped)
             async with self:
                 self._watch_beat = 0.0
 
-    async def _refresh_live(self) -> bool:
-        """One live refresh; False when the tab is gone, elsewhere, or no longer an admin's."""
+    async def _refresh_live(self) -> str:
+        """One live refresh; why to stop ("" to go on): the tab closed or left the console, or
+        its session is no longer an admin's."""
         async with self:
             token = self.router.session.client_token
             on_page = self.router.url.path.rstrip("/") == CONSOLE_PATH
             session = session_token(self.router.headers.cookie)
             self._watch_beat = time.time()
-        if not on_page or session is None or not await _tab_connected(token):
-            return False
-        user = await asyncio.to_thread(auth.user_for_token, session)
+        if not on_page:
+            return "the tab left the console"
+        if not _tab_connected(token):
+            return "the tab closed"
+        user = await asyncio.to_thread(auth.user_for_token, session) if session else None
         if user is None or not access.is_admin(user):
-            return False
-        queues, jobs = await asyncio.to_thread(rows.read_queues, user)
-        system = await rows.read_system(user)
+            return "not an administrator's session any more"
+        try:
+            queues, jobs = await asyncio.to_thread(rows.read_queues, user)
+            system = await rows.read_system(user)
+        except Exception as error:  # e.g. Redis down: say so, and try again next time
+            async with self:
+                self.workers_error = f"Could not refresh: {type(error).__name__}: {error}"[:300]
+            return ""
         async with self:
             self.queues, self.jobs = queues, jobs
             self.system_label, self.backends, self.workers, self.workers_error = system
             self.live_at = time.strftime("%H:%M:%S", time.gmtime())
-        return True
+        return ""
 
     @rx.var
     def today_label(self) -> str:
