@@ -99,7 +99,8 @@ def configure_logging(
 ) -> None:
     """Send the root logger's records through one handler on stderr (idempotent).
 
-    Other handlers already on the root logger (a server's, pytest's) are left alone."""
+    Other handlers already on the root logger (a server's) keep their format but get the
+    context and redaction filter too: a secret must not reach any of them."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
     if handler is not None and stream is not None:
@@ -108,9 +109,11 @@ def configure_logging(
     if handler is None:
         handler = logging.StreamHandler(stream or sys.stderr)
         handler.set_name(_HANDLER_NAME)
-        handler.addFilter(ContextFilter())
         root.addHandler(handler)
     handler.setFormatter(json_formatter() if fmt == "json" else text_formatter())
+    for each in root.handlers:
+        if not any(isinstance(f, ContextFilter) for f in each.filters):
+            each.addFilter(ContextFilter())
     root.setLevel(level)
 
 

@@ -114,3 +114,17 @@ def test_the_api_echoes_a_safe_request_id_and_replaces_an_unsafe_one(migrated, l
         made.headers["x-request-id"],
     ]
     assert all("GET /api/v1/kbs 401" in line["message"] for line in access)
+
+
+def test_a_handler_already_on_the_root_logger_gets_the_redaction_too(lines):
+    stream = io.StringIO()
+    theirs = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(theirs)
+    try:
+        logging_setup.configure_logging("DEBUG", "json")
+        logging.getLogger("granian").warning("client sent token=%s", "hunter2-secret")
+    finally:
+        root.removeHandler(theirs)
+    assert "hunter2-secret" not in stream.getvalue()
+    assert "token=[redacted]" in stream.getvalue()
