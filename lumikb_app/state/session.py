@@ -20,7 +20,7 @@ import reflex as rx
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
-from lumikb_app.domain import network
+from lumikb_app.domain import log_context, network
 from lumikb_app.services.accounts import access, auth, sign_in_threads
 from lumikb_app.state.event_rules import public
 
@@ -57,10 +57,13 @@ async def user_for_cookie(cookie_header: str, *, remember: bool = True) -> User 
         return None
     checked = _checked_session.get()
     if checked is not None and checked[0] == token:
-        return checked[1]
-    user = await sign_in_threads.lookup(auth.user_for_token, token)
-    if remember:
-        remember_checked_session(token, user)
+        user = checked[1]
+    else:
+        user = await sign_in_threads.lookup(auth.user_for_token, token)
+        if remember:
+            remember_checked_session(token, user)
+    if user is not None:
+        log_context.bind(user_id=user.id)  # this event's log lines say who acted
     return user
 
 

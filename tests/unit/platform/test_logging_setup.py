@@ -128,3 +128,24 @@ def test_a_handler_already_on_the_root_logger_gets_the_redaction_too(lines):
         root.removeHandler(theirs)
     assert "hunter2-secret" not in stream.getvalue()
     assert "token=[redacted]" in stream.getvalue()
+
+
+def test_a_reflex_events_lines_name_the_signed_in_user(migrated):
+    import asyncio
+
+    from lumikb_app.services.accounts import auth
+    from lumikb_app.services.platform.transactions import transaction
+    from lumikb_app.state import session
+
+    with transaction() as unit:
+        user = auth.create_user(unit, email="eve@x.io", display_name="E", password="long enough pw")
+    token = auth.login("eve@x.io", "long enough pw", ip="10.0.0.9").token
+
+    async def an_event(cookie: str) -> dict[str, str]:
+        log_context.start_request("evt-1")
+        await session.user_for_cookie(cookie, remember=False)
+        return dict(log_context.current())
+
+    signed_in = asyncio.run(an_event(f"{auth.COOKIE_NAME}={token}"))
+    assert signed_in == {"request_id": "evt-1", "user_id": user.id}
+    assert asyncio.run(an_event(f"{auth.COOKIE_NAME}=forged")) == {"request_id": "evt-1"}
