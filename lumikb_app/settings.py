@@ -168,7 +168,9 @@ class Settings(BaseSettings):
     @classmethod
     def _retry_seconds(cls, value: str) -> str:
         parts = [part.strip() for part in value.split(",") if part.strip()]
-        if not 1 <= len(parts) <= 10 or not all(p.isdigit() and 1 <= int(p) <= 86_400 for p in parts):
+        if not 1 <= len(parts) <= 10 or not all(
+            p.isdigit() and 1 <= int(p) <= 86_400 for p in parts
+        ):
             raise ValueError(
                 "JOB_RETRY_SECONDS must list 1 to 10 whole numbers of seconds (1 to 86400), "
                 "comma-separated, e.g. 5,30,120"
