@@ -7,12 +7,14 @@ so the console sees the same thing in embedded and production mode.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from redis import Redis
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.registry import BaseRegistry
+from rq.registry import BaseRegistry, ScheduledJobRegistry
 
 from lumikb_app.ports.jobs import JobActionRefused, JobInfo, NoSuchJob, QueueInfo, WorkerInfo
 
@@ -55,7 +57,19 @@ def _queue_info(name: str, queue: Queue, limit: int) -> QueueInfo:
         for registry_name, job_ids in ids.items()
         for job in _fetch(queue.connection, job_ids)
     ]
+    scheduled = queue.scheduled_job_registry
+    jobs = [
+        replace(job, due_at=_due(scheduled, job.id)) if job.registry == "scheduled" else job
+        for job in jobs
+    ]
     return QueueInfo(name=name, counts=counts, jobs=jobs)
+
+
+def _due(registry: ScheduledJobRegistry, job_id: str) -> datetime | None:
+    try:
+        return registry.get_scheduled_time(job_id)
+    except NoSuchJobError:  # ran in the meantime
+        return None
 
 
 def _fetch(connection: Redis, job_ids: Sequence[str]) -> list[Job]:

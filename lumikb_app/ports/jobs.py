@@ -34,6 +34,7 @@ class JobInfo:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     error: str = ""  # a failed job's exception: the last line of its traceback
+    due_at: datetime | None = None  # a scheduled job's time to run (a retry's backoff, a timer)
 
 
 @dataclass(frozen=True)

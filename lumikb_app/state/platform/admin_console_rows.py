@@ -204,7 +204,7 @@ def _job_row(job: JobInfo, subject: admin_jobs.JobSubject | None) -> JobRow:
         function=job.function.rsplit(".", 1)[-1],
         subject=what or ", ".join(job.args),
         kb_id=subject.kb_id if subject is not None else "",
-        enqueued=clock(job.enqueued_at),
+        enqueued=f"due {clock(job.due_at)}" if job.due_at else clock(job.enqueued_at),
         started=clock(job.started_at),
         error=job.error,
     )

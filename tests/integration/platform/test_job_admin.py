@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
@@ -122,3 +123,13 @@ def test_redis_bad_job_ids_are_refused_with_a_clear_message(redis_queue):
         redis_queue.requeue("nope")
     with pytest.raises(NoSuchJob, match="No job has the id 'nope'"):
         redis_queue.cancel("nope")
+
+
+def test_a_scheduled_job_shows_when_it_is_due_and_can_be_cancelled(redis_queue):
+    job_id = redis_queue.schedule(3600, PING, "later")
+    scheduled = _jobs(redis_queue, "scheduled")[job_id]
+    due_in = (scheduled.due_at - datetime.now(UTC)).total_seconds()
+    assert 3500 < due_in <= 3600
+    redis_queue.cancel(job_id)
+    assert job_id not in _jobs(redis_queue, "scheduled")
+    assert _counts(redis_queue)["scheduled"] == 0
