@@ -5,14 +5,17 @@ A live stream (its stop flag and its answer so far) is registered, by stream id,
 `run_stream` runs, whichever way it ends (done, error, the page moving on, cancelled). The stop
 flag is read by the answer's pool thread, so it is a `threading.Event`, never a state var.
 
-Only what is new goes to the browser: each flush sends a `StreamTail`, the segments of the text
-added since the last flush and where they go, and the page appends them to what it holds
-(ui/components/chat/streamed_text.py). Bytes per flush stay bounded however long the answer
-grows; sending the whole answer each time would cost the square of its length.
+Only what is new goes to the browser: each flush sends a `StreamTail`, the text added since the
+last flush and where it goes, and the page adds it to what it holds
+(ui/components/chat/streamed_text.py). Plain text that continues the last plain segment goes as
+a bare string (a segment is six fields, over 100 bytes for a 4-character token). Bytes per flush
+stay bounded however long the answer grows; sending the whole answer each time would cost the
+square of its length.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -30,11 +33,14 @@ HEARTBEAT_SECONDS = 5.0  # a stream waiting on a slow model still proves it is a
 
 @dataclass
 class StreamTail:
-    """The browser keeps its first `start` segments, drops any after them, and appends these:
-    applying the same tail twice changes nothing."""
+    """The browser keeps its first `start` segments and drops any after them; when `text` is
+    given, the last kept segment's text becomes its first `offset` characters plus `text`; then
+    `segments` are appended. Applying the same tail twice changes nothing."""
 
     start: int = 0
     segments: list[Segment] = field(default_factory=list)
+    offset: int = 0
+    text: str = ""
 
 
 class AnswerSoFar:
@@ -75,7 +81,11 @@ class AnswerSoFar:
             return None
         new = segments(self.text[self._sent_chars :], self.citations)
         tail = StreamTail(start=len(self.sent), segments=new)
-        self.sent += new
+        last = self.sent[-1] if self.sent and not self._restart else None
+        if last is not None and last.n == 0 and new and new[0].n == 0:  # the text goes on
+            tail = StreamTail(len(self.sent), new[1:], offset=len(last.text), text=new[0].text)
+            self.sent[-1] = dataclasses.replace(last, text=last.text + new[0].text)
+        self.sent += tail.segments
         self._sent_chars, self._restart = len(self.text), False
         return tail
 

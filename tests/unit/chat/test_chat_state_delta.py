@@ -91,4 +91,4 @@ def test_a_page_that_missed_part_of_the_answer_is_sent_all_of_it_again(chat_stat
         chat.resend_stream()
 
     assert chat.stream_tail == stream.StreamTail(0, live.answer.sent)
-    assert [segment.text for segment in chat.stream_tail.segments] == ["Signed ", "with a key."]
+    assert [segment.text for segment in chat.stream_tail.segments] == ["Signed with a key."]

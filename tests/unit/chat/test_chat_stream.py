@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -69,6 +69,14 @@ def _texts(tail: StreamTail) -> list[str]:
     return [segment.text for segment in tail.segments]
 
 
+def _page_applies(held: list, tail: StreamTail) -> list:
+    """What the page's hook does with a tail (ui/components/chat/streamed_text.py)."""
+    kept = held[: tail.start]
+    if tail.text:
+        kept[-1] = replace(kept[-1], text=kept[-1].text[: tail.offset] + tail.text)
+    return kept + tail.segments
+
+
 def test_each_tail_holds_only_what_is_new_and_says_where_it_goes():
     answer = AnswerSoFar()
     assert answer.take_tail() is None  # nothing yet: nothing to send
@@ -79,11 +87,24 @@ def test_each_tail_holds_only_what_is_new_and_says_where_it_goes():
     answer.apply(ChatEvent("token", {"text": "."}))
     second = answer.take_tail()
 
-    assert (first.start, _texts(first)) == (0, ["Signed "])
-    assert (second.start, _texts(second)) == (1, ["with a key ", "1", "."])
-    assert second.segments[1].n == 1 and second.segments[1].document_name == "Handbook"
+    assert (first.start, _texts(first), first.text) == (0, ["Signed "], "")
+    assert (second.start, second.offset, second.text) == (1, 7, "with a key ")  # goes on
+    assert _texts(second) == ["1", "."]
+    assert second.segments[0].n == 1 and second.segments[0].document_name == "Handbook"
     assert answer.take_tail() is None  # a heartbeat sends nothing
-    assert answer.full_tail() == StreamTail(0, first.segments + second.segments)
+    held = _page_applies(_page_applies([], first), second)
+    assert _texts(answer.full_tail()) == [s.text for s in held] == ["Signed with a key ", "1", "."]
+    assert _page_applies(held, second) == held  # the same tail again changes nothing
+
+
+def test_text_that_goes_on_is_sent_as_a_bare_string():
+    answer = AnswerSoFar()
+    answer.apply(ChatEvent("token", {"text": "Release builds "}))
+    answer.take_tail()
+    answer.apply(ChatEvent("token", {"text": "are "}))
+    tail = answer.take_tail()
+    assert tail == StreamTail(1, [], offset=15, text="are ")
+    assert len(json.dumps(asdict(tail))) < 70
 
 
 def test_done_with_the_streamed_text_sends_nothing_more_and_other_text_starts_over():
@@ -109,7 +130,7 @@ def test_the_bytes_sent_per_flush_stay_bounded_however_long_the_answer_grows():
             answer.apply(ChatEvent("token", {"text": sentence[:5] if flush % 2 else sentence}))
         tail = answer.take_tail()
         sizes.append(len(json.dumps(asdict(tail))))
-        held[tail.start :] = tail.segments  # what the page does
+        held = _page_applies(held, tail)
 
     assert len(answer.text) > 40_000
     assert max(sizes[-100:]) <= max(sizes[:100])  # the end costs no more than the start

@@ -1,8 +1,9 @@
 """The streaming answer's segments, put together in the browser from the tails the state sends.
 
-ChatState.stream_tail holds only the segments added since the last flush and where they go
-(state/chat/chat_stream.py: StreamTail), so each update costs what is new, not the whole
-answer. A React hook keeps the segments received so far and appends each tail. Reflex folds
+ChatState.stream_tail holds only what was added since the last flush and where it goes
+(state/chat/chat_stream.py: StreamTail: text continuing the last segment, then new segments), so
+each update costs what is new, not the whole answer. A React hook keeps the segments received so
+far and applies each tail. Reflex folds
 updates into its state and React may draw two of them at once, so a tail can arrive after one
 the page never saw: the hook then asks the state to send everything again (`resend_stream`,
 at most once a second) and ignores tails until that whole copy arrives.
@@ -31,12 +32,15 @@ def _hooks() -> dict[str, VarData | None]:
     const tail = {tail!s};
     const held = {_HELD}.current;
     if (!tail) return;
-    if (tail.start > held.segments.length) {{
+    const kept = held.segments.slice(0, tail.start);
+    const last = kept[kept.length - 1];
+    if (tail.start > held.segments.length || (tail.text && !(last && last.text.length >= tail.offset))) {{
         const now = Date.now();
         if (now - held.resentAt > {RESEND_MS}) {{ held.resentAt = now; ({resend!s})(); }}
         return;
     }}
-    held.segments = [...held.segments.slice(0, tail.start), ...tail.segments];
+    if (tail.text) kept[kept.length - 1] = {{...last, text: last.text.slice(0, tail.offset) + tail.text}};
+    held.segments = [...kept, ...tail.segments];
     {_SET_SEGMENTS}(held.segments);
 }}, [{tail!s}]);"""
     return {
