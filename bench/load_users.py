@@ -19,6 +19,7 @@ time between them until the level ends. Actions and what each one times:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -158,7 +159,9 @@ class User:
 
     async def close_tab(self) -> None:
         if self.tab is not None and self.tab.client.connected:
-            await self.tab.__aexit__()
+            with contextlib.suppress(Exception):  # closing is not timed; a hang must not stall
+                async with asyncio.timeout(ACTION_TIMEOUT_SECONDS):
+                    await self.tab.__aexit__()
         self.tab = None
 
     async def load_page(self, path: str) -> None:
