@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -225,7 +225,7 @@ def _retrieve(
     quotas = {kb: s.top_k for kb, s in settings.items()}
     with timed(SEARCH_SECONDS, "fuse"):
         wanted = TUNING.rerank_candidates if reranker else min(limit, sum(quotas.values()))
-        ranked = _ranked(candidates, list(settings), mime_types, terms, wanted)
+        ranked: Iterable[_Entry] = _ranked(candidates, list(settings), mime_types, terms, wanted)
     with timed(SEARCH_SECONDS, "snippets"):
         if reranker is not None:
             pairs = _rerank(query, _select(ranked, settings, TUNING.rerank_candidates, {}))
@@ -369,7 +369,7 @@ def _ranked(
     mime_types: list[str],
     terms: list[str],
     wanted: int,
-) -> list[_Entry]:
+) -> Iterator[_Entry]:
     """Candidates that are current chunks of ready documents, best first; each passage is read
     only when the selection reaches it."""
     rows = passages.current(list(candidates), kb_ids, mime_types)
@@ -393,7 +393,8 @@ def _ranked(
 
         return passage
 
-    return [_Entry(kb_id, candidates[chunk_id], load(chunk_id)) for chunk_id, kb_id in rows]
+    # made as the selection walks them: it mostly stops after a few of ~150
+    return (_Entry(kb_id, candidates[chunk_id], load(chunk_id)) for chunk_id, kb_id in rows)
 
 
 # -- selection -------------------------------------------------------------------

@@ -71,6 +71,26 @@ def test_near_duplicates_beyond_the_first_rows_read_are_skipped(world):
     assert names[1] == "reports.md"
 
 
+class LongestFirst:
+    """A reranker model that prefers longer passages."""
+
+    name = "longest-first"
+
+    def scores(self, query: str, texts) -> list[float]:
+        return [float(len(text)) for text in texts]
+
+
+def test_a_reranker_reorders_the_best_candidates_read_with_their_matched_words(world, monkeypatch):
+    for i in range(6):
+        world.ingest(world.kb_a, f"kestrel-{i}.md", f"Note {i}: the kestrel hovers " + "x " * i)
+    kb_config.update_settings(world.admin, world.kb_a, {"top_k": 3})
+    monkeypatch.setattr(search, "reranker", LongestFirst())
+    found = search.search(world.admin, "where does the kestrel hover", kb_ids=[world.kb_a])
+    assert [p.document_name for p in found.passages] == [f"kestrel-{i}.md" for i in (5, 4, 3)]
+    assert [p.score for p in found.passages] == [float(len(p.text)) for p in found.passages]
+    assert all(p.matched_terms == ("kestrel", "hover") for p in found.passages)
+
+
 STAGES = ("embed", "vector", "keyword", "fuse", "snippets", "total")
 
 
