@@ -99,8 +99,12 @@ def _result(passage: Passage) -> SearchResultOut:
     "/search", response_model=SearchOut, summary="Search every knowledge base you may read"
 )
 async def search(body: SearchIn, user: ActingUser) -> SearchOut:
-    found = await _call(
-        search_service.search,
+    return await _call(_search_out, user, body)
+
+
+def _search_out(user: User, body: SearchIn) -> SearchOut:
+    """The search and its results, on a worker thread: snippets tokenise each passage."""
+    found = search_service.search(
         user,
         body.query,
         kb_ids=body.kb_ids,

@@ -110,6 +110,14 @@ def run_search(
     )
 
 
+def _views(
+    user: User, query: str, kb_id: str, doc_type: str, limit: int, graph: str, max_chars: int
+) -> tuple[list[ResultView], str, float]:
+    """The search and its result rows, off the event loop: snippets and highlights tokenise."""
+    response = run_search(user, query, kb_id, doc_type, limit, graph)
+    return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
+
+
 async def search_views(
     user: User | None,
     query: str,
@@ -124,8 +132,9 @@ async def search_views(
     try:
         if user is None:
             raise SearchInputError("Your session has ended. Sign in again to search.")
-        response = await asyncio.to_thread(run_search, user, query, kb_id, doc_type, limit, graph)
-        return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
+        return await asyncio.to_thread(
+            _views, user, query, kb_id, doc_type, limit, graph, max_chars
+        )
     except SearchInputError as exc:
         return [], str(exc), 0.0
     except Exception:
