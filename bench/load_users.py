@@ -6,7 +6,9 @@ time between them until the level ends. Actions and what each one times:
 
 - sign-in: the form post; "connect+hydrate": websocket connect until the state snapshot;
   "sign-in to home shown": form post until the home page's on_load handlers are done;
-- page load: hydrate of /, /search, /chat or the KB page until its on_load handlers are done;
+- page load: a full load (hydrate) of /, /search, /chat or the KB page until its on_load
+  handlers are done; "navigation (on_load)": an in-app move to the page an action needs (the
+  browser sends the new page's on_load only, and follows the app's redirects the same way);
 - UI search: the search form's submit until the results arrive ("search shown");
 - chat: the question's send until the first answer text ("first answer text"), and until the
   answer is complete;
@@ -34,6 +36,7 @@ from tests.e2e.reflex_socket import ROOT_STATE, ReflexSocket
 THINK_SECONDS = (2.0, 5.0)
 ACTION_TIMEOUT_SECONDS = 60.0
 HYDRATED = '"is_hydrated_rx_state_": true'
+ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 FIRST_TEXT = '"stream_has_text_rx_state_": true'
 ANSWER_DONE = '"streaming_rx_state_": false'
 # Weights of the actions a signed-in user repeats.
@@ -64,6 +67,13 @@ def _names() -> dict[str, str]:
         "chat": f"{ChatState.get_full_name()}.send",
         "upload": f"{DocumentsState.get_full_name()}.receive_upload",
     }
+
+
+def _query(path: str) -> dict[str, str]:
+    """The router query the browser sends: the URL's, and a dynamic route's argument (Next.js)."""
+    page, _, search = path.partition("?")
+    query = dict(part.split("=", 1) for part in search.split("&") if "=" in part)
+    return query | ({"kb_id": page.rsplit("/", 1)[1]} if page.startswith("/kb/") else {})
 
 
 class ActionFailed(Exception):
@@ -120,10 +130,15 @@ class User:
         return result
 
     async def until(self, *markers: str) -> str:
-        """The JSON of the first update holding one of `markers`."""
+        """The JSON of the first update holding one of `markers`; a redirect on the way is
+        followed as the browser follows it (an in-app navigation)."""
         assert self.tab is not None
         while True:
-            text = json.dumps(await self.tab.next_update(ACTION_TIMEOUT_SECONDS))
+            update = await self.tab.next_update(ACTION_TIMEOUT_SECONDS)
+            for event in update.get("events") or []:
+                if event.get("name") == "_redirect":
+                    await self.navigate(event["payload"]["path"], wait=False)
+            text = json.dumps(update)
             if any(marker in text for marker in markers):
                 return text
 
@@ -165,18 +180,26 @@ class User:
         self.tab = None
 
     async def load_page(self, path: str) -> None:
-        """A full page load (hydrate) until the page's on_load handlers are done."""
+        """A full page load (reload, opened link): hydrate, until the on_load handlers are done."""
         assert self.tab is not None
         self.drain()
-        # The browser puts a dynamic route's argument in the query, as Next.js does.
-        query = {"kb_id": path.rsplit("/", 1)[1]} if path.startswith("/kb/") else {}
-        await self.tab.send(f"{ROOT_STATE}.hydrate_and_load", {}, path, query)
+        await self.tab.send(f"{ROOT_STATE}.hydrate_and_load", {}, path, _query(path))
         await self.until(HYDRATED)
         self.path = path
 
+    async def navigate(self, path: str, wait: bool = True) -> None:
+        """An in-app navigation (a link, a redirect): the browser keeps its state and asks for
+        the new page's on_load handlers only."""
+        assert self.tab is not None
+        self.path = path
+        await self.tab.send(ON_LOAD, {}, path, _query(path))
+        if wait:
+            await self.until(HYDRATED)
+
     async def go_to(self, path: str) -> None:
         if self.path != path:
-            await self.timed("page load", self.load_page(path))
+            self.drain()
+            await self.timed("navigation (on_load)", self.navigate(path))
 
     async def ui_search(self) -> None:
         await self.go_to("/search")
@@ -200,7 +223,6 @@ class User:
             return
         if ANSWER_DONE not in first:
             await self.timed("answer complete (from send)", self.until(ANSWER_DONE), started)
-        self.path = "/chat?c"  # the app redirected to the new conversation
 
     async def rest_search(self) -> None:
         response = await self.http.post(
