@@ -157,6 +157,7 @@ WITHOUT_A_USER: dict[str, str] = {
     "knowledge_bases.kb_creation.kb_creation_policy": "the admin setting itself, no user data",
     "models.registry.key_is_set": "whether the variable an entry names is set, never its value",
     "platform.health.check_all": "backend status for /health, no user data",
+    "platform.telemetry.refresh_queue_depths": "queue counts for /metrics, no user data",
     "platform.unavailable.unavailable_reason": "names the backend an error says is down",
     "retrieval.snippets.highlight_spans": "marks words in text it is given",
     "retrieval.snippets.snippet": "cuts text from the passage it is given",
