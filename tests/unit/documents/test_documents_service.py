@@ -3,6 +3,7 @@ rule (the blob store is written while no unit of work is open)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,11 +52,14 @@ def upload(user: User, kb_id: str, name: str, data: bytes) -> documents.UploadOu
 
 @contextmanager
 def counted_statements() -> Iterator[list[str]]:
+    """Statements this thread sends (the usage flusher's thread may write at any moment)."""
     engine = get_container().db.engine
     seen: list[str] = []
+    caller = threading.get_ident()
 
     def count(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
+        if threading.get_ident() == caller:
+            seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     try:
