@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -159,16 +160,26 @@ def login(
         return issued
 
 
-def _claims(token: str) -> dict | None:
-    settings = get_container().settings
+@functools.lru_cache(maxsize=4096)
+def _signed_claims(token: str, secret: str, algorithm: str) -> dict | None:
+    """The claims of a token whose signature is valid (a pure function of its arguments: every
+    page load and event checks the same token again, so the signature is checked once)."""
     try:
-        decoded = jwt.decode(token, _key(), algorithms=[settings.JWT_ALGORITHM])
-        jwt.JWTClaimsRegistry(exp={"essential": True}, sid={"essential": True}).validate(
-            decoded.claims
-        )
+        return dict(jwt.decode(token, OctKey.import_key(secret), algorithms=[algorithm]).claims)
     except (JoseError, ValueError):
         return None
-    return decoded.claims
+
+
+def _claims(token: str) -> dict | None:
+    settings = get_container().settings
+    claims = _signed_claims(token, settings.JWT_SECRET, settings.JWT_ALGORITHM)
+    if claims is None:
+        return None
+    try:  # expiry is checked at every call, against the clock
+        jwt.JWTClaimsRegistry(exp={"essential": True}, sid={"essential": True}).validate(claims)
+    except (JoseError, ValueError):
+        return None
+    return dict(claims)
 
 
 def user_for_token(token: str | None) -> User | None:
@@ -178,14 +189,14 @@ def user_for_token(token: str | None) -> User | None:
         return None
     with read_session() as session:
         row = session.exec(
-            select(UserSession, User)
-            .join(User, col(User.id) == UserSession.user_id)
+            select(User, UserSession.revoked_at, UserSession.expires_at)
+            .join(UserSession, col(User.id) == UserSession.user_id)
             .where(UserSession.id == claims["sid"], User.id == claims["sub"])
         ).first()
         if row is None:
             return None
-        record, user = row
-        if record.revoked_at or record.expires_at <= utcnow() or not user.is_active:
+        user, revoked_at, expires_at = row
+        if revoked_at or expires_at <= utcnow() or not user.is_active:
             return None
         return user
 
