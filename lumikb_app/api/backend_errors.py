@@ -10,23 +10,14 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from lumikb_app.ports.unavailable import BackendUnavailable
-from lumikb_app.services.platform.unavailable import RETRY_AFTER_SECONDS, unavailable_reason
+from lumikb_app.services.platform.unavailable import (
+    OUTAGE_ERRORS,
+    RETRY_AFTER_SECONDS,
+    unavailable_reason,
+)
 
 log = logging.getLogger(__name__)
-
-HANDLED = (
-    BackendUnavailable,
-    DBAPIError,
-    PoolTimeoutError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
 
 
 async def service_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -42,5 +33,5 @@ async def service_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(api: FastAPI) -> None:
-    for error in HANDLED:
+    for error in OUTAGE_ERRORS:
         api.add_exception_handler(error, service_unavailable)

@@ -15,6 +15,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from lumikb_app.ports.unavailable import BackendUnavailable, CacheUnavailable, DatabaseUnavailable
 
 RETRY_AFTER_SECONDS = 5
+# The error types that may mean an outage (the API's 503 handlers are installed for these).
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    BackendUnavailable,
+    DBAPIError,
+    PoolTimeoutError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
 _CHAIN_DEPTH = 5  # how far down __cause__/__context__ to look (a handler may wrap the error)
 
 
