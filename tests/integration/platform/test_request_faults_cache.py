@@ -83,4 +83,5 @@ def test_chat_answers_are_let_through_while_the_rate_limit_cannot_be_counted(
         with caplog.at_level(logging.INFO):
             for _ in range(3):
                 admit(ADA).release()
-        assert [r.levelname for r in caplog.records] == ["WARNING"]  # the outage, once
+        ours = [r.levelname for r in caplog.records if r.name.startswith("lumikb_app")]
+        assert ours == ["WARNING"]  # the outage, once (other threads' libraries may log too)
