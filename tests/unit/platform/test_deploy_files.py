@@ -188,7 +188,8 @@ def test_app_and_worker_share_one_image(stack: dict) -> None:
     environment = app["environment"]
     assert environment["LUMIKB_ENV"] == "production"
     assert environment["REFLEX_REDIS_URL"].startswith("redis://redis:")
-    assert worker["environment"] == environment
+    # The same settings, and the worker serves its own metrics (RQ forks a process per job).
+    assert worker["environment"] == {**environment, "WORKER_METRICS_PORT": "9101"}
 
 
 _VARIABLE = re.compile(r"(?<!\$)\$\{(\w+)(?::([?-])([^}]*))?\}")
@@ -218,9 +219,9 @@ def test_compose_environment_is_a_valid_production_configuration(
     unknown = {key for key in environment if not key.startswith("REFLEX_")}
     unknown -= set(Settings.model_fields)
     assert not unknown, f"compose sets variables that settings.py does not read: {unknown}"
-    settings = Settings(
-        _env_file=None, **{k: v for k, v in environment.items() if k in Settings.model_fields}
-    )
+    for key, value in environment.items():  # compose sets them in the environment
+        monkeypatch.setenv(key, value)
+    settings = Settings(_env_file=None)
     assert settings.LUMIKB_ENV is Mode.production
     assert not any(settings.embedded_services.values()), settings.embedded_services
 
