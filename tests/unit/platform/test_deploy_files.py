@@ -208,7 +208,7 @@ def _interpolate(value: str, variables: dict[str, str]) -> str:
 
 
 def test_compose_environment_is_a_valid_production_configuration(
-    stack: dict, monkeypatch: pytest.MonkeyPatch
+    stack: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for field in Settings.model_fields:
         monkeypatch.delenv(field, raising=False)
@@ -219,6 +219,8 @@ def test_compose_environment_is_a_valid_production_configuration(
     unknown = {key for key in environment if not key.startswith("REFLEX_")}
     unknown -= set(Settings.model_fields)
     assert not unknown, f"compose sets variables that settings.py does not read: {unknown}"
+    assert "/tmp/lumikb-metrics" in stack["services"]["app"]["tmpfs"]
+    environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the container's tmpfs
     for key, value in environment.items():  # compose sets them in the environment
         monkeypatch.setenv(key, value)
     settings = Settings(_env_file=None)
