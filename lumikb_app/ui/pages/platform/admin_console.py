@@ -12,6 +12,7 @@ from lumikb_app.ui.pages.platform.admin_console_panels import (
     queues_panel,
     system_panel,
     table,
+    table_or_empty,
     usage_panel,
 )
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
@@ -119,14 +120,12 @@ def dashboard() -> rx.Component:
             panel(
                 "Failed documents",
                 "The newest documents that could not be processed, with the reason.",
-                rx.cond(
-                    S.failed_documents.length() > 0,
-                    table(
-                        ["Document", "Knowledge base", "Reason", "When"],
-                        rx.foreach(S.failed_documents, _failed_row),
-                        "failed-documents",
-                    ),
-                    rx.text("None.", size="2", color=rx.color("gray", 11)),
+                table_or_empty(
+                    S.failed_documents,
+                    ["Document", "Knowledge base", "Reason", "When"],
+                    _failed_row,
+                    "failed-documents",
+                    "None.",
                 ),
                 name="admin-failed-documents",
             ),

@@ -1,5 +1,7 @@
 """The admin console's live panels (queues, system health) and its usage and archive tables."""
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from lumikb_app.state.platform.admin_console import AdminConsoleState as S
@@ -44,6 +46,20 @@ def table(headers: list[str], body: rx.Component, name: str) -> rx.Component:
 
 def _cell(value, **props) -> rx.Component:
     return rx.table.cell(rx.text(value, size="1"), **props)
+
+
+def _text_row(name: str, *values) -> rx.Component:
+    """A row of plain text cells, marked `name` for the tests."""
+    return rx.table.row(*(_cell(value) for value in values), custom_attrs=testid(name))
+
+
+def table_or_empty(items, headers: list[str], row: Callable, name: str, empty: str) -> rx.Component:
+    """The table of `items`, or the `empty` sentence when there are none."""
+    return rx.cond(
+        items.length() > 0,
+        table(headers, rx.foreach(items, row), name),
+        rx.text(empty, size="2", color=rx.color("gray", 11)),
+    )
 
 
 def _queue_row(row: QueueRow) -> rx.Component:
@@ -167,15 +183,15 @@ def _backend_row(row: BackendRow) -> rx.Component:
 
 
 def _worker_row(row: WorkerRow) -> rx.Component:
-    return rx.table.row(
-        _cell(row.name),
-        _cell(row.host),
-        _cell(row.state),
-        _cell(row.queues),
-        _cell(row.current_job),
-        _cell(row.heartbeat),
-        _cell(row.done),
-        custom_attrs=testid("worker-row"),
+    return _text_row(
+        "worker-row",
+        row.name,
+        row.host,
+        row.state,
+        row.queues,
+        row.current_job,
+        row.heartbeat,
+        row.done,
     )
 
 
@@ -203,15 +219,7 @@ def system_panel() -> rx.Component:
 
 
 def _usage_row(row: UsageRow) -> rx.Component:
-    return rx.table.row(
-        _cell(row.model),
-        _cell(row.kind),
-        _cell(row.calls),
-        _cell(row.errors),
-        _cell(row.tokens),
-        _cell(row.cost),
-        custom_attrs=testid("usage-row"),
-    )
+    return _text_row("usage-row", row.model, row.kind, row.calls, row.errors, row.tokens, row.cost)
 
 
 def usage_panel() -> rx.Component:
@@ -250,14 +258,12 @@ def archived_panel() -> rx.Component:
         "Archived knowledge bases",
         "Archived knowledge bases are hidden from every list and search. Restoring one brings "
         "it back for its members (recorded in the audit log).",
-        rx.cond(
-            S.archived.length() > 0,
-            table(
-                ["Knowledge base", "Documents", "Archived", ""],
-                rx.foreach(S.archived, _archived_row),
-                "archived-table",
-            ),
-            rx.text("No archived knowledge bases.", size="2", color=rx.color("gray", 11)),
+        table_or_empty(
+            S.archived,
+            ["Knowledge base", "Documents", "Archived", ""],
+            _archived_row,
+            "archived-table",
+            "No archived knowledge bases.",
         ),
         name="admin-archived",
     )
