@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lumikb_app.settings import SettingsError
+
+if TYPE_CHECKING:
+    from lumikb_app.services.platform.backup import Manifest
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -89,36 +95,39 @@ def _audit_verify(_args: argparse.Namespace) -> int:
     return 0 if report.intact else 1
 
 
-def _backup(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from lumikb_app.services.platform.backup import BackupRefused, backup
+def _backup_step(
+    step: Callable[[Path], Manifest], folder: str, done: Callable[[Manifest], str]
+) -> int:
+    """Backup or restore `folder`: the error and exit code 2 when refused, else `done`'s line."""
+    from lumikb_app.services.platform.backup import BackupRefused
 
     try:
-        manifest = backup(Path(args.dir))
+        manifest = step(Path(folder))
     except BackupRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Backed up to {args.dir}: {manifest.summary()}.")
+    print(done(manifest))
     return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from lumikb_app.services.platform.backup import backup
+
+    return _backup_step(backup, args.dir, lambda m: f"Backed up to {args.dir}: {m.summary()}.")
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from lumikb_app.services.platform.backup import BackupRefused, restore
+    from lumikb_app.services.platform.backup import restore
     from lumikb_app.settings import get_settings
 
-    try:
-        manifest = restore(Path(args.dir))
-    except BackupRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"Restored {args.dir} into {get_settings().DATA_DIR}: {manifest.summary()}. "
-        "Run `python -m lumikb_app migrate` (make run does) before starting the app."
+    return _backup_step(
+        restore,
+        args.dir,
+        lambda m: (
+            f"Restored {args.dir} into {get_settings().DATA_DIR}: {m.summary()}. "
+            "Run `python -m lumikb_app migrate` (make run does) before starting the app."
+        ),
     )
-    return 0
 
 
 def _reconcile(_args: argparse.Namespace) -> int:
