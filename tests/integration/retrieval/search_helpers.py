@@ -20,6 +20,11 @@ from tests.integration.documents.ingest_helpers import upload_bytes, wait_until_
 
 PASSWORD = "a long enough secret"
 SYNONYMS = {"automobile": "car", "vehicle": "car", "physician": "doctor"}
+POLICY = (
+    "Expense claims need itemised receipts for every purchase above twenty euros, submitted "
+    "within thirty days of the trip together with the signed approval form from your manager "
+    "and the project code that pays for the travel"
+)
 
 
 class SynonymEmbedder(FakeEmbedder):

@@ -8,15 +8,9 @@ from prometheus_client import REGISTRY
 
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.retrieval import passages, search, snippets
-from tests.integration.retrieval.search_helpers import World, make_world
+from tests.integration.retrieval.search_helpers import POLICY, World, make_world
 
 pytestmark = pytest.mark.integration
-
-POLICY = (
-    "Expense claims need itemised receipts for every purchase above twenty euros, submitted "
-    "within thirty days of the trip together with the signed approval form from your manager "
-    "and the project code that pays for the travel"
-)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

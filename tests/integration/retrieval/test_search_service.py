@@ -10,7 +10,7 @@ from lumikb_app.domain.retrieval import SearchInputError
 from lumikb_app.services.knowledge_bases import kb_config, kbs
 from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.services.retrieval import search
-from tests.integration.retrieval.search_helpers import World, make_world
+from tests.integration.retrieval.search_helpers import POLICY, World, make_world
 
 pytestmark = pytest.mark.integration
 
@@ -20,11 +20,6 @@ PARKING = (
 )
 LUNCH = "The canteen serves lunch from noon until two, with a vegetarian dish every day."
 BUDGET = "# Budget\n\nThe quarterly budget review for the finance team happens every March."
-POLICY = (
-    "Expense claims need itemised receipts for every purchase above twenty euros, submitted "
-    "within thirty days of the trip together with the signed approval form from your manager "
-    "and the project code that pays for the travel"
-)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
