@@ -25,14 +25,8 @@ from rq import Worker
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from tests.conftest import fresh_pg_database
 from tests.integration.platform import fault_jobs
-from tests.integration.platform.worker_processes import (
-    PrivateRedis,
-    kill_hard,
-    server_env,
-    start_worker,
-    stop,
-    wait_for,
-)
+from tests.integration.platform.private_redis import PrivateRedis, wait_for
+from tests.integration.platform.worker_processes import kill_hard, server_env, start_worker, stop
 from workers.recovery import JOB_MONITORING_INTERVAL, MAINTENANCE_INTERVAL
 
 STEPS, STEP_SECONDS = 600, 0.5  # longer than any resume: the job is still running when resumed
@@ -71,7 +65,7 @@ def _trial(number: int, database_url: str, tmp: Path) -> tuple[float, float]:
     finally:
         for process in workers.values():
             stop(process)
-        redis.kill()
+        redis.stop()
 
 
 def main(trials: int = 2) -> None:

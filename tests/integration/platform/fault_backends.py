@@ -1,32 +1,13 @@
-"""Backends a request-fault test may take down without touching the machine's own servers:
-a TCP proxy in front of PostgreSQL that drops and refuses connections on demand, and a private
-redis-server that can be stopped and started again on the same port."""
+"""A backend a request-fault test may take down without touching the machine's own servers: a TCP
+proxy in front of PostgreSQL that drops and refuses connections on demand (a private Redis to stop
+is in private_redis.py)."""
 
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
-
-from redis import Redis
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 class TcpProxy:
@@ -95,51 +76,6 @@ class TcpProxy:
             with self._lock:
                 self._open.discard(source)
                 self._open.discard(sink)
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, without persistence, that `stop` and `start` again on
-    the same port."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log_path = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        with self.log_path.open("a") as log:
-            self.process = subprocess.Popen(
-                [*command, "--save", "", "--appendonly", "no"], stdout=log, stderr=log
-            )
-        wait_for(self._answers, 10, f"redis-server on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def client(self) -> Redis:
-        return Redis.from_url(self.url, socket_timeout=2)
-
-    def _answers(self) -> bool:
-        try:
-            with self.client() as client:
-                return bool(client.ping())
-        except Exception:  # ConnectionError while it starts
-            return False
-
-
-@contextmanager
-def private_redis(log_dir: Path) -> Iterator[PrivateRedis]:
-    redis = PrivateRedis(log_dir)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 @contextmanager

@@ -20,12 +20,8 @@ from lumikb_app.services.knowledge_bases import kbs
 from lumikb_app.settings import Settings
 from tests.conftest import fresh_pg_database
 from tests.integration.documents.ingest_helpers import upload_bytes, wait_until_settled
-from tests.integration.platform.fault_backends import (
-    PrivateRedis,
-    TcpProxy,
-    private_redis,
-    proxy_to,
-)
+from tests.integration.platform.fault_backends import TcpProxy, proxy_to
+from tests.integration.platform.private_redis import PrivateRedis, private_redis
 
 PASSWORD = "a long enough secret"
 HANDBOOK = (

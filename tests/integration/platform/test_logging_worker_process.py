@@ -14,14 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from lumikb_app.db.migrate import upgrade
 from lumikb_app.domain import log_context
-from tests.integration.platform.worker_processes import (
-    PrivateRedis,
-    free_port,
-    server_env,
-    start_worker,
-    stop,
-    wait_for,
-)
+from tests.integration.platform.private_redis import PrivateRedis, free_port, wait_for
+from tests.integration.platform.worker_processes import server_env, start_worker, stop
 
 pytestmark = pytest.mark.integration
 
@@ -92,4 +86,4 @@ def test_a_worker_logs_each_jobs_request_id_and_counts_its_failures(pg_url, tmp_
         wait_for(lambda: _failures(port) == 1, 30, "the worker's failure count")
     finally:
         stop(worker)
-        redis.kill()
+        redis.stop()

@@ -14,7 +14,8 @@ from rq import Worker
 from lumikb_app.services.platform.deployment import UnworkableDeployment
 from lumikb_app.services.platform.lifecycle import open_backends
 from tests.conftest import PROJECT_ROOT
-from tests.integration.platform.worker_processes import free_port, server_env
+from tests.integration.platform.private_redis import free_port
+from tests.integration.platform.worker_processes import server_env
 
 pytestmark = pytest.mark.integration
 

@@ -27,15 +27,8 @@ from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import Chunk, Document
 from tests.e2e.reflex_socket import ROOT_STATE, ReflexSocket, run, session_cookie
 from tests.integration.documents.ingest_helpers import writer_and_kb
-from tests.integration.platform.worker_processes import (
-    PrivateRedis,
-    free_port,
-    server_env,
-    start_web,
-    start_worker,
-    stop,
-    wait_for,
-)
+from tests.integration.platform.private_redis import PrivateRedis, free_port, wait_for
+from tests.integration.platform.worker_processes import server_env, start_web, start_worker, stop
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +79,7 @@ def team(data_dir, pg_url, tmp_path, monkeypatch):
         for process in processes:
             stop(process)
         s3.stop()
-        redis.kill()
+        redis.stop()
         reset_container()
 
 

@@ -15,7 +15,7 @@ from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import User
 from lumikb_app.ports.unavailable import CacheUnavailable
 from lumikb_app.services.chat.admission import ChatRateLimited, admit
-from tests.integration.platform.fault_backends import private_redis, wait_for
+from tests.integration.platform.private_redis import private_redis, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.platform.fault_backends import wait_for
+from tests.integration.platform.private_redis import wait_for
 from tests.integration.platform.request_fault_world import PASSWORD, FaultWorld, fault_world
 
 pytestmark = pytest.mark.integration

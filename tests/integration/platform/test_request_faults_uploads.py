@@ -19,7 +19,7 @@ from lumikb_app.db.tables import Document
 from lumikb_app.ports.unavailable import BlobStoreUnavailable
 from lumikb_app.services.documents import reconcile
 from tests.integration.documents.ingest_helpers import upload_bytes, writer_and_kb
-from tests.integration.platform.fault_backends import free_port, private_redis
+from tests.integration.platform.private_redis import free_port, private_redis
 
 pytestmark = pytest.mark.integration
 

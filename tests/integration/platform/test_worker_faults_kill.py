@@ -13,14 +13,8 @@ from rq.job import Job
 
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from tests.integration.platform import fault_jobs
-from tests.integration.platform.worker_processes import (
-    PrivateRedis,
-    kill_hard,
-    server_env,
-    start_worker,
-    stop,
-    wait_for,
-)
+from tests.integration.platform.private_redis import PrivateRedis, wait_for
+from tests.integration.platform.worker_processes import kill_hard, server_env, start_worker, stop
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +33,7 @@ def redis_server(tmp_path):
     server = PrivateRedis(tmp_path)
     server.start()
     yield server
-    server.kill()
+    server.stop()
 
 
 def test_a_job_of_a_worker_killed_mid_job_finishes_once_on_the_other_worker(

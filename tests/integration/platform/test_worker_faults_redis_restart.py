@@ -18,13 +18,8 @@ from lumikb_app.db.tables import Document
 from lumikb_app.domain.models import BUILTIN_EMBEDDER
 from lumikb_app.services.documents import indexing
 from tests.integration.documents.ingest_helpers import upload_bytes, writer_and_kb
-from tests.integration.platform.worker_processes import (
-    SINGLE_WORKER,
-    PrivateRedis,
-    start_worker,
-    stop,
-    wait_for,
-)
+from tests.integration.platform.private_redis import PrivateRedis, wait_for
+from tests.integration.platform.worker_processes import SINGLE_WORKER, start_worker, stop
 from workers.recovery import reconcile_waiting
 
 pytestmark = pytest.mark.integration
@@ -41,7 +36,7 @@ def redis_server(tmp_path):
     server = PrivateRedis(tmp_path)
     server.start()
     yield server
-    server.kill()
+    server.stop()
 
 
 @pytest.fixture
@@ -59,7 +54,7 @@ def _reconcile_scheduled(queue: Queue) -> bool:
 
 
 def _restart_empty(server: PrivateRedis, down_seconds: float) -> None:
-    server.kill()
+    server.stop()
     time.sleep(down_seconds)
     server.start()
     assert server.client().dbsize() == 0  # no persistence: everything it held is gone

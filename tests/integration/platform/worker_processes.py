@@ -1,5 +1,5 @@
-"""Real processes for the multi-process and worker-fault tests: a private redis-server that a test
-may kill, `python -m workers.main` workers, and the environment of a deployment whose stores are
+"""Real processes for the multi-process and worker-fault tests (with private_redis.py's Redis):
+`python -m workers.main` workers, and the environment of a deployment whose stores are
 all servers (the only one several processes may share, services/platform/deployment.py)."""
 
 from __future__ import annotations
@@ -7,16 +7,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from redis import Redis
-
 from tests.conftest import PROJECT_ROOT
+from tests.integration.platform.private_redis import free_port
 
 # One worker at a time on the embedded vector store, which `python -m workers.main` refuses with
 # REDIS_URL (several processes): for tests that make sure no other process opens it meanwhile.
@@ -24,58 +20,6 @@ SINGLE_WORKER = (
     "import sys; from workers.main import main; "
     "sys.exit(main(sys.argv[1:], check_deployment=False))"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, without persistence: a restart starts it empty."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log_path = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("a") as log:
-            self.process = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no"],
-                stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        wait_for(self._answers, 10, f"redis-server on port {self.port}")
-
-    def _answers(self) -> bool:
-        try:
-            with Redis.from_url(self.url, socket_timeout=1) as client:
-                return bool(client.ping())
-        except OSError:
-            return False
-        except Exception:  # redis.ConnectionError while it starts
-            return False
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def client(self) -> Redis:
-        return Redis.from_url(self.url)
 
 
 def server_env(
