@@ -18,7 +18,7 @@ from lumikb_app.services.accounts import auth
 from lumikb_app.services.knowledge_bases import kbs
 from lumikb_app.services.platform import admin_dashboard, admin_jobs, admin_system, usage
 from lumikb_app.services.platform.transactions import read_session, transaction
-from tests.integration.platform.test_jobs import wait_until
+from tests.integration.platform.job_helpers import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from redis import Redis
 from rq import SimpleWorker
 
 from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue, RedisJobQueue
 from lumikb_app.ports.jobs import JobActionRefused, NoSuchJob
-from tests.integration.platform.test_jobs import wait_until
+from tests.integration.platform.job_helpers import embedded_queue, flushed_redis, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -27,21 +26,16 @@ FAIL, PING = (
 
 @pytest.fixture
 def embedded() -> Iterator[EmbeddedJobQueue]:
-    queue = EmbeddedJobQueue(retry_intervals=[1])
-    yield queue
-    queue.close()
+    with embedded_queue() as queue:
+        yield queue
 
 
 @pytest.fixture
 def redis_queue() -> Iterator[RedisJobQueue]:
-    connection = Redis.from_url(REDIS_URL)
-    connection.ping()  # unreachable Redis fails the test, never skips it
-    connection.flushdb()
-    queue = RedisJobQueue(REDIS_URL, retry_intervals=[1])
-    yield queue
-    queue.close()
-    connection.flushdb()
-    connection.close()
+    with flushed_redis(REDIS_URL):
+        queue = RedisJobQueue(REDIS_URL, retry_intervals=[1])
+        yield queue
+        queue.close()
 
 
 def _jobs(queue, registry: str) -> dict[str, object]:

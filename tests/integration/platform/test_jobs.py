@@ -1,50 +1,31 @@
 """Jobs run through RQ in both modes: a worker thread on fakeredis, and `python -m workers.main` on real Redis."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from redis import Redis
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
 from lumikb_app.adapters.rq_jobs import EmbeddedJobQueue, RedisJobQueue
+from tests.conftest import PROJECT_ROOT
 from tests.integration.platform import sample_jobs as jobs
+from tests.integration.platform.job_helpers import (
+    embedded_queue,
+    fetch,
+    flushed_redis,
+    running_worker,
+    status,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, flushed before and after
 JOBS = "tests.integration.platform.sample_jobs"  # what the worker process imports
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def fetch(queue, job_id: str) -> Job | None:
-    """The RQ job as RQ stores it (the app only enqueues; tests look at the outcome)."""
-    try:
-        return Job.fetch(job_id, connection=queue.connection)
-    except NoSuchJobError:
-        return None
-
-
-def status(queue, job_id: str) -> str | None:
-    job = fetch(queue, job_id)
-    found = job.get_status(refresh=False) if job is not None else None
-    return found.value if found is not None else None
 
 
 def wait_for_status(queue, job_id: str, wanted: str, timeout: float = 30) -> None:
@@ -53,51 +34,21 @@ def wait_for_status(queue, job_id: str, wanted: str, timeout: float = 30) -> Non
 
 @pytest.fixture
 def embedded() -> Iterator[EmbeddedJobQueue]:
-    queue = EmbeddedJobQueue(retry_intervals=[1])
-    yield queue
-    queue.close()
+    with embedded_queue() as queue:
+        yield queue
 
 
 @pytest.fixture
 def redis_db() -> Iterator[Redis]:
-    connection = Redis.from_url(REDIS_URL)
-    connection.ping()  # unreachable Redis fails the test, never skips it
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+    with flushed_redis(REDIS_URL) as connection:
+        yield connection
 
 
 @pytest.fixture
 def worker_process(redis_db, tmp_path) -> Iterator[subprocess.Popen]:
-    # A worker refuses embedded stores with REDIS_URL (services/platform/deployment.py): name
-    # servers. The sample jobs touch none of them, so nothing needs to answer there.
-    env = {
-        **os.environ,
-        "REDIS_URL": REDIS_URL,
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": "postgresql://127.0.0.1:1/unused",
-        "QDRANT_HOST": "127.0.0.1",
-        "MINIO_ENDPOINT": "127.0.0.1:1",
-        "MINIO_ACCESS_KEY": "unused",
-        "MINIO_SECRET_KEY": "unused-secret",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workers.main"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        log.close()
+    env = worker_env(REDIS_URL, tmp_path / "data")
+    with running_worker(env, tmp_path / "worker.log") as process:
+        yield process
 
 
 def test_embedded_runs_a_job_through_rq(embedded):

@@ -4,14 +4,9 @@ flush fails."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 
 import pytest
-from redis import Redis
 from sqlmodel import select
 
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
@@ -20,7 +15,13 @@ from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import UsageDaily
 from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.transactions import read_session
-from tests.integration.platform.test_jobs import PROJECT_ROOT, status, wait_until
+from tests.integration.platform.job_helpers import (
+    flushed_redis,
+    running_worker,
+    status,
+    wait_until,
+    worker_env,
+)
 
 SAMPLE_JOBS = "tests.integration.platform.sample_jobs"
 
@@ -110,32 +111,9 @@ REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of its own, flushed before
 def worker_on_postgres(pg_url, tmp_path):
     """A real `python -m workers.main` on Redis and a migrated PostgreSQL database."""
     upgrade(pg_url)
-    redis = Redis.from_url(REDIS_URL)
-    redis.flushdb()
-    env = {
-        **os.environ,
-        "REDIS_URL": REDIS_URL,
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": pg_url,
-        "QDRANT_HOST": "127.0.0.1",  # named, never called by the job below
-        "MINIO_ENDPOINT": "127.0.0.1:1",
-        "MINIO_ACCESS_KEY": "unused",
-        "MINIO_SECRET_KEY": "unused-secret",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workers.main"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log
-    )
-    yield pg_url
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        log.close()
-        redis.flushdb()
-        redis.close()
+    env = worker_env(REDIS_URL, tmp_path / "data", database_url=pg_url)
+    with flushed_redis(REDIS_URL), running_worker(env, tmp_path / "worker.log"):
+        yield pg_url
 
 
 def test_a_worker_writes_its_jobs_counts_when_each_job_ends(worker_on_postgres, monkeypatch):
