@@ -19,53 +19,37 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from rq import Worker
-
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
 from tests.conftest import fresh_pg_database
 from tests.integration.platform import fault_jobs
-from tests.integration.platform.private_redis import PrivateRedis, wait_for
-from tests.integration.platform.worker_processes import kill_hard, server_env, start_worker, stop
+from tests.integration.platform.private_redis import private_redis, wait_for
+from tests.integration.platform.worker_processes import kill_hard, server_env, two_workers
 from workers.recovery import JOB_MONITORING_INTERVAL, MAINTENANCE_INTERVAL
 
 STEPS, STEP_SECONDS = 600, 0.5  # longer than any resume: the job is still running when resumed
 
 
-def _steps(database_url: str, key: str) -> list[tuple[int, int]]:
-    with psycopg.connect(database_url) as connection:
-        sql = "SELECT step, worker_pid FROM fault_steps WHERE key = %s ORDER BY at"
-        return connection.execute(sql, [key]).fetchall()
-
-
 def _trial(number: int, database_url: str, tmp: Path) -> tuple[float, float]:
-    redis = PrivateRedis(tmp)
-    redis.start()
-    env = server_env(redis_url=redis.url, database_url=database_url, data_dir=tmp / "data")
     log = tmp / f"workers-{number}.log"
-    workers = {p.pid: p for p in (start_worker(env, log), start_worker(env, log))}
-    try:
-        wait_for(lambda: len(Worker.all(connection=redis.client())) == 2, 60, "two workers")
-        queue, key = RedisJobQueue(redis.url), f"trial-{number}"
-        queued = time.monotonic()
-        function = f"{fault_jobs.__name__}.stepped"
-        queue.enqueue(function, database_url, key, STEPS, STEP_SECONDS, queue="ingest")
-        wait_for(lambda: _steps(database_url, key), 60, "the first step")
-        pickup = time.monotonic() - queued - STEP_SECONDS
-        wait_for(lambda: len(_steps(database_url, key)) >= 4, 60, "a few steps")
-        first_pid = _steps(database_url, key)[0][1]
-        kill_hard(workers[first_pid])
-        killed = time.monotonic()
-        wait_for(
-            lambda: any(pid != first_pid for _, pid in _steps(database_url, key)),
-            600,
-            f"the other worker (log: {log})",
-        )
-        return pickup, time.monotonic() - killed - STEP_SECONDS
-    finally:
-        for process in workers.values():
-            stop(process)
-        redis.stop()
+    with private_redis(tmp) as redis, redis.client() as connection:
+        env = server_env(redis_url=redis.url, database_url=database_url, data_dir=tmp / "data")
+        with two_workers(env, log, connection) as workers:
+            queue, key = RedisJobQueue(redis.url), f"trial-{number}"
+            queued = time.monotonic()
+            function = f"{fault_jobs.__name__}.stepped"
+            queue.enqueue(function, database_url, key, STEPS, STEP_SECONDS, queue="ingest")
+            wait_for(lambda: fault_jobs.steps(database_url, key), 60, "the first step")
+            pickup = time.monotonic() - queued - STEP_SECONDS
+            wait_for(lambda: len(fault_jobs.steps(database_url, key)) >= 4, 60, "a few steps")
+            first_pid = fault_jobs.steps(database_url, key)[0][1]
+            kill_hard(workers[first_pid])
+            killed = time.monotonic()
+            wait_for(
+                lambda: any(pid != first_pid for _, pid in fault_jobs.steps(database_url, key)),
+                600,
+                f"the other worker (log: {log})",
+            )
+            return pickup, time.monotonic() - killed - STEP_SECONDS
 
 
 def main(trials: int = 2) -> None:

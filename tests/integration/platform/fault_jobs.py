@@ -20,6 +20,13 @@ def create_tables(database_url: str) -> None:
         connection.execute(TABLES)
 
 
+def steps(database_url: str, key: str) -> list[tuple[int, int]]:
+    """(step, worker pid) of each step of `key`'s job recorded so far, in the order they ran."""
+    with psycopg.connect(database_url) as connection:
+        sql = "SELECT step, worker_pid FROM fault_steps WHERE key = %s ORDER BY at"
+        return connection.execute(sql, [key]).fetchall()
+
+
 def stepped(database_url: str, key: str, steps: int, step_seconds: float) -> int:
     worker_pid = os.getppid()  # RQ runs the job in a work-horse forked from the worker
     with psycopg.connect(database_url, autocommit=True) as connection:

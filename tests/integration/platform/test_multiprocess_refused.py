@@ -8,12 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from redis import Redis
 from rq import Worker
 
 from lumikb_app.services.platform.deployment import UnworkableDeployment
 from lumikb_app.services.platform.lifecycle import open_backends
 from tests.conftest import PROJECT_ROOT
+from tests.integration.platform.job_helpers import flushed_redis
 from tests.integration.platform.private_redis import free_port
 from tests.integration.platform.worker_processes import server_env
 
@@ -48,11 +48,8 @@ def _one_message(result: subprocess.CompletedProcess) -> str:
 
 @pytest.fixture
 def redis_db():
-    client = Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    with flushed_redis(REDIS_URL) as client:
+        yield client
 
 
 def test_worker_refuses_every_embedded_store_and_names_its_variables(tmp_path, redis_db):

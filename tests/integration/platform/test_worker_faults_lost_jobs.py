@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis import Redis
 from rq import Queue
 
 from lumikb_app.adapters.rq_jobs import RedisJobQueue
@@ -16,6 +15,7 @@ from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import Document
 from lumikb_app.services.documents import reconcile
 from tests.integration.documents.ingest_helpers import upload_bytes, writer_and_kb
+from tests.integration.platform.job_helpers import flushed_redis
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/10"  # a database of its own, flushed before and after
@@ -23,11 +23,8 @@ REDIS_URL = "redis://127.0.0.1:6379/10"  # a database of its own, flushed before
 
 @pytest.fixture
 def redis_db():
-    client = Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    with flushed_redis(REDIS_URL) as client:
+        yield client
 
 
 @pytest.fixture

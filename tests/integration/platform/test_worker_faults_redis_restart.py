@@ -18,7 +18,7 @@ from lumikb_app.db.tables import Document
 from lumikb_app.domain.models import BUILTIN_EMBEDDER
 from lumikb_app.services.documents import indexing
 from tests.integration.documents.ingest_helpers import upload_bytes, writer_and_kb
-from tests.integration.platform.private_redis import PrivateRedis, wait_for
+from tests.integration.platform.private_redis import PrivateRedis, private_redis, wait_for
 from tests.integration.platform.worker_processes import SINGLE_WORKER, start_worker, stop
 from workers.recovery import reconcile_waiting
 
@@ -33,10 +33,8 @@ def _document(document_id: str) -> Document:
 
 @pytest.fixture
 def redis_server(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+    with private_redis(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

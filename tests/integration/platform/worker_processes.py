@@ -9,10 +9,15 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from redis import Redis
+from rq import Worker
+
 from tests.conftest import PROJECT_ROOT
-from tests.integration.platform.private_redis import free_port
+from tests.integration.platform.private_redis import free_port, wait_for
 
 # One worker at a time on the embedded vector store, which `python -m workers.main` refuses with
 # REDIS_URL (several processes): for tests that make sure no other process opens it meanwhile.
@@ -55,6 +60,20 @@ def start_worker(
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
+
+
+@contextmanager
+def two_workers(
+    env: dict[str, str], log_path: Path, redis: Redis
+) -> Iterator[dict[int, subprocess.Popen]]:
+    """Two workers by pid, once both have registered in `redis`; stopped at the end."""
+    workers = {p.pid: p for p in (start_worker(env, log_path), start_worker(env, log_path))}
+    try:
+        wait_for(lambda: len(Worker.all(connection=redis)) == 2, 60, "two workers")
+        yield workers
+    finally:
+        for process in workers.values():
+            stop(process)
 
 
 def kill_hard(process: subprocess.Popen) -> None:
