@@ -15,7 +15,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import statistics
 import sys
@@ -24,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.synthetic import deployment  # noqa: E402
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 VARIANTS = ("", " in Python", " explained", " please, with an example", " and why")
@@ -43,17 +44,6 @@ def questions(count: int) -> list[str]:
     lines = (CORPORA / "peps-eval" / "queries.jsonl").read_text().splitlines()
     base = [json.loads(line)["text"] for line in lines if line.strip()]
     return [q + v for v in VARIANTS for q in base][:count]
-
-
-def deploy(data_dir: str) -> None:
-    os.environ["DATA_DIR"] = data_dir
-    for name in ("DATABASE_URL", "QDRANT_HOST", "REDIS_URL", "LLM_MODEL"):
-        os.environ.pop(name, None)
-    from lumikb_app.container import reset_container
-    from lumikb_app.db.migrate import upgrade
-
-    reset_container()
-    upgrade()
 
 
 def seeded_user(docs: int):
@@ -126,7 +116,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=20, help="results asked for (the UI's 20)")
     args = parser.parse_args()
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="bench-search-cpu-")
-    deploy(data_dir)
+    deployment(data_dir)
     user = seeded_user(args.docs)
     from lumikb_app.services.retrieval import search
 
