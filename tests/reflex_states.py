@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from lumikb_app.domain.enums import SystemRole
+from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.auth import COOKIE_NAME
+from lumikb_app.services.platform.transactions import transaction
 
 S = TypeVar("S")
+PASSWORD = "a long enough secret"
 
 
 def signed_in_state(state_class: type[S], token: str, path: str = "/", **route: str) -> S:
@@ -19,3 +23,16 @@ def signed_in_state(state_class: type[S], token: str, path: str = "/", **route: 
         {"headers": {"cookie": f"{COOKIE_NAME}={token}"}, "pathname": path, "query": route}
     )
     return state
+
+
+def admin_and_member(state_class: type[S], path: str = "/") -> tuple[S, S]:
+    """A new admin (root@x.io) and member (mia@x.io), both with PASSWORD: `state_class` signed in
+    as each, on `path`."""
+    with transaction() as session:
+        auth.create_user(
+            session, email="root@x.io", display_name="R", password=PASSWORD, role=SystemRole.admin
+        )
+        auth.create_user(session, email="mia@x.io", display_name="M", password=PASSWORD)
+    admin = signed_in_state(state_class, auth.login("root@x.io", PASSWORD).token, path)
+    member = signed_in_state(state_class, auth.login("mia@x.io", PASSWORD).token, path)
+    return admin, member

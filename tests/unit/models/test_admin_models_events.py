@@ -5,28 +5,18 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.db.tables import Model
-from lumikb_app.domain.enums import SystemRole
 from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID
-from lumikb_app.services.accounts import auth
-from lumikb_app.services.platform.transactions import read_session, transaction
+from lumikb_app.services.platform.transactions import read_session
 from lumikb_app.state.models.admin_models import AdminModelsState
-from tests.reflex_states import signed_in_state
+from tests.reflex_states import admin_and_member
 
 pytestmark = pytest.mark.unit
-PASSWORD = "a long enough secret"
 FORM = {"name": "Llama", "litellm_model": "ollama/llama3.2", "context_window": "8192"}
 
 
 @pytest.fixture
 def pages(migrated):
-    with transaction() as session:
-        auth.create_user(
-            session, email="root@x.io", display_name="R", password=PASSWORD, role=SystemRole.admin
-        )
-        auth.create_user(session, email="mia@x.io", display_name="M", password=PASSWORD)
-    admin = signed_in_state(AdminModelsState, auth.login("root@x.io", PASSWORD).token)
-    member = signed_in_state(AdminModelsState, auth.login("mia@x.io", PASSWORD).token)
-    return admin, member
+    return admin_and_member(AdminModelsState)
 
 
 def _entries() -> list[Model]:

@@ -4,29 +4,18 @@ with a message and change nothing."""
 
 import pytest
 
-from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.knowledge_bases import kbs
-from lumikb_app.services.platform.transactions import transaction
 from lumikb_app.state.platform.admin_console import AdminConsoleState
-from tests.reflex_states import signed_in_state
+from tests.reflex_states import PASSWORD, admin_and_member
 
 pytestmark = pytest.mark.unit
-PASSWORD = "a long enough secret"
 REFUSED = "Only administrators can do this."
 
 
 @pytest.fixture
 def pages(migrated):
-    with transaction() as session:
-        auth.create_user(
-            session, email="root@x.io", display_name="R", password=PASSWORD, role=SystemRole.admin
-        )
-        auth.create_user(session, email="mia@x.io", display_name="M", password=PASSWORD)
-    path = "/admin/console"
-    admin = signed_in_state(AdminConsoleState, auth.login("root@x.io", PASSWORD).token, path)
-    member = signed_in_state(AdminConsoleState, auth.login("mia@x.io", PASSWORD).token, path)
-    return admin, member
+    return admin_and_member(AdminConsoleState, "/admin/console")
 
 
 async def test_a_member_sending_the_events_by_hand_sees_and_changes_nothing(pages):
