@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import deployment  # noqa: E402
+from bench.synthetic import bench_admin, deployment  # noqa: E402
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 VARIANTS = ("", " in Python", " explained", " please, with an example", " and why")
@@ -52,8 +52,6 @@ def seeded_user(docs: int):
 
     from lumikb_app.container import get_container
     from lumikb_app.db.tables import User
-    from lumikb_app.domain.enums import SystemRole
-    from lumikb_app.services.accounts.auth import create_user
     from lumikb_app.services.documents import documents
     from lumikb_app.services.knowledge_bases import kbs
 
@@ -62,12 +60,7 @@ def seeded_user(docs: int):
         if user is not None:
             session.expunge(user)
             return user
-        user = create_user(
-            session, email="bench@example.com", display_name="B", password=None,
-            role=SystemRole.admin,
-        )  # fmt: skip
-        session.commit()
-        session.expunge(user)
+        user = bench_admin(session)
     kb_id = kbs.create_kb(user, "PEPs").id
     started = time.perf_counter()
     ids = []

@@ -23,18 +23,25 @@ def deployment(tmp: str) -> None:
     upgrade()
 
 
-def admin_and_kb(container) -> tuple[object, str]:
+def bench_admin(session):
+    """The benches' admin, created and committed in `session`, then detached from it."""
     from lumikb_app.domain.enums import SystemRole
     from lumikb_app.services.accounts.auth import create_user
+
+    user = create_user(
+        session, email="bench@example.com", display_name="B", password=None,
+        role=SystemRole.admin,
+    )  # fmt: skip
+    session.commit()
+    session.expunge(user)
+    return user
+
+
+def admin_and_kb(container) -> tuple[object, str]:
     from lumikb_app.services.knowledge_bases import kbs
 
     with container.db.session() as session:
-        user = create_user(
-            session, email="bench@example.com", display_name="B", password=None,
-            role=SystemRole.admin,
-        )  # fmt: skip
-        session.commit()
-        session.expunge(user)
+        user = bench_admin(session)
     return user, kbs.create_kb(user, "Bench").id
 
 
