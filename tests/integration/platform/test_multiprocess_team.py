@@ -169,8 +169,15 @@ def test_an_upload_on_one_web_process_is_ingested_by_a_worker_up_to_the_missing_
     with container.db.session() as session:
         chunks = session.exec(select(Chunk).where(Chunk.document_id == doc.id)).all()
     assert chunks  # parsed and chunked by a worker from the blob web A stored in S3
-    retry = Queue("ingest", connection=connection).scheduled_job_registry.get_job_ids()
-    assert len(retry) == 1  # one job, waiting for its next attempt, not one per process
+    ingest = Queue("ingest", connection=connection)
+
+    def pending_ingest_jobs() -> set[str]:
+        # The stage says "Retrying" just before RQ files the retry, which may be running again.
+        registries = (ingest.scheduled_job_registry, ingest.started_job_registry)
+        return {job for r in registries for job in r.get_job_ids()} | set(ingest.job_ids)
+
+    wait_for(pending_ingest_jobs, 30, "RQ to file the ingest job's retry")
+    assert len(pending_ingest_jobs()) == 1  # one job, retried, not one per process
     # Both web processes schedule the periodic reconcile at start-up: one run is scheduled.
     reconciles = Queue("default", connection=connection).scheduled_job_registry.get_job_ids()
     assert [job for job in reconciles if job.startswith("reconcile-")] == ["reconcile-periodic"]
