@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lumikb_app.services.chat.conversations import PAGE_SIZE
 from tests.e2e.conftest import CHAT_LIMITS, SeededApp, Shots, wait_for_hydration
 from tests.e2e.helpers import login, new_page
 
@@ -42,11 +43,21 @@ def _finished(page) -> None:
     )
 
 
-def _refused_and_nothing_stored(page, question: str, conversations: int, message: str) -> None:
+def _newest_conversation(page) -> str | None:
+    """The id of the first (newest) conversation in the list, or None when it is empty."""
+    items = page.get_by_test_id("conversation-item")
+    return items.first.get_attribute("data-id") if items.count() else None
+
+
+def _refused_and_nothing_stored(
+    page, question: str, conversations: int, newest: str | None, message: str
+) -> None:
     _finished(page)
     expect(page.get_by_test_id("chat-error")).to_contain_text(message)
     expect(page.get_by_test_id("chat-input")).to_have_value(question)  # back in the box
-    expect(page.get_by_test_id("conversation-item")).to_have_count(conversations)
+    # The list shows one page, newest first: no conversation was added on top.
+    expect(page.get_by_test_id("conversation-item")).to_have_count(min(conversations, PAGE_SIZE))
+    assert _newest_conversation(page) == newest
     expect(page).to_have_url(re.compile(r"/chat/?$"))  # no conversation was opened
     expect(page.get_by_test_id("user-message")).to_have_count(0)
 
@@ -63,12 +74,13 @@ def test_a_question_asked_while_every_place_is_busy_is_refused_then_answered(
         _open_new_chat(admin, app.admin_email, app.admin_password)
         admin_shots = Shots(admin, "test_a_question_asked_while_every_place_is_busy-admin")
         before = admin.get_by_test_id("conversation-item").count()
+        newest_before = _newest_conversation(admin)
 
         _ask(page, SLOW_QUESTION)
         page.get_by_test_id("streaming-text").wait_for()  # Grace's answer holds the one place
         _ask(admin, QUICK_QUESTION)
 
-        _refused_and_nothing_stored(admin, QUICK_QUESTION, before, BUSY)
+        _refused_and_nothing_stored(admin, QUICK_QUESTION, before, newest_before, BUSY)
         admin_shots("refused while busy")
         _finished(page)
         expect(page.get_by_test_id("assistant-message").last).to_have_attribute(
@@ -82,7 +94,10 @@ def test_a_question_asked_while_every_place_is_busy_is_refused_then_answered(
         expect(admin.get_by_test_id("assistant-message")).to_have_attribute(
             "data-mode", "no_answer"
         )
-        expect(admin.get_by_test_id("conversation-item")).to_have_count(before + 1)
+        items = admin.get_by_test_id("conversation-item")
+        expect(items).to_have_count(min(before + 1, PAGE_SIZE))  # the list shows one page
+        expect(items.first).to_have_attribute("data-title", QUICK_QUESTION)  # the new one, on top
+        assert _newest_conversation(admin) != newest_before
         admin_shots("answered on the second try")
     finally:
         admin.context.close()
