@@ -21,6 +21,7 @@ import time
 
 from rq import Queue, Worker
 
+from lumikb_app.adapters import rq_admin
 from lumikb_app.services.documents.reconcile import RECONCILE_JOB
 from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.lifecycle import RECONCILE_EVERY_SECONDS, restore_reconcile
@@ -36,11 +37,7 @@ RESTORE_AT_MOST_EVERY = 300  # seconds: a reconcile that keeps failing is not ru
 
 def reconcile_waiting(queue: Queue) -> bool:
     """A reconcile run is scheduled, queued or running (its job ids all start alike)."""
-    ids = [
-        *queue.scheduled_job_registry.get_job_ids(cleanup=False),
-        *queue.get_job_ids(),
-        *queue.started_job_registry.get_job_ids(cleanup=False),
-    ]
+    ids = rq_admin.waiting_job_ids(queue)
     return any(job_id.startswith(RECONCILE_JOB_PREFIX) for job_id in ids)
 
 

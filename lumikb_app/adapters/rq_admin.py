@@ -30,7 +30,18 @@ _REGISTRY_OF_STATUS = {
 _CANCELLABLE = {"queued", "scheduled", "deferred", "failed"}
 
 
-def _registries(queue: Queue) -> dict[str, BaseRegistry]:
+def waiting_job_ids(queue: Queue) -> list[str]:
+    """The ids of the queue's jobs that are queued, scheduled (a retry's backoff included) or
+    running: the jobs Redis still holds to do."""
+    return [
+        *queue.get_job_ids(),
+        *queue.scheduled_job_registry.get_job_ids(cleanup=False),
+        *queue.started_job_registry.get_job_ids(cleanup=False),
+    ]
+
+
+def registries(queue: Queue) -> dict[str, BaseRegistry]:
+    """The queue's RQ registries by name (its queued jobs are the queue itself)."""
     return {
         "scheduled": queue.scheduled_job_registry,
         "deferred": queue.deferred_job_registry,
@@ -46,7 +57,7 @@ def queue_status(queues: Mapping[str, Queue], jobs_per_registry: int) -> list[Qu
 def _queue_info(name: str, queue: Queue, limit: int) -> QueueInfo:
     counts = {"queued": queue.count}
     ids = {"queued": queue.get_job_ids(0, limit - 1) if limit else []}
-    for registry_name, registry in _registries(queue).items():
+    for registry_name, registry in registries(queue).items():
         counts[registry_name] = registry.get_job_count(cleanup=False)
         # Newest first: RQ orders a registry by score (expiry or due time), oldest first.
         ids[registry_name] = (

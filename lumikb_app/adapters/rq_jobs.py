@@ -108,12 +108,7 @@ class _RqJobQueue:
     def waiting_first_args(self, queue: str) -> set[str]:
         """The first argument of each job of `queue` that is queued, scheduled (a retry's
         backoff included) or running: the documents whose ingest job Redis still holds."""
-        rq_queue = self.queues[queue]
-        ids = [
-            *rq_queue.get_job_ids(),
-            *rq_queue.scheduled_job_registry.get_job_ids(cleanup=False),
-            *rq_queue.started_job_registry.get_job_ids(cleanup=False),
-        ]
+        ids = rq_admin.waiting_job_ids(self.queues[queue])
         jobs = Job.fetch_many(ids, connection=self.connection)
         return {str(job.args[0]) for job in jobs if job is not None and job.args}
 
@@ -126,13 +121,7 @@ class _RqJobQueue:
         found: dict[tuple[str, str], int] = {}
         for name, queue in self.queues.items():
             found[(name, "queued")] = queue.count
-            registries = {
-                "started": queue.started_job_registry,
-                "scheduled": queue.scheduled_job_registry,
-                "deferred": queue.deferred_job_registry,
-                "failed": queue.failed_job_registry,
-            }
-            for registry, jobs in registries.items():
+            for registry, jobs in rq_admin.registries(queue).items():
                 found[(name, registry)] = jobs.get_job_count(cleanup=False)
         return found
 
