@@ -27,7 +27,7 @@ from reflex_base.registry import RegistrationContext
 
 from lumikb_app.domain import log_context
 from lumikb_app.services.platform.unavailable import unavailable_reason
-from lumikb_app.state.backend_errors import note_event
+from lumikb_app.state.backend_errors import note_event, toast_for
 from lumikb_app.state.event_rules import policy_for
 from lumikb_app.state.session import forget_checked_session, login_url, user_for_cookie
 
@@ -57,10 +57,9 @@ class EventGuard(Middleware):
         try:
             signed_in = await _signed_in(state, remember=not handler.is_background)
         except Exception as error:
-            if (reason := unavailable_reason(error)) is None:
+            if unavailable_reason(error) is None:
                 raise
-            log.warning("refused event %s: %s (%s)", event.name[-120:], reason, error)
-            return _answer(rx.toast.error(reason, position="bottom-right", duration=8000))
+            return _answer(toast_for(error))  # the backend's reason, as for a failed handler
         if signed_in:
             return None
         if _loads_current_page(app, state, handler):
