@@ -17,7 +17,7 @@ import reflex as rx
 
 from lumikb_app.db.tables import User
 from lumikb_app.ports.jobs import JobActionRefused, NoSuchJob
-from lumikb_app.services.accounts import access, auth
+from lumikb_app.services.accounts import access, auth, sign_in_threads
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.platform import admin_dashboard, admin_jobs, admin_system
 from lumikb_app.state.platform import admin_console_rows as rows
@@ -200,7 +200,9 @@ class AdminConsoleState(ShellState):
             return "the tab left the console"
         if not _tab_connected(token):
             return "the tab closed"
-        user = await asyncio.to_thread(auth.user_for_token, session) if session else None
+        # Looked up afresh each time (a revoked session stops the refresh), on the lookup threads
+        # every session check uses, not behind searches in asyncio's shared pool.
+        user = await sign_in_threads.lookup(auth.user_for_token, session) if session else None
         if user is None or not access.is_admin(user):
             return "not an administrator's session any more"
         try:
