@@ -37,10 +37,17 @@ class Passage:
     heading_path: tuple[str, ...] = ()
     document_title: str | None = None
     matched_terms: tuple[str, ...] = ()  # query words found in the passage (for highlighting)
-    semantic: bool = False  # the dense (meaning) search found it, not only the keyword search
+    semantic: bool = False  # close in meaning: the dense similarity clears the calibrated bar
     keyword: bool = False  # the BM25 keyword search found it
     version: int = 1  # the version of the document the passage is from
     via: str = ""  # the knowledge graph brought it: "PEP 484 → TypeVar"
+    # Absolute evidence, comparable across questions (unlike `score`, which is relative to the
+    # best passage of this result list). `similarity`: the dense cosine similarity of question
+    # and passage, None when the dense search did not find the passage. `relevance`: 0..1, a
+    # calibrated estimate that the passage is about the question (see services/retrieval/
+    # relevance.py), fit to show as a percentage.
+    similarity: float | None = None
+    relevance: float = 0.0
 
     @property
     def page(self) -> int | None:
