@@ -5,6 +5,7 @@ enough text to see a whole marker (`[3]`, `[1, 2]`, `[1][2]`), removes any numbe
 source, and renumbers the kept ones by first use, so the reader always meets [1] first. Every
 kept marker is written as `[n]` (a list becomes `[1][2]`). `ordered_sources` then numbers the
 source list the same way: cited sources first, in the order they were first cited.
+Text inside a fenced code block (```) is code, not citations: `a[1]` there is left as written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from lumikb_app.domain.retrieval import Passage
 _MARKER = re.compile(r"\s*\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]")
 _PARTIAL = re.compile(r"\[[\d,\s]*$")
 _MAX_MARKER_CHARS = 24
+_FENCE = re.compile(r"`{3,}")
+_PARTIAL_FENCE = re.compile(r"`{1,}$")
 
 
 class CitationStream:
@@ -28,6 +31,7 @@ class CitationStream:
         self.valid = set(valid)
         self.order: list[int] = []  # source numbers in first-use order
         self._pending = ""
+        self._fence = ""  # the fence that opened the code block the text is in ("" outside)
 
     def feed(self, text: str) -> tuple[str, list[int]]:
         """Returns (text ready to show, source numbers first cited in it)."""
@@ -48,7 +52,24 @@ class CitationStream:
         return self.order.index(source_number) + 1
 
     def _rewrite(self, text: str) -> tuple[str, list[int]]:
+        """Rewrite the markers of the text outside fenced code blocks."""
+        out: list[str] = []
         first_cited: list[int] = []
+        at = 0
+        for fence in _FENCE.finditer(text):
+            out.append(self._part(text[at : fence.start()], first_cited))
+            out.append(fence.group(0))
+            at = fence.end()
+            if not self._fence:
+                self._fence = fence.group(0)
+            elif len(fence.group(0)) >= len(self._fence):
+                self._fence = ""
+        out.append(self._part(text[at:], first_cited))
+        return "".join(out), first_cited
+
+    def _part(self, text: str, first_cited: list[int]) -> str:
+        if self._fence:
+            return text
 
         def replace(match: re.Match[str]) -> str:
             kept: list[int] = []
@@ -64,7 +85,7 @@ class CitationStream:
             lead = match.group(0)[: match.group(0).index("[")]
             return lead + "".join(f"[{self.display_number(n)}]" for n in kept)
 
-        return _MARKER.sub(replace, text), first_cited
+        return _MARKER.sub(replace, text)
 
 
 def _hold_point(buffer: str) -> int:
@@ -74,6 +95,9 @@ def _hold_point(buffer: str) -> int:
     partial = _PARTIAL.search(buffer)
     if partial and len(buffer) - partial.start() <= _MAX_MARKER_CHARS:
         cut = partial.start()
+    ticks = _PARTIAL_FENCE.search(buffer[:cut])
+    if ticks:  # maybe the start of a fence: its length decides where a code block ends
+        cut = ticks.start()
     while cut > 0 and buffer[cut - 1].isspace():
         cut -= 1
     return cut

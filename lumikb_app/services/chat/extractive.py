@@ -1,5 +1,7 @@
 """The no-model answer: the few sentences of the retrieved passages that best answer the
-question, quoted verbatim, each followed by its source number."""
+question, quoted verbatim, each followed by its source number. A sentence that introduces a code
+or literal block ("...looks like this:") brings the block along as a fenced Markdown code block
+(services/chat/literal_blocks.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lumikb_app.domain.retrieval import Passage
+from lumikb_app.services.chat.literal_blocks import Piece, blocks, fenced, intro_text
 from lumikb_app.services.retrieval.terms import key_terms
 
 NO_MODEL_NOTE = (
@@ -24,6 +27,7 @@ PER_PASSAGE = 2
 RANK_WEIGHT = 0.3
 KEEP_RATIO = 0.6  # beyond the first two, a sentence must score this share of the best one
 MIN_WORDS, MAX_CHARS = 4, 600
+MIN_INTRO_WORDS = 3  # "It looks like:" with its block is an answer; "or:" is not
 UNPUNCTUATED_WORDS = 12  # a line this long without a full stop is still prose
 FALLBACK_CHARS = 300
 
@@ -38,6 +42,7 @@ class Pick:
     text: str
     source: int  # the passage's number among the sources, 1-based
     score: float
+    literal: tuple[Piece, ...] = ()  # the code or literal blocks the sentence introduces
 
 
 def split_sentences(text: str) -> list[str]:
@@ -50,38 +55,59 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _usable(sentence: str) -> bool:
-    """A sentence, not a heading, a field line ("Title: ...") or a fragment."""
+def _usable(sentence: str, introduces: bool = False) -> bool:
+    """A sentence, not a heading, a field line ("Title: ...") or a fragment. A sentence ending
+    in a colon counts only with the block it introduces: alone it announces what it lacks."""
     count = len(sentence.split())
-    if count < MIN_WORDS or len(sentence) > MAX_CHARS:
+    if len(sentence) > MAX_CHARS:
+        return False
+    if sentence.endswith(":"):
+        return introduces and count >= MIN_INTRO_WORDS
+    if count < MIN_WORDS:
         return False
     return bool(_ENDS_LIKE_A_SENTENCE.search(sentence)) or count >= UNPUNCTUATED_WORDS
+
+
+def _units(text: str) -> list[tuple[str, tuple[Piece, ...]]]:
+    """The passage's usable sentences, each with the literal blocks it introduces (if any)."""
+    units = []
+    for block in blocks(text):
+        sentences = split_sentences(block.text)
+        for i, sentence in enumerate(sentences):
+            literal = block.literal if i == len(sentences) - 1 else ()
+            if _usable(sentence, bool(literal)):
+                units.append((intro_text(sentence) if literal else sentence, literal))
+    return units
 
 
 def choose_sentences(question: str, passages: Sequence[Passage]) -> list[Pick]:
     """Score each sentence by the question terms it holds (rarer terms weigh more) plus a bonus
     for its passage's retrieval rank; keep the best 2-4, at most two per passage."""
     candidates = [
-        (n, sentence, set(key_terms(sentence)))
+        (n, sentence, literal, _terms(sentence, literal))
         for n, passage in enumerate(passages, start=1)
-        for sentence in split_sentences(passage.text)
-        if _usable(sentence)
+        for sentence, literal in _units(passage.text)
     ]
     if not candidates:
         return _fallback(passages)
     wanted = key_terms(question)
-    weights = _term_weights(wanted, [terms for _, _, terms in candidates])
+    weights = _term_weights(wanted, [terms for _, _, _, terms in candidates])
     total = sum(weights.values()) or 1.0
     ranked = sorted(
         (
-            Pick(sentence, n, _overlap(terms, weights) / total + RANK_WEIGHT / n)
-            for n, sentence, terms in candidates
+            Pick(sentence, n, _overlap(terms, weights) / total + RANK_WEIGHT / n, literal)
+            for n, sentence, literal, terms in candidates
             if _overlap(terms, weights) > 0
         ),
         key=lambda pick: pick.score,
         reverse=True,
     )
     return _select(ranked) if ranked else _fallback(passages)
+
+
+def _terms(sentence: str, literal: tuple[Piece, ...]) -> set[str]:
+    """The sentence's terms and those of the blocks it introduces (they are part of it)."""
+    return set(key_terms(" ".join([sentence, *(piece.text for piece in literal)])))
 
 
 def _overlap(terms: set[str], weights: dict[str, float]) -> float:
@@ -125,8 +151,16 @@ def _fallback(passages: Sequence[Passage]) -> list[Pick]:
 
 
 def compose(picks: Sequence[Pick]) -> str:
-    """The answer body: each sentence followed by its marker."""
-    return " ".join(f"{pick.text} [{pick.source}]" for pick in picks)
+    """The answer body (Markdown): each sentence followed by its marker; a sentence that
+    introduces blocks ends its paragraph, and the fenced blocks follow it."""
+    body = ""
+    for pick in picks:
+        if body and not body.endswith("\n"):
+            body += " "
+        body += f"{pick.text} [{pick.source}]"
+        if pick.literal:
+            body += f"\n\n{fenced(pick.literal)}\n\n"
+    return body.strip()
 
 
 def word_pieces(text: str) -> list[str]:

@@ -77,3 +77,11 @@ def test_a_source_links_to_the_viewer_at_its_page_and_version_with_a_short_previ
     assert len(source["text"]) <= 800
     no_page = source_from_passage(2, Passage("ch", "doc", "a.md", "kb", "KB", "text/md", "t", 0.1))
     assert no_page["href"] == "/view/doc?chunk=ch&page=&version=1" and no_page["page"] is None
+
+
+def test_markers_inside_a_code_block_are_code_not_citations():
+    stream = CitationStream([1, 2])
+    pieces = ["See [2]", " this:\n\n`", "``\nx = a[1] + b [9]\n", "``", "`\n\nDone [1]."]
+    shown = "".join(stream.feed(piece)[0] for piece in pieces) + stream.flush()[0]
+    assert shown == "See [1] this:\n\n```\nx = a[1] + b [9]\n```\n\nDone [2]."
+    assert stream.order == [2, 1]
