@@ -45,7 +45,8 @@ def blocks(text: str) -> list[Block]:
     at = 0
     while at < len(raw):
         block = raw[at]
-        pieces, at = (), at + 1
+        pieces: tuple[Piece, ...] = ()
+        at += 1
         if introduces(block):
             pieces, at = _literal_run(raw, at)
         found.append(Block(block, pieces))
