@@ -23,7 +23,13 @@ from lumikb_app.ports.blobs import BlobNotFound
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import PermissionDenied, can, require
 from lumikb_app.services.documents import outbox, pending_blobs, status, versions
-from lumikb_app.services.documents.parsing import detect_path_type
+from lumikb_app.services.documents.parsing import (
+    EMPTY,
+    OLE_STORAGE,
+    SUPPORTED_TYPES,
+    describe_type,
+    detect_path_type,
+)
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.graph import status as graph_status
 from lumikb_app.services.graph.status import DocumentGraphStage
@@ -50,6 +56,7 @@ class ListedDocument:
     document: Document  # detached
     uploader: str | None  # the uploader's display name; None when unknown or never recorded
     graph: DocumentGraphStage | None = None  # its graph stage, when the KB's graph is on
+    queue_place: int | None = None  # a queued document's place among all waiting ones (1: next)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ def accept_upload(
         spool.finish()
         with read_session() as session:
             require(session, user, kb_id, KbRole.WRITE)
+            mime_type = detect_path_type(spool.path, spool.filename)
+            _refuse_unreadable(spool.filename, mime_type)
             twin = _same_content(session, kb_id, spool.sha256)
             version = next_version(session, kb_id, spool.filename)
         if twin is not None:
@@ -141,17 +150,28 @@ def accept_upload(
                 spool.filename, None, None, twin.id,
                 f"{spool.filename} is identical to {twin.name} (version {twin.version}); nothing to do.",
             )  # fmt: skip
-        return _store(user, kb_id, spool, version, ip)
+        return _store(user, kb_id, spool, (version, mime_type), ip)
     finally:
         spool.discard()
 
 
+def _refuse_unreadable(name: str, mime_type: str) -> None:
+    """A file no parser reads is refused before anything is stored, so the upload list never
+    says it was added. (An OLE file may be an encrypted DOCX: ingestion tells which, in words.)"""
+    if mime_type == EMPTY:
+        raise UploadRejected(f"{name} is empty; there is nothing to add.")
+    if mime_type not in SUPPORTED_TYPES and mime_type != OLE_STORAGE:
+        raise UploadRejected(
+            f"{name} was not added: this file type is not supported: {describe_type(mime_type)}."
+        )
+
+
 def _store(
-    user: User, kb_id: str, spool: UploadSpool, version: int, ip: str | None
+    user: User, kb_id: str, spool: UploadSpool, kind: tuple[int, str], ip: str | None
 ) -> UploadOutcome:
     """Blob first (no unit of work open), then the row; the blob goes again if the row fails,
     and the outbox discards it if the process dies in between (pending_blobs)."""
-    mime_type = detect_path_type(spool.path, spool.filename)
+    version, mime_type = kind
     document_id = new_id()
     key = blob_key(kb_id, document_id, version)
     blobs = get_container().blobs
@@ -262,10 +282,34 @@ def list_documents(
         kb = session.get(KnowledgeBase, kb_id)  # held, so require's look at it costs no query
         require(session, user, kb_id, KbRole.READ)
         rows = [ListedDocument(doc, name) for doc, name in session.exec(statement)]
+        rows = _with_queue_places(session, kb_id, rows)
         graph_on = kb is not None and graph_status.graph_on(kb)
         if graph_on:
             rows = _with_graph_stages(session, rows)
         return DocumentList(rows, can(session, user, kb_id, KbRole.WRITE), graph_on)
+
+
+def _with_queue_places(
+    session: Session, kb_id: str, rows: list[ListedDocument]
+) -> list[ListedDocument]:
+    """Queued documents get their place in the ingest line: every KB's waiting documents, in
+    the order they were queued (a retry queues again), so the count is the queue's own."""
+    if not any(row.document.status == S.queued.value for row in rows):
+        return rows
+    order = (col(Document.updated_at), col(Document.id))
+    waiting = (
+        select(
+            col(Document.id).label("id"),
+            col(Document.kb_id).label("kb_id"),
+            func.row_number().over(order_by=order).label("place"),
+        )
+        .where(Document.status == S.queued.value)
+        .subquery()
+    )
+    places = dict(
+        session.exec(select(waiting.c.id, waiting.c.place).where(waiting.c.kb_id == kb_id)).all()
+    )
+    return [replace(row, queue_place=places.get(row.document.id)) for row in rows]
 
 
 def _with_graph_stages(session: Session, rows: list[ListedDocument]) -> list[ListedDocument]:
@@ -317,14 +361,19 @@ def _kept_older(session: Session, doc: Document) -> list[Document]:
     )
 
 
-def retry_document(user: User, document_id: str) -> None:
+def retry_document(user: User, document_id: str, ip: str | None = None) -> None:
     with transaction() as session:
         doc = _document_for(session, user, document_id, KbRole.WRITE)
+        failed_with = doc.error or ""
         if not status.move(
             session, doc.id, S.queued, only_from={S.failed},
             error=None, progress=0.0, stage_detail="", processing_started_at=None,
         ):  # fmt: skip
             raise UploadRejected("Only a failed document can be retried.")
+        audit.record(
+            session, "document.retried", actor=user, ip=ip, kb_id=doc.kb_id, target=doc.name,
+            details={"document_id": doc.id, "version": doc.version, "error": failed_with[:300]},
+        )  # fmt: skip
     enqueue_ingest(document_id)
 
 

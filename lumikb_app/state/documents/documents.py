@@ -29,11 +29,14 @@ from lumikb_app.db.tables import Document, User
 from lumikb_app.domain.enums import DocumentStatus
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.documents import bulk as bulk_service
+from lumikb_app.services.documents import details as details_service
 from lumikb_app.services.documents import documents as document_service
 from lumikb_app.services.documents.parsing import type_label
 from lumikb_app.services.documents.uploads import UploadRejected
 from lumikb_app.services.graph import extraction as graph_extraction
-from lumikb_app.state.documents import progress_watch, upload_protocol
+from lumikb_app.state.documents import document_panel, progress_watch, upload_protocol
+from lumikb_app.state.documents.document_panel import DetailView, HistoryView, VersionView
 from lumikb_app.state.documents.graph_stage import NO_LINE, GraphLine, eta_label, graph_line
 from lumikb_app.state.documents.progress_watch import Look, Shown
 from lumikb_app.state.documents.upload_protocol import UploadBoard, UploadRow, human_size
@@ -79,10 +82,20 @@ class DocumentRow:
     graph_working: bool
     graph_failed: bool
     moving: bool  # its processing or its graph stage still changes: the watcher keeps looking
+    queue_label: str  # a queued document's place in the ingest line: "3rd in line"
 
 
-def _document_row(doc: Document, uploader: str, graph: GraphLine = NO_LINE) -> DocumentRow:
+def _stage_detail(doc: Document, queue_label: str) -> str:
+    if doc.status != DocumentStatus.queued.value:
+        return doc.stage_detail
+    return queue_label.capitalize() if queue_label else doc.stage_detail or "Waiting to start"
+
+
+def _document_row(
+    doc: Document, uploader: str, graph: GraphLine = NO_LINE, queue_place: int | None = None
+) -> DocumentRow:
     processing = doc.status not in TERMINAL
+    queue_label = document_panel.queue_label(queue_place)
     return DocumentRow(
         id=doc.id,
         name=doc.name,
@@ -94,8 +107,7 @@ def _document_row(doc: Document, uploader: str, graph: GraphLine = NO_LINE) -> D
         uploaded_by=uploader,
         uploaded_at=doc.created_at.strftime("%b %d, %Y %H:%M"),
         status=doc.status,
-        stage_detail=doc.stage_detail
-        or ("Waiting to start" if doc.status == DocumentStatus.queued.value else ""),
+        stage_detail=_stage_detail(doc, queue_label),
         percent=round(max(0.0, min(1.0, doc.progress or 0.0)) * 100),
         eta_label=eta_label(doc.eta_seconds) if processing else "",
         error=doc.error or "",
@@ -109,6 +121,7 @@ def _document_row(doc: Document, uploader: str, graph: GraphLine = NO_LINE) -> D
         graph_working=graph.working,
         graph_failed=graph.failed,
         moving=processing or graph.working,
+        queue_label=queue_label if doc.status == DocumentStatus.queued.value else "",
     )
 
 
@@ -125,6 +138,7 @@ def _listing(
             item.document,
             item.uploader or ("Unknown" if item.document.uploaded_by else "—"),
             graph_line(item.graph),
+            item.queue_place,
         )
         for item in found.documents
     ]
@@ -158,8 +172,24 @@ class DocumentsState(ShellState):
     upload_percent: int = 0
     upload_error: str = ""
 
+    upload_summary: str = ""  # the batch's line: added, failed, left, ETA
+    upload_log_open: bool = True
+
     delete_id: str = ""
     delete_name: str = ""
+
+    # The detail panel of one document (opened from its row).
+    detail_open: bool = False
+    detail_id: str = ""
+    detail: DetailView = DetailView()
+    detail_versions: list[VersionView] = []
+    detail_history: list[HistoryView] = []
+
+    # Bulk selection: ids of the shown rows that are ticked.
+    selected_ids: list[str] = []
+    bulk_delete_asked: bool = False
+    bulk_message: str = ""
+    bulk_failed: bool = False
 
     _watch_beat: float = 0.0  # wall clock of the live watcher's last tick; 0 when none runs
     _watch_wanted: bool = False
@@ -199,6 +229,7 @@ class DocumentsState(ShellState):
         self.uploads = list(board.rows)
         self.uploading, self.upload_percent = board.uploading, board.percent
         self.upload_error = board.error
+        self.upload_summary = board.summary()
 
     # -- page load and filters --------------------------------------------------------------------
 
@@ -209,6 +240,8 @@ class DocumentsState(ShellState):
         self.docs_loaded, self.docs_error = False, ""
         self.query, self.status_filter, self.sort = "", "all", "uploaded"
         self.delete_id = self.delete_name = ""
+        self.detail_open, self.detail_id = False, ""
+        self.selected_ids, self.bulk_delete_asked, self.bulk_message = [], False, ""
         self._show_uploads(self._uploads.page_opened())
         self.max_upload_mb = get_container().settings.MAX_UPLOAD_MB
         user = await self.current_user()
@@ -286,6 +319,10 @@ class DocumentsState(ShellState):
             self._show_uploads(board)
 
     @rx.event
+    def toggle_upload_log(self):
+        self.upload_log_open = not self.upload_log_open
+
+    @rx.event
     def clear_uploads(self):
         self._show_uploads(self._uploads.cleared())
 
@@ -353,6 +390,100 @@ class DocumentsState(ShellState):
             self.docs_error = str(error)
             return None
         self.docs_error = "" if queued else "The knowledge graph is off for this knowledge base."
+        await self._reload(user)
+        return DocumentsState.watch_progress
+
+    # -- the detail panel -------------------------------------------------------------------------
+
+    @rx.event
+    async def open_details(self, document_id: str):
+        """Open a document's panel: versions, status history, size, pages and passages."""
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login")
+        try:
+            found = await asyncio.to_thread(details_service.document_details, user, document_id)
+        except PermissionDenied as error:
+            self.detail_open, self.detail_id, self.docs_error = False, "", str(error)
+            return None
+        self.detail, self.detail_versions, self.detail_history = document_panel.panel(found)
+        self.detail_open, self.detail_id = True, document_id
+        return None
+
+    @rx.event
+    def details_changed(self, is_open: bool):
+        self.detail_open = is_open
+        if not is_open:
+            self.detail_id = ""
+
+    # -- bulk actions -----------------------------------------------------------------------------
+
+    @rx.var
+    def shown_selected_ids(self) -> list[str]:
+        """The ticked rows that are still shown (a filter or a deletion may have hidden some)."""
+        ticked = set(self.selected_ids)
+        return [row.id for row in self.documents if row.id in ticked]
+
+    @rx.var
+    def selected_failed_ids(self) -> list[str]:
+        ticked = set(self.selected_ids)
+        return [row.id for row in self.documents if row.id in ticked and row.failed]
+
+    @rx.var
+    def all_selected(self) -> bool:
+        return bool(self.documents) and len(self.shown_selected_ids) == len(self.documents)
+
+    @rx.var
+    def selection_count_label(self) -> str:
+        count = len(self.shown_selected_ids)
+        return "1 document" if count == 1 else f"{count} documents"
+
+    @rx.event
+    def toggle_selected(self, document_id: str, checked: bool):
+        ids = [known for known in self.selected_ids if known != document_id]
+        if checked and any(row.id == document_id for row in self.documents):
+            ids.append(document_id)
+        self.selected_ids = ids[-bulk_service.MAX_BULK :]
+        self.bulk_message = ""
+
+    @rx.event
+    def select_all(self, checked: bool):
+        shown = [row.id for row in self.documents][: bulk_service.MAX_BULK]
+        self.selected_ids = shown if checked else []
+        self.bulk_message = ""
+
+    @rx.event
+    def ask_bulk_delete(self):
+        self.bulk_delete_asked = bool(self.shown_selected_ids)
+
+    @rx.event
+    def bulk_delete_dialog_changed(self, is_open: bool):
+        self.bulk_delete_asked = is_open and bool(self.shown_selected_ids)
+
+    @rx.event
+    async def confirm_bulk_delete(self, document_ids: list[str]):
+        """The dialog passes the ids it counted, so a live refresh cannot change the target."""
+        self.bulk_delete_asked = False
+        return await self._bulk(bulk_service.delete_documents, document_ids, "deleted")
+
+    @rx.event
+    async def retry_selected(self, document_ids: list[str]):
+        """Retry the selected failed documents (the button passes exactly those)."""
+        return await self._bulk(bulk_service.retry_documents, document_ids, "queued again")
+
+    async def _bulk(
+        self, action: Callable[..., bulk_service.BulkOutcome], ids: list[str], verb: str
+    ):
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login")
+        try:
+            outcome = await asyncio.to_thread(action, user, self.docs_kb_id, ids, self._ip())
+        except (PermissionDenied, bulk_service.BulkRefused) as error:
+            self.bulk_message, self.bulk_failed = str(error), True
+            return None
+        self.bulk_message, self.bulk_failed = outcome.summary(verb), bool(outcome.refused)
+        self.selected_ids = []
         await self._reload(user)
         return DocumentsState.watch_progress
 

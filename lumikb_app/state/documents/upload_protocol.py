@@ -33,6 +33,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents as document_service
 from lumikb_app.services.documents.uploads import UploadRejected, UploadSpool
 from lumikb_app.services.platform.unavailable import unavailable_reason
+from lumikb_app.state.documents.graph_stage import eta_label
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class UploadBoard:
     percent: int = 0  # the browser's progress for the whole request
     error: str = ""
     ended: tuple[tuple[str, str], ...] = ()  # (batch, what a row announced after its end says)
+    began_at: float = 0.0  # time.monotonic() when the running request started; 0 when none runs
 
     def row(self, key: str) -> UploadRow | None:
         return next((row for row in self.rows if row.key == key), None)
@@ -150,7 +152,7 @@ class UploadBoard:
         late = self._ended_message(batch)
         board = self
         if late is None:
-            board = dataclasses.replace(self, uploading=True, percent=0, error="")
+            board = dataclasses.replace(self.started(), percent=0, error="")
         for index, item in enumerate(picked[:MAX_UPLOAD_ROWS]):
             name, size = _announced_file(item)
             key = f"{batch}:{index}"
@@ -163,8 +165,39 @@ class UploadBoard:
                 board = board.with_row(key, name=name, size=known.size or size)
         return board
 
-    def started(self) -> UploadBoard:
-        return dataclasses.replace(self, uploading=True)
+    def started(self, now: float | None = None) -> UploadBoard:
+        if self.uploading:
+            return self
+        began = time.monotonic() if now is None else now
+        return dataclasses.replace(self, uploading=True, began_at=began)
+
+    def summary(self, now: float | None = None) -> str:
+        """The batch's one progress line: files added, already here, failed and left, and an ETA
+        from how fast the browser has sent the request so far."""
+        if not self.rows:
+            return ""
+        phases = [row.phase for row in self.rows]
+        left = sum(phase in IN_FLIGHT for phase in phases)
+        counts = (
+            (phases.count("uploaded"), "added"),
+            (phases.count("identical"), "already here"),
+            (phases.count("rejected"), "failed"),
+            (left, "left"),
+        )
+        said = " · ".join(f"{count} {what}" for count, what in counts if count)
+        files = f"{len(phases)} file{'s' if len(phases) != 1 else ''}"
+        if not self.uploading and not left:
+            return f"{files}: {said}"
+        eta = self._eta(time.monotonic() if now is None else now)
+        return f"Uploading {files}: {said}" + (f" · {eta}" if eta else "")
+
+    def _eta(self, now: float) -> str:
+        if not self.uploading or not self.began_at or self.percent <= 0:
+            return ""
+        if self.percent >= 100:
+            return "storing the last files"
+        elapsed = max(0.0, now - self.began_at)
+        return eta_label(elapsed * (100 - self.percent) / self.percent)
 
     def progressed(self, loaded: object, total: object) -> UploadBoard:
         """The browser's progress for the whole request (bytes sent of all)."""
@@ -182,7 +215,7 @@ class UploadBoard:
 
     def _end(self, batch: str, late: str, **changes) -> UploadBoard:
         ended = (*[e for e in self.ended if e[0] != batch], (batch, late))
-        return dataclasses.replace(self, ended=ended[-MAX_ENDED_BATCHES:], **changes)
+        return dataclasses.replace(self, ended=ended[-MAX_ENDED_BATCHES:], began_at=0.0, **changes)
 
     def refused(self, batch: str, message: str) -> UploadBoard:
         """Nothing of the batch will be read: every row of it says so, and the error line why."""

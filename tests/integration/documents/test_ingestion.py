@@ -72,9 +72,8 @@ def test_every_sample_and_every_bad_file_ends_ready_or_failed_with_a_reason(kb):
     )
     assert len(samples) > 40
     bad = {
-        "empty.pdf": b"",
         "truncated.pdf": (CORPORA / "pdf-samples").rglob("*.pdf").__next__().read_bytes()[:700],
-        "random.pdf": bytes(range(256)) * 40,
+        "blank.txt": b"  \n\n  \n",
         "bomb.docx": _zip_bomb(),
     }
     ids = [
@@ -92,10 +91,28 @@ def test_every_sample_and_every_bad_file_ends_ready_or_failed_with_a_reason(kb):
             assert doc.chunk_count == _vector_count(doc.id) > 0, doc.name
     by_name = {d.name: d for d in docs.values()}
     assert "password-protected" in next(d.error for n, d in by_name.items() if n.startswith("005"))
-    assert by_name["empty.pdf"].error == "The file is empty."
-    assert "not supported" in by_name["random.pdf"].error
+    assert by_name["blank.txt"].error == "The document contains no text."
     assert "zip bomb" in by_name["bomb.docx"].error
     assert sum(d.status == "ready" for d in docs.values()) >= 40
+
+
+def test_an_empty_file_or_one_no_parser_reads_is_refused_before_anything_is_stored(kb):
+    """The upload list then shows it failed with its reason, never a tick for a doomed file."""
+    user, kb_id = kb
+    refused = {
+        "empty.pdf": (b"", "empty.pdf is empty; there is nothing to add."),
+        "random.pdf": (
+            bytes(range(256)) * 40,
+            "random.pdf was not added: this file type is not supported: data in an unknown format.",
+        ),
+    }
+    for name, (data, reason) in refused.items():
+        with pytest.raises(UploadRejected) as caught:
+            upload_bytes(user, kb_id, name, data)
+        assert str(caught.value) == reason
+    with get_container().db.session() as session:
+        assert session.exec(select(Document).where(Document.kb_id == kb_id)).all() == []
+    assert list(get_container().blobs.list_keys(f"kb/{kb_id}/")) == []
 
 
 def _zip_bomb() -> bytes:
@@ -218,7 +235,7 @@ def test_reconcile_repairs_what_the_stores_disagree_on(kb):
 
 def test_retry_runs_a_failed_document_again(kb):
     user, kb_id = kb
-    outcome = upload_bytes(user, kb_id, "empty.txt", b"")
+    outcome = upload_bytes(user, kb_id, "blank.txt", b"  \n\n  \n")
     doc = wait_until_settled([outcome.document_id])[outcome.document_id]
     assert doc.status == "failed"
     documents.retry_document(user, doc.id)

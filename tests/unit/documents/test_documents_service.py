@@ -84,8 +84,10 @@ def test_the_listing_names_every_uploader_in_one_query_whatever_the_number_of_ro
     assert names[1:] == [(f"note-{n}.md", "Wendy") for n in range(6)]
     assert not listing.can_write
     document_queries = [s for s in statements if "FROM documents" in s]
-    assert len(document_queries) == 1 and "JOIN users" in document_queries[0]
-    assert len(statements) <= 4  # the reader's role (twice: READ, then WRITE), the KB, the rows
+    # The rows with their uploaders, and the queued ones' places in the ingest line.
+    assert len(document_queries) == 2 and "JOIN users" in document_queries[0]
+    assert "row_number" in document_queries[1].lower()
+    assert len(statements) <= 5  # the reader's role (READ, then WRITE), the KB, rows, line
 
 
 def test_the_listing_says_who_may_write_and_refuses_an_outsider(kb):

@@ -7,6 +7,7 @@ ingest job is not queued, so nothing runs after a file is stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,13 +157,42 @@ async def test_several_files_each_get_their_announced_row_and_become_documents(s
 
     rows = page.rows()
     assert [r.key for r in page.board.rows] == [f"{BATCH}:0", f"{BATCH}:1", f"{BATCH}:2"]
-    assert {r.phase for r in rows.values()} == {"uploaded"}  # an empty file fails when parsed
+    # Only a file the server stored and queued gets a tick; the empty one is refused at once.
+    assert [rows[n].phase for n in ("notes.md", "plan.md")] == ["uploaded", "uploaded"]
+    assert rows["empty.txt"].phase == "rejected"
+    assert rows["empty.txt"].detail == "empty.txt is empty; there is nothing to add."
     assert rows["notes.md"].detail == "notes.md uploaded (version 1)."
     assert rows["notes.md"].size == len(files[0][1]) and rows["notes.md"].percent == 100
-    assert queued == 3 and len(shelf.queued) == 3
-    assert stored_names(shelf.kb_id) == ["empty.txt", "notes.md", "plan.md"]
+    assert queued == 2 and len(shelf.queued) == 2
+    assert stored_names(shelf.kb_id) == ["notes.md", "plan.md"]
     assert not page.board.uploading and page.board.error == ""
-    assert page.refreshes == 4  # once per new document, once at the end
+    assert page.board.summary() == "3 files: 2 added · 1 failed"
+    assert page.refreshes == 3  # once per new document, once at the end
+    assert spooled() == []
+
+
+async def test_a_file_of_a_type_no_parser_reads_is_refused_with_its_reason_and_stored_nowhere(
+    shelf,
+):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    files = [
+        ("diagram.png", png),
+        ("notes.md", markdown("Notes")),
+        ("notes-copy.md", markdown("Notes")),
+    ]
+    page = FakePage()
+
+    queued = await run(FakeStream(*files), shelf.request(shelf.writer), page)
+
+    rows = page.rows()
+    assert rows["diagram.png"].phase == "rejected"
+    assert rows["diagram.png"].detail == (
+        "diagram.png was not added: this file type is not supported: a PNG image."
+    )
+    assert rows["notes.md"].phase == "uploaded"
+    assert rows["notes-copy.md"].phase == "identical"  # the same bytes: no tick, nothing stored
+    assert queued == 1 and stored_names(shelf.kb_id) == ["notes.md"]
+    assert page.board.summary() == "3 files: 1 added · 1 already here · 1 failed"
     assert spooled() == []
 
 
@@ -324,3 +354,20 @@ def test_clearing_keeps_files_in_flight_and_a_new_page_starts_empty():
     assert board.page_opened().rows == board.rows  # still uploading: the panel stays
     ended = board.finished("b1")
     assert ended.page_opened().rows == () and ended.page_opened().ended == ended.ended
+
+
+def test_the_batch_line_counts_files_and_gives_an_eta_from_the_sending_rate():
+    board = UploadBoard().announce("b1", [{"name": f"f{n}.md", "size": 100} for n in range(4)])
+    board = dataclasses.replace(board, began_at=1000.0)
+    assert board.summary(now=1000.0) == "Uploading 4 files: 4 left"
+    board = board.file("b1:0", "f0.md", phase="uploaded", message="f0.md uploaded (version 1).")
+    board = board.file("b1:1", "f1.md", phase="rejected", message="f1.md is empty; nothing.")
+    board = board.progressed(50, 100)  # half the request sent in 20 s: about 20 s more
+    assert board.summary(now=1020.0) == (
+        "Uploading 4 files: 1 added · 1 failed · 2 left · about 20 s left"
+    )
+    board = board.progressed(100, 100)
+    assert board.summary(now=1040.0).endswith("2 left · storing the last files")
+    board = board.finished("b1")  # the two never streamed are marked not received
+    assert board.summary(now=1041.0) == "4 files: 1 added · 3 failed"
+    assert not board.uploading and board.began_at == 0.0

@@ -4,7 +4,9 @@ import reflex as rx
 
 from lumikb_app.state.documents.documents import DocumentRow, DocumentsState
 from lumikb_app.ui.components.common import outcome, testid
-from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
+from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog, confirm_delete_dialog
+from lumikb_app.ui.components.documents.bulk_bar import bulk_bar
+from lumikb_app.ui.components.documents.detail_panel import detail_dialog
 from lumikb_app.ui.components.documents.upload_panel import upload_section
 
 MUTED = rx.color("gray", 11)
@@ -238,16 +240,21 @@ def _actions(row: DocumentRow) -> rx.Component:
 
 
 def _name_cell(row: DocumentRow) -> rx.Component:
+    """The name opens the document's detail panel."""
     return rx.hstack(
         rx.icon("file-text", size=18, color=rx.color("accent", 10), flex_shrink="0"),
         rx.vstack(
-            rx.text(
+            rx.link(
                 row.name,
+                as_="button",
                 size="2",
                 weight="medium",
                 truncate=True,
                 max_width="280px",
                 title=row.name,
+                text_align="left",
+                on_click=DocumentsState.open_details(row.id),
+                aria_label="Details of " + row.name,
                 custom_attrs=testid("doc-name"),
             ),
             rx.text(
@@ -273,8 +280,21 @@ def _cell(value, name: str) -> rx.Component:
     )
 
 
+def _select_cell(row: DocumentRow) -> rx.Component:
+    return rx.table.cell(
+        rx.checkbox(
+            checked=DocumentsState.shown_selected_ids.contains(row.id),
+            on_change=lambda checked: DocumentsState.toggle_selected(row.id, checked),
+            aria_label="Select " + row.name,
+            custom_attrs=testid("doc-select"),
+        ),
+        width="32px",
+    )
+
+
 def _row(row: DocumentRow) -> rx.Component:
     return rx.table.row(
+        rx.cond(DocumentsState.can_write, _select_cell(row)),
         rx.table.cell(_name_cell(row)),
         _cell(row.type_label, "doc-type"),
         _cell(row.size_label, "doc-size"),
@@ -296,13 +316,38 @@ def _row(row: DocumentRow) -> rx.Component:
             "data-name": row.name,
             "data-status": row.status,
             "data-version": row.version,
+            "data-queue": row.queue_label,
         },
+    )
+
+
+def _screen_reader_only(text: str) -> rx.Component:
+    return rx.text.span(
+        text,
+        position="absolute",
+        width="1px",
+        height="1px",
+        overflow="hidden",
+        clip="rect(0 0 0 0)",
+        white_space="nowrap",
     )
 
 
 def _header() -> rx.Component:
     return rx.table.header(
         rx.table.row(
+            rx.cond(
+                DocumentsState.can_write,
+                rx.table.column_header_cell(
+                    rx.checkbox(
+                        checked=DocumentsState.all_selected,
+                        on_change=DocumentsState.select_all,
+                        aria_label="Select every document shown",
+                        custom_attrs=testid("doc-select-all"),
+                    ),
+                    width="32px",
+                ),
+            ),
             rx.table.column_header_cell("Document"),
             rx.table.column_header_cell("Type"),
             rx.table.column_header_cell("Size"),
@@ -310,7 +355,7 @@ def _header() -> rx.Component:
             rx.table.column_header_cell("Chunks"),
             rx.table.column_header_cell("Version"),
             rx.table.column_header_cell("Status"),
-            rx.table.column_header_cell("", width="96px"),
+            rx.table.column_header_cell(_screen_reader_only("Actions"), width="96px"),
         )
     )
 
@@ -381,18 +426,39 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _bulk_delete_dialog() -> rx.Component:
+    return confirm_action_dialog(
+        title="Delete documents",
+        description=rx.text.span(
+            "Delete ",
+            rx.text.strong(DocumentsState.selection_count_label),
+            "? They are removed from search, chat and the graph, and their original files are "
+            "deleted. This cannot be undone.",
+        ),
+        confirm_label="Delete",
+        on_confirm=DocumentsState.confirm_bulk_delete(DocumentsState.shown_selected_ids),
+        is_open=DocumentsState.bulk_delete_asked,
+        on_open_change=DocumentsState.bulk_delete_dialog_changed,
+        name="bulk-delete",
+        color_scheme="red",
+    )
+
+
 def documents_section() -> rx.Component:
     return rx.vstack(
         upload_section(),
         rx.heading("Documents", size="4", margin_top="12px"),
         outcome(DocumentsState.docs_error, error=True, name="docs-error"),
         _toolbar(),
+        bulk_bar(),
         rx.cond(
             DocumentsState.docs_loaded,
             _table(),
             rx.center(rx.spinner(size="3"), width="100%", padding_y="40px"),
         ),
         _delete_dialog(),
+        _bulk_delete_dialog(),
+        detail_dialog(),
         spacing="3",
         width="100%",
         custom_attrs=testid("documents"),

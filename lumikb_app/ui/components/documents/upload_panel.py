@@ -73,12 +73,31 @@ def upload_zone() -> rx.Component:
 
 
 def _phase_icon(row: UploadRow) -> rx.Component:
+    """A tick only for a file the server stored and queued; a refused one keeps its cross."""
     return rx.match(
         row.phase,
-        ("uploaded", rx.icon("circle-check", size=18, color=rx.color("green", 10))),
-        ("identical", rx.icon("copy-check", size=18, color=rx.color("blue", 10))),
-        ("rejected", rx.icon("circle-x", size=18, color=rx.color("red", 10))),
+        (
+            "uploaded",
+            rx.icon("circle-check", size=18, color=rx.color("green", 10), aria_label="Added"),
+        ),
+        (
+            "identical",
+            rx.icon("info", size=18, color=rx.color("blue", 10), aria_label="Already here"),
+        ),
+        (
+            "rejected",
+            rx.icon("circle-x", size=18, color=rx.color("red", 10), aria_label="Not added"),
+        ),
         rx.spinner(size="2"),
+    )
+
+
+def _failed_badge(row: UploadRow) -> rx.Component:
+    return rx.cond(
+        row.phase == "rejected",
+        rx.badge(
+            "Not added", color_scheme="red", variant="soft", custom_attrs=testid("upload-failed")
+        ),
     )
 
 
@@ -89,6 +108,7 @@ def _upload_row(row: UploadRow) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(row.name, size="2", weight="medium", truncate=True),
+                _failed_badge(row),
                 rx.spacer(),
                 rx.cond(
                     in_flight,
@@ -121,8 +141,36 @@ def _upload_row(row: UploadRow) -> rx.Component:
         spacing="3",
         width="100%",
         padding_y="8px",
+        padding_x="6px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
+        background=rx.cond(row.phase == "rejected", rx.color("red", 2), "transparent"),
         custom_attrs={**testid("upload-row"), "data-name": row.name, "data-phase": row.phase},
+    )
+
+
+def _summary() -> rx.Component:
+    """The batch's one line (added, failed, left, ETA), read out as it changes."""
+    return rx.text(
+        DocumentsState.upload_summary,
+        size="2",
+        margin_top="6px",
+        role="status",
+        custom_attrs=testid("upload-summary"),
+    )
+
+
+def _upload_log() -> rx.Component:
+    """The per-file rows in a bounded box that scrolls, so the table below stays in view."""
+    return rx.box(
+        rx.vstack(rx.foreach(DocumentsState.uploads, _upload_row), spacing="0", width="100%"),
+        max_height="240px",
+        overflow_y="auto",
+        width="100%",
+        margin_top="6px",
+        tab_index=0,
+        role="region",
+        aria_label="Uploaded files",
+        custom_attrs=testid("upload-log"),
     )
 
 
@@ -142,6 +190,15 @@ def uploads_panel() -> rx.Component:
                     ),
                 ),
                 rx.spacer(),
+                rx.button(
+                    rx.cond(DocumentsState.upload_log_open, "Hide files", "Show files"),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=DocumentsState.toggle_upload_log,
+                    aria_expanded=rx.cond(DocumentsState.upload_log_open, "true", "false"),
+                    custom_attrs=testid("uploads-toggle"),
+                ),
                 rx.cond(
                     ~DocumentsState.uploading,
                     rx.button(
@@ -157,7 +214,8 @@ def uploads_panel() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.vstack(rx.foreach(DocumentsState.uploads, _upload_row), spacing="0", width="100%"),
+            _summary(),
+            rx.cond(DocumentsState.upload_log_open, _upload_log()),
             width="100%",
             custom_attrs=testid("uploads-panel"),
         ),
