@@ -14,6 +14,22 @@ from lumikb_app.settings import SettingsError
 if TYPE_CHECKING:
     from lumikb_app.services.platform.backup import Manifest
 
+DEFAULT_PORT = 3000  # rxconfig.py's port; `make run PORT=...` passes its own to the hints
+
+
+def app_url(port: int, path: str = "/") -> str:
+    """Where `make run` serves the app on this machine (it listens on every interface)."""
+    return f"http://localhost:{port}{path}"
+
+
+def _add_port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"the port the app is served on, for the address printed (default {DEFAULT_PORT})",
+    )
+
 
 def _migrate(_args: argparse.Namespace) -> int:
     from lumikb_app.services.accounts.bootstrap import bootstrap_admin
@@ -39,21 +55,23 @@ def _create_admin(args: argparse.Namespace) -> int:
     except (InvalidInput, WeakPasswordError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Admin {user.email} created. Log in at http://localhost:3000/login")
+    print(f"Admin {user.email} created. Log in at {app_url(args.port, '/login')}")
     return 0
 
 
-def _first_run_hint(_args: argparse.Namespace) -> int:
+def _first_run_hint(args: argparse.Namespace) -> int:
     from lumikb_app.services.accounts.auth import count_users
 
     users = count_users()
+    login = app_url(args.port, "/login")
     if users:
-        print(f"LumiKB has {users} account(s). Log in at http://localhost:3000/login")
+        print(f"LumiKB has {users} account(s). Log in at {login}")
     else:
         print(
-            "No account exists yet. In another terminal, create the first admin with:\n"
+            "No account exists yet. In another terminal, in this folder, create the first "
+            "admin with:\n"
             "    make admin EMAIL=you@example.com\n"
-            "then log in at http://localhost:3000/login"
+            f"then log in at {login}"
         )
     return 0
 
@@ -82,7 +100,8 @@ def _seed(args: argparse.Namespace) -> int:
 
     optimize_collections()  # build the search index once after the bulk load
     print(
-        f"Done: {final.ready} ready, {final.failed} failed. Open http://localhost:3000/kb/{kb_id}"
+        f"Done: {final.ready} ready, {final.failed} failed. "
+        f"Open {app_url(args.port, f'/kb/{kb_id}')}"
     )
     return 0 if final.failed == 0 else 1
 
@@ -184,10 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument(
         "--password", help=argparse.SUPPRESS
     )  # for scripts and tests; prompts otherwise
+    _add_port(admin)
     admin.set_defaults(func=_create_admin)
-    commands.add_parser("first-run-hint", help="say how to log in").set_defaults(
-        func=_first_run_hint
-    )
+    hint = commands.add_parser("first-run-hint", help="say how to log in")
+    _add_port(hint)
+    hint.set_defaults(func=_first_run_hint)
     commands.add_parser(
         "reconcile", help="find and repair disagreements between the stores"
     ).set_defaults(func=_reconcile)
@@ -214,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="create a demo knowledge base from the PEP corpus")
     seed.add_argument("--corpus", default="../shared/corpora/peps")
     seed.add_argument("--limit", type=int, default=0, help="ingest at most this many documents")
+    _add_port(seed)
     seed.set_defaults(func=_seed)
     _add_eval(commands)
     return parser

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from lumikb_app.api import backend_errors, v1, validation
+from lumikb_app.api import api_docs, backend_errors, v1, validation
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
 from lumikb_app.api.graph import entities as graph_entities
@@ -19,9 +19,9 @@ def create_api() -> FastAPI:
         title="LumiKB",
         summary="Search and chat over your knowledge bases with a personal API token.",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # api_docs serves the page, with Swagger UI from a package, not a CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=api_docs.OPENAPI_URL,
     )
     api.add_exception_handler(RequestValidationError, validation.unprocessable)
     backend_errors.install(api)  # 503 with the reason when a backend is down
@@ -37,6 +37,7 @@ def create_api() -> FastAPI:
     api.include_router(documents.router)
     api.include_router(pages.router)
     api.include_router(v1.router)
+    api.include_router(api_docs.router)
     api.include_router(kb_models.router)
     api.include_router(graph_entities.router)
     return api

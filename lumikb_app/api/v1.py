@@ -30,6 +30,7 @@ from lumikb_app.api.v1_models import (
 from lumikb_app.db.tables import User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.domain.retrieval import Passage, SearchInputError
+from lumikb_app.domain.search_page import RESULTS_PER_SEARCH
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.chat import admission, chat, conversations
 from lumikb_app.services.chat.answer_pool import ChatRefused, Slot
@@ -109,7 +110,7 @@ def _search_out(user: User, body: SearchIn) -> SearchOut:
         body.query,
         kb_ids=body.kb_ids,
         doc_types=body.doc_types,
-        limit=body.limit,
+        limit=body.limit or RESULTS_PER_SEARCH,  # as many as the search page shows
         graph=body.graph,
     )
     return SearchOut(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from lumikb_app.domain.search_page import RESULTS_PER_SEARCH
 from lumikb_app.domain.text import storable
 
 MAX_IDS = 100
@@ -40,7 +41,12 @@ class SearchIn(BaseModel):
     doc_types: list[Id] | None = Field(
         default=None, max_length=20, description='Document type keys such as "pdf" or "markdown".'
     )
-    limit: int | None = Field(default=None, ge=1, le=100, description="At most this many results.")
+    limit: int | None = Field(
+        default=RESULTS_PER_SEARCH,
+        ge=1,
+        le=100,
+        description="At most this many results (the search page shows as many).",
+    )
     graph: bool | None = Field(
         default=None,
         description="Fuse knowledge-graph results in (true) or not (false); "

@@ -1,6 +1,13 @@
-"""The login page: shows the neutral failure or lockout message and carries `next` into the form post."""
+"""The login page: shows the neutral failure or lockout message and carries `next` into the form post.
+
+After a failed sign-in the page comes back with the email filled in. The form is a plain post
+(api/accounts/auth.py), whose answer must not differ between a wrong password and an unknown
+account, so the server does not echo the email: the browser keeps what was typed in this tab's
+sessionStorage at submit, and the page puts it back only when it shows an error.
+"""
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -19,6 +26,30 @@ def _relative_path(target: str) -> str:
 
 
 UNAVAILABLE_MESSAGE = "Signing in is unavailable right now: try again in a moment."
+EMAIL_KEY = "lumikb-login-email"
+_KEEP_EMAIL_JS = """(() => {
+  const key = %(key)s, restore = %(restore)s;
+  const form = document.querySelector('[data-testid="login-form"]');
+  const email = form && form.querySelector('input[name="email"]');
+  if (!email) return;
+  const store = globalThis.sessionStorage;
+  if (!form.dataset.keepsEmail) {
+    form.dataset.keepsEmail = "1";
+    form.addEventListener("submit", () => { try { store.setItem(key, email.value); } catch (e) {} });
+  }
+  let typed = null;
+  try { typed = restore ? store.getItem(key) : (store.removeItem(key), null); } catch (e) {}
+  if (typed && !email.value) {
+    email.value = typed;
+    const password = form.querySelector('input[name="password"]');
+    if (password) password.focus();
+  }
+})()"""
+
+
+def keep_email_script(restore: bool) -> str:
+    """Remember the typed email at submit; after a failure (`restore`) put it back, else forget it."""
+    return _KEEP_EMAIL_JS % {"key": json.dumps(EMAIL_KEY), "restore": json.dumps(restore)}
 
 
 class LoginState(AppState):
@@ -46,7 +77,7 @@ class LoginState(AppState):
             return rx.redirect(self.next_path)
         self._forget_user()
         self.registration_open = await asyncio.to_thread(users.self_registration_enabled)
-        return None
+        return rx.call_script(keep_email_script(self.show_error and not self.sso_failed))
 
     @rx.var
     def error_message(self) -> str:

@@ -7,43 +7,32 @@ number drops the answer of a search that a newer one has replaced.
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from lumikb_app.db.tables import User
 from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse, page_label
+from lumikb_app.domain.search_page import RESULTS_PER_SEARCH
 from lumikb_app.services.retrieval import search as search_service
+from lumikb_app.state.retrieval import kb_filter
+from lumikb_app.state.retrieval.result_groups import (
+    DocumentGroup,
+    ResultView,
+    SnippetPart,
+    group_by_document,
+    took_label,
+)
 from lumikb_app.state.shell import ShellState
 
 log = logging.getLogger(__name__)
 
-ALL = "all"  # the filter value for "every knowledge base" / "every type" (Radix needs a value)
-PAGE_LIMIT = 20
+ALL = "all"  # the filter value for "every type" (Radix needs a value)
+PAGE_LIMIT = RESULTS_PER_SEARCH  # the same number the REST API returns by default
+SECTION_SEPARATOR = " › "
+__all__ = ["DocumentGroup", "ResultView", "SearchState", "SnippetPart", "result_view"]
 UNAVAILABLE = "Search is unavailable right now. Try again in a moment."
 DOC_TYPE_OPTIONS: list[tuple[str, str]] = list(search_service.DOC_TYPES.items())
-
-
-@dataclass
-class SnippetPart:
-    text: str
-    mark: bool = False
-
-
-@dataclass
-class ResultView:
-    """One passage as a result row: where it is, the snippet in parts, and why it matched."""
-
-    chunk_id: str
-    document_id: str
-    document_name: str
-    kb_name: str
-    page_label: str
-    parts: list[SnippetPart]
-    score_label: str
-    why: str
-    href: str
 
 
 def snippet_parts(text: str, spans: list[tuple[int, int]]) -> list[SnippetPart]:
@@ -69,7 +58,21 @@ def why_label(passage: Passage) -> str:
         reasons.append("semantic match" if reasons else "Semantic match: similar meaning")
     if passage.via:
         reasons.append(f"via the graph: {passage.via}")
-    return " · ".join(reasons) or "Keyword match"
+    return " · ".join(reasons) or ("Keyword match" if passage.keyword else "Weak match")
+
+
+WEAK_RELEVANCE = 0.35  # below this a match is weak (the bands chat's confidence uses too)
+
+
+def relevance_label(passage: Passage) -> str:
+    """The passage's calibrated relevance (0..1, absolute: the same figure means the same
+    evidence in every search) as a percentage a person can read; never the fused score, which
+    only orders one result list (its best passage is always near 1)."""
+    return f"Relevance {round(100 * min(max(passage.relevance, 0.0), 1.0))}%"
+
+
+def section_label(passage: Passage) -> str:
+    return SECTION_SEPARATOR.join(h.strip() for h in passage.heading_path if h.strip())
 
 
 def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
@@ -81,8 +84,10 @@ def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
         document_name=passage.document_name,
         kb_name=passage.kb_name,
         page_label=page_label(passage.page_start, passage.page_end),
+        section=section_label(passage),
         parts=snippet_parts(text, spans),
-        score_label=f"{passage.score:.2f}",
+        relevance_label=relevance_label(passage),
+        weak=passage.relevance < WEAK_RELEVANCE,
         why=why_label(passage),
         href=passage.viewer_href,
     )
@@ -95,15 +100,16 @@ _GRAPH_SWITCH = {"on": True, "off": False}
 def run_search(
     user: User,
     query: str,
-    kb_id: str = ALL,
+    kb_ids: list[str] | None = None,
     doc_type: str = ALL,
     limit: int = PAGE_LIMIT,
     graph: str = "default",
 ) -> SearchResponse:
+    """`kb_ids` empty or None: every KB the user may read."""
     return search_service.search(
         user,
         query,
-        kb_ids=None if kb_id == ALL else [kb_id],
+        kb_ids=kb_ids or None,
         doc_types=None if doc_type == ALL else [doc_type],
         limit=limit,
         graph=_GRAPH_SWITCH.get(graph),
@@ -111,17 +117,23 @@ def run_search(
 
 
 def _views(
-    user: User, query: str, kb_id: str, doc_type: str, limit: int, graph: str, max_chars: int
+    user: User,
+    query: str,
+    kb_ids: list[str] | None,
+    doc_type: str,
+    limit: int,
+    graph: str,
+    max_chars: int,
 ) -> tuple[list[ResultView], str, float]:
     """The search and its result rows, off the event loop: snippets and highlights tokenise."""
-    response = run_search(user, query, kb_id, doc_type, limit, graph)
+    response = run_search(user, query, kb_ids, doc_type, limit, graph)
     return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
 
 
 async def search_views(
     user: User | None,
     query: str,
-    kb_id: str = ALL,
+    kb_ids: list[str] | None = None,
     doc_type: str = ALL,
     limit: int = PAGE_LIMIT,
     max_chars: int = 320,
@@ -133,7 +145,7 @@ async def search_views(
         if user is None:
             raise SearchInputError("Your session has ended. Sign in again to search.")
         return await asyncio.to_thread(
-            _views, user, query, kb_id, doc_type, limit, graph, max_chars
+            _views, user, query, kb_ids, doc_type, limit, graph, max_chars
         )
     except SearchInputError as exc:
         return [], str(exc), 0.0
@@ -144,26 +156,37 @@ async def search_views(
 
 class SearchState(ShellState):
     query: str = ""
-    kb_filter: str = ALL
+    kb_filter: list[str] = []  # the chosen KBs; none: every KB the user may read
     type_filter: str = ALL
     graph_filter: str = "default"  # default | on | off: graph fusion for this search
-    results: list[ResultView] = []
+    groups: list[DocumentGroup] = []
     searched_query: str = ""  # the query the results shown answer ("" before any search)
     searching: bool = False
     error: str = ""
     took_label: str = ""
     _generation: int = 0
 
+    @rx.var
+    def kb_filter_label(self) -> str:
+        return kb_filter.filter_label(self.kb_filter, {kb.id: kb.name for kb in self.kbs})
+
+    def _readable(self, chosen: list[str]) -> list[str]:
+        """Only KBs the user may read (the sidebar's list, once loaded; the service checks
+        again, so an id that is no longer readable finds nothing either way)."""
+        if not self.kbs:
+            return chosen
+        return kb_filter.readable_choice(chosen, (kb.id for kb in self.kbs))
+
     @rx.event
     def load(self):
         """on_load: take the query and filters from the URL and search when there is a query."""
         params = self.router.url.query_parameters
         self.query = params.get("q", "")
-        self.kb_filter = params.get("kb") or ALL
+        self.kb_filter = self._readable(kb_filter.parse_kb_param(params.get("kb", "")))
         self.type_filter = params.get("type") or ALL
         if self.type_filter not in search_service.DOC_TYPES:
             self.type_filter = ALL
-        self.results, self.searched_query, self.error = [], "", ""
+        self.groups, self.searched_query, self.error = [], "", ""
         return SearchState.search
 
     @rx.event
@@ -177,8 +200,16 @@ class SearchState(ShellState):
         return [self._sync_url(), SearchState.search]
 
     @rx.event
-    def set_kb_filter(self, value: str):
-        self.kb_filter = value or ALL
+    def set_kb_checked(self, kb_id: str, checked: bool):
+        """Add a KB to the filter or take it out; a KB the user may not read is never added."""
+        if checked and not self._readable([kb_id]):
+            return None
+        self.kb_filter = kb_filter.toggled(self.kb_filter, kb_id, checked)[: kb_filter.MAX_CHOSEN]
+        return [self._sync_url(), SearchState.search]
+
+    @rx.event
+    def clear_kb_filter(self):
+        self.kb_filter = []
         return [self._sync_url(), SearchState.search]
 
     @rx.event
@@ -193,10 +224,7 @@ class SearchState(ShellState):
 
     def _sync_url(self):
         """Keep ?q=&kb=&type= in the address bar (shareable, reloadable) without a navigation."""
-        params = {"q": self.query.strip()}
-        params.update({"kb": self.kb_filter} if self.kb_filter != ALL else {})
-        params.update({"type": self.type_filter} if self.type_filter != ALL else {})
-        url = "/search?" + urlencode(params) if params["q"] else "/search"
+        url = search_url(self.query, self.kb_filter, self.type_filter)
         return rx.call_script(
             f"window.history.replaceState(window.history.state, '', {json.dumps(url)})"
         )
@@ -206,19 +234,26 @@ class SearchState(ShellState):
         async with self:
             self._generation += 1
             generation, query = self._generation, self.query.strip()
-            kb_id, doc_type, graph = self.kb_filter, self.type_filter, self.graph_filter
+            kb_ids, doc_type, graph = list(self.kb_filter), self.type_filter, self.graph_filter
             if not query:
-                self.results, self.searched_query, self.error = [], "", ""
+                self.groups, self.searched_query, self.error = [], "", ""
                 self.searching = False
                 return
             self.searching = True
             user = await self.current_user()
-        results, error, took_ms = await search_views(user, query, kb_id, doc_type, graph=graph)
-        took = (
-            "" if error else f"{len(results)} passage{'s' * (len(results) != 1)} · {took_ms:.0f} ms"
-        )
+        results, error, took_ms = await search_views(user, query, kb_ids, doc_type, graph=graph)
+        groups = group_by_document(results)
+        took = "" if error else took_label(len(results), len(groups), took_ms)
         async with self:
             if generation != self._generation:
                 return  # a newer search replaced this one
-            self.results, self.error, self.took_label = results, error, took
+            self.groups, self.error, self.took_label = groups, error, took
             self.searched_query, self.searching = query, False
+
+
+def search_url(query: str, kb_ids: list[str], doc_type: str = ALL) -> str:
+    """The search page for this query and these filters ("/search" without a query)."""
+    params = {"q": query.strip()}
+    params.update({"kb": kb_filter.kb_param(kb_ids)} if kb_ids else {})
+    params.update({"type": doc_type} if doc_type != ALL else {})
+    return "/search?" + urlencode(params) if params["q"] else "/search"

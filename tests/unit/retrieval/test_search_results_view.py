@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from lumikb_app.domain.retrieval import Passage
-from lumikb_app.state.retrieval.search import SnippetPart, result_view, snippet_parts, why_label
+from lumikb_app.state.retrieval.search import (
+    SnippetPart,
+    relevance_label,
+    result_view,
+    snippet_parts,
+    why_label,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -44,7 +50,7 @@ def test_a_result_says_where_it_is_why_it_matched_and_links_to_the_page():
     assert (row.document_name, row.kb_name, row.page_label) == (
         "handbook.pdf", "Engineering Handbook", "Page 2",
     )  # fmt: skip
-    assert row.score_label == "0.88"
+    assert row.section == ""
     assert row.why == "Matched: hardware, vault · semantic match"
     assert row.href == "/view/d1?chunk=c1&page=2&version=1"
     assert [p.text for p in row.parts if p.mark] == ["hardware", "vault"]
@@ -56,3 +62,25 @@ def test_page_ranges_text_documents_and_meaning_only_matches():
     assert text_row.page_label == "" and text_row.href == "/view/d1?chunk=c1&page=&version=1"
     assert why_label(_passage(matched_terms=())) == "Semantic match: similar meaning"
     assert why_label(_passage(semantic=False)) == "Matched: hardware, vault"
+
+
+def test_the_section_path_is_shown_apart_from_the_snippet():
+    row = result_view(_passage(heading_path=("Release process", " Signing ", "")))
+    assert row.section == "Release process › Signing"
+    assert "Release process" not in "".join(p.text for p in row.parts)
+
+
+def test_relevance_is_the_calibrated_figure_as_a_percentage_not_the_fused_score():
+    assert relevance_label(_passage(score=0.98, relevance=0.82)) == "Relevance 82%"
+    assert relevance_label(_passage(score=1.0, relevance=0.04)) == "Relevance 4%"
+    assert relevance_label(_passage(relevance=1.3)) == "Relevance 100%"
+    assert result_view(_passage(relevance=0.5)).relevance_label == "Relevance 50%"
+    assert (
+        result_view(_passage(relevance=0.2)).weak and not result_view(_passage(relevance=0.6)).weak
+    )
+
+
+def test_semantic_match_is_said_only_when_the_search_found_the_meaning_close():
+    vague = _passage(matched_terms=(), semantic=False, keyword=False, relevance=0.1)
+    assert "Semantic" not in why_label(vague) and why_label(vague) == "Weak match"
+    assert why_label(_passage(matched_terms=(), semantic=False)) == "Keyword match"

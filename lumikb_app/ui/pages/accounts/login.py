@@ -8,6 +8,10 @@ from lumikb_app.ui.components.forms import form_field
 from lumikb_app.ui.components.html_form import html_form
 from lumikb_app.ui.components.shell import hydration_marker
 
+# What the card says depends on whether people may create their own account.
+OPEN_COPY = "Sign in with your email and password, or create an account below."
+CLOSED_COPY = "Use the account your administrator created for you."
+
 
 def _error() -> rx.Component:
     return outcome(LoginState.error_message, error=True, name="login-error")  # "" unless shown
@@ -80,9 +84,14 @@ def login_page() -> rx.Component:
                     rx.vstack(
                         rx.heading("Sign in", size="5", weight="bold"),
                         rx.text(
-                            "Use the account your administrator created for you.",
+                            rx.cond(
+                                LoginState.registration_open,
+                                OPEN_COPY,
+                                CLOSED_COPY,
+                            ),
                             size="2",
                             color=rx.color("gray", 11),
+                            custom_attrs=testid("login-copy"),
                         ),
                         _error(),
                         form_field(

@@ -12,23 +12,67 @@ from lumikb_app.ui.components.shell import page_header, shell
 MUTED = rx.color("gray", 11)
 
 
-def _kb_item(kb: KbSummary) -> rx.Component:
-    return rx.select.item(kb.name, value=kb.id)
+def _kb_choice(kb: KbSummary) -> rx.Component:
+    return rx.text(
+        rx.flex(
+            rx.checkbox(
+                checked=SearchState.kb_filter.contains(kb.id),
+                on_change=lambda checked: SearchState.set_kb_checked(kb.id, checked),
+                custom_attrs={**testid("search-kb-option"), "data-kb-id": kb.id},
+            ),
+            kb.name,
+            spacing="2",
+            align="center",
+        ),
+        as_="label",
+        size="2",
+        style={"cursor": "pointer"},
+    )
+
+
+def _kb_filter() -> rx.Component:
+    """Several knowledge bases at once: a checkbox per KB the user may read."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("library-big", size=15, aria_hidden="true"),
+                rx.text(SearchState.kb_filter_label, style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}),
+                rx.icon("chevron-down", size=14, aria_hidden="true"),
+                variant="surface",
+                color_scheme="gray",
+                max_width="240px",
+                aria_label="Knowledge bases to search: " + SearchState.kb_filter_label,
+                custom_attrs=testid("search-kb-filter"),
+            ),
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("Search in", size="1", weight="bold", color=MUTED),
+                rx.foreach(ShellState.kbs, _kb_choice),
+                rx.separator(size="4"),
+                rx.button(
+                    "All knowledge bases",
+                    size="1",
+                    variant="ghost",
+                    disabled=SearchState.kb_filter.length() == 0,
+                    on_click=SearchState.clear_kb_filter,
+                    custom_attrs=testid("search-kb-all"),
+                ),
+                spacing="2",
+                align="start",
+            ),
+            max_height="60vh",
+            overflow_y="auto",
+            custom_attrs=testid("search-kb-options"),
+        ),
+    )  # fmt: skip
 
 
 def _filters() -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
+        _kb_filter(),
         rx.select.root(
-            rx.select.trigger(width="220px", custom_attrs=testid("search-kb-filter")),
-            rx.select.content(
-                rx.select.item("All knowledge bases", value=ALL),
-                rx.foreach(ShellState.kbs, _kb_item),
-            ),
-            value=SearchState.kb_filter,
-            on_change=SearchState.set_kb_filter,
-        ),
-        rx.select.root(
-            rx.select.trigger(width="200px", custom_attrs=testid("search-type-filter")),
+            rx.select.trigger(width="200px", aria_label="Document type", custom_attrs=testid("search-type-filter")),
             rx.select.content(
                 rx.select.item("All document types", value=ALL),
                 *[rx.select.item(label, value=key) for key, label in DOC_TYPE_OPTIONS],
@@ -37,7 +81,7 @@ def _filters() -> rx.Component:
             on_change=SearchState.set_type_filter,
         ),
         rx.select.root(
-            rx.select.trigger(width="170px", custom_attrs=testid("search-graph-filter")),
+            rx.select.trigger(width="170px", aria_label="Knowledge graph", custom_attrs=testid("search-graph-filter")),
             rx.select.content(
                 *[rx.select.item(label, value=key) for key, label in GRAPH_OPTIONS],
             ),
@@ -59,6 +103,7 @@ def _filters() -> rx.Component:
         align="center",
         spacing="3",
         width="100%",
+        wrap="wrap",
     )  # fmt: skip
 
 
@@ -67,6 +112,7 @@ def _search_box() -> rx.Component:
         rx.input(
             rx.input.slot(rx.icon("search", size=18)),
             name="q",
+            aria_label="Search",
             value=SearchState.query,
             on_change=SearchState.set_query,
             debounce_timeout=300,
@@ -133,9 +179,9 @@ def _results() -> rx.Component:
             SearchState.searched_query == "",
             rx.cond(SearchState.query.strip() == "", _hint(), rx.fragment()),
             rx.cond(
-                SearchState.results.length() > 0,
+                SearchState.groups.length() > 0,
                 rx.vstack(
-                    rx.foreach(SearchState.results, result_card),
+                    rx.foreach(SearchState.groups, result_card),
                     spacing="3",
                     width="100%",
                     custom_attrs=testid("search-results"),
