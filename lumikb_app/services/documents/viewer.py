@@ -6,31 +6,42 @@ newer version's number when one exists. A version the retention rule purged rais
 VersionNotKept. A missing document, a forbidden one, one being deleted and an out-of-range page
 all raise the same PermissionDenied(NOT_FOUND), so document ids cannot be probed. A PDF is shown
 as rendered pages with the passage's boxes; any other document as its text with the passage
-marked. Originals are copied once into a small local cache for PDFium (each row id is one
-immutable version of a file).
+marked. Markdown, reStructuredText, HTML and Word documents are also rendered as formatted HTML
+(render_blocks.py) from their parsed blocks: the original is parsed again, in a parser child
+with a time limit, and kept parsed in memory (viewer_cache). When that parse fails or no longer
+matches the stored passages (a parser changed since ingest), the plain text is shown instead.
+Originals are copied once into a small local cache for PDFium (each row id is one immutable
+version of a file).
 """
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from lumikb_app.container import get_container
 from lumikb_app.db.tables import Chunk, Document, KnowledgeBase, User
-from lumikb_app.domain.documents import BLOCK_SEPARATOR
+from lumikb_app.domain.documents import BLOCK_SEPARATOR, ParsedDocument
 from lumikb_app.domain.enums import DocumentStatus, KbRole
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.documents import pdf_pages, versions, viewer_cache
+from lumikb_app.services.documents import pdf_pages, render_blocks, versions, viewer_cache
 from lumikb_app.services.documents.documents import NOT_FOUND, _document_for, original_key
-from lumikb_app.services.documents.parsing import PDF
+from lumikb_app.services.documents.parsing import DOCX, HTML, MARKDOWN, PDF, RST, processes
 from lumikb_app.services.documents.pdf_pages import Box
 from lumikb_app.services.platform.transactions import read_session
 
 NOT_READY = "This document is still being processed; it can be viewed once it is ready."
 MAX_TEXT_CHARS = 200_000  # a longer text document is shown as a window around the passage
 MIN_SCALE, DEFAULT_SCALE, MAX_SCALE = 0.5, 1.5, 3.0
+FORMATTED_TYPES = frozenset({MARKDOWN, RST, HTML, DOCX})  # shown formatted; plain text as is
+VIEW_PARSE_SECONDS = 20  # a re-parse for the viewer gives up sooner than ingest's
+
+log = logging.getLogger(__name__)
 
 
 class DocumentNotReady(RuntimeError):
@@ -56,6 +67,7 @@ class DocumentText:
     passage: str
     after: str
     truncated: bool = False
+    html: str = ""  # the same part formatted (render_blocks), or "" to show the plain text
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,8 @@ def open_document(
         passage = _cited(chunk) if chunk else None
         text = None if doc.mime_type == PDF else _text(session, doc, chunk)
     shown = (family, doc, kb)
+    if text is not None:
+        text = replace(text, html=_formatted(doc, passage))
     if doc.mime_type != PDF:
         return _view(shown, passage, page=None, page_size=None, text=text)
     number = _page_to_show(doc.page_count or 1, page, passage)
@@ -226,6 +240,41 @@ def _window(full: str, start: int, end: int) -> DocumentText:
     margin = max(0, (MAX_TEXT_CHARS - (end - start)) // 2)
     low, high = max(0, start - margin), min(len(full), end + margin)
     return DocumentText(full[low:start], full[start:end], full[end:high], truncated=True)
+
+
+def _formatted(doc: Document, passage: CitedPassage | None) -> str:
+    """The part of the document shown, as formatted HTML with the passage marked; "" when it
+    is plain text or its blocks cannot be had as ingest chunked them."""
+    if doc.mime_type not in FORMATTED_TYPES:
+        return ""
+    parsed = viewer_cache.parsed(doc.id, lambda: _parse_original(doc))
+    if parsed is None:
+        return ""
+    full = parsed.full_text
+    start, end = (passage.char_start, passage.char_end) if passage else (0, 0)
+    if passage is not None and full[start:end] != passage.text:
+        log.warning("viewer: document %s no longer parses as it was chunked", doc.id)
+        return ""
+    low, high = 0, len(full)
+    if len(full) > MAX_TEXT_CHARS:
+        margin = max(0, (MAX_TEXT_CHARS - (end - start)) // 2)
+        low, high = max(0, start - margin), min(len(full), end + margin)
+    spans = [span for span in parsed.spans if span.char_end > low and span.char_start < high]
+    return render_blocks.render(spans, render_blocks.Range(start, end))
+
+
+def _parse_original(doc: Document) -> ParsedDocument | None:
+    limit = min(get_container().settings.PARSE_TIMEOUT_SECONDS, VIEW_PARSE_SECONDS)
+    try:
+        with tempfile.TemporaryDirectory(prefix="viewer-") as tmp:
+            path = Path(tmp) / "original"
+            with path.open("wb") as out:
+                for block in get_container().blobs.get(original_key(doc)):
+                    out.write(block)
+            return processes.parse(path, doc.mime_type, timeout=limit)
+    except Exception:  # any failure only costs the formatting: the plain text is shown
+        log.warning("viewer: could not parse document %s for formatting", doc.id, exc_info=True)
+        return None
 
 
 def _local_original(doc: Document) -> Path:
