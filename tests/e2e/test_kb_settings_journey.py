@@ -1,5 +1,5 @@
-"""KB settings journey: search settings are saved (and a bad value is refused inline), and the
-danger zone archives and restores the KB. Seeded KBs are never deleted here."""
+"""KB settings journey: search settings are saved (and a bad value is refused next to its field,
+in words), and the danger zone archives (after its confirmation) and restores the KB. Seeded KBs are never deleted here."""
 
 import pytest
 from playwright.sync_api import expect
@@ -29,7 +29,9 @@ def test_a_kb_admin_changes_search_settings_and_archives_and_restores(page, app_
 
     page.get_by_test_id("setting-chunk-overlap").fill("400")
     page.get_by_test_id("settings-save").click()
-    expect(page.get_by_test_id("settings-error")).to_contain_text("chunk_overlap")
+    expect(page.get_by_test_id("setting-chunk-overlap-error")).to_have_text(
+        "Chunk overlap must be at most half the chunk size (150 tokens)."
+    )
     expect(page.get_by_test_id("settings-notice")).to_have_count(0)
     shots("bad overlap refused")
 
@@ -47,6 +49,7 @@ def test_a_kb_admin_changes_search_settings_and_archives_and_restores(page, app_
     )
     expect(state).to_contain_text("Active")
     toggle.click()
+    page.get_by_test_id("archive-confirm").click()
     expect(state).to_contain_text("Archived")
     expect(toggle).to_have_text("Restore")
     shots("archived")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import tempfile
 
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -21,6 +20,7 @@ from lumikb_app.services.accounts import audit
 from lumikb_app.services.accounts.access import require
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.documents import documents, pending_blobs
+from lumikb_app.services.knowledge_bases.settings_messages import validated
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -54,16 +54,6 @@ def count_ready(session: Session, kb_id: str) -> int:
     )
 
 
-def _validated(values: dict) -> KbSettings:
-    try:
-        return KbSettings.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        field = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"{field}: {message}" if field else f"{message}.") from None
-
-
 def _require_registered(session: Session, before: KbSettings, after: KbSettings) -> None:
     """A model a KB newly names must be a live registry entry of its kind (what it already
     names stays valid, even if retired meanwhile)."""
@@ -83,7 +73,7 @@ def update_settings(
     with read_session() as session:
         require(session, user, kb_id, KbRole.ADMIN)
         stored = KbSettings.model_validate(session.get_one(KnowledgeBase, kb_id).settings)
-        wanted, probed = _validated({**stored.model_dump(), **values}), None
+        wanted, probed = validated({**stored.model_dump(), **values}), None
         _require_registered(session, stored, wanted)
         spec = choices.spec_in(session, wanted.embedding_model)
     if wanted.embedding_model != stored.embedding_model and spec is not None:
@@ -93,7 +83,7 @@ def update_settings(
         require(session, user, kb_id, KbRole.ADMIN)
         kb = session.get_one(KnowledgeBase, kb_id)
         before = KbSettings.model_validate(kb.settings)
-        after = _validated({**before.model_dump(), **values})
+        after = validated({**before.model_dump(), **values})
         _require_registered(session, before, after)
         if after.embedding_model not in (before.embedding_model, probed):
             # Another admin changed the model since the read above: this one was never probed.

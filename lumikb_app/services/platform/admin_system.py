@@ -1,6 +1,6 @@
 """The admin console's system view (system administrators only): every backend's health with its
 mode, latency and version, the job workers with their heartbeats, each model's usage over 30
-days, and the archived knowledge bases with restore (audited by kbs.set_archived).
+days, and the archived knowledge bases with restore (services/knowledge_bases/kb_archive).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Document, KnowledgeBase, OutboxEvent, UsageDaily, User
+from lumikb_app.db.tables import KnowledgeBase, UsageDaily, User
 from lumikb_app.ports.jobs import WorkerInfo
 from lumikb_app.services.accounts.access import require_admin
-from lumikb_app.services.documents.outbox import PURGE_KB
-from lumikb_app.services.knowledge_bases import kbs
+from lumikb_app.services.knowledge_bases import kb_archive
 from lumikb_app.services.platform import health
 from lumikb_app.services.platform.transactions import read_session
 
@@ -35,8 +34,7 @@ _LIBRARIES = {
 }
 
 
-class NotRestorable(ValueError):
-    pass
+NotRestorable = kb_archive.NotRestorable
 
 
 @dataclass(frozen=True)
@@ -149,36 +147,17 @@ def usage_by_model(actor: User, days: int = USAGE_DAYS) -> list[ModelUsage]:
 
 
 def archived_kbs(actor: User) -> list[ArchivedKb]:
-    """Archived KBs that can be restored (a deleted KB is archived while it is purged: not those)."""
+    """Every archived KB that can be restored (a deleted KB is archived while it is purged: not
+    those); the list is services/knowledge_bases/kb_archive's, which KB admins see too."""
     require_admin(actor)
-    with read_session() as session:
-        purging = _purging(session)
-        rows = session.exec(
-            select(KnowledgeBase, func.count(col(Document.id)))
-            .join(Document, col(Document.kb_id) == KnowledgeBase.id, isouter=True)
-            .where(col(KnowledgeBase.archived_at).is_not(None))
-            .group_by(col(KnowledgeBase.id))
-            .order_by(col(KnowledgeBase.archived_at).desc())
-        ).all()
     return [
-        ArchivedKb(kb.id, kb.name, int(documents), kb.archived_at)
-        for kb, documents in rows
-        if kb.id not in purging and kb.archived_at is not None
+        ArchivedKb(kb.kb_id, kb.name, kb.documents, kb.archived_at)
+        for kb in kb_archive.archived_kbs(actor)
+        if kb.archived_at is not None
     ]
-
-
-def _purging(session) -> set[str]:
-    events = session.exec(
-        select(OutboxEvent.payload).where(
-            OutboxEvent.kind == PURGE_KB, col(OutboxEvent.processed_at).is_(None)
-        )
-    ).all()
-    return {str(payload.get("kb_id")) for payload in events}
 
 
 def restore_kb(actor: User, kb_id: str, ip: str | None = None) -> KnowledgeBase:
     """Bring an archived KB back to every listing and search (audited as kb.restored)."""
     require_admin(actor)
-    if kb_id not in {kb.kb_id for kb in archived_kbs(actor)}:
-        raise NotRestorable("That knowledge base is not archived, or it is being deleted.")
-    return kbs.set_archived(actor, kb_id, False, ip=ip)
+    return kb_archive.restore_kb(actor, kb_id, ip=ip)

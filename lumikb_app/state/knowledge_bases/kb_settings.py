@@ -1,7 +1,8 @@
 """KB settings: name and description, and the members panel (grants). The services check access.
 
-Only a KB ADMIN (or a system admin) gets past `load_settings`; anyone else sees the same
-"not found or no access" answer as for a missing KB, and every service call checks again.
+Only a KB ADMIN (or a system admin) gets past `load_settings`. A member with a lower role is
+told that the page needs the ADMIN role; anyone else sees the same "not found or no access"
+answer as for a missing KB (so ids cannot be probed). Every service call checks again.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.knowledge_bases import kbs as kb_service
+from lumikb_app.services.knowledge_bases.settings_messages import InvalidSettings
 from lumikb_app.services.models import choices as model_choices
 from lumikb_app.state.shell import ShellState
 
@@ -89,6 +91,16 @@ def _role(name: str) -> KbRole:
     return KbRole[name]
 
 
+def _page(user: User, kb_id: str) -> tuple[KbDetails | None, str]:
+    """The page of a KB admin; else None and the role the user has on the KB, if any ("" when
+    none, or the KB is missing: the two look the same)."""
+    details = _details(user, kb_id)
+    if details is not None:
+        return details, ""
+    role = kb_service.my_role(user, kb_id)
+    return None, (role.name if role is not None and role < KbRole.ADMIN else "")
+
+
 def _details(user: User, kb_id: str) -> KbDetails | None:
     """The KB and its members, or None when the user may not administer it (or it is missing)."""
     try:
@@ -143,6 +155,9 @@ class KbManageLinkState(ShellState):
 class KbSettingsState(ShellState):
     kb_found: bool = False
     settings_kb_id: str = ""
+    # A member below ADMIN: their role ("READ", "WRITE"), to say the page needs ADMIN.
+    refused_role: str = ""
+    refused_kb_id: str = ""
     kb_name: str = ""
     name_input: str = ""
     description_input: str = ""
@@ -157,7 +172,10 @@ class KbSettingsState(ShellState):
     embedding_models: list[ModelOption] = []
     settings_error: str = ""
     settings_notice: str = ""
+    # Each refused setting's sentence, next to its field ("" for a field that is fine).
+    field_errors: dict[str, str] = dict.fromkeys(SETTING_FIELDS, "")
     kb_archived: bool = False
+    archive_open: bool = False
     danger_error: str = ""
     danger_notice: str = ""
     delete_open: bool = False
@@ -167,6 +185,7 @@ class KbSettingsState(ShellState):
         self.details_error = self.details_notice = ""
         self.members_error = self.members_notice = ""
         self.settings_error = self.settings_notice = ""
+        self.field_errors = dict.fromkeys(SETTING_FIELDS, "")
         self.danger_error = self.danger_notice = ""
 
     async def _reload(self, user: User) -> None:
@@ -181,8 +200,12 @@ class KbSettingsState(ShellState):
         self._clear_messages()
         self.add_role = "READ"
         user = await self.current_user()
-        details = await asyncio.to_thread(_details, user, self._route_kb_id()) if user else None
+        details, refused = (
+            await asyncio.to_thread(_page, user, self._route_kb_id()) if user else (None, "")
+        )
         self.kb_found = details is not None
+        self.refused_role = refused
+        self.refused_kb_id = self._route_kb_id() if refused else ""
         self.settings_kb_id = self._route_kb_id() if details else ""
         self.kb_name = details.name if details else ""
         self.name_input = details.name if details else ""
@@ -192,7 +215,7 @@ class KbSettingsState(ShellState):
         self.chat_models = details.chat_models if details else []
         self.embedding_models = details.embedding_models if details else []
         self.kb_archived = details.archived if details else False
-        self.delete_open, self.delete_confirm = False, ""
+        self.delete_open, self.delete_confirm, self.archive_open = False, "", False
 
     @rx.event
     def set_setting(self, name: str, value: str):
@@ -211,6 +234,15 @@ class KbSettingsState(ShellState):
             saved, reindexed = await asyncio.to_thread(
                 _save_settings, user, self._route_kb_id(), values, self._ip()
             )
+        except InvalidSettings as refused:
+            self.field_errors = {**dict.fromkeys(SETTING_FIELDS, ""), **refused.fields}
+            shown = set(refused.fields) & set(SETTING_FIELDS)
+            self.settings_error = (
+                "Not saved: correct the " + ("field" if len(shown) == 1 else "fields") + " below."
+                if shown == set(refused.fields)
+                else str(refused)
+            )
+            return None
         except REFUSED as error:
             self.settings_error = str(error)
             return None
@@ -230,8 +262,14 @@ class KbSettingsState(ShellState):
         return None
 
     @rx.event
+    def archive_dialog_changed(self, is_open: bool):
+        self.archive_open = is_open
+
+    @rx.event
     async def toggle_archived(self):
+        """Archive (the button asks for a confirmation first) or restore this KB."""
         self._clear_messages()
+        self.archive_open = False
         user = await self.current_user()
         if user is None:
             return rx.redirect("/login")

@@ -14,8 +14,8 @@ from lumikb_app.domain.models import ModelKind
 from lumikb_app.ports.embeddings import EmbeddingError
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.accounts.auth import InvalidInput
 from lumikb_app.services.knowledge_bases import kb_config, kbs
+from lumikb_app.services.knowledge_bases.settings_messages import InvalidSettings
 from lumikb_app.services.platform import transactions
 from lumikb_app.services.platform.transactions import transaction
 from tests.model_registry import register
@@ -85,20 +85,22 @@ def test_an_outsider_reads_neither_settings_nor_counts(world):
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "words"),
     [
-        ({"top_k": 0}, "top_k"),
-        ({"top_k": "many"}, "top_k"),
-        ({"chunk_tokens": 10}, "chunk_tokens"),
-        ({"similarity_threshold": 1.5}, "similarity_threshold"),
-        ({"answer_preset": "verbose"}, "answer_preset"),
-        ({"chunk_tokens": 100, "chunk_overlap": 60}, "chunk_overlap"),
+        ({"top_k": 0}, "top_k", "Results per search must be at least 1."),
+        ({"top_k": "many"}, "top_k", "Results per search must be a whole number."),
+        ({"chunk_tokens": 10}, "chunk_tokens", "Chunk size must be at least 64 tokens."),
+        ({"similarity_threshold": 1.5}, "similarity_threshold", "at most 1."),
+        ({"answer_preset": "verbose"}, "answer_preset", "concise, balanced or detailed"),
+        ({"chunk_tokens": 100, "chunk_overlap": 60}, "chunk_overlap", "half the chunk size"),
     ],
 )
-def test_invalid_values_name_the_field_and_change_nothing(world, values, field):
+def test_invalid_values_name_the_field_in_words_and_change_nothing(world, values, field, words):
     before = _stored(world.kb_id)
-    with pytest.raises(InvalidInput, match=field):
+    with pytest.raises(InvalidSettings) as refused:
         kb_config.update_settings(world.owner, world.kb_id, values)
+    assert list(refused.value.fields) == [field]
+    assert words in refused.value.fields[field] and field not in str(refused.value)
     assert _stored(world.kb_id) == before
     assert _audit("settings.changed") == []
 

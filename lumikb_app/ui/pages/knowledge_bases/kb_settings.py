@@ -1,4 +1,6 @@
-"""KB settings: name and description, and the members panel. Shown to KB admins only."""
+"""KB settings: name and description, search settings (a refused value is explained next to its
+field), the members panel, archive (after a confirmation) and delete. Shown to KB admins only;
+a member with a lower role is told the page needs ADMIN."""
 
 import reflex as rx
 
@@ -10,6 +12,7 @@ from lumikb_app.state.knowledge_bases.kb_settings import (
     ModelOption,
 )
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_not_found
 from lumikb_app.ui.pages.knowledge_bases.kb_graph_section import graph_settings_card
@@ -174,8 +177,40 @@ def members_card() -> rx.Component:
     )
 
 
+def _field_id(name: str) -> str:
+    return "setting-" + name.replace("_", "-")
+
+
+def _field_aria(name: str) -> dict:
+    """The field's hint and, when refused, its error sentence, read out with it."""
+    field_id, refused = _field_id(name), KbSettingsState.field_errors[name] != ""
+    return {
+        "aria-invalid": rx.cond(refused, "true", "false"),
+        "aria-describedby": field_id + "-hint " + field_id + "-error",
+    }
+
+
+def _field_notes(name: str, hint: str) -> rx.Component:
+    """The hint, and under it the refused value's sentence ("Chunk size must be at most...")."""
+    field_id, error = _field_id(name), KbSettingsState.field_errors[name]
+    return rx.fragment(
+        rx.text(hint, id=field_id + "-hint", size="1", color=rx.color("gray", 11)),
+        rx.text(
+            rx.cond(error != "", rx.fragment(rx.icon("circle-alert", size=12), " ", error)),
+            id=field_id + "-error",
+            size="1",
+            weight="medium",
+            color=rx.color("red", 11),
+            display=rx.cond(error != "", "flex", "none"),
+            align_items="center",
+            gap="4px",
+            custom_attrs=testid(field_id + "-error"),
+        ),
+    )
+
+
 def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
-    field_id = "setting-" + name.replace("_", "-")
+    field_id = _field_id(name)
     return rx.vstack(
         rx.text(label, as_="label", html_for=field_id, size="2", weight="medium"),
         rx.input(
@@ -184,10 +219,11 @@ def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
             value=KbSettingsState.settings_form[name],
             on_change=lambda value: KbSettingsState.set_setting(name, value),
             width="100%",
-            custom_attrs=testid(field_id),
+            color_scheme=rx.cond(KbSettingsState.field_errors[name] != "", "red", "accent"),
+            custom_attrs={**testid(field_id), **_field_aria(name)},
             **props,
         ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        _field_notes(name, hint),
         spacing="1",
         width="100%",
     )
@@ -199,17 +235,20 @@ def _model_option(option: ModelOption) -> rx.Component:
 
 def _model_select(name: str, label: str, hint: str, options) -> rx.Component:
     """A select of registry models (administrators add models in Admin → Models)."""
-    field_id = "setting-" + name.replace("_", "-")
+    field_id = _field_id(name)
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
         rx.select.root(
-            rx.select.trigger(width="100%", custom_attrs={**testid(field_id), "aria-label": label}),
+            rx.select.trigger(
+                width="100%",
+                custom_attrs={**testid(field_id), "aria-label": label, **_field_aria(name)},
+            ),
             rx.select.content(rx.foreach(options, _model_option)),
             value=KbSettingsState.settings_form[name],
             on_change=lambda value: KbSettingsState.set_setting(name, value),
             size="2",
         ),
-        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        _field_notes(name, hint),
         spacing="1",
         width="100%",
     )
@@ -266,6 +305,7 @@ def search_settings_card() -> rx.Component:
                                 custom_attrs={
                                     **testid("setting-answer-preset"),
                                     "aria-label": "Answer style",
+                                    **_field_aria("answer_preset"),
                                 },
                             ),
                             rx.select.content(
@@ -275,7 +315,7 @@ def search_settings_card() -> rx.Component:
                             on_change=lambda v: KbSettingsState.set_setting("answer_preset", v),
                             size="2",
                         ),
-                        rx.text("How long chat answers are", size="1", color=rx.color("gray", 10)),
+                        _field_notes("answer_preset", "How long chat answers are"),
                         spacing="1",
                         width="100%",
                     ),
@@ -344,6 +384,25 @@ def delete_dialog() -> rx.Component:
     )
 
 
+def archive_dialog() -> rx.Component:
+    return confirm_action_dialog(
+        title="Archive knowledge base",
+        description=rx.fragment(
+            rx.text.span("Archive "),
+            rx.text.strong(KbSettingsState.kb_name),
+            rx.text.span(
+                "? It leaves the knowledge base list, the sidebar and search for everyone; "
+                "nothing is deleted. Restore it from the home page's Archived list."
+            ),
+        ),
+        confirm_label="Archive",
+        on_confirm=KbSettingsState.toggle_archived,
+        is_open=KbSettingsState.archive_open,
+        on_open_change=KbSettingsState.archive_dialog_changed,
+        name="archive",
+    )
+
+
 def danger_card() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -372,15 +431,28 @@ def danger_card() -> rx.Component:
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.button(
-                    rx.cond(KbSettingsState.kb_archived, "Restore", "Archive"),
-                    variant="soft",
-                    color_scheme=rx.cond(KbSettingsState.kb_archived, "green", "amber"),
-                    on_click=KbSettingsState.toggle_archived,
-                    custom_attrs=testid("kb-archive-toggle"),
+                rx.cond(
+                    KbSettingsState.kb_archived,
+                    rx.button(
+                        "Restore",
+                        variant="soft",
+                        color_scheme="green",
+                        on_click=KbSettingsState.toggle_archived,
+                        custom_attrs=testid("kb-archive-toggle"),
+                    ),
+                    rx.button(
+                        "Archive",
+                        variant="soft",
+                        color_scheme="amber",
+                        on_click=KbSettingsState.archive_dialog_changed(True),
+                        custom_attrs=testid("kb-archive-toggle"),
+                    ),
                 ),
+                archive_dialog(),
                 align="center",
                 width="100%",
+                wrap="wrap",
+                gap="8px",
             ),
             rx.separator(size="4"),
             rx.hstack(
@@ -430,6 +502,31 @@ def _found() -> rx.Component:
     )
 
 
+def admin_needed() -> rx.Component:
+    """A member below ADMIN: what the page needs, and the way back to the KB they can read."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("shield-alert")),
+        rx.vstack(
+            rx.text(
+                "Only members with the ADMIN role can change this knowledge base's settings. "
+                "Your role is " + KbSettingsState.refused_role + ": ask one of its admins if you "
+                "need a change.",
+                size="2",
+            ),
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), rx.text("Back to the knowledge base")),
+                href="/kb/" + KbSettingsState.refused_kb_id,
+                size="2",
+                custom_attrs=testid("back-to-kb"),
+            ),
+            spacing="2",
+        ),
+        color_scheme="amber",
+        role="alert",
+        custom_attrs=testid("kb-settings-admin-needed"),
+    )
+
+
 def kb_settings_page() -> rx.Component:
     return shell(
         rx.cond(
@@ -437,7 +534,7 @@ def kb_settings_page() -> rx.Component:
             rx.cond(
                 KbSettingsState.kb_found,
                 _found(),
-                kb_not_found(),
+                rx.cond(KbSettingsState.refused_role != "", admin_needed(), kb_not_found()),
             ),
             main_pane_loading(),
         )
