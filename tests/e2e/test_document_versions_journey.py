@@ -98,6 +98,7 @@ def _clean_up(page, kb_id: str, conversation_id: str) -> None:
     page.goto(f"/kb/{kb_id}/settings")
     wait_for_hydration(page)
     page.get_by_test_id("kb-archive-toggle").click()
+    page.get_by_test_id("archive-confirm").click()  # archiving asks first
     expect(page.get_by_test_id("kb-archive-state")).to_contain_text("Archived")
 
 

@@ -189,6 +189,7 @@ def test_explore_a_kbs_graph_and_open_a_passage(page, browser, app_server, shots
     page.goto(f"/kb/{kb_id}/settings")
     wait_for_hydration(page)
     page.get_by_test_id("kb-archive-toggle").click()
+    page.get_by_test_id("archive-confirm").click()  # archiving asks first
     expect(page.get_by_test_id("kb-archive-state")).to_contain_text("Archived")
 
 
