@@ -75,7 +75,21 @@ def section_label(passage: Passage) -> str:
     return SECTION_SEPARATOR.join(h.strip() for h in passage.heading_path if h.strip())
 
 
-def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
+MAX_BACK_QUERY = 500  # the viewer keeps at most this much of the query for "Back to results"
+
+
+def result_href(passage: Passage, query: str = "") -> str:
+    """The passage in the viewer; with the query, the viewer offers "Back to results". The
+    parameters go before page and version, where the viewer's own page links put them."""
+    href = passage.viewer_href
+    if not query.strip():
+        return href
+    back = urlencode({"from": "search", "q": query.strip()[:MAX_BACK_QUERY]})
+    start, page, rest = href.partition("&page=")
+    return f"{start}&{back}{page}{rest}"
+
+
+def result_view(passage: Passage, max_chars: int = 320, query: str = "") -> ResultView:
     text = search_service.snippet(passage, max_chars)
     spans = search_service.highlight_spans(text, passage.matched_terms)
     return ResultView(
@@ -89,7 +103,7 @@ def result_view(passage: Passage, max_chars: int = 320) -> ResultView:
         relevance_label=relevance_label(passage),
         weak=passage.relevance < WEAK_RELEVANCE,
         why=why_label(passage),
-        href=passage.viewer_href,
+        href=result_href(passage, query),
     )
 
 
@@ -127,7 +141,8 @@ def _views(
 ) -> tuple[list[ResultView], str, float]:
     """The search and its result rows, off the event loop: snippets and highlights tokenise."""
     response = run_search(user, query, kb_ids, doc_type, limit, graph)
-    return [result_view(p, max_chars) for p in response.passages], "", response.took_ms
+    views = [result_view(p, max_chars, response.query) for p in response.passages]
+    return views, "", response.took_ms
 
 
 async def search_views(

@@ -84,3 +84,11 @@ def test_semantic_match_is_said_only_when_the_search_found_the_meaning_close():
     vague = _passage(matched_terms=(), semantic=False, keyword=False, relevance=0.1)
     assert "Semantic" not in why_label(vague) and why_label(vague) == "Weak match"
     assert why_label(_passage(matched_terms=(), semantic=False)) == "Keyword match"
+
+
+def test_a_result_link_carries_the_query_for_the_viewers_back_to_results():
+    row = result_view(_passage(), query="hardware & vault")
+    assert row.href == "/view/d1?chunk=c1&from=search&q=hardware+%26+vault&page=2&version=1"
+    assert result_view(_passage(), query="  ").href == "/view/d1?chunk=c1&page=2&version=1"
+    long = result_view(_passage(), query="x" * 900).href
+    assert "q=" + "x" * 500 + "&page=2" in long

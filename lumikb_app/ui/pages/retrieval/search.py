@@ -13,20 +13,11 @@ MUTED = rx.color("gray", 11)
 
 
 def _kb_choice(kb: KbSummary) -> rx.Component:
-    return rx.text(
-        rx.flex(
-            rx.checkbox(
-                checked=SearchState.kb_filter.contains(kb.id),
-                on_change=lambda checked: SearchState.set_kb_checked(kb.id, checked),
-                custom_attrs={**testid("search-kb-option"), "data-kb-id": kb.id},
-            ),
-            kb.name,
-            spacing="2",
-            align="center",
-        ),
-        as_="label",
-        size="2",
-        style={"cursor": "pointer"},
+    return rx.checkbox(
+        kb.name,
+        checked=SearchState.kb_filter.contains(kb.id),
+        on_change=lambda checked: SearchState.set_kb_checked(kb.id, checked),
+        custom_attrs={**testid("search-kb-option"), "data-kb-id": kb.id},
     )
 
 
