@@ -5,6 +5,12 @@ id, and the version a citation names (without it, the current version). An older
 a notice linking to the current one; a version no longer kept says so and links there too.
 Missing and forbidden documents look the same (services.viewer raises one message for both),
 and nothing of the document is kept in the state then.
+
+Where the reader came from: `&from=search&q=<query>` (a search result) or `&from=chat&c=<id>`
+(a chat citation) gives a "Back to results" / "Back to the conversation" link; without them the
+back button goes back in the browser's history. PDF pages can be zoomed (ZOOMS, the page image
+is sized in percent of the pane, its highlight boxes in percent of the image) and a page number
+typed in; the zoom stays while paging.
 """
 
 import asyncio
@@ -23,12 +29,21 @@ from lumikb_app.state.session import AppState
 
 ROUTE_ARG = "document_id"
 IMAGE_SCALE = 2  # pixels per point: sharp on high-density screens
-# After a page change: the highlight in the middle of the view, or else the top of the page.
+ZOOM_IMAGE_SCALE = 3  # past 125 %, the largest scale the page route renders
+ZOOMS = (50, 75, 100, 125, 150, 200)  # percent of the page's fitted width (720 px at most)
+PAGE_WIDTH_PX = 720
+MAX_QUERY_CHARS = 500
+# After a page change: the highlight in the middle of the view (its top, when it is taller
+# than the view), or else the top of the page.
 SCROLL_TO_HIGHLIGHT = """setTimeout(() => {
   const mark = document.querySelector(
     '[data-testid="highlight-box"], [data-testid="highlighted-passage"]');
-  if (mark) mark.scrollIntoView({block: 'center'});
-  else document.querySelector('[data-testid="main-pane"]')?.scrollTo({top: 0});
+  if (!mark) {
+    document.querySelector('[data-testid="main-pane"]')?.scrollTo({top: 0});
+    return;
+  }
+  const tall = mark.getBoundingClientRect().height > window.innerHeight * 0.7;
+  mark.scrollIntoView({block: tall ? 'start' : 'center', inline: 'center'});
 }, 60)"""
 
 
@@ -44,6 +59,18 @@ class BoxView:
 
 def _page_arg(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 6 else None
+
+
+def _came_from(params: dict) -> dict[str, str]:
+    """The `from` parameters to keep on this viewer's own links (and to go back to)."""
+    source = str(params.get("from", ""))
+    if source == "search":
+        query = str(params.get("q", ""))[:MAX_QUERY_CHARS]
+        return {"from": "search", "q": query} if query.strip() else {}
+    conversation = str(params.get("c", ""))
+    if source == "chat" and conversation.replace("-", "").isalnum() and len(conversation) <= 64:
+        return {"from": "chat", "c": conversation}
+    return {}
 
 
 def current_href(document_id: str) -> str:
@@ -76,7 +103,11 @@ class ViewerState(AppState):
     text_before: str = ""
     text_passage: str = ""
     text_after: str = ""
+    text_html: str = ""  # the document formatted (services/documents/render_blocks.py)
     truncated: bool = False
+    came_from: dict[str, str] = {}
+    zoom: int = 100
+    page_error: str = ""
 
     @rx.event
     async def load(self):
@@ -94,6 +125,7 @@ class ViewerState(AppState):
                 _page_arg(params.get("page", "")),
                 _page_arg(params.get("version", "")),
             )
+            self.came_from = _came_from(dict(params))
         except versions.VersionNotKept as gone:
             self._forget(str(gone))
             self.version_gone = True
@@ -113,6 +145,7 @@ class ViewerState(AppState):
         self.is_pdf, self.page, self.page_count, self.boxes = False, 0, 0, []
         self.has_passage, self.passage_text, self.passage_heading = False, "", ""
         self.passage_pages = self.text_before = self.text_passage = self.text_after = ""
+        self.text_html, self.came_from, self.page_error = "", {}, ""
 
     def _show(self, view: viewer.DocumentView) -> None:
         self.found, self.message = True, ""
@@ -137,17 +170,71 @@ class ViewerState(AppState):
         self.text_before = text.before if text else ""
         self.text_passage = text.passage if text else ""
         self.text_after = text.after if text else ""
+        self.text_html = text.html if text else ""
         self.truncated = bool(text and text.truncated)
+        self.page_error = ""
 
     def _page_href(self, page: int) -> str:
         query = {"chunk": self.chunk_id} if self.chunk_id else {}
-        return f"/view/{self.doc_id}?" + urlencode({**query, "page": page, "version": self.version})
+        return f"/view/{self.doc_id}?" + urlencode(
+            {**query, **self.came_from, "page": page, "version": self.version}
+        )
+
+    @rx.event
+    def zoom_by(self, steps: int):
+        """Zoom the PDF page in (1) or out (-1), within ZOOMS."""
+        here = ZOOMS.index(self.zoom) if self.zoom in ZOOMS else ZOOMS.index(100)
+        self.zoom = ZOOMS[min(max(here + (1 if steps > 0 else -1), 0), len(ZOOMS) - 1)]
+        return rx.call_script(SCROLL_TO_HIGHLIGHT)  # the passage stays in view at any size
+
+    @rx.event
+    def go_to_page(self, form: dict):
+        """Open the page typed in, or say which pages there are."""
+        typed = str(form.get("page", "")).strip()
+        number = int(typed) if typed.isdigit() and len(typed) <= 6 else 0
+        if not (self.found and self.is_pdf and 1 <= number <= self.page_count):
+            self.page_error = f"Enter a page number from 1 to {self.page_count}."
+            return None
+        self.page_error = ""
+        return rx.redirect(self._page_href(number))
+
+    @rx.var
+    def back_href(self) -> str:
+        source = self.came_from.get("from", "")
+        if source == "search":
+            return "/search?" + urlencode({"q": self.came_from.get("q", "")})
+        if source == "chat":
+            return "/chat?" + urlencode({"c": self.came_from.get("c", "")})
+        return ""
+
+    @rx.var
+    def back_label(self) -> str:
+        source = self.came_from.get("from", "")
+        return {"search": "Back to results", "chat": "Back to the conversation"}.get(source, "Back")
+
+    @rx.var
+    def zoom_label(self) -> str:
+        return f"{self.zoom}%"
+
+    @rx.var
+    def page_width(self) -> str:
+        """The page image's width: ZOOM percent of the pane, at most ZOOM percent of 720 px."""
+        return f"min({self.zoom}%, {PAGE_WIDTH_PX * self.zoom // 100}px)"
+
+    @rx.var
+    def can_zoom_in(self) -> bool:
+        return self.zoom < ZOOMS[-1]
+
+    @rx.var
+    def can_zoom_out(self) -> bool:
+        return self.zoom > ZOOMS[0]
 
     @rx.var
     def image_url(self) -> str:
         if not (self.found and self.is_pdf and self.page):
             return ""
-        return f"{page_image_path(self.version_id, self.page)}?scale={IMAGE_SCALE}"
+        scale = ZOOM_IMAGE_SCALE if self.zoom > 125 else IMAGE_SCALE
+        return f"{page_image_path(self.version_id, self.page)}?scale={scale}"
 
     @rx.var
     def download_url(self) -> str:
