@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, or_, select
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ChatMessage, Conversation, User
 from lumikb_app.domain.chat import ChatInputError
-from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.access import PermissionDenied, require_active
 from lumikb_app.services.chat.conversations import NOT_FOUND, _readable, messages_of, owned
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -42,6 +42,7 @@ def search_conversations(
 ) -> list[ConversationMatch]:
     """The user's conversations whose title or messages contain `query` (case-insensitive),
     most recently active first, at most `limit`."""
+    require_active(user)
     words = " ".join((query or "").split())
     if not words:
         raise ChatInputError("Type some words to search your conversations for.")

@@ -18,6 +18,7 @@ The open conversation is in the URL (`/chat?c=<id>`), so a reload shows it again
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 import uuid
@@ -29,12 +30,14 @@ import reflex as rx
 from lumikb_app.db.tables import User
 from lumikb_app.domain.chat import ChatInputError
 from lumikb_app.services.accounts import auth
-from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.chat import admission
+from lumikb_app.services.accounts.access import PermissionDenied, is_admin
+from lumikb_app.services.chat import admission, conversation_tools
 from lumikb_app.services.chat import chat as chat_service
 from lumikb_app.services.chat import conversations as conversation_service
 from lumikb_app.services.chat.answer_pool import ChatRefused
+from lumikb_app.services.chat.chat_suggestions import suggested_questions
 from lumikb_app.services.chat.chat_turns import title_from
+from lumikb_app.services.chat.conversation_export import export_markdown
 from lumikb_app.services.chat.event_bridge import MakeEvents
 from lumikb_app.state.chat import chat_stream as stream
 from lumikb_app.state.chat import chat_view as view
@@ -57,6 +60,7 @@ class _Page:
     messages: list[view.MessageView]
     open_one: view.ConversationView | None  # the open conversation, listed or not
     error: str
+    suggestions: list[str] = dataclasses.field(default_factory=list)  # for an empty chat
 
 
 def _conversation_page(user: User, conversation_id: str, listed: int = 0) -> _Page:
@@ -66,7 +70,7 @@ def _conversation_page(user: User, conversation_id: str, listed: int = 0) -> _Pa
     page = conversation_service.list_conversations(user, size)
     conversations = [view.conversation_view(c) for c in page.conversations]
     if not conversation_id:
-        return _Page(conversations, page.next_cursor, [], None, "")
+        return _Page(conversations, page.next_cursor, [], None, "", suggested_questions(user))
     try:
         open_one = next((c for c in conversations if c.id == conversation_id), None)
         if open_one is None:  # further down than the first page
@@ -75,7 +79,8 @@ def _conversation_page(user: User, conversation_id: str, listed: int = 0) -> _Pa
         messages = conversation_service.list_messages(user, conversation_id)
     except (PermissionDenied, ChatInputError):
         return _Page(conversations, page.next_cursor, [], None, NOT_FOUND)
-    return _Page(conversations, page.next_cursor, view.message_views(messages), open_one, "")
+    shown = view.message_views(messages, full_note=is_admin(user))
+    return _Page(conversations, page.next_cursor, shown, open_one, "")
 
 
 class ChatState(ShellState):
@@ -88,7 +93,15 @@ class ChatState(ShellState):
     messages: list[view.MessageView] = []
     chat_loaded: bool = False
     chat_error: str = ""
-    new_scope: str = ALL_KBS
+    new_scope_kb_ids: list[str] = []  # the scope a new conversation will have (empty: every KB)
+    scope_error: str = ""
+    suggestions: list[str] = []  # questions an empty chat offers (from document titles)
+    list_open: bool = False  # the conversation list, a drawer on a phone
+    conversation_query: str = ""
+    found_conversations: list[view.ConversationMatchView] = []
+    searched: bool = False  # found_conversations answers conversation_query
+    edit_id: str = ""  # the question being edited ("" when none)
+    edit_error: str = ""
 
     streaming: bool = False
     stopping: bool = False
@@ -97,9 +110,9 @@ class ChatState(ShellState):
     stream_has_text: bool = False
     _stream_id: str = ""
     _stream_question: str = ""  # "" regenerates the last answer
-    # The scope chosen when the question was sent: the composer's reset after a send changes
-    # new_scope again, sometimes before stream_answer runs.
-    _stream_scope: str = ALL_KBS
+    # The scope chosen when the question was sent: a change of scope right after a send must not
+    # change the conversation being opened.
+    _stream_scope: list[str] = []
     _stream_claimed: bool = False  # stream_answer runs once per stream id
     _stream_beat: float = 0.0
     _stop_requested: bool = False
@@ -128,12 +141,14 @@ class ChatState(ShellState):
         if self.streaming and wanted == self.conversation_id:
             return  # our own redirect to ?c=<new id> while the first answer streams
         self._request_stop()
-        self.rename_id = self.delete_id = self.feedback_id = ""
+        self.rename_id = self.delete_id = self.feedback_id = self.edit_id = ""
+        self.list_open, self.scope_error = False, ""
         user = await self.current_user()
         if user is None:
             return
         page = await asyncio.to_thread(_conversation_page, user, wanted)
         self._show_page(page)
+        self.suggestions = page.suggestions
         self.messages, self.chat_error = page.messages, page.error
         self.conversation_id = wanted if not page.error else ""
         self.conversation_title = page.open_one.title if page.open_one else ""
@@ -179,14 +194,32 @@ class ChatState(ShellState):
         return None
 
     @rx.event
-    def set_new_scope(self, value: str):
-        known = {kb.id for kb in self.kbs}
-        self.new_scope = value if value in known else ALL_KBS
+    async def toggle_scope(self, kb_id: str, checked: bool):
+        """Add or remove a KB from the scope (ALL_KBS: every KB); an open conversation's scope is
+        changed by the service, which accepts only KBs the user may read."""
+        self.scope_error = ""
+        current = self.conversation_kb_ids if self.conversation_id else self.new_scope_kb_ids
+        wanted = view.toggled_scope(current, kb_id, checked, [kb.id for kb in self.kbs])
+        if not self.conversation_id:
+            self.new_scope_kb_ids = wanted
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        try:
+            changed = await asyncio.to_thread(
+                conversation_tools.set_scope, user, self.conversation_id, wanted
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.scope_error = str(error)
+            return None
+        self.conversation_kb_ids = list(changed.kb_ids)
+        return None
 
     @rx.event
     def new_chat(self):
         self._request_stop()
-        self.new_scope = ALL_KBS
+        self.new_scope_kb_ids, self.list_open = [], False
         return rx.redirect("/chat")
 
     # -- asking -------------------------------------------------------------------------------
@@ -194,7 +227,7 @@ class ChatState(ShellState):
     def _begin_stream(self, question: str) -> str:
         stream_id = uuid.uuid4().hex
         self._stream_id, self._stream_question, self._stream_claimed = stream_id, question, False
-        self._stream_scope = self.new_scope
+        self._stream_scope = list(self.new_scope_kb_ids)
         self._stop_requested, self._stream_beat = False, time.time()
         self.streaming, self.stopping, self.chat_error = True, False, ""
         self.stream_status = "Searching your documents…"
@@ -218,10 +251,13 @@ class ChatState(ShellState):
 
     @rx.event
     async def send(self, form_data: dict):
+        return await self._send(str(form_data.get("question") or ""))
+
+    async def _send(self, question: str):
         self._forget_dead_stream()
         if self.streaming:
             return None
-        question = str(form_data.get("question") or "").strip()
+        question = question.strip()
         if not question:
             return None
         try:
@@ -268,7 +304,7 @@ class ChatState(ShellState):
             self._stream_claimed = True
             token = session_token(self.router.headers.cookie)
             question, conversation_id = self._stream_question, self.conversation_id
-            kb_ids = [] if self._stream_scope == ALL_KBS else [self._stream_scope]
+            kb_ids = list(self._stream_scope)
         user = await asyncio.to_thread(auth.user_for_token, token) if token else None
         answer, slot, refused = stream.AnswerSoFar(), None, False
         try:
@@ -473,6 +509,91 @@ class ChatState(ShellState):
         self.feedback_id = ""
         return rx.toast.success("Thanks for the feedback.", position="bottom-right")
 
+    # -- edit and resend, suggestions ------------------------------------------------------------
+
+    @rx.event
+    def ask_edit(self, message_id: str):
+        if not self.streaming:
+            self.edit_id, self.edit_error = message_id, ""
+
+    @rx.event
+    def cancel_edit(self):
+        self.edit_id, self.edit_error = "", ""
+
+    @rx.event
+    async def resend_edited(self, form_data: dict):
+        """Ask the edited question in place of the old one; the turns after it are dropped."""
+        message_id = self.edit_id
+        if self.streaming or not message_id or not self.conversation_id:
+            return None
+        try:
+            question = chat_service.clean_question(str(form_data.get("question") or ""))
+        except ChatInputError as error:
+            self.edit_error = str(error)
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        try:
+            await asyncio.to_thread(
+                conversation_tools.drop_from_question, user, self.conversation_id, message_id
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.edit_error = str(error)
+            return None
+        kept = view.before_message(self.messages, message_id)
+        self.messages = view.mark_last_answer([*kept, view.user_message(question)])
+        self.edit_id = ""
+        return ChatState.stream_answer(self._begin_stream(question))
+
+    @rx.event
+    async def ask_suggestion(self, question: str):
+        return await self._send(question)
+
+    # -- the conversation list: a drawer on a phone, search, export --------------------------
+
+    @rx.event
+    def set_list_open(self, is_open: bool):
+        self.list_open = is_open
+
+    @rx.event
+    async def search_conversations(self, query: str):
+        """The user's conversations holding `query` in their title or messages ("" clears)."""
+        self.conversation_query = query[: conversation_tools.MAX_SEARCH_QUERY]
+        if not query.strip():
+            self.found_conversations, self.searched = [], False
+            return None
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        try:
+            found = await asyncio.to_thread(
+                conversation_tools.search_conversations, user, self.conversation_query
+            )
+        except ChatInputError as error:
+            self.chat_error = str(error)
+            return None
+        self.found_conversations = [view.match_view(match) for match in found]
+        self.searched = True
+        return None
+
+    @rx.event
+    async def export_conversation(self):
+        """The open conversation as a Markdown file, downloaded by the browser."""
+        user = await self.current_user()
+        if user is None:
+            return rx.redirect("/login?next=/chat")
+        try:
+            exported = await asyncio.to_thread(
+                export_markdown, user, self.conversation_id, self.router.url.origin
+            )
+        except (ChatInputError, PermissionDenied) as error:
+            self.chat_error = str(error)
+            return None
+        return rx.download(
+            data=exported.markdown, filename=exported.filename, mime_type="text/markdown"
+        )
+
     # -- what the page derives ---------------------------------------------------------------
 
     @rx.var
@@ -485,14 +606,19 @@ class ChatState(ShellState):
 
     @rx.var
     def scope_label(self) -> str:
-        if self.conversation_id:
-            kb_ids = self.conversation_kb_ids
-        else:
-            kb_ids = [] if self.new_scope == ALL_KBS else [self.new_scope]
+        kb_ids = self.conversation_kb_ids if self.conversation_id else self.new_scope_kb_ids
         if not kb_ids:
             return "All knowledge bases"
         names = [kb.name for kb in self.kbs if kb.id in kb_ids]
         return ", ".join(names) or "Selected knowledge bases"
+
+    @rx.var
+    def scope_kb_ids(self) -> list[str]:
+        return self.conversation_kb_ids if self.conversation_id else self.new_scope_kb_ids
+
+    @rx.var
+    def scope_count(self) -> int:
+        return len(self.scope_kb_ids)
 
     @rx.var
     def can_regenerate(self) -> bool:

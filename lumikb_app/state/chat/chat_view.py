@@ -65,6 +65,14 @@ class MessageView:
 
 
 @dataclass
+class ConversationMatchView:
+    id: str
+    title: str
+    snippet: str
+    updated_label: str
+
+
+@dataclass
 class ConversationView:
     id: str
     title: str
@@ -171,6 +179,10 @@ def confidence(value: float | None) -> tuple[int, str]:
     return round(value * 100), level
 
 
+# Everyone reads that no model is configured; only an admin can act on how to configure one.
+SHORT_NOTE = NO_MODEL_NOTE.split(". ", 1)[0] + "."
+
+
 def split_note(content: str, mode: str) -> tuple[str, str]:
     """(answer, note): extractive answers end with the no-model note, shown as a callout."""
     if mode == "extractive" and content.rstrip().endswith(NO_MODEL_NOTE):
@@ -216,8 +228,40 @@ def mark_last_answer(views: list[MessageView]) -> list[MessageView]:
     return views
 
 
-def message_views(messages: Sequence[ChatMessage]) -> list[MessageView]:
-    return mark_last_answer([message_view(message) for message in messages])
+def message_views(messages: Sequence[ChatMessage], *, full_note: bool = False) -> list[MessageView]:
+    """The turns as shown; the no-model note once, on the first answer that has it, whole for an
+    admin (who can configure a model) and its first sentence for everyone else."""
+    views = [message_view(message) for message in messages]
+    noted = False
+    for shown in views:
+        if shown.note:
+            shown.note = "" if noted else (shown.note if full_note else SHORT_NOTE)
+            noted = True
+    return mark_last_answer(views)
+
+
+def before_message(views: list[MessageView], message_id: str) -> list[MessageView]:
+    """The turns before `message_id` (all of them when it is not shown)."""
+    index = next((i for i, v in enumerate(views) if v.id == message_id), len(views))
+    return views[:index]
+
+
+def toggled_scope(current: list[str], kb_id: str, checked: bool, known: list[str]) -> list[str]:
+    """The scope after ticking or unticking `kb_id` ("all": every KB, the empty scope); ids of
+    KBs this page does not list are ignored."""
+    if kb_id == "all" or kb_id not in known:
+        return [] if kb_id == "all" and checked else list(current)
+    kept = [k for k in dict.fromkeys(current) if k != kb_id and k in known]
+    return [*kept, kb_id] if checked else kept
+
+
+def match_view(match: Any) -> ConversationMatchView:
+    return ConversationMatchView(
+        id=match.conversation.id,
+        title=match.conversation.title or "New conversation",
+        snippet=match.snippet,
+        updated_label=updated_label(match.conversation.updated_at),
+    )
 
 
 def user_message(question: str) -> MessageView:

@@ -1,5 +1,6 @@
-"""The question box: Enter sends, Shift+Enter adds a line; Stop while an answer streams. A new
-conversation can be limited to one knowledge base."""
+"""The question box: Enter sends, Shift+Enter adds a line; Stop while an answer streams. The
+scope (every knowledge base, or any several) is chosen here, for a new conversation or the
+open one."""
 
 import reflex as rx
 
@@ -10,26 +11,53 @@ from lumikb_app.ui.components.common import testid
 MAX_QUESTION_CHARS = 2000
 
 
-def _scope_select() -> rx.Component:
-    def option(kb: KbSummary) -> rx.Component:
-        return rx.select.item(kb.name, value=kb.id)
-
-    return rx.hstack(
-        rx.icon("library-big", size=14, color=rx.color("gray", 10)),
-        rx.text("Search in", size="1", color=rx.color("gray", 10)),
-        rx.select.root(
-            rx.select.trigger(variant="ghost", custom_attrs=testid("chat-scope")),
-            rx.select.content(
-                rx.select.item("All knowledge bases", value=ALL_KBS),
-                rx.foreach(ChatState.kbs, option),
-            ),
-            value=ChatState.new_scope,
-            on_change=ChatState.set_new_scope,
-            size="1",
-        ),
-        align="center",
-        spacing="2",
+def _scope_option(kb: KbSummary) -> rx.Component:
+    return rx.checkbox(
+        kb.name,
+        checked=ChatState.scope_kb_ids.contains(kb.id),
+        on_change=lambda checked: ChatState.toggle_scope(kb.id, checked),
+        custom_attrs={**testid("scope-option"), "data-id": kb.id},
     )
+
+
+def _scope_select() -> rx.Component:
+    """Which knowledge bases answers come from: every one, or any several."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("library-big", size=14),
+                rx.text(ChatState.scope_label, style={"max_width": "220px", **_ONE_LINE}),
+                rx.icon("chevron-down", size=14),
+                type="button",
+                variant="ghost",
+                color_scheme="gray",
+                size="1",
+                custom_attrs={**testid("chat-scope"), "aria-label": "Knowledge bases to search"},
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("Search in", size="1", weight="bold", color=rx.color("gray", 10)),
+                rx.checkbox(
+                    "All knowledge bases",
+                    checked=ChatState.scope_count == 0,
+                    on_change=lambda checked: ChatState.toggle_scope(ALL_KBS, checked),
+                    custom_attrs=testid("scope-all"),
+                ),
+                rx.separator(size="4"),
+                rx.foreach(ChatState.kbs, _scope_option),
+                spacing="2",
+            ),
+            side="top",
+            align="start",
+            max_height="320px",
+            overflow_y="auto",
+            custom_attrs=testid("scope-menu"),
+        ),
+    )
+
+
+_ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
 
 
 def _send_or_stop() -> rx.Component:
@@ -80,7 +108,7 @@ def composer() -> rx.Component:
                 custom_attrs=testid("chat-input"),
             ),
             rx.hstack(
-                rx.cond(ChatState.has_conversation, rx.fragment(), _scope_select()),
+                _scope_select(),
                 rx.spacer(),
                 rx.text(
                     "Enter to send · Shift+Enter for a new line",
@@ -95,9 +123,18 @@ def composer() -> rx.Component:
             ),
             border=f"1px solid {rx.color('gray', 6)}",
             border_radius="14px",
-            background="white",
+            background="var(--color-panel-solid)",
             box_shadow="0 1px 2px rgba(15, 23, 42, 0.06), 0 4px 16px rgba(15, 23, 42, 0.05)",
             _focus_within={"border_color": rx.color("accent", 8)},
+        ),
+        rx.cond(
+            ChatState.scope_error != "",
+            rx.text(
+                ChatState.scope_error,
+                size="2",
+                color=rx.color("red", 11),
+                custom_attrs=testid("scope-error"),
+            ),
         ),
         on_submit=ChatState.send,
         reset_on_submit=True,

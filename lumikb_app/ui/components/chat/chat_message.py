@@ -5,6 +5,7 @@ import reflex as rx
 
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.chat.chat_view import MessageView, Segment
+from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.chat.chat_sources import ONE_LINE, sources_panel
 from lumikb_app.ui.components.chat.streamed_text import streamed_text
 from lumikb_app.ui.components.common import testid
@@ -77,18 +78,8 @@ def _passage_preview(segment: Segment) -> rx.Component:
     )
 
 
-def _segment(segment: Segment) -> rx.Component:
-    return rx.cond(segment.n > 0, citation_badge(segment), rx.text.span(segment.text))
-
-
 def answer_text(segments, test_id: str) -> rx.Component:
-    return rx.text(
-        rx.foreach(segments, _segment),
-        size="3",
-        color=rx.color("gray", 12),
-        style=ANSWER_TEXT_STYLE,
-        custom_attrs=testid(test_id),
-    )
+    return answer_markdown(segments, test_id)
 
 
 def _avatar() -> rx.Component:
@@ -102,19 +93,104 @@ def _avatar() -> rx.Component:
     )
 
 
+def _edit_form(message: MessageView) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text_area(
+                name="question",
+                default_value=message.content,
+                key=message.id,
+                auto_focus=True,
+                rows="3",
+                width="100%",
+                max_length=4000,
+                custom_attrs={**testid("edit-input"), "aria-label": "Edited question"},
+            ),
+            rx.cond(
+                ChatState.edit_error != "",
+                rx.text(ChatState.edit_error, size="2", color=rx.color("red", 11)),
+            ),
+            rx.hstack(
+                rx.button(
+                    "Cancel",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=ChatState.cancel_edit,
+                    custom_attrs=testid("edit-cancel"),
+                ),
+                rx.button("Send", type="submit", custom_attrs=testid("edit-send")),
+                justify="end",
+                spacing="2",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=ChatState.resend_edited,
+        width="min(560px, 100%)",
+        custom_attrs=testid("edit-form"),
+    )
+
+
+def _edit_button(message: MessageView) -> rx.Component:
+    return rx.cond(
+        (message.id != "") & ~ChatState.streaming,
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("pencil", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=ChatState.ask_edit(message.id),
+                custom_attrs={**testid("edit-question"), "aria-label": "Edit and resend question"},
+            ),
+            content="Edit and resend",
+        ),
+    )
+
+
 def user_bubble(message: MessageView) -> rx.Component:
     return rx.hstack(
-        rx.box(
-            rx.text(message.content, size="3", style=ANSWER_TEXT_STYLE),
-            background=rx.color("accent", 3),
-            color=rx.color("gray", 12),
-            padding="10px 14px",
-            border_radius="14px 14px 4px 14px",
-            max_width="80%",
-            custom_attrs=testid("user-message"),
+        rx.cond(
+            ChatState.edit_id == message.id,
+            _edit_form(message),
+            rx.hstack(
+                _edit_button(message),
+                rx.box(
+                    rx.text(message.content, size="3", style=ANSWER_TEXT_STYLE),
+                    background=rx.color("accent", 3),
+                    color=rx.color("gray", 12),
+                    padding="10px 14px",
+                    border_radius="14px 14px 4px 14px",
+                    max_width="80%",
+                    custom_attrs=testid("user-message"),
+                ),
+                align="center",
+                justify="end",
+                spacing="2",
+                width="100%",
+            ),
         ),
         justify="end",
         width="100%",
+    )
+
+
+def _copy_answer(message: MessageView) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon("copy", size=15),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=[
+                rx.set_clipboard(message.content),
+                rx.toast.success("Answer copied.", position="bottom-right", duration=1500),
+            ],
+            custom_attrs={**testid("copy-answer"), "aria-label": "Copy answer"},
+        ),
+        content="Copy answer",
     )
 
 
@@ -204,6 +280,7 @@ def _actions(message: MessageView) -> rx.Component:
     return rx.hstack(
         _thumb(message, 1, "thumbs-up", "Helpful"),
         _thumb(message, -1, "thumbs-down", "Not helpful"),
+        _copy_answer(message),
         rx.cond(
             message.is_last & ChatState.can_regenerate,
             rx.button(
