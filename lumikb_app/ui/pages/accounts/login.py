@@ -47,6 +47,7 @@ def _sso_button() -> rx.Component:
             ),
             spacing="3",
             width="100%",
+            margin_top="16px",  # apart from the Sign in button above
         ),
     )
 
