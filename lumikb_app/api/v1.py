@@ -86,6 +86,7 @@ def _result(passage: Passage) -> SearchResultOut:
         kb_name=passage.kb_name,
         page=passage.page,
         score=passage.score,
+        relevance=passage.relevance,
         text=passage.text,
         snippet=search_service.snippet(passage),
         matched_terms=list(passage.matched_terms),

@@ -63,6 +63,12 @@ class SearchResultOut(BaseModel):
     kb_name: str
     page: int | None = Field(description="First page of the passage (PDFs), else null.")
     score: float = Field(description="Higher is better; comparable within one answer.")
+    relevance: float = Field(
+        default=0.0,
+        description="0 to 1, calibrated on absolute evidence (the question's words and meaning): "
+        "the same figure means as good a match in any search. The search page shows it as "
+        '"Relevance 82%".',
+    )
     text: str = Field(description="The whole passage.")
     snippet: str = Field(description="The part of the passage around the best match.")
     matched_terms: list[str] = Field(description="Query words found in the passage.")

@@ -236,6 +236,13 @@ def test_search_never_returns_a_kb_the_caller_may_not_read(world):
     assert bobs and {r["kb_id"] for r in bobs} == {world.mergers}
 
 
+def test_results_carry_a_calibrated_relevance_the_page_shows_too(world):
+    found = _search(world, world.alice_token, query="Release checklist hardware key vault")
+    results = found.json()["results"]
+    assert results and all(0.0 <= r["relevance"] <= 1.0 for r in results)
+    assert max(r["relevance"] for r in results) > 0.0
+
+
 def test_a_forbidden_kb_filter_looks_like_an_empty_one(world):
     forbidden = _search(world, world.alice_token, query="PELICAN", kb_ids=[world.mergers])
     missing = _search(world, world.alice_token, query="PELICAN", kb_ids=["no-such-kb"])
