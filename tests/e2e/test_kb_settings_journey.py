@@ -1,5 +1,6 @@
 """KB settings journey: search settings are saved (and a bad value is refused next to its field,
-in words), and the danger zone archives (after its confirmation) and restores the KB. Seeded KBs are never deleted here."""
+in words), and the danger zone archives (after its confirmation) and restores the KB. Seeded KBs
+are never deleted here."""
 
 import pytest
 from playwright.sync_api import expect

@@ -11,6 +11,7 @@ from lumikb_app.state.shell import NewKbState, ShellState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
 from lumikb_app.ui.components.shell import page_header, shell
+from lumikb_app.ui.pages.knowledge_bases.kb_settings import field_label
 
 
 def _kb_icon(color: str = "accent") -> rx.Component:
@@ -152,10 +153,8 @@ def empty_state() -> rx.Component:
     )
 
 
-def _new_kb_field(label: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium"), control, spacing="1", width="100%"
-    )
+def _new_kb_field(label: str, field_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(field_label(label, field_id), control, spacing="1", width="100%")
 
 
 def new_kb_dialog() -> rx.Component:
@@ -176,7 +175,9 @@ def new_kb_dialog() -> rx.Component:
                     outcome(NewKbState.new_kb_error, error=True, name="new-kb-error"),
                     _new_kb_field(
                         "Name",
+                        "new-kb-name",
                         rx.input(
+                            id="new-kb-name",
                             name="name",
                             placeholder="e.g. Engineering Handbook",
                             max_length=120,
@@ -187,7 +188,9 @@ def new_kb_dialog() -> rx.Component:
                     ),
                     _new_kb_field(
                         "Description",
+                        "new-kb-description",
                         rx.text_area(
+                            id="new-kb-description",
                             name="description",
                             placeholder="What belongs here (optional)",
                             max_length=2000,

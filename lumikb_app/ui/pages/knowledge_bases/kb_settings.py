@@ -22,6 +22,12 @@ ROLE_HELP = (
 )
 
 
+def field_label(text: str, field_id: str) -> rx.Component:
+    """A real <label for=...> (rx.text(as_="label", html_for=...) puts htmlFor into its CSS in
+    Reflex 0.10.1, so the label names nothing)."""
+    return rx.el.label(text, html_for=field_id, font_size="var(--font-size-2)", font_weight="500")
+
+
 def role_select(value: rx.Var | str, label: rx.Var | str, on_change) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(min_width="110px", custom_attrs={"aria-label": label}),
@@ -39,7 +45,7 @@ def details_card() -> rx.Component:
                 rx.heading("Details", size="4"),
                 outcome(KbSettingsState.details_error, error=True, name="details-error"),
                 outcome(KbSettingsState.details_notice, error=False, name="details-notice"),
-                rx.text("Name", as_="label", html_for="kb-name", size="2", weight="medium"),
+                field_label("Name", "kb-name"),
                 rx.input(
                     id="kb-name",
                     value=KbSettingsState.name_input,
@@ -48,9 +54,7 @@ def details_card() -> rx.Component:
                     width="100%",
                     custom_attrs=testid("kb-name-input"),
                 ),
-                rx.text(
-                    "Description", as_="label", html_for="kb-description", size="2", weight="medium"
-                ),
+                field_label("Description", "kb-description"),
                 rx.text_area(
                     id="kb-description",
                     value=KbSettingsState.description_input,
@@ -212,7 +216,7 @@ def _field_notes(name: str, hint: str) -> rx.Component:
 def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
     field_id = _field_id(name)
     return rx.vstack(
-        rx.text(label, as_="label", html_for=field_id, size="2", weight="medium"),
+        field_label(label, field_id),
         rx.input(
             id=field_id,
             name=name,
@@ -423,8 +427,8 @@ def danger_card() -> rx.Component:
                         custom_attrs=testid("kb-archive-state"),
                     ),
                     rx.text(
-                        "An archived knowledge base leaves listings and search; "
-                        "its admins can still open and restore it.",
+                        "An archived knowledge base leaves listings and search; its admins "
+                        "find it under Archived on the home page, and can open and restore it.",
                         size="1",
                         color=rx.color("gray", 10),
                     ),
