@@ -5,6 +5,7 @@ number drops the answer of a search that a newer one has replaced.
 """
 
 import asyncio
+import dataclasses
 import json
 import logging
 from urllib.parse import urlencode
@@ -89,8 +90,22 @@ def result_href(passage: Passage, query: str = "") -> str:
     return f"{start}&{back}{page}{rest}"
 
 
+def without_heading_lines(passage: Passage) -> Passage:
+    """The passage without the heading lines it opens with: the section path shows them apart,
+    so the snippet starts with what the section says. A passage of headings only stays whole."""
+    headings = {h.strip() for h in passage.heading_path if h.strip()}
+    text = passage.text
+    while headings:
+        first, newline, rest = text.lstrip().partition("\n")
+        if not newline or first.strip() not in headings:
+            break
+        text = rest
+    left = text.strip()
+    return dataclasses.replace(passage, text=text) if left and left not in headings else passage
+
+
 def result_view(passage: Passage, max_chars: int = 320, query: str = "") -> ResultView:
-    text = search_service.snippet(passage, max_chars)
+    text = search_service.snippet(without_heading_lines(passage), max_chars)
     spans = search_service.highlight_spans(text, passage.matched_terms)
     return ResultView(
         chunk_id=passage.chunk_id,

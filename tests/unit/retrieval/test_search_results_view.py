@@ -64,10 +64,22 @@ def test_page_ranges_text_documents_and_meaning_only_matches():
     assert why_label(_passage(semantic=False)) == "Matched: hardware, vault"
 
 
+def _snippet(row) -> str:
+    return "".join(p.text for p in row.parts)
+
+
 def test_the_section_path_is_shown_apart_from_the_snippet():
-    row = result_view(_passage(heading_path=("Release process", " Signing ", "")))
+    text = "Release process\n\nSigning\n\nSigning keys live in the vault."
+    row = result_view(_passage(text=text, heading_path=("Release process", " Signing ", "")))
     assert row.section == "Release process › Signing"
-    assert "Release process" not in "".join(p.text for p in row.parts)
+    assert _snippet(row) == "Signing keys live in the vault."
+    # A chunk that opens with its own section's heading only, or with body text, keeps the body.
+    later = _passage(text="Signing\nThe key is in the vault.", heading_path=("Release", "Signing"))
+    assert _snippet(result_view(later)) == "The key is in the vault."
+    body = _passage(text="Signing keys rotate yearly.\nAsk ops.", heading_path=("Signing",))
+    assert _snippet(result_view(body)) == "Signing keys rotate yearly. Ask ops."
+    only = _passage(text="Release\nSigning", heading_path=("Release", "Signing"))
+    assert _snippet(result_view(only)) == "Release Signing"
 
 
 def test_relevance_is_the_calibrated_figure_as_a_percentage_not_the_fused_score():

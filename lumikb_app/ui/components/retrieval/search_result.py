@@ -78,6 +78,7 @@ def section_path(result: ResultView) -> rx.Component:
             ),
             align="center",
             spacing="1",
+            min_width="0",  # lets the path shorten with an ellipsis beside the relevance badge
             max_width="100%",
         ),
     )  # fmt: skip
@@ -90,6 +91,8 @@ def relevance_badge(result: ResultView) -> rx.Component:
             size="1",
             variant="soft",
             color_scheme=rx.cond(result.weak, "gray", "green"),
+            flex_shrink="0",
+            margin_left="auto",  # at the right end of its row
             custom_attrs=testid("result-score"),
         ),
         content=RELEVANCE_HINT,
@@ -159,7 +162,6 @@ def _other(result: ResultView) -> rx.Component:
                     rx.badge(result.page_label, size="1", variant="soft", color_scheme="gray", custom_attrs=testid("result-page")),
                 ),
                 section_path(result),
-                rx.spacer(),
                 relevance_badge(result),
                 align="center",
                 spacing="2",
