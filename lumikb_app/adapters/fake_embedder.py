@@ -15,12 +15,17 @@ import re
 from collections.abc import Sequence
 
 from lumikb_app.adapters.model_meter import ModelMeter, metered
+from lumikb_app.domain.retrieval import SimilarityScale
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class FakeEmbedder:
     """Hash-based bag-of-words vectors; `calls` counts embed calls, for assertions."""
+
+    # Sharing a word or two with a short passage scores 0.3-0.5 here; unrelated text up to ~0.2
+    # when its words land in the same hashed slots as the passage's.
+    similarity_scale = SimilarityScale(unrelated=0.1, close=0.3)
 
     def __init__(
         self,

@@ -19,6 +19,16 @@ def page_label(page_start: int | None, page_end: int | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class SimilarityScale:
+    """What an embedding model's cosine similarity means, measured per model on real questions
+    (bench/calibration.py): `unrelated` is about what a passage sharing no meaning with the
+    question scores, `close` what a passage that clearly answers it scores."""
+
+    unrelated: float
+    close: float
+
+
+@dataclass(frozen=True)
 class Passage:
     """One retrieved chunk of a ready document the user may read."""
 

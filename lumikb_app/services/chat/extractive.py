@@ -25,6 +25,10 @@ MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 PER_PASSAGE = 2
 RANK_WEIGHT = 0.3
+# A sentence that brings a code or literal block and holds this share of the question's (weighted)
+# terms gains CODE_BONUS: "How do I declare ...?" is answered by the declaration itself, which
+# the sentences around it only describe.
+CODE_BONUS, CODE_MIN_MATCH = 0.3, 0.4
 KEEP_RATIO = 0.6  # beyond the first two, a sentence must score this share of the best one
 MIN_WORDS, MAX_CHARS = 4, 600
 MIN_INTRO_WORDS = 3  # "It looks like:" with its block is an answer; "or:" is not
@@ -95,7 +99,7 @@ def choose_sentences(question: str, passages: Sequence[Passage]) -> list[Pick]:
     total = sum(weights.values()) or 1.0
     ranked = sorted(
         (
-            Pick(sentence, n, _overlap(terms, weights) / total + RANK_WEIGHT / n, literal)
+            Pick(sentence, n, _score(_overlap(terms, weights) / total, n, literal), literal)
             for n, sentence, literal, terms in candidates
             if _overlap(terms, weights) > 0
         ),
@@ -103,6 +107,11 @@ def choose_sentences(question: str, passages: Sequence[Passage]) -> list[Pick]:
         reverse=True,
     )
     return _select(ranked) if ranked else _fallback(passages)
+
+
+def _score(match: float, source: int, literal: tuple[Piece, ...]) -> float:
+    bonus = CODE_BONUS if literal and match >= CODE_MIN_MATCH else 0.0
+    return match + RANK_WEIGHT / source + bonus
 
 
 def _terms(sentence: str, literal: tuple[Piece, ...]) -> set[str]:

@@ -6,8 +6,11 @@ rankings are fused by weighted reciprocal-rank fusion here, so each passage know
 found it. A third leg ranks whole documents by their card (title and opening words, see
 services/indexing.py) and adds each document's rank to its passages, so passages of the document
 that is about the question come first; a document found only that way enters with its card chunk. Hits are joined to their chunk, document and KB rows in one SQL query that keeps
-only the current version of ready documents. Then: the KB's similarity threshold, near-duplicate
-removal, an optional reranker, the KB's top-k and the overall limit.
+only the current version of ready documents. Each passage gets an absolute relevance from its
+dense similarity and the question's words it holds (services/retrieval/relevance.py). Then: the
+KB's similarity threshold, the minimum relevance of a passage holding none of the question's
+words (SEARCH_MIN_RELEVANCE), near-duplicate removal, an optional reranker, the KB's top-k and
+the overall limit.
 """
 
 from __future__ import annotations
@@ -24,7 +27,12 @@ from sqlmodel import Session, col, select
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import KnowledgeBase, User
 from lumikb_app.domain.kb_settings import KbSettings
-from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse
+from lumikb_app.domain.retrieval import (
+    Passage,
+    SearchInputError,
+    SearchResponse,
+    SimilarityScale,
+)
 from lumikb_app.domain.text import text_problem
 from lumikb_app.ports.embeddings import Embedder, EmbeddingError
 from lumikb_app.ports.rerank import Reranker
@@ -35,8 +43,15 @@ from lumikb_app.services.documents.parsing import SUPPORTED_TYPES, TYPE_LABELS
 from lumikb_app.services.models import choices
 from lumikb_app.services.platform import usage
 from lumikb_app.services.platform.telemetry import SEARCH_SECONDS, observe, timed
-from lumikb_app.services.retrieval import graph_legs, passages, search_cache, snippets
+from lumikb_app.services.retrieval import (
+    graph_legs,
+    passages,
+    relevance,
+    search_cache,
+    snippets,
+)
 from lumikb_app.services.retrieval.snippets import highlight_spans, snippet
+from lumikb_app.settings import get_settings
 
 __all__ = [
     "DOC_TYPES",
@@ -95,6 +110,8 @@ class _Entry:
 class _Candidate:
     fused: float = 0.0
     similarity: float | None = None  # cosine similarity, when the dense leg found it
+    similarity_bound: float | None = None  # found only by keywords: at most the dense leg's last
+    scale: SimilarityScale | None = None  # the embedding model's, when its dense leg ran
     keyword: bool = False
     coverage: float = 0.0  # share of the query's words the passage holds
     document_id: str | None = None
@@ -132,6 +149,7 @@ def search(
             tuning=dataclasses.asdict(TUNING),
             reranker=getattr(reranker, "name", None),
             graph=graph_kbs,
+            min_relevance=get_settings().SEARCH_MIN_RELEVANCE,
         )
         cached = search_cache.get_passages(key)
         if cached is None:
@@ -222,6 +240,7 @@ def _retrieve(
             complete &= _fold_graph(graph_leg, candidates)
     if not candidates:
         return [], complete
+    _bound_similarities(candidates)
     quotas = {kb: s.top_k for kb, s in settings.items()}
     with timed(SEARCH_SECONDS, "fuse"):
         wanted = TUNING.rerank_candidates if reranker else min(limit, sum(quotas.values()))
@@ -259,13 +278,14 @@ def _search_collection(
     with timed(SEARCH_SECONDS, "embed"):
         vector = _query_vector(embedder, collection, query)
     vectors = container.vectors
+    scale = relevance.scale_for(embedder) if vector is not None else None
     if vector is not None:
         with timed(SEARCH_SECONDS, "vector"):
             dense = vectors.search(
                 collection, kb_ids=kb_ids, dense=vector, limit=pool, mode="dense"
             )
         for rank, hit in enumerate(dense):
-            candidate = _candidate(candidates, hit)
+            candidate = _candidate(candidates, hit, scale)
             candidate.fused += TUNING.dense_weight / (TUNING.rrf_k + rank + 1)
             candidate.similarity = hit.score
     if has_terms:  # else only stopwords: BM25 has nothing to match
@@ -274,7 +294,7 @@ def _search_collection(
                 collection, kb_ids=kb_ids, text=query, limit=pool, mode="sparse"
             )
         for rank, hit in enumerate(sparse):
-            candidate = _candidate(candidates, hit)
+            candidate = _candidate(candidates, hit, scale)
             candidate.fused += TUNING.sparse_weight / (TUNING.rrf_k + rank + 1)
             candidate.keyword = True
     if vector is not None:
@@ -282,10 +302,24 @@ def _search_collection(
     return vector is not None
 
 
-def _candidate(candidates: dict[str, _Candidate], hit: VectorHit) -> _Candidate:
+def _candidate(
+    candidates: dict[str, _Candidate], hit: VectorHit, scale: SimilarityScale | None
+) -> _Candidate:
     candidate = candidates.setdefault(str(hit.payload.get("chunk_id")), _Candidate())
     candidate.document_id = str(hit.payload.get("document_id"))
+    candidate.scale = candidate.scale or scale
     return candidate
+
+
+def _bound_similarities(candidates: dict[str, _Candidate]) -> None:
+    """A passage the dense leg did not return is less similar than the last one it did."""
+    found = [c.similarity for c in candidates.values() if c.similarity is not None]
+    if not found:
+        return
+    lowest = min(found)
+    for candidate in candidates.values():
+        if candidate.similarity is None and candidate.scale is not None:
+            candidate.similarity_bound = lowest
 
 
 def _fold_cards(
@@ -315,7 +349,12 @@ def _fold_cards(
         document_id = str(hit.payload.get("document_id"))
         candidates.setdefault(
             str(hit.payload.get("chunk_id")),
-            _Candidate(fused=bonus[document_id], similarity=hit.score, document_id=document_id),
+            _Candidate(
+                fused=bonus[document_id],
+                similarity=hit.score,
+                document_id=document_id,
+                scale=relevance.scale_for(embedder),
+            ),
         )
 
 
@@ -384,12 +423,18 @@ def _ranked(
             found = loader.passage(
                 chunk_id,
                 score=candidate.fused / top,
-                semantic=candidate.similarity is not None,
+                semantic=relevance.is_semantic(candidate.similarity, candidate.scale),
                 keyword=candidate.keyword,
                 via=candidate.via,
             )
             candidate.coverage = len(found.matched_terms) / len(terms) if terms else 0.0
-            return found
+            similarity = candidate.similarity
+            meaning = similarity if similarity is not None else candidate.similarity_bound
+            return dataclasses.replace(
+                found,
+                similarity=None if similarity is None else round(similarity, 4),
+                relevance=relevance.relevance(meaning, candidate.scale, candidate.coverage),
+            )
 
         return passage
 
@@ -410,6 +455,7 @@ def _select(
     better one, at most `quotas[kb]` per KB (a passage is read only when it can still count)."""
     kept: list[tuple[Passage, _Candidate, frozenset[str]]] = []
     taken: dict[str, int] = {}
+    floor = get_settings().SEARCH_MIN_RELEVANCE
     room = sum(quotas.get(kb, limit) for kb in settings)
     for entry in ranked:
         if len(kept) >= min(limit, room):
@@ -419,6 +465,8 @@ def _select(
         passage = entry.passage()
         if not _relevant(entry.candidate, settings[passage.kb_id].similarity_threshold):
             continue
+        if not passage.keyword and passage.relevance < floor:
+            continue  # only a far neighbour in meaning: for "zzzqqq xylophone", every passage
         words = frozenset(passage.text.lower().split())
         if any(_duplicate(passage, words, other, seen) for other, _, seen in kept):
             continue

@@ -12,7 +12,7 @@ from lumikb_app.services.chat.question_rewrite import heuristic_rewrite, rewrite
 pytestmark = pytest.mark.unit
 
 
-def passage(text, score=0.02, semantic=True, keyword=True):
+def passage(text, score=0.02, semantic=True, keyword=True, relevance=0.9):
     return Passage(
         "c",
         "d",
@@ -31,6 +31,7 @@ def passage(text, score=0.02, semantic=True, keyword=True):
         (),
         semantic,
         keyword,
+        relevance=relevance,
     )
 
 
@@ -40,9 +41,9 @@ def test_coverage_is_the_share_of_cited_sentences():
     assert citation_coverage("I am not sure about any of this.") == 0.0
 
 
-def test_confidence_rises_with_matching_passages_agreement_and_citations():
+def test_confidence_rises_with_relevant_passages_and_citations():
     good = [passage("backups run nightly at two")] * 3
-    weak = [passage("the canteen serves lunch", semantic=True, keyword=False)] * 3
+    weak = [passage("the canteen serves lunch", semantic=False, keyword=False, relevance=0.1)] * 3
     cited = "Backups run nightly at two [1]."
     high = confidence("when do backups run", good, cited)
     assert high > confidence("when do backups run", weak, cited)
@@ -131,6 +132,30 @@ def test_passages_without_the_question_words_cannot_answer_it():
     assert not answerable("capital of france", [passage("write constants in capital letters")])
     assert answerable("backups?", near)
     assert not answerable("backup rotation policy for tapes", near)  # 1 of 4 terms
+
+
+def test_a_top_passage_of_low_relevance_is_not_an_answer_whatever_its_rank():
+    # "zzzqqq xylophone": the nearest passages share words by chance and rank first anyway
+    chance = [passage("backups run nightly at two", score=1.0, relevance=0.12)] * 3
+    assert not answerable("when do backups run", chance)
+    assert answerable("when do backups run", [passage("backups run nightly at two")])
+
+
+def test_high_confidence_needs_a_relevant_cited_source():
+    cited = "Backups run nightly at two [1]."
+    question = "when do backups run"
+    assert confidence(question, [passage("backups run nightly at two")] * 3, cited) >= 0.7
+    unrelated = [passage("backups run nightly at two", score=1.0, relevance=0.2)] * 3
+    assert confidence(question, unrelated, cited) < 0.4  # Low, though it ranked first
+
+
+def test_an_answer_that_announces_what_it_does_not_show_is_not_high_confidence():
+    sources = [passage("the line must match the following regular expression")] * 3
+    question = "which regular expression must the line match"
+    lost = "The line must match the following regular expression: [1]"
+    shown = lost + "\n\n```\n^[ \\t\\f]*#.*?coding[:=]\n```"
+    assert confidence(question, sources, shown) >= 0.7
+    assert confidence(question, sources, lost) < 0.7
 
 
 def test_a_long_question_is_searched_by_its_start():

@@ -72,6 +72,7 @@ def searches(monkeypatch):
                 matched_terms=(),
                 semantic=True,
                 keyword=True,
+                relevance=score / len(wanted),  # the share of the question's terms it holds
             )
             for score, i, t in sorted(hits, reverse=True)
             if score
@@ -368,7 +369,7 @@ class WordyModel(FakeChatModel):
 
 def test_the_kbs_answer_preset_sets_how_long_an_answer_may_be(people, monkeypatch):
     ann, _, kb_id = people
-    hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0)
+    hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0, relevance=0.9)
     monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids, graph=None: [hit])
     use_model(WordyModel(delay=0))
     words = {}
@@ -396,7 +397,12 @@ def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_
 
     def passages_from(kb):
         def search(user, query, kb_ids, graph=None):
-            return [Passage("c1", "d1", "backups.md", kb, "Ops", "text/markdown", CORPUS[0], 1.0)]
+            return [
+                Passage(
+                    "c1", "d1", "backups.md", kb, "Ops", "text/markdown", CORPUS[0], 1.0,
+                    relevance=0.9,
+                )
+            ]  # fmt: skip
 
         return search
 
