@@ -31,6 +31,9 @@ DOCUMENT_STYLE = {
     "& > :first-child, & .cited > :first-child": {"margin_top": "0"},
     "& p": {"margin": "0 0 12px"},
     "& ul, & ol": {"margin": "0 0 12px", "padding_left": "24px"},
+    "& ul": {"list_style_type": "disc"},
+    "& ul ul": {"list_style_type": "circle"},
+    "& ol": {"list_style_type": "decimal"},
     "& li": {"margin": "2px 0"},
     "& pre": {
         "background": rx.color("gray", 3), "border": f"1px solid {rx.color('gray', 5)}",
@@ -164,6 +167,7 @@ def _go_to_page() -> rx.Component:
             align="center", spacing="2",
         ),
         on_submit=ViewerState.go_to_page, no_validate=True, aria_label="Go to page",
+        width="auto",
     )  # fmt: skip
 
 
