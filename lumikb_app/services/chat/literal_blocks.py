@@ -40,7 +40,12 @@ class Block:
 def blocks(text: str) -> list[Block]:
     """The passage's blocks; a block that introduces literal blocks carries them, and the
     literal blocks do not appear on their own."""
-    raw = [part.strip("\n") for part in _BLANK_LINE.split(text) if part.strip()]
+    raw = [
+        piece
+        for part in _BLANK_LINE.split(text)
+        if part.strip()
+        for piece in _nested_code(part.strip("\n"))
+    ]
     found: list[Block] = []
     at = 0
     while at < len(raw):
@@ -51,6 +56,37 @@ def blocks(text: str) -> list[Block]:
             pieces, at = _literal_run(raw, at)
         found.append(Block(block, pieces))
     return found
+
+
+def _nested_code(block: str) -> list[str]:
+    """A list item's code (indented under "- Using Emacs style:", as reST list items keep it)
+    becomes a block of its own after the item, so the item introduces it like a paragraph."""
+    lines = block.split("\n")
+    if not _LIST_MARKER.match(lines[0]):
+        return [block]  # code's own "for row in rows:" introduces nothing
+    pieces: list[str] = []
+    start = at = 0
+    while at < len(lines):
+        line = lines[at]
+        at += 1
+        if not introduces(line):
+            continue
+        depth = _indent(line)
+        end = at
+        while (
+            end < len(lines) and _indent(lines[end]) > depth and not _LIST_MARKER.match(lines[end])
+        ):
+            end += 1
+        code = _dedent("\n".join(lines[at:end]))
+        if end > at and is_literal(code):
+            pieces += ["\n".join(lines[start:at]), code]
+            start = at = end
+    pieces.append("\n".join(lines[start:]))
+    return [piece for piece in pieces if piece.strip()]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def introduces(block: str) -> bool:
@@ -112,7 +148,7 @@ def _literal_run(raw: list[str], at: int) -> tuple[tuple[Piece, ...], int]:
         if at + 1 < len(raw) and _connector(raw[at]) and is_literal(raw[at + 1]):
             if size >= MAX_LITERAL_CHARS or _code_count(pieces) >= MAX_LITERAL_BLOCKS:
                 break
-            pieces.append(Piece(raw[at], code=False))
+            pieces.append(Piece(_LIST_MARKER.sub("", raw[at]).strip(), code=False))
             at += 1
     while pieces and not pieces[-1].code:  # a connector whose block did not fit
         pieces.pop()

@@ -99,3 +99,24 @@ def test_the_streamed_answer_is_the_same_text_and_code_keeps_its_brackets():
     assert "".join(word_pieces(body)) == body
     shown, cited = verify_text(body, [1])
     assert shown == body and cited == [1]
+
+
+# PEP 263, "Examples": reST keeps each list item's literal block indented under the item.
+PEP_263_EXAMPLES = (
+    "Examples\n\n"
+    "These are some examples to clarify the different styles for defining the source code "
+    "encoding at the top of a Python source file:\n\n"
+    "- With interpreter binary and using Emacs style file encoding comment:\n"
+    "  #!/usr/bin/python\n  # -*- coding: latin-1 -*-\n  import os, sys\n  ...\n"
+    "- Without interpreter line, using plain text:\n"
+    "  # This Python file uses the following encoding: utf-8\n  import os, sys\n  ..."
+)
+
+
+def test_code_under_a_list_item_is_shown_as_code_after_the_item():
+    body = answer("What does an Emacs style encoding comment look like?", PEP_263_EXAMPLES)
+    assert body.startswith(
+        "With interpreter binary and using Emacs style file encoding comment: [1]\n\n"
+        "```\n#!/usr/bin/python\n# -*- coding: latin-1 -*-\nimport os, sys\n...\n```"
+    )
+    assert "\n\nWithout interpreter line, using plain text:\n\n```\n# This Python file" in body

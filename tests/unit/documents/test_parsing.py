@@ -354,3 +354,21 @@ def test_type_labels_name_every_readable_type_and_describe_the_others():
     assert type_label("image/png") == "PNG image"
     assert type_label("application/x-ole-storage") == "Old Microsoft Office file (.doc/.xls/.ppt)"
     assert type_label("application/x-unheard-of") == "Application/x-unheard-of"
+
+
+def test_rst_code_inside_a_list_item_keeps_its_lines(tmp_path):
+    # PEP 263's examples: one line would read "#!/usr/bin/python # -*- coding: latin-1 -*- ..."
+    source = (
+        "Examples\n========\n\n"
+        "- With interpreter binary and using Emacs style file encoding comment::\n\n"
+        "      #!/usr/bin/python\n      # -*- coding: latin-1 -*-\n      import os, sys\n\n"
+        "- Without encoding comment, Python's parser will assume ASCII text.\n"
+    )
+    [block] = [
+        b for b in parse(write(tmp_path, "pep-0263.rst", source), RST).blocks if b.kind == "list"
+    ]
+    assert block.text == (
+        "- With interpreter binary and using Emacs style file encoding comment:\n"
+        "  #!/usr/bin/python\n  # -*- coding: latin-1 -*-\n  import os, sys\n"
+        "- Without encoding comment, Python's parser will assume ASCII text."
+    )

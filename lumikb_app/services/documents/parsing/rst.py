@@ -278,6 +278,11 @@ def _list_lines(node, depth: int) -> list[str]:
         for child in item.children:
             if child.tagname in ("bullet_list", "enumerated_list"):
                 lines.extend(_list_lines(child, depth + 1))
+            elif child.tagname in ("literal_block", "doctest_block"):
+                # code keeps its lines (one line would run "#!/usr/bin/python # -*- ..." together)
+                indent = "  " * (depth + 1)
+                lines.extend(indent + line for line in child.astext().split("\n") if line.strip())
+                marker = indent
             else:
                 lines.append(marker + _text(child))
                 marker = "  " * (depth + 1)
