@@ -29,9 +29,9 @@ SORT_OPTIONS = (
 )
 
 
-def _select(value, options, on_change, name: str, width: str) -> rx.Component:
+def _select(value, options, on_change, name: str, width: str, label: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(width=width, custom_attrs=testid(name)),
+        rx.select.trigger(width=width, aria_label=label, custom_attrs=testid(name)),
         rx.select.content(*[rx.select.item(label, value=key) for key, label in options]),
         value=value,
         on_change=on_change,
@@ -45,6 +45,7 @@ def _toolbar() -> rx.Component:
             placeholder="Filter by name",
             value=DocumentsState.query,
             on_change=DocumentsState.set_query.debounce(250),
+            aria_label="Filter documents by name",
             width="240px",
             custom_attrs=testid("doc-search"),
         ),
@@ -54,8 +55,16 @@ def _toolbar() -> rx.Component:
             DocumentsState.set_status_filter,
             "doc-status-filter",
             "150px",
+            "Show documents with this status",
         ),
-        _select(DocumentsState.sort, SORT_OPTIONS, DocumentsState.set_sort, "doc-sort", "170px"),
+        _select(
+            DocumentsState.sort,
+            SORT_OPTIONS,
+            DocumentsState.set_sort,
+            "doc-sort",
+            "170px",
+            "Sort documents by",
+        ),
         rx.spacer(),
         rx.text(DocumentsState.document_count_label, size="2", color=MUTED),
         align="center",
@@ -244,17 +253,20 @@ def _name_cell(row: DocumentRow) -> rx.Component:
     return rx.hstack(
         rx.icon("file-text", size=18, color=rx.color("accent", 10), flex_shrink="0"),
         rx.vstack(
-            rx.link(
-                row.name,
-                as_="button",
-                size="2",
-                weight="medium",
-                truncate=True,
-                max_width="280px",
-                title=row.name,
-                text_align="left",
+            rx.el.button(
+                rx.text(row.name, size="2", weight="medium", truncate=True),
                 on_click=DocumentsState.open_details(row.id),
                 aria_label="Details of " + row.name,
+                title=row.name,
+                type="button",
+                max_width=rx.breakpoints(initial="150px", sm="280px"),
+                padding="0",
+                border="none",
+                background="none",
+                color=rx.color("accent", 11),
+                cursor="pointer",
+                text_align="left",
+                _hover={"text_decoration": "underline"},
                 custom_attrs=testid("doc-name"),
             ),
             rx.text(
@@ -263,7 +275,7 @@ def _name_cell(row: DocumentRow) -> rx.Component:
                 row.uploaded_at,
                 size="1",
                 color=MUTED,
-                white_space="nowrap",
+                white_space=rx.breakpoints(initial="normal", sm="nowrap"),
                 custom_attrs=testid("doc-uploaded"),
             ),
             spacing="0",
@@ -274,9 +286,14 @@ def _name_cell(row: DocumentRow) -> rx.Component:
     )
 
 
+# On a phone the figures columns give way to name and status (the detail panel has them all).
+WIDE_ONLY = rx.breakpoints(initial="none", xs="table-cell")
+
+
 def _cell(value, name: str) -> rx.Component:
     return rx.table.cell(
-        rx.text(value, size="2", color=MUTED, white_space="nowrap", custom_attrs=testid(name))
+        rx.text(value, size="2", color=MUTED, white_space="nowrap", custom_attrs=testid(name)),
+        display=WIDE_ONLY,
     )
 
 
@@ -306,9 +323,10 @@ def _row(row: DocumentRow) -> rx.Component:
                 variant="outline",
                 color_scheme="gray",
                 custom_attrs=testid("doc-version"),
-            )
+            ),
+            display=WIDE_ONLY,
         ),
-        rx.table.cell(_status_cell(row), width="250px"),
+        rx.table.cell(_status_cell(row), width=rx.breakpoints(initial="200px", xs="250px")),
         rx.table.cell(_actions(row)),
         align="center",
         custom_attrs={
@@ -349,11 +367,11 @@ def _header() -> rx.Component:
                 ),
             ),
             rx.table.column_header_cell("Document"),
-            rx.table.column_header_cell("Type"),
-            rx.table.column_header_cell("Size"),
-            rx.table.column_header_cell("Pages"),
-            rx.table.column_header_cell("Chunks"),
-            rx.table.column_header_cell("Version"),
+            rx.table.column_header_cell("Type", display=WIDE_ONLY),
+            rx.table.column_header_cell("Size", display=WIDE_ONLY),
+            rx.table.column_header_cell("Pages", display=WIDE_ONLY),
+            rx.table.column_header_cell("Chunks", display=WIDE_ONLY),
+            rx.table.column_header_cell("Version", display=WIDE_ONLY),
             rx.table.column_header_cell("Status"),
             rx.table.column_header_cell(_screen_reader_only("Actions"), width="96px"),
         )
@@ -447,7 +465,7 @@ def _bulk_delete_dialog() -> rx.Component:
 def documents_section() -> rx.Component:
     return rx.vstack(
         upload_section(),
-        rx.heading("Documents", size="4", margin_top="12px"),
+        rx.heading("Documents", as_="h2", size="4", margin_top="12px"),
         outcome(DocumentsState.docs_error, error=True, name="docs-error"),
         _toolbar(),
         bulk_bar(),

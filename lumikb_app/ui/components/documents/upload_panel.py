@@ -9,7 +9,21 @@ MUTED = rx.color("gray", 11)
 ACCEPTED = "PDF, Word (DOCX), Markdown, reStructuredText, HTML or plain text"
 
 
+def _label_file_input(component: rx.Component, label: str) -> rx.Component:
+    """Name the drop zone's hidden file input (Reflex offers no prop for it), for screen readers."""
+    for child in component.children:
+        if getattr(child, "tag", None) == "input":
+            child.custom_attrs["aria-label"] = label
+        else:
+            _label_file_input(child, label)
+    return component
+
+
 def upload_zone() -> rx.Component:
+    return _label_file_input(_drop_zone(), "Choose files to upload")
+
+
+def _drop_zone() -> rx.Component:
     return rx.upload.root(
         rx.hstack(
             rx.center(
@@ -47,6 +61,7 @@ def upload_zone() -> rx.Component:
                     color=MUTED,
                 ),
                 spacing="1",
+                min_width="0",
             ),
             align="center",
             justify="center",
