@@ -5,6 +5,7 @@ import reflex as rx
 from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import KbSummary, ShellState
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.responsive import narrow_only, side_sheet, wide_only
 
 SIDEBAR_WIDTH = "248px"
 
@@ -81,7 +82,7 @@ def section_label(text: str) -> rx.Component:
         text,
         size="1",
         weight="bold",
-        color=rx.color("gray", 10),
+        color=rx.color("gray", 11),
         text_transform="uppercase",
         letter_spacing="0.06em",
         padding_x="10px",
@@ -90,22 +91,39 @@ def section_label(text: str) -> rx.Component:
     )
 
 
-def sidebar() -> rx.Component:
+def _closing(link: rx.Component, in_sheet: bool) -> rx.Component:
+    """In the phone's menu sheet a link also closes the sheet (a link to the page already shown
+    would otherwise leave it open)."""
+    return rx.dialog.close(link) if in_sheet else link
+
+
+def navigation(in_sheet: bool = False) -> rx.Component:
+    """The pages and the knowledge bases: the sidebar's content, and the phone's menu sheet's."""
     return rx.vstack(
-        *(nav_link(label, href, icon, _is_current(href)) for label, href, icon in NAV_ITEMS),
+        *(
+            _closing(nav_link(label, href, icon, _is_current(href)), in_sheet)
+            for label, href, icon in NAV_ITEMS
+        ),
         rx.cond(
             AppState.is_admin,
-            nav_link(
-                "Admin",
-                "/admin",
-                "shield",
-                AppState.router.url.path.to(str).startswith("/admin"),  # and its sub-pages
+            _closing(
+                nav_link(
+                    "Admin",
+                    "/admin",
+                    "shield",
+                    AppState.router.url.path.to(str).startswith("/admin"),  # and its sub-pages
+                ),
+                in_sheet,
             ),
         ),
         section_label("Knowledge bases"),
         rx.cond(
             ShellState.has_kbs,
-            rx.vstack(rx.foreach(ShellState.kbs, kb_link), spacing="1", width="100%"),
+            rx.vstack(
+                rx.foreach(ShellState.kbs, lambda kb: _closing(kb_link(kb), in_sheet)),
+                spacing="1",
+                width="100%",
+            ),
             rx.text(
                 "No knowledge bases yet.",
                 size="2",
@@ -116,6 +134,16 @@ def sidebar() -> rx.Component:
         ),
         spacing="1",
         padding="12px",
+        width="100%",
+    )
+
+
+def sidebar() -> rx.Component:
+    """The wide screen's left column (a narrow screen has the menu sheet instead, top_bar.py)."""
+    return rx.el.nav(
+        navigation(),
+        aria_label="Main",
+        display=wide_only("block"),
         width=SIDEBAR_WIDTH,
         min_width=SIDEBAR_WIDTH,
         height="100%",
@@ -123,4 +151,22 @@ def sidebar() -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         custom_attrs=testid("sidebar"),
+    )
+
+
+def menu_sheet() -> rx.Component:
+    """A narrow screen's navigation: a labelled menu button in the top bar opens it as a sheet."""
+    return side_sheet(
+        rx.icon_button(
+            rx.icon("menu", size=20),
+            variant="ghost",
+            color_scheme="gray",
+            size="3",
+            display=narrow_only("inline-flex"),
+            aria_label="Open menu",
+            custom_attrs=testid("menu-button"),
+        ),
+        rx.el.nav(navigation(in_sheet=True), aria_label="Main"),
+        title="Menu",
+        name="menu-sheet",
     )

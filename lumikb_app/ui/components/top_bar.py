@@ -5,7 +5,10 @@ import reflex as rx
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.html_form import html_form
+from lumikb_app.ui.components.responsive import SHOWN, VISUALLY_HIDDEN
 from lumikb_app.ui.components.retrieval.quick_search import open_button
+from lumikb_app.ui.components.sidebar import menu_sheet
+from lumikb_app.ui.theme import ACCENT
 
 TOP_BAR_HEIGHT = "56px"
 
@@ -20,12 +23,47 @@ def brand() -> rx.Component:
                 border_radius="8px",
                 background="linear-gradient(135deg, var(--accent-9), var(--accent-11))",
             ),
-            rx.text("LumiKB", size="4", weight="bold", color=rx.color("gray", 12)),
+            rx.text(
+                "LumiKB",
+                size="4",
+                weight="bold",
+                color=rx.color("gray", 12),
+                display=rx.breakpoints(initial="none", sm="inline"),  # a phone keeps the logo
+            ),
             align="center",
             spacing="2",
         ),
         href="/",
         underline="none",
+        aria_label="LumiKB home",
+        flex_shrink="0",
+    )
+
+
+def color_mode_toggle() -> rx.Component:
+    """Light or dark: the system's preference until the user picks one here (kept in the
+    browser). A toggle button: pressed means dark."""
+    return rx.icon_button(
+        rx.color_mode_cond(light=rx.icon("moon", size=18), dark=rx.icon("sun", size=18)),
+        on_click=rx.toggle_color_mode,
+        variant="ghost",
+        color_scheme="gray",
+        size="3",
+        aria_label="Dark mode",
+        aria_pressed=rx.color_mode_cond(light="false", dark="true"),
+        title=rx.color_mode_cond(light="Switch to dark mode", dark="Switch to light mode"),
+        custom_attrs=testid("color-mode-toggle"),
+    )
+
+
+def _search_slot() -> rx.Component:
+    """The quick-search button, shrunk to the room there is (a phone has less than 260 px)."""
+    return rx.box(
+        open_button(),
+        flex="0 1 260px",
+        min_width="0",
+        margin_x="auto",
+        style={"& > button": {"width": "100%", "min-width": "0", "overflow": "hidden"}},
     )
 
 
@@ -51,10 +89,20 @@ def user_menu() -> rx.Component:
         rx.popover.trigger(
             rx.button(
                 rx.avatar(
-                    fallback=AppState.user_initials, size="1", radius="full", variant="solid"
+                    fallback=AppState.user_initials,
+                    size="1",
+                    radius="full",
+                    variant="soft",
+                    color_scheme=ACCENT,
                 ),
                 rx.text(
-                    AppState.user_name, size="2", weight="medium", custom_attrs=testid("user-name")
+                    AppState.user_name,
+                    size="2",
+                    weight="medium",
+                    as_="span",
+                    # A phone has no room for the name: screen readers still hear it.
+                    style=rx.breakpoints(initial=VISUALLY_HIDDEN, md=SHOWN),
+                    custom_attrs=testid("user-name"),
                 ),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
@@ -107,15 +155,21 @@ def user_menu() -> rx.Component:
 
 
 def top_bar() -> rx.Component:
-    return rx.hstack(
-        brand(),
-        rx.spacer(),
-        open_button(),
-        rx.spacer(),
-        user_menu(),
-        align="center",
-        padding_x="20px",
+    return rx.el.header(
+        rx.hstack(
+            menu_sheet(),
+            brand(),
+            _search_slot(),
+            color_mode_toggle(),
+            user_menu(),
+            align="center",
+            spacing="3",
+            height="100%",
+            width="100%",
+        ),
+        padding_x=rx.breakpoints(initial="12px", md="20px"),
         height=TOP_BAR_HEIGHT,
+        min_height=TOP_BAR_HEIGHT,
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
         width="100%",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.accounts.admin_audit import ALL, AdminAuditState, AuditRow, KbOption
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -154,21 +155,24 @@ def _event_row(event: AuditRow) -> rx.Component:
 
 def _events_table() -> rx.Component:
     return rx.card(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Time (UTC)", white_space="nowrap"),
-                    *(
-                        rx.table.column_header_cell(name)
-                        for name in ("Actor", "IP", "Action", "Target", "KB", "Details")
-                    ),
-                )
+        scroll_x(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Time (UTC)", white_space="nowrap"),
+                        *(
+                            rx.table.column_header_cell(name)
+                            for name in ("Actor", "IP", "Action", "Target", "KB", "Details")
+                        ),
+                    )
+                ),
+                rx.table.body(rx.foreach(AdminAuditState.rows, _event_row)),
+                variant="ghost",
+                size="1",
+                width="100%",
+                custom_attrs=testid("audit-table"),
             ),
-            rx.table.body(rx.foreach(AdminAuditState.rows, _event_row)),
-            variant="ghost",
-            size="1",
-            width="100%",
-            custom_attrs=testid("audit-table"),
+            label="Audit events",
         ),
         rx.cond(
             AdminAuditState.rows.length() == 0,

@@ -4,6 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.accounts.admin_users import AdminUsersState, UserRow
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -145,21 +146,24 @@ def _user_row(user: UserRow) -> rx.Component:
 
 def _users_table() -> rx.Component:
     return rx.card(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("User"),
-                    rx.table.column_header_cell("Role"),
-                    rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Created"),
-                    rx.table.column_header_cell("", width="60px"),
-                )
+        scroll_x(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("User"),
+                        rx.table.column_header_cell("Role"),
+                        rx.table.column_header_cell("Status"),
+                        rx.table.column_header_cell("Created"),
+                        rx.table.column_header_cell("", width="60px"),
+                    )
+                ),
+                rx.table.body(rx.foreach(AdminUsersState.users, _user_row)),
+                variant="ghost",
+                size="2",
+                width="100%",
+                custom_attrs=testid("users-table"),
             ),
-            rx.table.body(rx.foreach(AdminUsersState.users, _user_row)),
-            variant="ghost",
-            size="2",
-            width="100%",
-            custom_attrs=testid("users-table"),
+            label="Users",
         ),
         rx.cond(
             AdminUsersState.users.length() == 0,

@@ -5,6 +5,7 @@ import reflex as rx
 
 from lumikb_app.state.models.admin_models import KINDS, AdminModelsState, ModelRow, field_id
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -104,19 +105,22 @@ def _model_row(row: ModelRow) -> rx.Component:
 
 
 def _models_table() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                *(
-                    rx.table.column_header_cell(label)
-                    for label in ("Model", "Kind", "Base URL and key", "Context", "Status", "")
+    return scroll_x(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *(
+                        rx.table.column_header_cell(label)
+                        for label in ("Model", "Kind", "Base URL and key", "Context", "Status", "")
+                    )
                 )
-            )
+            ),
+            rx.table.body(rx.foreach(AdminModelsState.models, _model_row)),
+            variant="surface",
+            width="100%",
+            custom_attrs=testid("models-table"),
         ),
-        rx.table.body(rx.foreach(AdminModelsState.models, _model_row)),
-        variant="surface",
-        width="100%",
-        custom_attrs=testid("models-table"),
+        label="Models",
     )
 
 

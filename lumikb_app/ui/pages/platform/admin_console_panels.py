@@ -14,6 +14,7 @@ from lumikb_app.state.platform.admin_console_rows import (
     WorkerRow,
 )
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.responsive import scroll_x
 
 
 def panel(title: str, description: str, *content: rx.Component, name: str) -> rx.Component:
@@ -32,15 +33,17 @@ def panel(title: str, description: str, *content: rx.Component, name: str) -> rx
 
 
 def table(headers: list[str], body: rx.Component, name: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(*(rx.table.column_header_cell(h) for h in headers)),
-        ),
-        rx.table.body(body),
-        variant="surface",
-        size="1",
-        width="100%",
-        custom_attrs=testid(name),
+    return scroll_x(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*(rx.table.column_header_cell(h) for h in headers)),
+            ),
+            rx.table.body(body),
+            variant="surface",
+            size="1",
+            width="100%",
+            custom_attrs=testid(name),
+        )
     )
 
 

@@ -6,6 +6,7 @@ from lumikb_app.state.knowledge_bases.kb_creation import POLICY_LABELS, KbCreati
 from lumikb_app.state.platform.admin_maintenance import AdminMaintenanceState, CountRow
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import page_header, shell
 
 ADMIN_SECTIONS = (
@@ -18,33 +19,38 @@ ADMIN_SECTIONS = (
 
 
 def admin_tabs(current: str) -> rx.Component:
-    """Links between the admin pages, the current one underlined."""
-    return rx.hstack(
-        *(
-            rx.link(
-                rx.hstack(
-                    rx.icon(icon, size=15),
-                    rx.text(label, size="2", weight="medium"),
-                    align="center",
-                    spacing="2",
-                    padding_x="4px",
-                    padding_bottom="10px",
-                    border_bottom=f"2px solid {rx.color('accent', 9) if href == current else 'transparent'}",
-                    color=rx.color("accent", 11) if href == current else rx.color("gray", 11),
-                    _hover={"color": rx.color("gray", 12)},
-                ),
-                href=href,
-                underline="none",
-                custom_attrs={
-                    **testid(f"admin-tab-{label.split()[0].lower()}"),
-                    "aria-current": "page" if href == current else "false",
-                },
-            )
-            for label, href, icon in ADMIN_SECTIONS
+    """Links between the admin pages, the current one underlined (on a phone they scroll
+    sideways)."""
+    return scroll_x(
+        rx.hstack(
+            *(
+                rx.link(
+                    rx.hstack(
+                        rx.icon(icon, size=15),
+                        rx.text(label, size="2", weight="medium"),
+                        align="center",
+                        spacing="2",
+                        padding_x="4px",
+                        padding_bottom="10px",
+                        border_bottom=f"2px solid {rx.color('accent', 9) if href == current else 'transparent'}",
+                        color=rx.color("accent", 11) if href == current else rx.color("gray", 11),
+                        _hover={"color": rx.color("gray", 12)},
+                    ),
+                    href=href,
+                    underline="none",
+                    custom_attrs={
+                        **testid(f"admin-tab-{label.split()[0].lower()}"),
+                        "aria-current": "page" if href == current else "false",
+                    },
+                )
+                for label, href, icon in ADMIN_SECTIONS
+            ),
+            spacing="5",
+            width="100%",
+            min_width="max-content",
+            border_bottom=f"1px solid {rx.color('gray', 5)}",
         ),
-        spacing="5",
-        width="100%",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        label="Admin sections",
         margin_bottom="24px",
     )
 
