@@ -16,6 +16,7 @@ from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_not_found
 from lumikb_app.ui.pages.knowledge_bases.kb_graph_section import graph_settings_card
+from lumikb_app.ui.theme import ACCENT
 
 ROLE_HELP = (
     "READ can search and read · WRITE can also add documents · ADMIN can also manage members"
@@ -223,7 +224,9 @@ def _setting_input(name: str, label: str, hint: str, **props) -> rx.Component:
             value=KbSettingsState.settings_form[name],
             on_change=lambda value: KbSettingsState.set_setting(name, value),
             width="100%",
-            color_scheme=rx.cond(KbSettingsState.field_errors[name] != "", "red", "accent"),
+            # a refused field is tinted red as well as explained under it
+            variant=rx.cond(KbSettingsState.field_errors[name] != "", "soft", "surface"),
+            color_scheme=rx.cond(KbSettingsState.field_errors[name] != "", "red", ACCENT),
             custom_attrs={**testid(field_id), **_field_aria(name)},
             **props,
         ),
@@ -516,6 +519,7 @@ def admin_needed() -> rx.Component:
                 "Your role is " + KbSettingsState.refused_role + ": ask one of its admins if you "
                 "need a change.",
                 size="2",
+                color=rx.color("gray", 12),  # the callout's amber text is too pale to read
             ),
             rx.link(
                 rx.hstack(rx.icon("arrow-left", size=14), rx.text("Back to the knowledge base")),
