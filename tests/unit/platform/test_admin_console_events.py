@@ -52,6 +52,6 @@ async def test_an_admin_sees_every_panel_and_odd_arguments_are_refused(pages):
     assert "not a job id" in admin.console_error
     await AdminConsoleState.cancel_job.fn(admin, "ingest-nothing-here")
     assert admin.console_error.startswith("No job has the id 'ingest-nothing-here'")
-    await AdminConsoleState.restore_kb.fn(admin, "not-a-kb")
-    assert admin.console_error == "That knowledge base is not archived, or it is being deleted."
+    await AdminConsoleState.restore_kb.fn(admin, "not-a-kb")  # the access check's answer
+    assert admin.console_error == "You do not have access to this knowledge base."
     assert admin.console_notice == ""
