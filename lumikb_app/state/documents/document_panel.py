@@ -37,6 +37,7 @@ class VersionView:
     pages: str
     passages: str
     current: bool
+    summary: str  # "ready · 17.3 KB · 4 pages · 18 passages"
 
 
 @dataclass
@@ -65,8 +66,14 @@ def _when(at: datetime) -> str:
     return at.strftime(DATE_FORMAT)
 
 
+def _count(number: int | None, noun: str) -> str:
+    return "" if not number else f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _version_view(line: VersionLine) -> VersionView:
     by = f" by {line.uploaded_by}" if line.uploaded_by != "—" else ""
+    parts = (line.status, human_size(line.size_bytes), _count(line.page_count, "page"))
+    parts += (_count(line.chunk_count, "passage"),)
     return VersionView(
         document_id=line.document_id,
         version=f"v{line.version}",
@@ -76,6 +83,7 @@ def _version_view(line: VersionLine) -> VersionView:
         pages=str(line.page_count) if line.page_count else "—",
         passages=str(line.chunk_count) if line.chunk_count else "—",
         current=line.current,
+        summary=" · ".join(part for part in parts if part),
     )
 
 

@@ -198,3 +198,14 @@ def test_a_bulk_request_over_the_limit_changes_nothing(team):
     with pytest.raises(bulk.BulkRefused, match=f"at most {bulk.MAX_BULK}"):
         bulk.delete_documents(people["wendy"], kb_id, too_many)
     assert statuses(kb_id) == {"one.md": "queued"}
+
+
+def test_a_version_line_names_only_the_figures_it_has(team):
+    kb_id, _, people = team
+    doc = upload(people["wendy"], kb_id, "manual.md", "# Manual\n\nRead me.\n")
+    settle(doc, "ready", chunk_count=1, page_count=None)
+    _, (line,), _ = document_panel.panel(details.document_details(people["wendy"], doc))
+    assert line.summary == "ready · 19 B · 1 passage"
+    settle(doc, "ready", chunk_count=18, page_count=4)
+    _, (line,), _ = document_panel.panel(details.document_details(people["wendy"], doc))
+    assert line.summary == "ready · 19 B · 4 pages · 18 passages"
