@@ -22,10 +22,12 @@ def page_label(page_start: int | None, page_end: int | None = None) -> str:
 class SimilarityScale:
     """What an embedding model's cosine similarity means, measured per model on real questions
     (bench/calibration.py): `unrelated` is about what a passage sharing no meaning with the
-    question scores, `close` what a passage that clearly answers it scores."""
+    question scores, `close` what a passage that clearly answers it scores. `calibrated` False:
+    the model's cosine carries no measured meaning (the test fake's hashed words)."""
 
     unrelated: float
     close: float
+    calibrated: bool = True
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ fit (logistic regression) on peps-eval's questions plus questions the PEPs do no
 (bench/calibration.py --dump, 536 results of 67 questions): a passage of the PEP a question is
 about against every other passage. Of the passages it put at 0.1-0.3, 17% were relevant; at
 0.3-0.5, 50%; at 0.5-0.7, 69%; at 0.7-0.9, 84%; above 0.9, 91%; below 0.1, 2%. A passage is a
-semantic match when its similarity reaches the scale's `close`.
+semantic match when its similarity reaches the scale's `close`. A model whose cosine is not calibrated
+(the test fake) is read as neither close nor far: relevance then rests on the words, every
+passage its dense leg found counts as semantic (as before calibration) and none is dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from lumikb_app.ports.embeddings import Embedder
 from lumikb_app.settings import get_settings
 
 BIAS, W_MEANING, W_WORDS = -4.8, 3.1, 3.9
+UNKNOWN_MEANING = 0.5
 
 
 def scale_for(embedder: Embedder) -> SimilarityScale:
@@ -41,9 +44,12 @@ def scale_for(embedder: Embedder) -> SimilarityScale:
 
 
 def meaning(similarity: float | None, scale: SimilarityScale | None) -> float:
-    """The similarity on the model's scale: 0 unrelated, 1 a clear match (may pass 1)."""
+    """The similarity on the model's scale: 0 unrelated, 1 a clear match (may pass 1); for a
+    model whose cosine is not calibrated, halfway (no evidence either way)."""
     if similarity is None or scale is None:
         return 0.0
+    if not scale.calibrated:
+        return UNKNOWN_MEANING
     span = max(scale.close - scale.unrelated, 1e-6)
     return max(0.0, (similarity - scale.unrelated) / span)
 
@@ -54,4 +60,13 @@ def relevance(similarity: float | None, scale: SimilarityScale | None, words: fl
 
 
 def is_semantic(similarity: float | None, scale: SimilarityScale | None) -> bool:
-    return similarity is not None and scale is not None and similarity >= scale.close
+    """Close in meaning; with an uncalibrated model, found by the dense search at all."""
+    if similarity is None or scale is None:
+        return False
+    return similarity >= scale.close or not scale.calibrated
+
+
+def may_drop(scale: SimilarityScale | None) -> bool:
+    """Whether a low relevance is evidence enough to leave a passage out: not when it rests on
+    an uncalibrated model's cosine."""
+    return scale is None or scale.calibrated

@@ -465,7 +465,8 @@ def _select(
         passage = entry.passage()
         if not _relevant(entry.candidate, settings[passage.kb_id].similarity_threshold):
             continue
-        if not passage.keyword and passage.relevance < floor:
+        far = not passage.keyword and passage.relevance < floor
+        if far and relevance.may_drop(entry.candidate.scale):
             continue  # only a far neighbour in meaning: for "zzzqqq xylophone", every passage
         words = frozenset(passage.text.lower().split())
         if any(_duplicate(passage, words, other, seen) for other, _, seen in kept):

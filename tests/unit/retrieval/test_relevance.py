@@ -5,7 +5,13 @@ import pytest
 
 from lumikb_app.adapters.fake_embedder import FakeEmbedder
 from lumikb_app.domain.retrieval import SimilarityScale
-from lumikb_app.services.retrieval.relevance import is_semantic, meaning, relevance, scale_for
+from lumikb_app.services.retrieval.relevance import (
+    is_semantic,
+    may_drop,
+    meaning,
+    relevance,
+    scale_for,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -52,3 +58,10 @@ def test_each_embedder_brings_its_scale_and_an_unmeasured_one_gets_the_settings(
         name = "provider/some-model"
 
     assert scale_for(Unmeasured()) == SimilarityScale(unrelated=0.2, close=0.5)  # type: ignore[arg-type]
+
+
+def test_an_uncalibrated_cosine_is_no_evidence_either_way_and_drops_nothing():
+    fake = FakeEmbedder.similarity_scale
+    assert relevance(0.9, fake, words=0.0) == relevance(0.01, fake, words=0.0) < 0.1
+    assert relevance(0.01, fake, words=1.0) > 0.5
+    assert is_semantic(0.01, fake) and not may_drop(fake) and may_drop(MINILM)
