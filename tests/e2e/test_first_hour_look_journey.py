@@ -64,6 +64,15 @@ def _width(locator) -> float:
     return box["width"]
 
 
+def _on_top(locator) -> bool:
+    """Nothing covers the middle of the element (a drawer or an overlay would)."""
+    return locator.evaluate(
+        "(el) => { const r = el.getBoundingClientRect();"
+        " const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        " return hit !== null && (el === hit || el.contains(hit)); }"
+    )
+
+
 def _content_fits(page) -> bool:
     """Nothing in the main pane is cut off or needs the pane itself scrolled sideways (a wide
     table scrolls inside its own box instead)."""
@@ -99,6 +108,8 @@ def test_each_main_page_fits_the_screen_and_passes_axe(page, app_server, stop, s
         expect(page.get_by_role("button", name="Open menu")).to_be_visible()
         # The content has the width: no sidebar column beside it.
         assert _width(page.get_by_test_id("main-pane")) >= viewport["width"] - 1
+        if stop.name == "chat":  # messages first: the question box is on top, not covered
+            assert _on_top(page.get_by_test_id("chat-input")), "chat's question box is covered"
     else:
         expect(page.get_by_role("navigation", name="Main")).to_be_visible()
         expect(page.get_by_role("button", name="Open menu")).to_be_hidden()
@@ -129,7 +140,10 @@ def test_on_a_phone_the_menu_button_opens_the_navigation_and_closes_it(page, app
     page.keyboard.press("Tab")
     menu = page.get_by_role("button", name="Open menu")
     expect(menu).to_be_focused()
-    assert menu.evaluate("(el) => el.matches(':focus-visible')")
+    assert menu.evaluate(  # a focus ring a sighted keyboard user sees
+        "(el) => el.matches(':focus-visible') && getComputedStyle(el).outlineStyle !== 'none'"
+        " && parseFloat(getComputedStyle(el).outlineWidth) >= 1"
+    )
     page.keyboard.press("Enter")
     sheet = page.get_by_role("dialog", name="Menu")
     expect(sheet).to_be_visible()
