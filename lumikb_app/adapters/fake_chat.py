@@ -98,9 +98,27 @@ class FakeChatModel:
         if SOURCES_HEADER not in prompt:
             return "The documents do not cover this."
         sources = {int(n): text for n, text in _SOURCE.findall(prompt)}
+        if MARKDOWN_WORD in prompt.rsplit(QUESTION_PREFIX, 1)[-1].lower():
+            return _markdown_answer(sources)
         parts = [f"{_first_sentence(sources[n])} [{n}]" for n in sorted(sources)[:2]]
         parts.append(f"This is also noted elsewhere [{len(sources) + 7}].")
         return " ".join(parts)
+
+
+MARKDOWN_WORD = "markdown"  # a question holding it is answered with a list, code and a table
+
+
+def _markdown_answer(sources: dict[int, str]) -> str:
+    """An answer as a chat model formats one: a list, a fenced code block (holding a `[1]` that
+    is code, not a marker) and a table citing its sources."""
+    cited = sorted(sources)[:2]
+    items = "\n".join(f"- {_first_sentence(sources[n])} [{n}]" for n in cited)
+    rows = "\n".join(f"| [{n}] | {' '.join(sources[n].split()[:5])} |" for n in cited)
+    code = 'def release(tag):\n    keys = ["hardware"]\n    return sign(tag, keys[1])'
+    return (
+        f"The sources describe it:\n\n{items}\n\nAs code:\n\n```python\n{code}\n```\n\n"
+        f"| Source | Says |\n|---|---|\n{rows}\n"
+    )
 
 
 def _first_sentence(text: str) -> str:

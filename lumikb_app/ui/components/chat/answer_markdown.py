@@ -91,6 +91,7 @@ def _code_block(code: Var, **props) -> rx.Component:
         code,
         can_copy=True,
         copy_button=copy,
+        theme=rx.code_block.themes.a11y_dark,  # its token colours meet WCAG AA contrast
         wrap_long_lines=False,
         show_line_numbers=False,
         border_radius="8px",

@@ -32,12 +32,13 @@ def _scope_select() -> rx.Component:
                 variant="ghost",
                 color_scheme="gray",
                 size="1",
-                custom_attrs={**testid("chat-scope"), "aria-label": "Knowledge bases to search"},
+                title="Knowledge bases to search",
+                custom_attrs=testid("chat-scope"),
             )
         ),
         rx.popover.content(
             rx.vstack(
-                rx.text("Search in", size="1", weight="bold", color=rx.color("gray", 10)),
+                rx.text("Search in", size="1", weight="bold", color=rx.color("gray", 11)),
                 rx.checkbox(
                     "All knowledge bases",
                     checked=ChatState.scope_count == 0,
@@ -113,7 +114,7 @@ def composer() -> rx.Component:
                 rx.text(
                     "Enter to send · Shift+Enter for a new line",
                     size="1",
-                    color=rx.color("gray", 9),
+                    color=rx.color("gray", 11),
                     display=["none", "none", "block"],
                 ),
                 _send_or_stop(),

@@ -63,7 +63,7 @@ def _passage_preview(segment: Segment) -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.cond(segment.where != "", rx.text(segment.where, size="1", color=rx.color("gray", 10))),
+        rx.cond(segment.where != "", rx.text(segment.where, size="1", color=rx.color("gray", 11))),
         rx.text(
             segment.passage,
             size="2",
@@ -306,11 +306,11 @@ def _feedback_note(message: MessageView) -> rx.Component:
     return rx.cond(
         message.feedback != "",
         rx.hstack(
-            rx.icon("message-square-quote", size=13, color=rx.color("gray", 9)),
+            rx.icon("message-square-quote", size=13, color=rx.color("gray", 11)),
             rx.text(
                 "Your feedback: " + message.feedback,
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 custom_attrs=testid("feedback-note"),
             ),
             align="center",
@@ -386,7 +386,7 @@ def streaming_answer() -> rx.Component:
                         rx.cond(ChatState.stream_has_text, "Writing…", ChatState.stream_status),
                     ),
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 align="center",
                 spacing="2",

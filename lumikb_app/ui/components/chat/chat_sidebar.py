@@ -67,7 +67,7 @@ def conversation_item(conversation: ConversationView) -> rx.Component:
                     rx.text(conversation.updated_label, size="1"),
                     align="center",
                     spacing="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 spacing="0",
                 min_width="0",
@@ -183,7 +183,7 @@ def _found_item(found: ConversationMatchView) -> rx.Component:
         rx.vstack(
             rx.text(found.title, size="2", weight="medium", style=ONE_LINE),
             rx.text(found.snippet, size="1", color=rx.color("gray", 11), style=TWO_LINES),
-            rx.text(found.updated_label, size="1", color=rx.color("gray", 10)),
+            rx.text(found.updated_label, size="1", color=rx.color("gray", 11)),
             spacing="0",
             width="100%",
         ),
@@ -207,7 +207,7 @@ def _found() -> rx.Component:
         rx.text(
             "No conversation holds these words.",
             size="2",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             padding="4px",
             custom_attrs=testid("no-conversation-found"),
         ),
@@ -226,7 +226,7 @@ def _listed() -> rx.Component:
         rx.text(
             "No conversations yet.",
             size="2",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             padding="4px",
             custom_attrs=testid("no-conversations"),
         ),
@@ -281,7 +281,7 @@ def conversation_list() -> rx.Component:
             rx.cond(ChatState.searched, "Found", "Conversations"),
             size="1",
             weight="bold",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             padding="10px 4px 2px",
             text_transform="uppercase",
             letter_spacing="0.04em",
@@ -292,7 +292,7 @@ def conversation_list() -> rx.Component:
         spacing="2",
         overflow_y="auto",
         border_right=f"1px solid {rx.color('gray', 5)}",
-        display=rx.cond(ChatState.list_open, "flex", ["none", "none", "none", "flex"]),
+        display=[rx.cond(ChatState.list_open, "flex", "none")] * 3 + ["flex"],
         custom_attrs={
             **testid("conversation-list"),
             "role": "navigation",

@@ -30,7 +30,7 @@ def source_row(source: SourceView) -> rx.Component:
     return rx.link(
         rx.hstack(
             _number(source),
-            rx.icon("file-text", size=15, color=rx.color("gray", 10), min_width="15px"),
+            rx.icon("file-text", size=15, color=rx.color("gray", 11), min_width="15px"),
             rx.text(
                 source.document_name,
                 size="2",
@@ -41,7 +41,7 @@ def source_row(source: SourceView) -> rx.Component:
             rx.text(
                 source.where,
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 flex="1",
                 min_width="0",
                 style=ONE_LINE,
@@ -56,7 +56,7 @@ def source_row(source: SourceView) -> rx.Component:
                 ),
                 content="How well this passage matched the question (higher is better).",
             ),
-            rx.icon("arrow-up-right", size=14, color=rx.color("gray", 9), min_width="14px"),
+            rx.icon("arrow-up-right", size=14, color=rx.color("gray", 11), min_width="14px"),
             align="center",
             spacing="2",
             padding="5px 8px",
@@ -104,7 +104,7 @@ def _others(message: MessageView) -> rx.Component:
                         + " retrieved, none cited",
                     ),
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 cursor="pointer",
                 padding="4px 8px",
@@ -121,7 +121,7 @@ def sources_panel(message: MessageView) -> rx.Component:
         total > 0,
         rx.box(
             rx.hstack(
-                rx.icon("library", size=14, color=rx.color("gray", 10)),
+                rx.icon("library", size=14, color=rx.color("gray", 11)),
                 rx.text("Sources", size="1", weight="bold", color=rx.color("gray", 11)),
                 rx.badge(
                     message.cited_sources.length().to_string() + " cited",

@@ -14,8 +14,13 @@ from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.shell import shell
 from lumikb_app.ui.components.top_bar import TOP_BAR_HEIGHT
 
-# The shell's main pane pads 28px above and below; the chat fills the rest of the window.
-CHAT_HEIGHT = f"calc(100vh - {TOP_BAR_HEIGHT} - 56px)"
+# The shell's main pane pads 16px (phone), 24px (tablet) or 28px (desktop) above and below; the
+# chat fills the rest of the window.
+CHAT_HEIGHT = rx.breakpoints(
+    initial=f"calc(100dvh - {TOP_BAR_HEIGHT} - 32px)",
+    sm=f"calc(100dvh - {TOP_BAR_HEIGHT} - 48px)",
+    md=f"calc(100dvh - {TOP_BAR_HEIGHT} - 56px)",
+)
 
 
 def _list_button() -> rx.Component:
@@ -79,7 +84,7 @@ def _header() -> rx.Component:
 
 def _suggestion(question: rx.Var) -> rx.Component:
     return rx.button(
-        rx.icon("message-circle-question", size=14),
+        rx.icon("message-circle-question", size=14, flex_shrink="0"),
         rx.text(question, style={"white_space": "normal", "text_align": "left"}),
         variant="surface",
         color_scheme="gray",
@@ -98,7 +103,7 @@ def _suggestions() -> rx.Component:
     return rx.cond(
         ChatState.suggestions.length() > 0,
         rx.vstack(
-            rx.text("Try asking", size="1", weight="bold", color=rx.color("gray", 10)),
+            rx.text("Try asking", size="1", weight="bold", color=rx.color("gray", 11)),
             rx.grid(
                 rx.foreach(ChatState.suggestions, _suggestion),
                 columns=rx.breakpoints(initial="1", sm="2"),
