@@ -110,7 +110,12 @@ def test_a_kb_admin_grants_read_and_the_member_sees_only_that_kb(page, browser, 
 
             grace.goto(f"/kb/{app.kb_a_id}/settings")
             wait_for_hydration(grace)
-            expect(grace.get_by_test_id("kb-not-found")).to_have_text(NOT_FOUND)
+            # A READ member is told the page needs ADMIN (she knows the KB exists: she reads it).
+            refused = grace.get_by_test_id("kb-settings-admin-needed")
+            expect(refused).to_contain_text("Your role is READ")
+            expect(refused.get_by_test_id("back-to-kb")).to_have_attribute(
+                "href", f"/kb/{app.kb_a_id}"
+            )
             expect(grace.get_by_test_id("members-panel")).to_have_count(0)
             expect(grace.get_by_test_id("main-pane")).not_to_contain_text("Alpha Docs")
             expect(grace.get_by_test_id("main-pane")).not_to_contain_text(app.admin_email)

@@ -40,7 +40,7 @@ def _card_facts(kb: KbCard) -> rx.Component:
             spacing="1",
             align="center",
         ),
-        spacing="4",
+        gap="4px 16px",  # close rows when the two facts wrap on a narrow card
         wrap="wrap",
         color=rx.color("gray", 11),
         font_size="13px",
