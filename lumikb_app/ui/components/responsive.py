@@ -2,7 +2,7 @@
 side sheet (drawer) for panels a narrow screen has no room for, and a box that scrolls its wide
 content (a table) sideways inside itself instead of widening the page.
 
-Below WIDE (62em, 992 px: phones and tablets held upright) the sidebar is a drawer behind the top
+Below Reflex's `md` breakpoint (62em, 992 px: phones, tablets held upright) the sidebar is a drawer behind the top
 bar's menu button; a page with a side panel of its own can do the same with `side_sheet`.
 """
 
@@ -85,11 +85,10 @@ def side_sheet(
     )
 
 
-def scroll_x(*content: rx.Component, name: str = "", **props) -> rx.Component:
+def scroll_x(*content: rx.Component, name: str = "", label: str = "", **props) -> rx.Component:
     """Wide content (a table) that scrolls sideways inside this box when the screen is narrower,
     so the page itself never becomes wider than the screen. Keyboard users can scroll it too (it
     takes focus), and it is labelled for screen readers by `label` when given."""
-    label = props.pop("label", "")
     attrs: dict[str, str] = {"tabindex": "0"}
     if label:
         attrs |= {"role": "region", "aria-label": label}
