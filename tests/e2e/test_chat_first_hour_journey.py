@@ -44,12 +44,18 @@ def _open_chat(page, email: str, password: str) -> None:
 
 
 def _ask(page, question: str) -> None:
+    asked = page.get_by_test_id("user-message").count()
     box = page.get_by_test_id("chat-input")
     box.fill(question)
     box.press("Enter")
+    expect(page.get_by_test_id("user-message")).to_have_count(asked + 1)
 
 
 def _wait_for_answer(page):
+    answers = page.get_by_test_id("assistant-message")
+    expect(answers).to_have_count(
+        page.get_by_test_id("user-message").count(), timeout=ANSWER_TIMEOUT_MS
+    )
     expect(page.get_by_test_id("chat-page")).to_have_attribute(
         "data-streaming", "false", timeout=ANSWER_TIMEOUT_MS
     )

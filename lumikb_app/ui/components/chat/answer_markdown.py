@@ -78,7 +78,7 @@ def _code_block(code: Var, **props) -> rx.Component:
     copy = rx.icon_button(
         rx.icon("copy", size=14),
         size="1",
-        variant="soft",
+        variant="surface",
         color_scheme="gray",
         type="button",
         on_click=[rx.set_clipboard(code), rx.toast.success("Code copied.", duration=1500)],
