@@ -47,7 +47,14 @@ MARKDOWN_STYLE = {
 
 def markdown_source(segments: Var) -> Var[str]:
     """The answer's Markdown, joined in the browser from its segments."""
-    join = f"""((segs) => {{
+    return Var(
+        _js_expr=join_js(str(segments)), _var_type=str, _var_data=segments._get_all_var_data()
+    )
+
+
+def join_js(segments: str) -> str:
+    """The JavaScript expression that joins the segments array `segments` into Markdown."""
+    return f"""((segs) => {{
   let out = '';
   for (const s of (segs || [])) {{
     if (!(s.n > 0)) {{ out += s.text; continue; }}
@@ -58,8 +65,7 @@ def markdown_source(segments: Var) -> Var[str]:
     out += '[' + s.text + '](<' + String(s.href || '').replace(/[<>\\n]/g, '') + '> "' + title + '")';
   }}
   return out;
-}})({segments!s})"""
-    return Var(_js_expr=join, _var_type=str, _var_data=segments._get_all_var_data())
+}})({segments})"""
 
 
 def _link(text: Var, **_props) -> rx.Component:
