@@ -263,9 +263,12 @@ def test_the_no_model_notice_shows_once_and_only_its_first_line_to_a_member(
         _open_chat(page, app_server.email, app_server.password)
         _ask(page, "How are release builds signed?")
         _wait_for_answer(page)
-        _ask(page, "Who holds the hardware key?")
+        _ask(page, "How are release builds signed? Again, please.")
         _wait_for_answer(page)
-        expect(page.get_by_test_id("assistant-message")).to_have_count(2)
+        answers = page.get_by_test_id("assistant-message")
+        expect(answers).to_have_count(2)
+        for index in range(2):  # both quote the sources, and both carried the note
+            expect(answers.nth(index)).to_have_attribute("data-mode", "extractive")
         notes = page.get_by_test_id("extractive-note")
         expect(notes).to_have_count(1)
         expect(notes).to_have_text(SHORT_NOTE)
@@ -275,8 +278,11 @@ def test_the_no_model_notice_shows_once_and_only_its_first_line_to_a_member(
         _open_chat(page, app_server.admin_email, app_server.admin_password)
         _ask(page, "How are release builds signed?")
         _wait_for_answer(page)
-        _ask(page, "Who holds the hardware key?")
+        _ask(page, "How are release builds signed? Again, please.")
         _wait_for_answer(page)
+        expect(page.get_by_test_id("assistant-message").last).to_have_attribute(
+            "data-mode", "extractive"
+        )
         notes = page.get_by_test_id("extractive-note")
         expect(notes).to_have_count(1)
         expect(notes).to_contain_text("Admin → Models")  # an admin can act on it
