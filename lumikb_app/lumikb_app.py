@@ -15,6 +15,7 @@ from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
 from lumikb_app.state.event_guard import EventGuard
 from lumikb_app.state.graph.graph import GraphState
+from lumikb_app.state.knowledge_bases.home import HomeState
 from lumikb_app.state.knowledge_bases.kb_creation import KbCreationState
 from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
 from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
@@ -38,6 +39,7 @@ from lumikb_app.ui.pages.knowledge_bases.kb_settings import kb_settings_page
 from lumikb_app.ui.pages.models.admin_models import admin_models_page
 from lumikb_app.ui.pages.platform.admin_console import admin_console_page
 from lumikb_app.ui.pages.platform.admin_home import admin_home_page
+from lumikb_app.ui.pages.platform.not_found import not_found_page
 from lumikb_app.ui.pages.retrieval.search import search_page
 from lumikb_app.ui.theme import GLOBAL_STYLE
 
@@ -55,7 +57,7 @@ app.add_page(
     home_page,
     route="/",
     title="LumiKB",
-    on_load=[*SIGNED_IN, KbCreationState.load_may_create],
+    on_load=[*SIGNED_IN, KbCreationState.load_may_create, HomeState.load_home],
 )
 app.add_page(
     search_page, route="/search", title="Search · LumiKB", on_load=[*SIGNED_IN, SearchState.load]
@@ -136,3 +138,5 @@ app.add_page(
     title="Create an account · LumiKB",
     on_load=RegisterState.prepare,
 )
+# Any other address: "Page not found" inside the shell, with the way home.
+app.add_page(not_found_page, route="404", title="Page not found · LumiKB", on_load=SIGNED_IN)

@@ -7,7 +7,8 @@ ACCENT = "indigo"
 
 def theme() -> rx.Component:
     return rx.theme(
-        appearance="light",
+        # Light or dark as the system prefers, until the top bar's toggle picks one.
+        appearance="inherit",
         accent_color=ACCENT,
         gray_color="slate",
         radius="medium",
