@@ -72,7 +72,12 @@ def _failed_row(row: FailedRow) -> rx.Component:
 
 def dashboard() -> rx.Component:
     return rx.vstack(
-        rx.grid(rx.foreach(S.figures, _figure), columns="5", spacing="3", width="100%"),
+        rx.grid(
+            rx.foreach(S.figures, _figure),
+            columns=rx.breakpoints(initial="2", sm="3", md="5"),
+            spacing="3",
+            width="100%",
+        ),
         panel(
             "Searches and chat answers per day",
             "Counted as people search and chat (UTC days).",
