@@ -112,6 +112,14 @@ class Settings(BaseSettings):
     # How many versions of each document stay readable, the current one included; citations to
     # an older version then say it is no longer kept (services/documents/versions.py).
     DOCUMENT_VERSIONS_KEPT: int = Field(3, ge=1, le=1000)
+    # What an embedding model's cosine similarity means when it has not been measured (the
+    # built-in model has its own, services/retrieval/relevance.py): about what unrelated text
+    # scores, and from where a passage counts as a semantic match.
+    SEARCH_UNRELATED_SIMILARITY: float = Field(0.2, ge=-1.0, le=1.0)
+    SEARCH_CLOSE_SIMILARITY: float = Field(0.5, ge=-1.0, le=1.0)
+    # Search leaves out a passage that holds none of the question's words when it is less
+    # relevant than this (0..1, services/retrieval/relevance.py): a far neighbour in meaning.
+    SEARCH_MIN_RELEVANCE: float = Field(0.1, ge=0.0, le=1.0)
 
     OIDC_ISSUER: str | None = None
     OIDC_CLIENT_ID: str | None = None
