@@ -51,7 +51,7 @@ migrate: $(STAMP)
 	$(PY) -m lumikb_app migrate
 
 run: install migrate
-	$(PY) -m lumikb_app first-run-hint
+	$(PY) -m lumikb_app first-run-hint --port $(PORT)
 	$(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host 0.0.0.0
 
 dev: install migrate
@@ -59,13 +59,13 @@ dev: install migrate
 
 admin: $(STAMP) migrate
 	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com" && exit 2)
-	$(PY) -m lumikb_app create-admin --email "$(EMAIL)"
+	$(PY) -m lumikb_app create-admin --email "$(EMAIL)" --port $(PORT)
 
 worker: $(STAMP)
 	$(PY) -m workers.main
 
 seed: $(STAMP) migrate
-	$(PY) -m lumikb_app seed $(SEED_ARGS)
+	$(PY) -m lumikb_app seed --port $(PORT) $(SEED_ARGS)
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
