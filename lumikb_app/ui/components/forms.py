@@ -5,6 +5,12 @@ import reflex as rx
 from lumikb_app.ui.components.common import testid
 
 
+def field_label(text: str, field_id: str) -> rx.Component:
+    """A real <label for=...> (rx.text(as_="label", html_for=...) puts htmlFor into its CSS in
+    Reflex 0.10.1, so the label names nothing)."""
+    return rx.el.label(text, html_for=field_id, font_size="var(--font-size-2)", font_weight="500")
+
+
 def form_field(
     label: str,
     name: str,
@@ -16,7 +22,7 @@ def form_field(
     test_id: str | None = None,
 ) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        field_label(label, name),
         rx.input(
             id=name,
             name=name,

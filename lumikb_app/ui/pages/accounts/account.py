@@ -7,12 +7,13 @@ from lumikb_app.services.accounts.passwords import MIN_PASSWORD_LENGTH
 from lumikb_app.state.accounts.account import EXPIRY_CHOICES, AccountState, TokenRow
 from lumikb_app.state.session import AppState
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.shell import page_header, shell
 
 
 def password_field(label: str, name: str, autocomplete: str, hint: str = "") -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
+        field_label(label, name),
         rx.input(
             id=name,
             name=name,
@@ -146,7 +147,7 @@ def token_form() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.vstack(
-                rx.text("Name", as_="label", html_for="token_name", size="2", weight="medium"),
+                field_label("Name", "token_name"),
                 rx.input(
                     id="token_name",
                     name="token_name",

@@ -4,6 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.accounts.admin_users import AdminUsersState, UserRow
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
@@ -179,7 +180,7 @@ def _users_table() -> rx.Component:
 
 def _field(label: str, name: str, input_type: str, placeholder: str, autocomplete: str):
     return rx.vstack(
-        rx.text(label, as_="label", html_for=f"new-user-{name}", size="2", weight="medium"),
+        field_label(label, f"new-user-{name}"),
         rx.input(
             id=f"new-user-{name}",
             name=name,

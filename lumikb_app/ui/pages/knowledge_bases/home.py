@@ -10,8 +10,8 @@ from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import NewKbState, ShellState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
+from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.shell import page_header, shell
-from lumikb_app.ui.pages.knowledge_bases.kb_settings import field_label
 
 
 def _kb_icon(color: str = "accent") -> rx.Component:

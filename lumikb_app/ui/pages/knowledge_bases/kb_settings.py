@@ -13,6 +13,7 @@ from lumikb_app.state.knowledge_bases.kb_settings import (
 )
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
+from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_not_found
 from lumikb_app.ui.pages.knowledge_bases.kb_graph_section import graph_settings_card
@@ -21,12 +22,6 @@ from lumikb_app.ui.theme import ACCENT
 ROLE_HELP = (
     "READ can search and read · WRITE can also add documents · ADMIN can also manage members"
 )
-
-
-def field_label(text: str, field_id: str) -> rx.Component:
-    """A real <label for=...> (rx.text(as_="label", html_for=...) puts htmlFor into its CSS in
-    Reflex 0.10.1, so the label names nothing)."""
-    return rx.el.label(text, html_for=field_id, font_size="var(--font-size-2)", font_weight="500")
 
 
 def role_select(value: rx.Var | str, label: rx.Var | str, on_change) -> rx.Component:

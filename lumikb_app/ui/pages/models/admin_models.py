@@ -5,6 +5,7 @@ import reflex as rx
 
 from lumikb_app.state.models.admin_models import KINDS, AdminModelsState, ModelRow, field_id
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
@@ -126,7 +127,7 @@ def _models_table() -> rx.Component:
 
 def _field(name: str, label: str, hint: str, **props) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=field_id(name), size="2", weight="medium"),
+        field_label(label, field_id(name)),
         rx.input(id=field_id(name), name=name, width="100%", custom_attrs=testid(field_id(name)), **props),
         rx.text(hint, size="1", color=rx.color("gray", 10)),
         spacing="1",
