@@ -312,7 +312,7 @@ def _select_cell(row: DocumentRow) -> rx.Component:
 def _row(row: DocumentRow) -> rx.Component:
     return rx.table.row(
         rx.cond(DocumentsState.can_write, _select_cell(row)),
-        rx.table.cell(_name_cell(row)),
+        rx.table.cell(_name_cell(row), min_width="170px"),
         _cell(row.type_label, "doc-type"),
         _cell(row.size_label, "doc-size"),
         _cell(row.pages, "doc-pages"),
@@ -326,7 +326,7 @@ def _row(row: DocumentRow) -> rx.Component:
             ),
             display=WIDE_ONLY,
         ),
-        rx.table.cell(_status_cell(row), width=rx.breakpoints(initial="200px", xs="250px")),
+        rx.table.cell(_status_cell(row), width=rx.breakpoints(initial="150px", xs="250px")),
         rx.table.cell(_actions(row)),
         align="center",
         custom_attrs={
