@@ -11,23 +11,38 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+from sqlmodel import select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import User
+from lumikb_app.db.tables import ChatMessage, User
 from lumikb_app.domain.enums import KbRole, SystemRole
 from lumikb_app.domain.models import BUILTIN_EMBEDDER_ID, ModelKind
 from lumikb_app.services.accounts import access, api_tokens, audit, grants, users
-from lumikb_app.services.chat import admission, chat, chat_turns, conversations
-from lumikb_app.services.documents import documents, reconcile, viewer
+from lumikb_app.services.chat import (
+    admission,
+    chat,
+    chat_suggestions,
+    chat_turns,
+    conversation_export,
+    conversation_tools,
+    conversations,
+)
+from lumikb_app.services.documents import bulk, details, documents, reconcile, viewer
 from lumikb_app.services.graph import extraction, graph_mode
 from lumikb_app.services.graph import status as graph_status
-from lumikb_app.services.knowledge_bases import kb_config, kb_creation, kbs
+from lumikb_app.services.knowledge_bases import kb_archive, kb_config, kb_creation, kb_overview, kbs
 from lumikb_app.services.models import choices, connection, registry
 from lumikb_app.services.platform import admin_dashboard, admin_jobs, admin_system
 from lumikb_app.services.retrieval import eval_graph, evaluation, search
 from lumikb_app.services.retrieval.eval_inputs import CorpusDocument
 from tests.integration.accounts.access_levels import Role
-from tests.integration.accounts.access_world import PASSWORD, QUESTION, SECRET, World
+from tests.integration.accounts.access_world import (
+    FOREIGN_TITLE,
+    PASSWORD,
+    QUESTION,
+    SECRET,
+    World,
+)
 from tests.integration.accounts.graph_recipes import HANDLER_LOADS as GRAPH_HANDLER_LOADS
 from tests.integration.accounts.graph_recipes import ROUTE_CALLS as GRAPH_ROUTE_CALLS
 from tests.integration.accounts.graph_recipes import SERVICE_CALLS as GRAPH_SERVICE_CALLS
@@ -89,6 +104,16 @@ def _archived_kb(w: World) -> str:
     kb_id = w.new_kb()
     kbs.set_archived(w.root, kb_id, True)
     return kb_id
+
+
+def _asked(w: World, owner: User) -> tuple[str, str]:
+    """A new conversation of `owner` with one question: (conversation id, question id)."""
+    conversation_id = w.new_conversation(owner, asked=True)
+    with get_container().db.session() as session:
+        question = session.exec(
+            select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+        ).one()
+        return conversation_id, question.id
 
 
 SERVICE_CALLS: dict[str, Recipe] = {
@@ -193,6 +218,37 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "chat.conversations.rate_message [another account's]": lambda w, u: conversations.rate_message(
         u, w.new_answer(w.stranger), -1, "not mine to rate"
     ),
+    "chat.conversation_tools.set_scope": lambda w, u: conversation_tools.set_scope(
+        u, w.new_conversation(u), []
+    ),
+    "chat.conversation_tools.set_scope [limited to the KB]": lambda w, u: (
+        conversation_tools.set_scope(u, w.new_conversation(u), [w.kb])
+    ),
+    "chat.conversation_tools.set_scope [another account's]": lambda w, u: (
+        conversation_tools.set_scope(u, w.foreign_conversation, [])
+    ),
+    "chat.conversation_tools.search_conversations": lambda w, u: (
+        conversation_tools.search_conversations(u, "Mine")
+    ),
+    "chat.conversation_tools.search_conversations [another account's]": lambda w, u: (
+        w.shows_foreign(conversation_tools.search_conversations(u, FOREIGN_TITLE))
+    ),
+    "chat.conversation_tools.drop_from_question": lambda w, u: (
+        conversation_tools.drop_from_question(u, *_asked(w, u))
+    ),
+    "chat.conversation_tools.drop_from_question [another account's]": lambda w, u: (
+        conversation_tools.drop_from_question(u, *_asked(w, w.stranger))
+    ),
+    "chat.conversation_export.export_markdown": lambda w, u: conversation_export.export_markdown(
+        u, w.new_conversation(u, asked=True)
+    ),
+    "chat.conversation_export.export_markdown [another account's]": lambda w, u: (
+        conversation_export.export_markdown(u, w.foreign_conversation)
+    ),
+    "chat.chat_suggestions.suggested_questions": lambda w, u: any(
+        "ledger" in question or "handbook" in question
+        for question in chat_suggestions.suggested_questions(u)
+    ),
     "documents.documents.require_writer": lambda w, u: documents.require_writer(u, w.kb),
     "documents.documents.accept_upload": lambda w, u: _upload(w, u, w.kb),
     "documents.documents.list_documents": lambda w, u: documents.list_documents(u, w.kb),
@@ -203,6 +259,13 @@ SERVICE_CALLS: dict[str, Recipe] = {
         u, w.new_document(failed=True)
     ),
     "documents.documents.open_original": _download,
+    "documents.details.document_details": lambda w, u: details.document_details(u, w.doc),
+    "documents.bulk.delete_documents": lambda w, u: bulk.delete_documents(
+        u, w.kb, [w.new_document()]
+    ),
+    "documents.bulk.retry_documents": lambda w, u: bulk.retry_documents(
+        u, w.kb, [w.new_document(failed=True)]
+    ),
     "documents.reconcile.run_now": lambda w, u: reconcile.run_now(u),
     "platform.admin_dashboard.dashboard": lambda w, u: admin_dashboard.dashboard(u),
     "platform.admin_jobs.queue_status": lambda w, u: admin_jobs.queue_status(u),
@@ -235,6 +298,13 @@ SERVICE_CALLS: dict[str, Recipe] = {
     "knowledge_bases.kbs.set_archived": lambda w, u: kbs.set_archived(u, w.new_kb(), True),
     "knowledge_bases.kbs.delete_kb": lambda w, u: kbs.delete_kb(u, w.new_kb()),
     "knowledge_bases.kbs.list_kbs": lambda w, u: w.shows_kb(kbs.list_kbs(u)),
+    "knowledge_bases.kb_overview.kb_overviews": lambda w, u: w.shows_kb(
+        kb_overview.kb_overviews(u)
+    ),
+    "knowledge_bases.kb_archive.archived_kbs": lambda w, u: (
+        _archived_kb(w) in {kb.kb_id for kb in kb_archive.archived_kbs(u)}
+    ),
+    "knowledge_bases.kb_archive.restore_kb": lambda w, u: kb_archive.restore_kb(u, _archived_kb(w)),
     "knowledge_bases.kbs.get_kb": lambda w, u: kbs.get_kb(u, w.kb),
     "knowledge_bases.kbs.my_role": lambda w, u: kbs.my_role(u, w.kb) is not None,
     "knowledge_bases.kb_creation.may_create_kbs": lambda w, u: kb_creation.may_create_kbs(u),
@@ -296,7 +366,7 @@ ROUTE_CALLS: dict[str, RouteRecipe] = {
     "GET /metrics": _get("/metrics"),
     "GET /api/openapi.json": _get("/api/openapi.json"),
     "GET /api/docs": _get("/api/docs"),
-    "GET /docs/oauth2-redirect": _get("/docs/oauth2-redirect"),
+    "GET /api/docs/assets/{name}": _get("/api/docs/assets/swagger-ui.css"),
     "POST /auth/login": _login,
     "POST /auth/logout": _logout,
     "GET /auth/oidc/login": _get("/auth/oidc/login"),
@@ -361,6 +431,7 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
     from lumikb_app.state.chat.chat import ChatState
     from lumikb_app.state.documents.documents import DocumentsState
     from lumikb_app.state.documents.viewer import ViewerState
+    from lumikb_app.state.knowledge_bases.home import HomeState
     from lumikb_app.state.knowledge_bases.kb_graph import KbGraphState
     from lumikb_app.state.knowledge_bases.kb_settings import KbManageLinkState, KbSettingsState
     from lumikb_app.state.platform.admin_console import AdminConsoleState
@@ -369,6 +440,9 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
     kb_page = lambda w: f"/kb/{w.kb}?kb_id={w.kb}"  # noqa: E731
     return {
         "ShellState.load_sidebar": _load(ShellState, "load_sidebar", kb_page, lambda s: s.kbs),
+        "HomeState.load_home": _load(
+            HomeState, "load_home", lambda w: "/", lambda s: (s.cards, s.archived_cards)
+        ),
         "KbPageState.load_kb": _load(
             KbPageState, "load_kb", kb_page, lambda s: (s.kb_name, s.kb_description)
         ),
@@ -394,7 +468,9 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
             ViewerState,
             "load",
             lambda w: f"/view/{w.doc}?document_id={w.doc}",
-            lambda s: (s.name, s.kb_name, s.text_before, s.text_passage, s.text_after),
+            lambda s: (
+                s.name, s.kb_name, s.text_before, s.text_passage, s.text_after, s.text_html
+            ),
         ),
         "ChatState.load": _load(
             ChatState,
