@@ -153,7 +153,7 @@ def _edit_button(message: MessageView) -> rx.Component:
 def user_bubble(message: MessageView) -> rx.Component:
     return rx.hstack(
         rx.cond(
-            ChatState.edit_id == message.id,
+            (message.id != "") & (ChatState.edit_id == message.id),
             _edit_form(message),
             rx.hstack(
                 _edit_button(message),
