@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 ANSWER_TIMEOUT_MS = 60_000
 MARKDOWN_QUESTION = "How are release builds signed? Show it as markdown"  # fake model: lists, code
 CODE = 'def release(tag):\n    keys = ["hardware"]\n    return sign(tag, keys[1])'
+# The admin's questions differ from test_chat_journey's, which expects the admin to have none of
+# its question's conversations.
+ADMIN_QUESTION = "How do we sign release builds?"
 SHORT_NOTE = (
     "No language model is configured, so this answer quotes the passages that best match your "
     "question instead of writing one."
@@ -224,7 +227,7 @@ def test_a_conversation_can_search_several_knowledge_bases(page, app_server: See
     label = page.get_by_test_id("chat-scope-label")
     expect(label).to_contain_text(app_server.kb_name)
     expect(label).to_contain_text("Alpha Docs")
-    _ask(page, "How are release builds signed?")
+    _ask(page, ADMIN_QUESTION)
     _wait_for_answer(page)
 
     page.reload()
@@ -276,9 +279,9 @@ def test_the_no_model_notice_shows_once_and_only_its_first_line_to_a_member(
         page.context.clear_cookies()
 
         _open_chat(page, app_server.admin_email, app_server.admin_password)
-        _ask(page, "How are release builds signed?")
+        _ask(page, ADMIN_QUESTION)
         _wait_for_answer(page)
-        _ask(page, "How are release builds signed? Again, please.")
+        _ask(page, ADMIN_QUESTION + " Again, please.")
         _wait_for_answer(page)
         expect(page.get_by_test_id("assistant-message").last).to_have_attribute(
             "data-mode", "extractive"
