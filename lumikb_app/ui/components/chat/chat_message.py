@@ -298,6 +298,7 @@ def _actions(message: MessageView) -> rx.Component:
         align="center",
         spacing="3",
         width="100%",
+        flex_wrap="wrap",  # on a phone the confidence badge goes under the buttons
         padding_top="2px",
     )
 
