@@ -468,9 +468,7 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
             ViewerState,
             "load",
             lambda w: f"/view/{w.doc}?document_id={w.doc}",
-            lambda s: (
-                s.name, s.kb_name, s.text_before, s.text_passage, s.text_after, s.text_html
-            ),
+            lambda s: (s.name, s.kb_name, s.text_before, s.text_passage, s.text_after, s.text_html),
         ),
         "ChatState.load": _load(
             ChatState,
