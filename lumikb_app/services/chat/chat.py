@@ -139,6 +139,8 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
         with timed(CHAT_SECONDS, "retrieve"):
             draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
             passages = _search(turn.user, draft.query, turn.kb_ids, turn.graph)
+            if not answerable(draft.query, passages) and draft.query != turn.question:
+                draft.query, passages = _own_words(turn, draft.query, passages)
     except SearchInputError as exc:
         yield _fail(draft, str(exc))
         return
@@ -153,6 +155,14 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
     else:
         preset = settings.answer_preset if settings.answer_preset in PRESETS else "balanced"
         yield from _generate(draft, passages, model, preset, should_stop)
+
+
+def _own_words(turn: Turn, query: str, passages: list[Passage]) -> tuple[str, list[Passage]]:
+    """The follow-up searched as it was asked: the previous topic carried into its query also
+    dilutes the share of the query's words a passage holds, which makes passages that answer
+    the follow-up itself ("And who approves production deploys?") look irrelevant."""
+    own = _search(turn.user, turn.question, turn.kb_ids, turn.graph)
+    return (turn.question, own) if answerable(turn.question, own) else (query, passages)
 
 
 def _no_answer(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[ChatEvent]:

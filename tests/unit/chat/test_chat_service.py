@@ -275,6 +275,17 @@ def test_a_follow_up_is_searched_with_the_previous_topic(people, searches):
     assert "backups" in searches[1] and searches[1].startswith("And how long are they kept?")
 
 
+def test_a_follow_up_the_previous_topic_dilutes_is_answered_from_its_own_words(people, searches):
+    ann, _, _ = people
+    conversation = conversations.create_conversation(ann)
+    events_of(chat.ask(ann, conversation.id, "Where is the dress code policy for visitors?"))
+    done = events_of(chat.ask(ann, conversation.id, "And who restores a backup?"))[-1].data
+    assert "dress" in searches[1]  # the carried topic: restore and backup are 2 of 6 terms
+    assert searches[2] == "And who restores a backup?"
+    assert done["mode"] == "extractive"
+    assert [s["document_name"] for s in done["sources"]][0] == "doc1.md"
+
+
 def test_with_a_model_the_follow_up_and_history_go_to_the_model(people, searches):
     ann, _, _ = people
     model = FakeChatModel(delay=0)
