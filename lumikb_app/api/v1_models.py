@@ -122,6 +122,10 @@ class CitationOut(BaseModel):
     page: int | None = None
     text: str = Field(description="The cited passage (at most 800 characters).")
     score: float
+    relevance: float | None = Field(
+        default=None,
+        description="0 to 1, calibrated as in search results (null in answers stored before).",
+    )
     href: str = Field(description="Where the passage opens in the LumiKB document viewer.")
 
 

@@ -145,6 +145,7 @@ def source_from_passage(number: int, passage: Passage) -> dict[str, Any]:
         "page": page,
         "text": text,
         "score": float(passage.score),
+        "relevance": float(passage.relevance),
         "href": passage.viewer_href,
         **({"via": passage.via} if passage.via else {}),
     }

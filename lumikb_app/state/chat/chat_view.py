@@ -154,7 +154,7 @@ def source_views(
             n=n,
             document_name=str(item.get("document_name") or "Document"),
             kb_name=str(item.get("kb_name") or ""),
-            score_label=f"{float(item.get('score') or 0.0):.2f}",
+            score_label=_score_label(item),
             where=_where(item),
             href=str(item.get("href") or ""),
             passage=_preview(item.get("text") or ""),
@@ -163,6 +163,14 @@ def source_views(
         for n, item in _numbered(listed).items()
     ]
     return sorted(views, key=lambda view: view.n)
+
+
+def _score_label(source: Mapping[str, Any]) -> str:
+    """The calibrated relevance, as search shows it; answers stored before relevance existed
+    keep their list-relative score."""
+    if isinstance(source.get("relevance"), int | float):
+        return f"relevance {round(100 * min(max(float(source['relevance']), 0.0), 1.0))}%"
+    return f"score {float(source.get('score') or 0.0):.2f}"
 
 
 def confidence(value: float | None) -> tuple[int, str]:

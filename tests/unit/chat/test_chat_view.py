@@ -61,9 +61,15 @@ def test_sources_list_every_source_and_mark_the_cited_ones():
     views = chat_view.source_views(sources, [_source(1)])
 
     assert [(v.n, v.cited, v.where, v.score_label) for v in views] == [
-        (1, True, "Engineering Handbook · Page 2", "0.81"),
-        (2, False, "Engineering Handbook", "0.40"),
+        (1, True, "Engineering Handbook · Page 2", "score 0.81"),
+        (2, False, "Engineering Handbook", "score 0.40"),
     ]
+
+
+def test_a_source_shows_its_calibrated_relevance_not_the_list_relative_score():
+    views = chat_view.source_views([{**_source(1, score=1.0), "relevance": 0.274}], [])
+
+    assert views[0].score_label == "relevance 27%"
 
 
 def test_confidence_levels():

@@ -48,7 +48,7 @@ def source_row(source: SourceView) -> rx.Component:
             ),
             rx.tooltip(
                 rx.badge(
-                    "score " + source.score_label,
+                    source.score_label,
                     size="1",
                     variant="soft",
                     color_scheme="gray",
