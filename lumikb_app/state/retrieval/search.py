@@ -239,6 +239,8 @@ class SearchState(ShellState):
 
     @rx.event
     def clear_kb_filter(self):
+        if not self.kb_filter:  # "All knowledge bases" unticked while it is the choice
+            return None
         self.kb_filter = []
         return [self._sync_url(), SearchState.search]
 

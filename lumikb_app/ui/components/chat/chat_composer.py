@@ -5,60 +5,25 @@ open one."""
 import reflex as rx
 
 from lumikb_app.state.chat.chat import ALL_KBS, QUESTION_INPUT_ID, ChatState
-from lumikb_app.state.shell import KbSummary
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.kb_picker import KbPickerIds, KbPickerLook, kb_picker
 
 MAX_QUESTION_CHARS = 2000
 
 
-def _scope_option(kb: KbSummary) -> rx.Component:
-    return rx.checkbox(
-        kb.name,
-        checked=ChatState.scope_kb_ids.contains(kb.id),
-        on_change=lambda checked: ChatState.toggle_scope(kb.id, checked),
-        custom_attrs={**testid("scope-option"), "data-id": kb.id},
-    )
-
-
 def _scope_select() -> rx.Component:
     """Which knowledge bases answers come from: every one, or any several."""
-    return rx.popover.root(
-        rx.popover.trigger(
-            rx.button(
-                rx.icon("library-big", size=14),
-                rx.text(ChatState.scope_label, style={"max_width": "220px", **_ONE_LINE}),
-                rx.icon("chevron-down", size=14),
-                type="button",
-                variant="ghost",
-                color_scheme="gray",
-                size="1",
-                title="Knowledge bases to search",
-                custom_attrs=testid("chat-scope"),
-            )
+    return kb_picker(
+        kbs=ChatState.kbs,
+        chosen=ChatState.scope_kb_ids,
+        label=ChatState.scope_label,
+        on_pick=ChatState.toggle_scope,
+        on_all=lambda checked: ChatState.toggle_scope(ALL_KBS, checked),
+        ids=KbPickerIds(
+            trigger="chat-scope", menu="scope-menu", all="scope-all", option="scope-option"
         ),
-        rx.popover.content(
-            rx.vstack(
-                rx.text("Search in", size="1", weight="bold", color=rx.color("gray", 11)),
-                rx.checkbox(
-                    "All knowledge bases",
-                    checked=ChatState.scope_count == 0,
-                    on_change=lambda checked: ChatState.toggle_scope(ALL_KBS, checked),
-                    custom_attrs=testid("scope-all"),
-                ),
-                rx.separator(size="4"),
-                rx.foreach(ChatState.kbs, _scope_option),
-                spacing="2",
-            ),
-            side="top",
-            align="start",
-            max_height="320px",
-            overflow_y="auto",
-            custom_attrs=testid("scope-menu"),
-        ),
+        look=KbPickerLook(variant="ghost", size="1", side="top"),
     )
-
-
-_ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
 
 
 def _send_or_stop() -> rx.Component:

@@ -3,8 +3,9 @@
 import reflex as rx
 
 from lumikb_app.state.retrieval.search import ALL, DOC_TYPE_OPTIONS, GRAPH_OPTIONS, SearchState
-from lumikb_app.state.shell import KbSummary, ShellState
+from lumikb_app.state.shell import ShellState
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.kb_picker import KbPickerIds, kb_picker
 from lumikb_app.ui.components.retrieval.quick_search import kbd
 from lumikb_app.ui.components.retrieval.search_result import result_card
 from lumikb_app.ui.components.shell import page_header, shell
@@ -12,51 +13,21 @@ from lumikb_app.ui.components.shell import page_header, shell
 MUTED = rx.color("gray", 11)
 
 
-def _kb_choice(kb: KbSummary) -> rx.Component:
-    return rx.checkbox(
-        kb.name,
-        checked=SearchState.kb_filter.contains(kb.id),
-        on_change=lambda checked: SearchState.set_kb_checked(kb.id, checked),
-        custom_attrs={**testid("search-kb-option"), "data-kb-id": kb.id},
-    )
-
-
 def _kb_filter() -> rx.Component:
     """Several knowledge bases at once: a checkbox per KB the user may read."""
-    return rx.popover.root(
-        rx.popover.trigger(
-            rx.button(
-                rx.icon("library-big", size=15, aria_hidden="true"),
-                rx.text(SearchState.kb_filter_label, style={"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}),
-                rx.icon("chevron-down", size=14, aria_hidden="true"),
-                variant="surface",
-                color_scheme="gray",
-                max_width="240px",
-                aria_label="Knowledge bases to search: " + SearchState.kb_filter_label,
-                custom_attrs=testid("search-kb-filter"),
-            ),
+    return kb_picker(
+        kbs=ShellState.kbs,
+        chosen=SearchState.kb_filter,
+        label=SearchState.kb_filter_label,
+        on_pick=SearchState.set_kb_checked,
+        on_all=lambda checked: SearchState.clear_kb_filter(),
+        ids=KbPickerIds(
+            trigger="search-kb-filter",
+            menu="search-kb-options",
+            all="search-kb-all",
+            option="search-kb-option",
         ),
-        rx.popover.content(
-            rx.vstack(
-                rx.text("Search in", size="1", weight="bold", color=MUTED),
-                rx.foreach(ShellState.kbs, _kb_choice),
-                rx.separator(size="4"),
-                rx.button(
-                    "All knowledge bases",
-                    size="1",
-                    variant="ghost",
-                    disabled=SearchState.kb_filter.length() == 0,
-                    on_click=SearchState.clear_kb_filter,
-                    custom_attrs=testid("search-kb-all"),
-                ),
-                spacing="2",
-                align="start",
-            ),
-            max_height="60vh",
-            overflow_y="auto",
-            custom_attrs=testid("search-kb-options"),
-        ),
-    )  # fmt: skip
+    )
 
 
 def _filters() -> rx.Component:
