@@ -18,6 +18,11 @@ def page_label(page_start: int | None, page_end: int | None = None) -> str:
     return f"Page {page_start}"
 
 
+def relevance_percent(relevance: float) -> int:
+    """A passage's calibrated relevance (0..1) as the whole percentage every page shows."""
+    return round(100 * min(max(relevance, 0.0), 1.0))
+
+
 @dataclass(frozen=True)
 class SimilarityScale:
     """What an embedding model's cosine similarity means, measured per model on real questions

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lumikb_app.db.tables import ChatMessage, Conversation
-from lumikb_app.domain.retrieval import page_label
+from lumikb_app.domain.retrieval import page_label, relevance_percent
 from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -169,7 +169,7 @@ def _score_label(source: Mapping[str, Any]) -> str:
     """The calibrated relevance, as search shows it; answers stored before relevance existed
     keep their list-relative score."""
     if isinstance(source.get("relevance"), int | float):
-        return f"relevance {round(100 * min(max(float(source['relevance']), 0.0), 1.0))}%"
+        return f"relevance {relevance_percent(float(source['relevance']))}%"
     return f"score {float(source.get('score') or 0.0):.2f}"
 
 

@@ -13,7 +13,13 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.domain.retrieval import Passage, SearchInputError, SearchResponse, page_label
+from lumikb_app.domain.retrieval import (
+    Passage,
+    SearchInputError,
+    SearchResponse,
+    page_label,
+    relevance_percent,
+)
 from lumikb_app.domain.search_page import RESULTS_PER_SEARCH
 from lumikb_app.services.retrieval import search as search_service
 from lumikb_app.state.retrieval import kb_filter
@@ -69,7 +75,7 @@ def relevance_label(passage: Passage) -> str:
     """The passage's calibrated relevance (0..1, absolute: the same figure means the same
     evidence in every search) as a percentage a person can read; never the fused score, which
     only orders one result list (its best passage is always near 1)."""
-    return f"Relevance {round(100 * min(max(passage.relevance, 0.0), 1.0))}%"
+    return f"Relevance {relevance_percent(passage.relevance)}%"
 
 
 def section_label(passage: Passage) -> str:
