@@ -50,19 +50,18 @@ def search_conversations(
         raise ChatInputError(f"A search must be at most {MAX_SEARCH_QUERY} characters.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_SEARCH_LIMIT:
         raise ChatInputError(f"limit must be a whole number from 1 to {MAX_SEARCH_LIMIT}.")
-    pattern = "%" + _escape_like(words.lower()) + "%"
     in_messages = (
         select(ChatMessage.conversation_id)
         .join(Conversation, col(Conversation.id) == ChatMessage.conversation_id)
         .where(Conversation.user_id == user.id)
-        .where(col(ChatMessage.content).ilike(pattern, escape="\\"))
+        .where(col(ChatMessage.content).icontains(words, autoescape=True))
     )
     query_rows = (
         select(Conversation)
         .where(Conversation.user_id == user.id)
         .where(
             or_(
-                col(Conversation.title).ilike(pattern, escape="\\"),
+                col(Conversation.title).icontains(words, autoescape=True),
                 col(Conversation.id).in_(in_messages),
             )
         )
@@ -71,7 +70,7 @@ def search_conversations(
     )
     with read_session() as session:
         found = list(session.exec(query_rows))
-        return [ConversationMatch(c, _snippet(session, c, words, pattern)) for c in found]
+        return [ConversationMatch(c, _snippet(session, c, words)) for c in found]
 
 
 def drop_from_question(user: User, conversation_id: str, message_id: str) -> str:
@@ -92,13 +91,13 @@ def drop_from_question(user: User, conversation_id: str, message_id: str) -> str
         return messages[index].content
 
 
-def _snippet(session: Session, conversation: Conversation, words: str, pattern: str) -> str:
+def _snippet(session: Session, conversation: Conversation, words: str) -> str:
     if words.lower() in (conversation.title or "").lower():
         return conversation.title
     first = session.exec(
         select(ChatMessage.content)
         .where(ChatMessage.conversation_id == conversation.id)
-        .where(col(ChatMessage.content).ilike(pattern, escape="\\"))
+        .where(col(ChatMessage.content).icontains(words, autoescape=True))
         .order_by(col(ChatMessage.created_at))
         .limit(1)
     ).first()
@@ -107,7 +106,3 @@ def _snippet(session: Session, conversation: Conversation, words: str, pattern: 
     start = max(0, at - SNIPPET_CHARS // 3)
     end = start + SNIPPET_CHARS
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
