@@ -6,16 +6,13 @@ back to the lists, audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
-from lumikb_app.container import get_container, reset_container
+from lumikb_app.container import reset_container
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import AuditEvent, Document, User
@@ -24,6 +21,7 @@ from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.knowledge_bases import kb_archive, kb_overview, kbs
 from lumikb_app.services.platform.transactions import read_session, transaction
+from tests.statement_counter import counted_statements
 
 pytestmark = pytest.mark.integration
 
@@ -72,20 +70,6 @@ def _document(kb_id: str, name: str, status: DocumentStatus, *, version: int = 1
         return doc.stable_id
 
 
-@contextmanager
-def _counted_queries() -> Iterator[list[str]]:
-    engine, seen = get_container().db.engine, []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_a_card_counts_documents_not_versions_and_says_when_it_last_changed(people):
     handbook = kbs.create_kb(people.owner, "Handbook")
     empty = kbs.create_kb(people.owner, "Empty")
@@ -112,13 +96,13 @@ def test_a_card_counts_documents_not_versions_and_says_when_it_last_changed(peop
 def test_the_cards_show_only_readable_kbs_and_take_the_same_queries_for_one_kb_or_six(people):
     first = kbs.create_kb(people.owner, "KB 0")
     _document(first.id, "a.md", DocumentStatus.ready)
-    with _counted_queries() as one:
+    with counted_statements() as one:
         kb_overview.kb_overviews(people.owner)
     for n in range(1, 6):
         kb = kbs.create_kb(people.owner, f"KB {n}")
         _document(kb.id, f"{n}.md", DocumentStatus.ready)
         _document(kb.id, f"{n}-b.md", DocumentStatus.ready)
-    with _counted_queries() as six:
+    with counted_statements() as six:
         cards = kb_overview.kb_overviews(people.owner)
 
     assert [card.documents for card in cards] == [1, 2, 2, 2, 2, 2]

@@ -1,8 +1,5 @@
 """The first administrator: from the CLI, or from LUMIKB_ADMIN_* once in containers."""
 
-import subprocess
-import sys
-
 import pytest
 from sqlmodel import select
 
@@ -10,7 +7,7 @@ from lumikb_app.container import get_container, reset_container
 from lumikb_app.db.tables import User
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.bootstrap import bootstrap_admin
-from tests.conftest import PROJECT_ROOT
+from tests.cli_runner import migrated, run_cli
 
 pytestmark = pytest.mark.unit
 
@@ -57,29 +54,14 @@ def test_a_weak_env_password_stops_with_the_variable_named(migrated, monkeypatch
 
 
 def test_cli_create_admin_prompts_for_the_password(data_dir):
-    env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(data_dir)}
-    run = [sys.executable, "-m", "lumikb_app"]
-    subprocess.run([*run, "migrate"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
-    hint = subprocess.run(
-        [*run, "first-run-hint"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
+    migrated(data_dir)
+    hint = run_cli(data_dir, "first-run-hint")
     assert "make admin EMAIL=" in hint.stdout
     # getpass reads the terminal; without one it falls back to stdin, which is what a script gives it
-    done = subprocess.run(
-        [*run, "create-admin", "--email", "root@example.com"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        input="a long enough secret\n",
-        capture_output=True,
-        text=True,
+    done = run_cli(
+        data_dir, "create-admin", "--email", "root@example.com", stdin="a long enough secret\n"
     )
     assert done.returncode == 0, done.stderr
     assert "root@example.com" in done.stdout
-    weak = subprocess.run(
-        [*run, "create-admin", "--email", "two@example.com", "--password", "short"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    weak = run_cli(data_dir, "create-admin", "--email", "two@example.com", "--password", "short")
     assert weak.returncode == 2 and "at least 10 characters" in weak.stderr

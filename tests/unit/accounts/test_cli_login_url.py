@@ -3,12 +3,10 @@ the Makefile passes its PORT, and the default is rxconfig's 3000."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from lumikb_app.cli import app_url, build_parser
+from tests.cli_runner import migrated, run_cli
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
@@ -23,35 +21,18 @@ def test_the_hint_and_create_admin_take_the_port_the_app_is_served_on():
 
 
 def test_make_run_and_make_admin_print_the_login_address_on_their_port(data_dir):
-    env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(data_dir)}
-    run = [sys.executable, "-m", "lumikb_app"]
-    subprocess.run([*run, "migrate"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
-    hint = subprocess.run(
-        [*run, "first-run-hint", "--port", "8123"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    migrated(data_dir)
+    hint = run_cli(data_dir, "first-run-hint", "--port", "8123")
     assert "log in at http://localhost:8123/login" in hint.stdout
     assert "3000" not in hint.stdout
-    done = subprocess.run(
-        [*run, "create-admin", "--email", "root@example.com", "--port", "8123"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        input="a long enough secret\n",
-        capture_output=True,
-        text=True,
+    done = run_cli(
+        data_dir,
+        *("create-admin", "--email", "root@example.com", "--port", "8123"),
+        stdin="a long enough secret\n",
     )
     assert done.returncode == 0, done.stderr
     assert "Log in at http://localhost:8123/login" in done.stdout
-    again = subprocess.run(
-        [*run, "first-run-hint", "--port", "8123"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    again = run_cli(data_dir, "first-run-hint", "--port", "8123")
     assert "1 account(s). Log in at http://localhost:8123/login" in again.stdout
 
 

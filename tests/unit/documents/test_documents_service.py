@@ -3,12 +3,7 @@ rule (the blob store is written while no unit of work is open)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Document, KbGrant, KnowledgeBase, User
@@ -18,6 +13,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.documents import documents
 from lumikb_app.services.documents.uploads import UploadRejected
 from lumikb_app.services.platform.transactions import open_units
+from tests.statement_counter import counted_statements
 
 pytestmark = pytest.mark.unit
 
@@ -48,24 +44,6 @@ def upload(user: User, kb_id: str, name: str, data: bytes) -> documents.UploadOu
     spool = documents.new_spool(name)
     spool.write(data)
     return documents.accept_upload(user, kb_id, spool)
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    """Statements this thread sends (the usage flusher's thread may write at any moment)."""
-    engine = get_container().db.engine
-    seen: list[str] = []
-    caller = threading.get_ident()
-
-    def count(conn, cursor, statement, *args) -> None:
-        if threading.get_ident() == caller:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_listing_names_every_uploader_in_one_query_whatever_the_number_of_rows(kb):
