@@ -254,7 +254,7 @@ def test_changing_chunking_reindexes_while_the_old_version_keeps_serving(kb):
     user, kb_id = kb
     first = upload_path(user, kb_id, CORPORA / "peps" / "pep-0008.rst")
     old = wait_until_settled([first.document_id])[first.document_id]
-    with pytest.raises(InvalidInput, match="chunk_overlap"):
+    with pytest.raises(InvalidInput, match="Chunk overlap must be at most half"):
         kb_config.update_settings(user, kb_id, {"chunk_tokens": 100, "chunk_overlap": 90})
     settings, reindexing = kb_config.update_settings(
         user, kb_id, {"chunk_tokens": 150, "chunk_overlap": 20}
