@@ -36,6 +36,7 @@ MIN_TERM_SHARE = 0.5
 # Measured with bench/calibration.py on the PEPs: the best passage for a question they do not
 # answer has a relevance of 0.0-0.25 (0.64 once, from shared words), for one they answer 0.43+.
 MIN_RELEVANCE = 0.3
+STRONG_TERM_SHARE = 2 / 3
 INCOMPLETE = 0.5
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[)")
@@ -47,13 +48,18 @@ _SHOWN_NEXT = re.compile(r"^(?:`{3}|\s|[-*+\u2022] |\d{1,3}[.)] |\|)")
 
 def answerable(query: str, passages: Sequence[Passage]) -> bool:
     top = passages[:ANSWERABLE_TOP]
-    if not top or max(p.relevance for p in top) < MIN_RELEVANCE:
+    if not top:
         return False
     wanted = set(key_terms(query))
     if not wanted:
-        return True
+        return max(p.relevance for p in top) >= MIN_RELEVANCE
     best = max(len(wanted & set(key_terms(p.text))) for p in top)
-    return best >= min(len(wanted), max(2, math.ceil(len(wanted) * MIN_TERM_SHARE)))
+    if best < min(len(wanted), max(2, math.ceil(len(wanted) * MIN_TERM_SHARE))):
+        return False
+    # A passage holding most of the question's words answers it even when the embedder puts it
+    # far in meaning (questions naming two PEPs score low cosines); its confidence stays low.
+    strong_words = best >= max(3, math.ceil(len(wanted) * STRONG_TERM_SHARE))
+    return strong_words or max(p.relevance for p in top) >= MIN_RELEVANCE
 
 
 def evidence(passages: Sequence[Passage]) -> float:

@@ -141,6 +141,15 @@ def test_a_top_passage_of_low_relevance_is_not_an_answer_whatever_its_rank():
     assert answerable("when do backups run", [passage("backups run nightly at two")])
 
 
+def test_a_passage_with_most_of_the_question_words_answers_it_at_low_confidence():
+    # Questions naming two PEPs get low cosines from the embedder; the words still answer them.
+    question = "What does PEP 526 add to the type hints of PEP 484?"
+    far = [passage("PEP 526 adds variable annotations to the type hints of PEP 484", relevance=0.1)]
+    assert answerable(question, far)
+    assert confidence(question, far, "PEP 526 adds variable annotations [1].") < 0.4
+    assert not answerable(question, [passage("type hints in general", relevance=0.1)])
+
+
 def test_high_confidence_needs_a_relevant_cited_source():
     cited = "Backups run nightly at two [1]."
     question = "when do backups run"
