@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from lumikb_app.services.graph.status import GraphKbStatus
+from lumikb_app.state.time_words import plural, utc, within_a_day
 
 if TYPE_CHECKING:
     from lumikb_app.services.graph.llm_estimate import Estimate
@@ -42,24 +43,13 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-def plural(value: int, word: str) -> str:
-    return f"{count(value)} {word}" + ("" if value == 1 else "s")
-
-
 def when(moment: datetime | None, now: datetime | None = None) -> str:
     """How long ago, in words (a time without a zone is UTC)."""
     if moment is None:
         return "never"
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    seconds = (now - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return plural(int(seconds // 60), "minute") + " ago"
-    if seconds < 86400:
-        return plural(int(seconds // 3600), "hour") + " ago"
-    return moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
+    moment = utc(moment)
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    return within_a_day(seconds) or moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
 
 
 def duration(seconds: float) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from lumikb_app.db.tables import User
 from lumikb_app.services.knowledge_bases import kb_archive, kb_overview
 from lumikb_app.services.knowledge_bases.kb_overview import KbOverview
+from lumikb_app.state.time_words import plural, utc, within_a_day
 
 
 @dataclass
@@ -20,35 +21,21 @@ class KbCard:
 
 
 def documents_label(count: int) -> str:
-    if count == 0:
-        return "No documents yet"
-    return f"{count:,} document" + ("" if count == 1 else "s")
+    return plural(count, "document") if count else "No documents yet"
 
 
 def ago(moment: datetime, now: datetime) -> str:
     """How long ago, in words: "just now", "5 minutes ago", "yesterday", "on 3 Mar 2026"."""
-    seconds = max(0, int((now - _aware(moment)).total_seconds()))
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if minutes < 1:
-        return "just now"
-    if hours < 1:
-        return _plural(minutes, "minute") + " ago"
-    if days < 1:
-        return _plural(hours, "hour") + " ago"
+    seconds = max(0, int((now - utc(moment)).total_seconds()))
+    days = seconds // 86400
+    if recent := within_a_day(seconds):
+        return recent
     if days == 1:
         return "yesterday"
     if days < 30:
         return f"{days} days ago"
-    day = _aware(moment)
+    day = utc(moment)
     return f"on {day.day} {day:%b %Y}"
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" + ("" if count == 1 else "s")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _card(kb: KbOverview, now: datetime) -> KbCard:
@@ -56,7 +43,7 @@ def _card(kb: KbOverview, now: datetime) -> KbCard:
     verb = "Archived" if kb.archived_at else "Last activity"
     return KbCard(
         kb.kb_id, kb.name, kb.description, documents_label(kb.documents),
-        f"{verb} {ago(moment, now)}", _aware(moment).strftime("%Y-%m-%d %H:%M UTC"),
+        f"{verb} {ago(moment, now)}", utc(moment).strftime("%Y-%m-%d %H:%M UTC"),
     )  # fmt: skip
 
 
