@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+# A stored answer's citation marker: "[2]", "[1, 3]" or "[1; 3]".
+CITATION_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 ChatEventKind = Literal["status", "token", "citation", "done", "error"]
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import ChatMessage, User
+from lumikb_app.domain.chat import CITATION_MARKER
 from lumikb_app.domain.retrieval import page_label
 from lumikb_app.services.chat.conversations import messages_of, owned
 from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 from lumikb_app.services.platform.transactions import read_session
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 QUOTE_CHARS = 600
 FILENAME_CHARS = 60
 
@@ -55,7 +55,11 @@ def _turn(message: ChatMessage, base_url: str) -> list[str]:
 
 def _cited(message: ChatMessage) -> list[Mapping[str, Any]]:
     """The citations the answer's `[n]` markers point to, once each, by number."""
-    shown = {int(n) for group in _MARKER.findall(message.content) for n in re.split(r"[,;]", group)}
+    shown = {
+        int(n)
+        for group in CITATION_MARKER.findall(message.content)
+        for n in re.split(r"[,;]", group)
+    }
     by_n: dict[int, Mapping[str, Any]] = {}
     for citation in message.citations or []:
         n = citation.get("n")

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lumikb_app.db.tables import ChatMessage, Conversation
+from lumikb_app.domain.chat import CITATION_MARKER
 from lumikb_app.domain.retrieval import page_label, relevance_percent
 from lumikb_app.services.chat.extractive import NO_MODEL_NOTE
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 PASSAGE_PREVIEW_CHARS = 360
 HIGH_CONFIDENCE = 0.7
 MEDIUM_CONFIDENCE = 0.4
@@ -131,7 +131,7 @@ def segments(text: str, citations: Sequence[Mapping[str, Any]]) -> list[Segment]
     by_n = _numbered(citations)
     result: list[Segment] = []
     position = 0
-    for match in MARKER.finditer(text):
+    for match in CITATION_MARKER.finditer(text):
         numbers = [int(part) for part in re.split(r"[,;]", match.group(1))]
         known = [n for n in numbers if n in by_n]
         if not known:
