@@ -411,3 +411,15 @@ class UsageDaily(SQLModel, table=True):
         default=0, sa_column=Column(BigInteger, nullable=False, default=0)
     )
     cost_usd: float = 0.0
+
+
+# Drafting's tables live in their own module; importing it registers them with the rest.
+from lumikb_app.db.drafting_tables import (  # noqa: E402, F401
+    Draft,
+    DraftComment,
+    DraftMember,
+    DraftSection,
+    DraftSectionVersion,
+    DraftTemplate,
+    DraftTemplateVersion,
+)

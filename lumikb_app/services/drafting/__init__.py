@@ -1,0 +1,1 @@
+"""Drafting: questionnaires, RFP answers and reports written from the knowledge bases."""
