@@ -20,7 +20,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export REFLEX_TELEMETRY_ENABLED := False
 
 
-.PHONY: help admin chromium run dev test test-unit test-integration test-e2e lint format migrate seed worker bench docker-build install clean
+.PHONY: help admin chromium libreoffice run dev test test-unit test-integration test-e2e lint format migrate seed worker bench docker-build install clean
 
 help:
 	@echo "make run      install everything pinned, build the UI, migrate, serve on http://localhost:$(PORT)"
@@ -70,7 +70,11 @@ seed: $(STAMP) migrate
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: install chromium $(AXE)
+# LibreOffice renders the drafting exports (DOCX, XLSX) to PDF so the tests can look at them.
+libreoffice:
+	@command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui)
+
+test: install chromium libreoffice $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -81,7 +85,7 @@ test: install chromium $(AXE)
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest -m unit -q
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) libreoffice
 	$(VENV)/bin/pytest -m integration -q
 
 test-e2e: install chromium $(AXE)
