@@ -3,13 +3,25 @@ drafts a user owns or is a member of, open one with its sections, follow its cha
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, or_, select
 
-from lumikb_app.db.tables import Draft, DraftMember, DraftSection, DraftTemplate, User
+from lumikb_app.container import get_container
+from lumikb_app.db.common import new_id
+from lumikb_app.db.tables import (
+    Draft,
+    DraftComment,
+    DraftMember,
+    DraftSection,
+    DraftSectionVersion,
+    DraftTemplate,
+    User,
+)
 from lumikb_app.domain.drafting import (
     MAX_SECTION_TITLE,
     MAX_SECTIONS,
@@ -19,10 +31,11 @@ from lumikb_app.domain.drafting import (
     SourceKind,
 )
 from lumikb_app.services.accounts import access, audit
-from lumikb_app.services.drafting.draft_access import readable_kbs, require_draft
-from lumikb_app.services.platform.transactions import read_session
+from lumikb_app.services.drafting.draft_access import bump, readable_kbs, require_draft
+from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_LISTED = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,9 +78,11 @@ def new_draft(
     source_kind: SourceKind = SourceKind.template,
     questionnaire: dict[str, Any] | None = None,
     ip: str | None = None,
+    draft_id: str | None = None,
 ) -> Draft:
     """Insert a draft and its empty sections in the caller's unit of work, audited
-    ("draft.create"). Checks the title, the KBs (each readable) and the sections' bounds."""
+    ("draft.create"). Checks the title, the KBs (each readable) and the sections' bounds.
+    `draft_id` is given when a file was stored under the draft's id before the insert."""
     access.require_active(user)
     title = clean_title(title)
     kbs = readable_kbs(session, user, kb_ids)
@@ -76,6 +91,7 @@ def new_draft(
     if len(seeds) > MAX_SECTIONS:
         raise DraftInputError(f"A draft can have at most {MAX_SECTIONS} sections or questions.")
     draft = Draft(
+        id=draft_id or new_id(),
         title=title,
         owner_id=user.id,
         kb_ids=kbs,
@@ -175,3 +191,45 @@ def sections_of(session: Session, draft_id: str) -> list[DraftSection]:
         .order_by(col(DraftSection.position))
     )
     return list(session.exec(query))
+
+
+def rename_draft(user: User, draft_id: str, title: str) -> Draft:
+    title = clean_title(title)
+    with transaction() as session:
+        draft = require_draft(session, user, draft_id, "edit").draft
+        if draft.title != title:
+            draft.title = title
+            session.add(draft)
+            bump(session, draft_id)
+            session.refresh(draft)
+        return draft
+
+
+def delete_draft(user: User, draft_id: str, ip: str | None = None) -> None:
+    """Delete the draft with its sections, versions, comments and members (owner only,
+    audited), then its imported questionnaire file, if any."""
+    with transaction() as session:
+        draft = require_draft(session, user, draft_id, "owner").draft
+        blob_key = draft.questionnaire.get("blob_key")
+        for table in (DraftComment, DraftSectionVersion, DraftSection, DraftMember):
+            session.execute(delete(table).where(col(table.draft_id) == draft_id))
+        session.delete(draft)
+        audit.record(
+            session,
+            "draft.delete",
+            actor=user,
+            ip=ip,
+            target=draft_id,
+            details={"title": draft.title, "source": draft.source_kind},
+        )
+    if isinstance(blob_key, str) and blob_key:
+        _delete_blob(blob_key)
+
+
+def _delete_blob(key: str) -> None:
+    try:
+        get_container().blobs.delete(key)
+    except Exception:  # the draft is gone either way; the file is only an orphan now
+        log.warning(
+            "could not delete the questionnaire file %s of a deleted draft", key, exc_info=True
+        )
