@@ -85,9 +85,11 @@ def clean_question(question: str) -> str:
     return question
 
 
-def _search(
+def search_passages(
     user: User, query: str, kb_ids: Sequence[str], graph: bool | None = None
 ) -> list[Passage]:
+    """The passages `user` may read that answer `query`, from `kb_ids` (empty: every KB they
+    may read); chat and drafting search the same way."""
     from lumikb_app.services.retrieval import search
 
     query = clip_query(query, search.MAX_QUERY_CHARS)
@@ -138,7 +140,7 @@ def _produce(draft: AnswerDraft, should_stop: Callable[[], bool]) -> Iterator[Ch
     try:
         with timed(CHAT_SECONDS, "retrieve"):
             draft.query = rewrite(turn.question, turn.history, turn.previous_query, model)
-            passages = _search(turn.user, draft.query, turn.kb_ids, turn.graph)
+            passages = search_passages(turn.user, draft.query, turn.kb_ids, turn.graph)
             if not answerable(draft.query, passages) and draft.query != turn.question:
                 draft.query, passages = _own_words(turn, draft.query, passages)
     except SearchInputError as exc:
@@ -161,7 +163,7 @@ def _own_words(turn: Turn, query: str, passages: list[Passage]) -> tuple[str, li
     """The follow-up searched as it was asked: the previous topic carried into its query also
     dilutes the share of the query's words a passage holds, which makes passages that answer
     the follow-up itself ("And who approves production deploys?") look irrelevant."""
-    own = _search(turn.user, turn.question, turn.kb_ids, turn.graph)
+    own = search_passages(turn.user, turn.question, turn.kb_ids, turn.graph)
     return (turn.question, own) if answerable(turn.question, own) else (query, passages)
 
 

@@ -47,14 +47,17 @@ def answer_messages(
     passages: Sequence[Passage],
     history: Sequence[LlmMessage],
     preset: str = "balanced",
+    instructions: Sequence[str] = (),
 ) -> list[LlmMessage]:
+    """`instructions`: more rules for the system message (a draft's tone, a section's brief)."""
     blocks = [
         f"[{n}] {source_heading(p)}\n{p.text.strip()[:PASSAGE_CHARS]}"
         for n, p in enumerate(passages, start=1)
     ]
     prompt = f"{SOURCES_HEADER}\n\n" + "\n\n".join(blocks) + f"\n\n{QUESTION_PREFIX}{question}"
+    system = "\n- ".join([ANSWER_SYSTEM, PRESETS[preset][0], *instructions])
     return [
-        {"role": "system", "content": f"{ANSWER_SYSTEM}\n- {PRESETS[preset][0]}"},
+        {"role": "system", "content": system},
         *history,
         {"role": "user", "content": prompt},
     ]

@@ -78,7 +78,7 @@ def searches(monkeypatch):
             if score
         ]
 
-    monkeypatch.setattr(chat, "_search", fake_search)
+    monkeypatch.setattr(chat, "search_passages", fake_search)
     return queries
 
 
@@ -260,7 +260,7 @@ def test_a_search_input_error_reaches_the_person(people, monkeypatch):
     def refuse(user, query, kb_ids, graph=None):
         raise SearchInputError("The question is too long to search.")
 
-    monkeypatch.setattr(chat, "_search", refuse)
+    monkeypatch.setattr(chat, "search_passages", refuse)
     conversation = conversations.create_conversation(ann)
     error = events_of(chat.ask(ann, conversation.id, "backups"))[-1]
     assert error.data["message"] == "The question is too long to search."
@@ -334,7 +334,7 @@ def test_feedback_is_stored_on_answers_only_and_validated(people, searches):
 def test_far_neighbours_from_the_meaning_search_are_not_an_answer(people, monkeypatch):
     ann, _, _ = people
     canteen = Passage("c", "d", "d.md", "kb", "Ops", "text/markdown", CORPUS[2], 1.0, semantic=True)
-    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids, graph=None: [canteen])
+    monkeypatch.setattr(chat, "search_passages", lambda user, query, kb_ids, graph=None: [canteen])
     model = FakeChatModel(delay=0)
     use_model(model)
     conversation = conversations.create_conversation(ann)
@@ -362,7 +362,7 @@ def test_a_broken_search_is_a_plain_error_and_a_stored_error(people, monkeypatch
     def broken(user, query, kb_ids, graph=None):
         raise ConnectionError("qdrant at 10.0.0.5:6334 refused")
 
-    monkeypatch.setattr(chat, "_search", broken)
+    monkeypatch.setattr(chat, "search_passages", broken)
     conversation = conversations.create_conversation(ann)
     error = events_of(chat.ask(ann, conversation.id, "backups"))[-1]
     assert error.kind == "error" and error.data["message"] == chat.SEARCH_FAILED
@@ -381,7 +381,7 @@ class WordyModel(FakeChatModel):
 def test_the_kbs_answer_preset_sets_how_long_an_answer_may_be(people, monkeypatch):
     ann, _, kb_id = people
     hit = Passage("c", "d", "d.md", kb_id, "Ops", "text/markdown", CORPUS[0], 1.0, relevance=0.9)
-    monkeypatch.setattr(chat, "_search", lambda user, query, kb_ids, graph=None: [hit])
+    monkeypatch.setattr(chat, "search_passages", lambda user, query, kb_ids, graph=None: [hit])
     use_model(WordyModel(delay=0))
     words = {}
     for preset in ("concise", "balanced", "detailed"):
@@ -418,10 +418,10 @@ def test_a_kb_with_its_own_chat_model_answers_with_it_while_the_registry_has_no_
         return search
 
     use_model(None)
-    monkeypatch.setattr(chat, "_search", passages_from(kb_id))
+    monkeypatch.setattr(chat, "search_passages", passages_from(kb_id))
     conversation = conversations.create_conversation(ann)
     assert events_of(chat.ask(ann, conversation.id, "backups run"))[-1].data["mode"] == "llm"
-    monkeypatch.setattr(chat, "_search", passages_from("another-kb"))
+    monkeypatch.setattr(chat, "search_passages", passages_from("another-kb"))
     assert events_of(chat.ask(ann, conversation.id, "backups run"))[-1].data["mode"] == "extractive"
 
 

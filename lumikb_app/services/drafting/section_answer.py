@@ -1,0 +1,195 @@
+"""One section's answer, for the user who asked for it: search the draft's KBs as that user,
+then write from the numbered sources with the chat model, or quote them when there is none
+(extractive), every `[n]` verified as chat verifies it. A question the sources do not answer
+is "not covered": the fixed NOT_COVERED_TEXT, no sources, confidence 0, never a guess.
+
+`SectionWriter.pieces()` yields the verified text as it is written; `answer` holds the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lumikb_app.db.tables import User
+from lumikb_app.domain.drafting import EXTRACTIVE_NOTE, NOT_COVERED_TEXT, SectionMode
+from lumikb_app.domain.retrieval import Passage, SearchInputError
+from lumikb_app.ports.llm import ChatModel, LlmError
+from lumikb_app.services.chat import chat
+from lumikb_app.services.chat.citations import CitationStream, ordered_sources, source_from_passage
+from lumikb_app.services.chat.confidence import answerable, confidence
+from lumikb_app.services.chat.extractive import choose_sentences, compose, word_pieces
+from lumikb_app.services.chat.prompts import PRESETS, answer_messages
+from lumikb_app.services.models import choices
+
+log = logging.getLogger(__name__)
+
+# A draft's answer length picks chat's answer preset (its instruction and token budget).
+LENGTH_PRESET = {"short": "concise", "medium": "balanced", "long": "detailed"}
+TONE_RULES = {
+    "neutral": "",
+    "formal": "Write in a formal register, as for a document sent to a customer or an auditor.",
+    "plain": "Write in plain words a non-specialist understands, in short sentences.",
+    "persuasive": (
+        "Write persuasively, stressing the strengths the sources support, never claiming more "
+        "than they say."
+    ),
+}
+SEARCH_FAILED = "Searching the knowledge bases failed. Try again in a moment."
+MODEL_FAILED = "The language model failed to write this section. Try again in a moment."
+
+
+class SectionFailed(Exception):
+    """The section could not be written; the message says why, for a person."""
+
+
+@dataclass(frozen=True)
+class SectionBrief:
+    """What to answer: the section's question or heading, from which KBs, and how."""
+
+    question: str
+    kb_ids: Sequence[str]
+    instruction: str = ""  # the template's brief for this section
+    extra: str = ""  # what the person asked for when regenerating
+    answer_length: str = "medium"
+    tone: str = "neutral"
+    graph: bool | None = None  # None: each KB's own graph-fusion default
+
+
+@dataclass(frozen=True)
+class SectionAnswer:
+    content: str
+    sources: list[dict[str, Any]]  # the cited sources only, numbered as the markers
+    confidence: float
+    mode: str  # SectionMode
+    model: str | None = None
+
+
+@dataclass
+class SectionWriter:
+    user: User
+    brief: SectionBrief
+    text: str = ""
+    answer: SectionAnswer | None = None
+    query: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    _sources: list[dict[str, Any]] = field(default_factory=list)
+    _citations: CitationStream = field(default_factory=lambda: CitationStream(()))
+
+    def pieces(self) -> Iterator[str]:
+        self.query, self.passages = self._retrieve()
+        if not answerable(self.query, self.passages):
+            yield from self._not_covered()
+            return
+        model = self._model(self.passages[0].kb_id)
+        self._sources = [source_from_passage(n, p) for n, p in enumerate(self.passages, 1)]
+        self._citations = CitationStream(range(1, len(self._sources) + 1))
+        if model is None:
+            yield from self._extractive()
+        else:
+            yield from self._written(model)
+
+    def sources_so_far(self) -> list[dict[str, Any]]:
+        """The sources cited in the text written so far, numbered as its markers."""
+        return ordered_sources(self._sources, self._citations.order)[1]
+
+    def _retrieve(self) -> tuple[str, list[Passage]]:
+        """Search by the question; a template heading ("Scope") says little alone, so one that
+        finds nothing is searched again with its section's brief."""
+        queries = [self.brief.question]
+        if self.brief.instruction:
+            queries.append(f"{self.brief.question} {self.brief.instruction}")
+        query, passages = queries[0], []
+        for query in queries:
+            passages = self._search(query)
+            if answerable(query, passages):
+                break
+        return query, passages
+
+    def _search(self, query: str) -> list[Passage]:
+        from lumikb_app.services.retrieval import search
+
+        query = chat.clip_query(query, search.MAX_QUERY_CHARS)
+        try:
+            return chat.search_passages(self.user, query, self.brief.kb_ids, self.brief.graph)
+        except SearchInputError as exc:
+            raise SectionFailed(str(exc)) from exc
+        except Exception as exc:
+            log.exception("searching for a draft section failed")
+            raise SectionFailed(SEARCH_FAILED) from exc
+
+    def _model(self, kb_id: str) -> ChatModel | None:
+        """The chat model the best passage's KB names, else the registry's default (None:
+        quote the sources), as chat chooses it."""
+        try:
+            return choices.chat_model(chat.kb_settings(kb_id).chat_model)
+        except LlmError as exc:
+            raise SectionFailed(str(exc)) from exc
+
+    def _not_covered(self) -> Iterator[str]:
+        self.text = NOT_COVERED_TEXT
+        self.answer = SectionAnswer(NOT_COVERED_TEXT, [], 0.0, SectionMode.not_covered.value)
+        yield NOT_COVERED_TEXT
+
+    def _extractive(self) -> Iterator[str]:
+        yield from self._verified(word_pieces(compose(choose_sentences(self.query, self.passages))))
+        body = self.text
+        note = f"\n\n{EXTRACTIVE_NOTE}"  # said once, as the section's last paragraph
+        self.text += note
+        yield note
+        self._finish(SectionMode.extractive, body)
+
+    def _written(self, model: ChatModel) -> Iterator[str]:
+        preset = LENGTH_PRESET.get(self.brief.answer_length, "balanced")
+        messages = answer_messages(self.brief.question, self.passages, (), preset, self._rules())
+        stream = model.stream(messages, max_tokens=PRESETS[preset][1])
+        try:
+            yield from self._verified(stream)
+        except LlmError as exc:
+            raise SectionFailed(str(exc)) from exc
+        except Exception as exc:
+            log.exception("the chat model %s failed on a draft section", model.name)
+            raise SectionFailed(MODEL_FAILED) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        if not self._citations.order:  # nothing it says is backed by a source: not an answer
+            self.text = ""
+            yield from self._not_covered()
+            return
+        self._finish(SectionMode.llm, self.text, model=model.name)
+
+    def _rules(self) -> list[str]:
+        rules = [TONE_RULES.get(self.brief.tone, "")]
+        if self.brief.instruction:
+            rules.append(f"This section's brief: {self.brief.instruction}")
+        if self.brief.extra:
+            rules.append(f"The person asks for this version: {self.brief.extra}")
+        return [rule for rule in rules if rule]
+
+    def _verified(self, pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            text, _ = self._citations.feed(piece)
+            if text:
+                self.text += text
+                yield text
+        text, _ = self._citations.flush()
+        if text:
+            self.text += text
+            yield text
+
+    def _finish(self, mode: SectionMode, body: str, model: str | None = None) -> None:
+        score = confidence(self.query, self.passages, body)
+        self.answer = SectionAnswer(self.text, self.sources_so_far(), score, mode.value, model)
+
+
+def write_section(user: User, brief: SectionBrief) -> SectionAnswer:
+    """The whole answer at once (no streaming)."""
+    writer = SectionWriter(user, brief)
+    for _ in writer.pieces():
+        pass
+    assert writer.answer is not None
+    return writer.answer

@@ -1,0 +1,169 @@
+"""Generation on the embedded database with retrieval faked at chat's search seam: queueing,
+the job's writes, regenerating into a proposal, accept and reject, cancel."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import col, select
+
+from lumikb_app.adapters.fake_chat import FakeChatModel
+from lumikb_app.container import get_container
+from lumikb_app.db.tables import AuditEvent, DraftMember, DraftSectionVersion
+from lumikb_app.domain.drafting import NOT_COVERED_TEXT, DraftInputError, SectionSeed
+from lumikb_app.domain.enums import KbRole, SystemRole
+from lumikb_app.services.accounts import grants
+from lumikb_app.services.accounts.access import PermissionDenied
+from lumikb_app.services.accounts.auth import create_user
+from lumikb_app.services.drafting import drafts, generation, generation_job
+from lumikb_app.services.knowledge_bases import kbs
+from lumikb_app.services.platform.transactions import transaction
+from tests.model_registry import answer_with
+from tests.unit.drafting.test_section_answer import CORPUS, passage
+
+pytestmark = pytest.mark.unit
+
+QUESTIONS = ["How long are backups kept in the vault?", "Which vendors supply office furniture?"]
+
+
+@pytest.fixture
+def world(migrated, monkeypatch):
+    from lumikb_app.services.chat import chat
+    from lumikb_app.services.retrieval.terms import key_terms
+
+    def fake_search(user, query, kb_ids, graph=None):
+        wanted = set(key_terms(query))
+        hits = [(len(wanted & set(key_terms(t))), i, t) for i, t in enumerate(CORPUS)]
+        return [passage(i, t, n / len(wanted)) for n, i, t in sorted(hits, reverse=True) if n]
+
+    monkeypatch.setattr(chat, "search_passages", fake_search)
+    queued = []
+    monkeypatch.setattr(
+        get_container().jobs, "enqueue", lambda func, *args, **kw: queued.append(args) or "id"
+    )
+    with transaction() as session:
+        ann, bob = (
+            create_user(
+                session, email=f"{name}@example.com", display_name=name.title(),
+                password="long enough pw", role=SystemRole.member,
+            )
+            for name in ("ann", "bob")
+        )  # fmt: skip
+    kb_id = kbs.create_kb(ann, "Ops").id
+    grants.set_grant(ann, kb_id, bob.email, KbRole.READ)
+    with transaction() as session:
+        seeds = [SectionSeed(title=q) for q in QUESTIONS]
+        draft = drafts.new_draft(session, ann, title="Ops answers", kb_ids=[kb_id], seeds=seeds)
+        session.add(DraftMember(draft_id=draft.id, user_id=bob.id, role="view"))
+    answer_with(FakeChatModel(delay=0))
+    return ann, bob, draft.id, queued
+
+
+def run_queued(queued):
+    while queued:
+        draft_id, section_ids, user_id, instruction = queued.pop(0)
+        generation_job.run(draft_id, section_ids, user_id, instruction)
+
+
+def sections(user, draft_id):
+    return drafts.open_draft(user, draft_id).sections
+
+
+def test_generation_writes_every_section_with_versions_and_totals(world):
+    ann, _, draft_id, queued = world
+    job_id = generation.start_generation(ann, draft_id)
+    opened = drafts.open_draft(ann, draft_id)
+    assert [s.generation_state for s in opened.sections] == ["queued", "queued"]
+    assert opened.draft.generation["job_id"] == job_id
+    assert opened.draft.generation["total"] == 2
+    with pytest.raises(DraftInputError, match="being written already"):
+        generation.start_generation(ann, draft_id)
+    run_queued(queued)
+    answered, uncovered = sections(ann, draft_id)
+    assert (answered.status, answered.mode, answered.generation_state) == ("drafted", "llm", "done")
+    assert answered.sources and "[1]" in answered.content and answered.progress == 1.0
+    assert (uncovered.content, uncovered.mode, uncovered.sources) == (
+        NOT_COVERED_TEXT, "not_covered", []
+    )  # fmt: skip
+    assert uncovered.confidence == 0.0
+    generation_state = drafts.open_draft(ann, draft_id).draft.generation
+    assert (generation_state["state"], generation_state["done"]) == ("done", 2)
+    with transaction() as session:
+        versions = session.exec(select(DraftSectionVersion.change)).all()
+        audited = session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == "draft.generate")
+        ).all()
+    assert versions == ["generated", "generated"] and len(audited) == 1
+
+
+def test_a_regenerated_section_with_text_waits_as_a_proposal_to_accept_or_reject(world):
+    ann, _, draft_id, queued = world
+    generation.start_generation(ann, draft_id)
+    run_queued(queued)
+    section = sections(ann, draft_id)[0]
+    first = section.content
+
+    generation.regenerate_section(ann, section.id, "Say it in one sentence.")
+    run_queued(queued)
+    section = sections(ann, draft_id)[0]
+    assert section.content == first  # untouched until accepted
+    assert section.proposal["instruction"] == "Say it in one sentence."
+    assert section.proposal["content"] and section.proposal["sources"]
+    generation.reject_proposal(ann, section.id)
+    assert sections(ann, draft_id)[0].proposal == {}
+
+    answer_with(None)  # the next version quotes the sources instead
+    generation.regenerate_section(ann, section.id, "Quote them.")
+    run_queued(queued)
+    accepted = generation.accept_proposal(ann, section.id)
+    assert accepted.mode == "extractive" and accepted.content != first and not accepted.proposal
+    with pytest.raises(DraftInputError, match="no regenerated version"):
+        generation.accept_proposal(ann, section.id)
+    with transaction() as session:
+        changes = session.exec(
+            select(DraftSectionVersion.change).where(DraftSectionVersion.section_id == section.id)
+        ).all()
+    assert changes == ["generated", "accepted"]
+
+
+def test_an_empty_section_regenerated_gets_the_answer_in_place(world):
+    ann, _, draft_id, queued = world
+    section = sections(ann, draft_id)[0]
+    generation.regenerate_section(ann, section.id, "Be brief.")
+    run_queued(queued)
+    section = sections(ann, draft_id)[0]
+    assert section.content and section.status == "drafted" and section.proposal == {}
+
+
+def test_a_cancelled_run_writes_nothing_and_frees_the_sections(world):
+    ann, _, draft_id, queued = world
+    generation.start_generation(ann, draft_id)
+    assert generation.cancel_generation(ann, draft_id) == 2
+    run_queued(queued)
+    assert [(s.content, s.generation_state) for s in sections(ann, draft_id)] == [
+        ("", "idle"), ("", "idle")
+    ]  # fmt: skip
+    assert drafts.open_draft(ann, draft_id).draft.generation["state"] == "cancelled"
+
+
+def test_a_viewer_cannot_start_regenerate_or_accept(world):
+    ann, bob, draft_id, _ = world
+    section_id = sections(ann, draft_id)[0].id
+    for call in (
+        lambda: generation.start_generation(bob, draft_id),
+        lambda: generation.regenerate_section(bob, section_id, "x"),
+        lambda: generation.accept_proposal(bob, section_id),
+        lambda: generation.cancel_generation(bob, draft_id),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_bad_input_is_refused_with_a_reason_and_changes_nothing(world):
+    ann, _, draft_id, queued = world
+    section_id = sections(ann, draft_id)[0].id
+    with pytest.raises(DraftInputError, match="at most 1000"):
+        generation.regenerate_section(ann, section_id, "x" * 1001)
+    with pytest.raises(DraftInputError, match="not in this draft"):
+        generation.start_generation(ann, draft_id, ["not-a-section"])
+    assert not queued
+    assert {s.generation_state for s in sections(ann, draft_id)} == {"idle"}

@@ -1,0 +1,125 @@
+"""One section's answer with retrieval faked at chat's search seam: not covered, citations
+checked as chat checks them, the extractive note, the model's brief."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lumikb_app.adapters.fake_chat import FakeChatModel
+from lumikb_app.domain.drafting import EXTRACTIVE_NOTE, NOT_COVERED_TEXT
+from lumikb_app.domain.enums import SystemRole
+from lumikb_app.domain.retrieval import Passage
+from lumikb_app.services.accounts.auth import create_user
+from lumikb_app.services.chat import chat
+from lumikb_app.services.drafting.section_answer import (
+    SectionBrief,
+    SectionFailed,
+    SectionWriter,
+    write_section,
+)
+from lumikb_app.services.platform.transactions import transaction
+from lumikb_app.services.retrieval.terms import key_terms
+from tests.model_registry import answer_with
+
+pytestmark = pytest.mark.unit
+
+CORPUS = [
+    "Backups run every night at two in the morning. They are kept for thirty days in the vault.",
+    "Restoring a backup takes about an hour. Ask the on-call engineer to restore one.",
+    "The canteen serves lunch from noon. Coffee is free on Fridays.",
+]
+
+
+def passage(i: int, text: str, relevance: float) -> Passage:
+    return Passage(
+        f"chunk{i}", f"doc{i}", f"doc{i}.md", "kb", "Ops", "text/markdown", text,
+        relevance, page_start=i + 1, semantic=True, keyword=True, relevance=relevance,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def user(migrated, monkeypatch):
+    def fake_search(user, query, kb_ids, graph=None):
+        wanted = set(key_terms(query))
+        hits = [(len(wanted & set(key_terms(t))), i, t) for i, t in enumerate(CORPUS)]
+        return [passage(i, t, n / len(wanted)) for n, i, t in sorted(hits, reverse=True) if n]
+
+    monkeypatch.setattr(chat, "search_passages", fake_search)
+    with transaction() as session:
+        return create_user(
+            session, email="ann@example.com", display_name="Ann",
+            password="long enough pw", role=SystemRole.member,
+        )  # fmt: skip
+
+
+def brief(question: str, **more) -> SectionBrief:
+    return SectionBrief(question=question, kb_ids=["kb"], **more)
+
+
+def test_a_question_the_sources_do_not_answer_is_not_covered_never_guessed(user):
+    answer_with(FakeChatModel(delay=0))
+    answer = write_section(user, brief("Which vendors supply our office furniture?"))
+    assert (answer.content, answer.mode) == (NOT_COVERED_TEXT, "not_covered")
+    assert (answer.sources, answer.confidence) == ([], 0.0)
+
+
+def test_every_marker_of_a_written_answer_names_a_cited_source_numbered_in_order(user):
+    answer_with(FakeChatModel(delay=0))  # it also cites a source that does not exist
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert answer.mode == "llm"
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.content)]
+    assert markers and sorted(set(markers)) == [s["n"] for s in answer.sources]
+    assert markers[0] == 1  # renumbered by first use, as chat does
+    assert all(s["chunk_id"].startswith("chunk") for s in answer.sources)
+    assert "also noted elsewhere." in answer.content  # the invented [n] was dropped
+    assert 0 < answer.confidence <= 1
+
+
+def test_extractive_sections_quote_with_citations_and_say_so_once(user):
+    answer_with(None)
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert answer.mode == "extractive"
+    body, note = answer.content.rsplit("\n\n", 1)
+    assert note == EXTRACTIVE_NOTE and answer.content.count(EXTRACTIVE_NOTE) == 1
+    assert "They are kept for thirty days in the vault. [1]" in body
+    assert answer.sources[0]["chunk_id"] == "chunk0"
+
+
+def test_streamed_pieces_add_up_to_the_answer(user):
+    answer_with(FakeChatModel(delay=0))
+    writer = SectionWriter(user, brief("How long are backups kept in the vault?"))
+    assert "".join(writer.pieces()) == writer.answer.content == writer.text
+
+
+class Uncited(FakeChatModel):
+    def answer(self, messages):
+        return "Backups are probably kept for a year, as is usual."
+
+
+def test_an_answer_that_cites_nothing_is_not_covered(user):
+    answer_with(Uncited(delay=0))
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert (answer.content, answer.mode, answer.sources) == (NOT_COVERED_TEXT, "not_covered", [])
+
+
+def test_the_model_gets_the_tone_the_section_brief_and_the_extra_instruction(user):
+    model = FakeChatModel(delay=0)
+    answer_with(model)
+    write_section(
+        user,
+        brief(
+            "How long are backups kept in the vault?", instruction="Mention the vault.",
+            extra="Use one sentence.", tone="formal", answer_length="short",
+        ),
+    )  # fmt: skip
+    system = model.calls[-1][0]["content"]
+    assert "formal register" in system and "two or three sentences" in system
+    assert "Mention the vault." in system and "Use one sentence." in system
+
+
+def test_a_failing_model_fails_the_section_with_a_reason(user):
+    answer_with(FakeChatModel(delay=0, fail=True))
+    with pytest.raises(SectionFailed, match="dropped the connection"):
+        write_section(user, brief("How long are backups kept in the vault?"))
