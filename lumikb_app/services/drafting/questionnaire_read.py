@@ -1,0 +1,219 @@
+"""Read an uploaded questionnaire (XLSX, CSV or DOCX) into tables of cell text and a
+suggested column mapping, refusing hostile or unreadable files before anything is stored.
+
+openpyxl reads workbooks (read-only, through defusedxml); the stdlib csv module reads CSV with
+its sniffed dialect; python-docx reads Word tables, or numbered paragraphs when there are none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from lumikb_app.domain.drafting import DraftInputError, QuestionnaireFormat
+from lumikb_app.services.drafting import questionnaire_docx, questionnaire_safety
+from lumikb_app.services.drafting.questionnaire_mapping import (
+    MAX_COLUMNS,
+    Mapping,
+    Table,
+    column_letter,
+    suggest,
+)
+
+MAX_ROWS = 2000  # rows with text in one table
+MAX_SCANNED_ROWS = 20_000  # rows read at all (empty ones included) before giving up
+MAX_TABLES = 30
+MAX_CELL = 10_000
+CSV_DELIMITERS = ",;\t|"
+# A cell a spreadsheet would run: '=...', or '+', '-', '@' before a function call, a cell
+# reference or a DDE link ("-2+3" and "- a point" are text).
+FORMULA = re.compile(
+    r"^\s*(=\s*[\w\"'(\-+$@.]"
+    r"|[+\-@]\s*([A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|[^|]*\|[^!]*!))"
+)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str  # utf-8-sig (with BOM), utf-8 or cp1252
+    delimiter: str
+    quotechar: str
+    lineterminator: str
+
+
+@dataclass(frozen=True)
+class ParsedQuestionnaire:
+    format: QuestionnaireFormat
+    filename: str
+    tables: list[Table]
+    suggested: Mapping
+    csv_dialect: CsvDialect | None = None
+
+
+def parse(filename: str, data: bytes) -> ParsedQuestionnaire:
+    """The questionnaire's tables and a suggested mapping; DraftInputError when the file is
+    too big, not what its name says, encrypted, macro-enabled, a zip bomb, holds formulas, or
+    has too many rows."""
+    name = questionnaire_safety.clean_filename(filename)
+    fmt = questionnaire_safety.format_of(name, data)
+    dialect = None
+    if fmt is QuestionnaireFormat.xlsx:
+        tables = read_xlsx(data)
+    elif fmt is QuestionnaireFormat.csv:
+        dialect, rows = read_csv(data)
+        tables = [_table("CSV", rows, list(range(len(rows))))]
+    else:
+        tables = [
+            _table(t.name, t.rows, t.keys, t.kind) for t in questionnaire_docx.read_docx(data)
+        ]
+    tables = [table for table in tables if any(any(row) for row in table.rows)]
+    if not tables:
+        raise DraftInputError("The questionnaire is empty: no questions were found in it.")
+    return ParsedQuestionnaire(fmt, name, tables, suggest(tables), dialect)
+
+
+def formula_like(text: str) -> bool:
+    return bool(FORMULA.match(text))
+
+
+def refuse_formula(text: str, where: str) -> None:
+    if formula_like(text):
+        shown = text.strip()[:40]
+        raise DraftInputError(
+            f"{where} holds a formula ({shown!r}). Files with formulas are refused, so nothing "
+            "in them can run when the questionnaire is opened again: paste the values only "
+            "and upload it again."
+        )
+
+
+def read_xlsx(data: bytes) -> list[Table]:
+    import openpyxl  # imported when needed: most pages never read a workbook
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except DraftInputError:
+        raise
+    except Exception:  # openpyxl raises many kinds on a broken package
+        raise DraftInputError(
+            "This .xlsx file is damaged or incomplete and cannot be read."
+        ) from None
+    try:
+        sheets = book.worksheets[:MAX_TABLES]
+        return [_read_sheet(sheet) for sheet in sheets if hasattr(sheet, "iter_rows")]
+    except DraftInputError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise DraftInputError(
+            "This .xlsx file is damaged or incomplete and cannot be read."
+        ) from exc
+    finally:
+        book.close()
+
+
+def _read_sheet(sheet: Any) -> Table:
+    sheet.reset_dimensions()  # a declared A1:XFD1048576 must not pad every row
+    rows: list[list[str]] = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if number > MAX_SCANNED_ROWS:
+            raise DraftInputError(f"The sheet {sheet.title!r} has more than {MAX_ROWS} rows.")
+        row = []
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                raise _formula_refusal(sheet.title, cell)
+            row.append(_text(cell.value))
+            if row[-1]:
+                where = f"Cell {getattr(cell, 'coordinate', '')} of sheet {sheet.title!r}"
+                refuse_formula(row[-1], where)
+        rows.append(row)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return _table(sheet.title, rows, list(range(1, len(rows) + 1)))
+
+
+def _formula_refusal(sheet: str, cell: Any) -> DraftInputError:
+    return DraftInputError(
+        f"Cell {getattr(cell, 'coordinate', '')} of sheet {sheet!r} holds a formula. Files with "
+        "formulas are refused, so nothing in them can run when the questionnaire is opened "
+        "again: paste the values only (Paste Special > Values) and upload it again."
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip()[:MAX_CELL]
+
+
+def read_csv(data: bytes) -> tuple[CsvDialect, list[list[str]]]:
+    encoding, text = decode(data)
+    dialect = sniff(text, encoding)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        strict=False,
+    )
+    rows: list[list[str]] = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise DraftInputError(f"The CSV file has more than {MAX_ROWS} rows.")
+            for column, cell in enumerate(record):
+                refuse_formula(cell, f"Row {number}, column {column_letter(column)}")
+            rows.append([cell.strip()[:MAX_CELL] for cell in record])
+    except csv.Error:
+        raise DraftInputError(
+            "This CSV file is malformed (for example an unclosed quote or a huge field)."
+        ) from None
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return dialect, rows
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(encoding, text): UTF-8 with or without a BOM, else Windows-1252 (Excel's CSV)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", data.decode("utf-8-sig", errors="strict")
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "cp1252", data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DraftInputError(
+            "This CSV file's text encoding is not UTF-8 or Windows-1252; save it as "
+            "CSV UTF-8 and upload it again."
+        ) from None
+
+
+def sniff(text: str, encoding: str) -> CsvDialect:
+    sample = text[:65536]
+    lineterminator = "\r\n" if "\r\n" in sample else "\n"
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS)
+        delimiter, quotechar = found.delimiter, found.quotechar or '"'
+    except csv.Error:
+        delimiter, quotechar = ",", '"'
+    return CsvDialect(encoding, delimiter, quotechar, lineterminator)
+
+
+def _table(name: str, rows: list[list[str]], keys: list[int], kind: str = "rows") -> Table:
+    width = max((len(row) for row in rows), default=0)
+    if width > MAX_COLUMNS:
+        raise DraftInputError(f"{name!r} has more than {MAX_COLUMNS} columns.")
+    if sum(1 for row in rows if any(row)) > MAX_ROWS:
+        raise DraftInputError(f"{name!r} has more than {MAX_ROWS} rows.")
+    padded = [row + [""] * (width - len(row)) for row in rows]
+    return Table(name, padded, keys, kind)

@@ -1,0 +1,177 @@
+"""Questionnaire files built for the tests: a plain workbook, CSV and Word document, and the
+hostile ones an import must refuse (zip bombs, macros, formulas, entities, lies)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import docx
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+
+HEADER = ["ID", "Section", "Question", "Answer", "Sources"]
+QUESTIONS = [
+    ["Q1", "Backups", "How are backups made?", None, None],
+    ["Q2", "Access", "Who may deploy to production?", None, None],
+    ["Q3", "Access", "How is access reviewed?", None, None],
+]
+
+
+def workbook(rows: list[list[object]] | None = None, *, notes_sheet: bool = True) -> bytes:
+    """A styled questionnaire: bold filled header, wide question column, a second sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Questions"
+    sheet.append(HEADER)
+    for row in QUESTIONS if rows is None else rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+    sheet.column_dimensions["C"].width = 60
+    sheet.column_dimensions["D"].width = 70
+    if notes_sheet:
+        notes = book.create_sheet("Notes")
+        notes["A1"] = "Return by Friday."
+    return _saved(book)
+
+
+def _saved(book: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+def document_with_table() -> bytes:
+    document = docx.Document()
+    document.add_heading("Security questionnaire", 1)
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ["No.", "Question", "Answer"], strict=True):
+        cell.text = text
+    for number, (_, _, question, _, _) in enumerate(QUESTIONS, start=1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = str(number), question
+    return _saved_docx(document)
+
+
+def document_with_numbered_questions() -> bytes:
+    document = docx.Document()
+    document.add_heading("Vendor questions", 1)
+    document.add_paragraph("Please answer every question.")
+    for number, (_, _, question, _, _) in enumerate(QUESTIONS, start=1):
+        document.add_paragraph(f"{number}. {question}")
+    document.add_paragraph("Thank you.")
+    return _saved_docx(document)
+
+
+def _saved_docx(document: object) -> bytes:
+    out = io.BytesIO()
+    document.save(out)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+def with_parts(
+    base: bytes, extra: dict[str, bytes], replace: dict[str, bytes] | None = None
+) -> bytes:
+    """The zip `base` with parts added or replaced."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item.filename, replace.get(item.filename, source.read(item)))
+        for name, data in extra.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def zip_bomb_xlsx() -> bytes:
+    """A part of zeros that packs 1000:1 (20 MB in about 20 KB)."""
+    return with_parts(workbook(), {"xl/media/bomb.xml": b"\0" * (20 * 1024 * 1024)})
+
+
+def lying_sizes_xlsx() -> bytes:
+    """The zip's directory says the sheet unpacks to 100 bytes; it really holds far more."""
+    rows: list[list[object]] = [
+        [f"Q{i}", "S", f"Question number {i}, long enough to matter?", None, None]
+        for i in range(500)
+    ]
+    data = bytearray(workbook(rows))
+    position = 0
+    while (at := data.find(b"PK\x01\x02", position)) >= 0:
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46 : at + 46 + name_length]) == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", data, at + 24, 100)  # the declared unpacked size
+        position = at + 4
+    return bytes(data)
+
+
+def macro_xlsx() -> bytes:
+    return with_parts(workbook(), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"})
+
+
+def macro_content_type_xlsx() -> bytes:
+    base = workbook()
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        types = source.read("[Content_Types].xml")
+    types = types.replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
+    return with_parts(base, {}, {"[Content_Types].xml": types})
+
+
+def macro_docx() -> bytes:
+    return with_parts(document_with_table(), {"word/vbaProject.bin": b"macro"})
+
+
+def entity_bomb_xlsx() -> bytes:
+    base = workbook()
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    )
+    sheet = bomb + sheet.split(b"?>", 1)[-1]
+    return with_parts(base, {}, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def encrypted_entry_xlsx() -> bytes:
+    """A zip whose parts say they are password-protected (flag bit 0)."""
+    data = bytearray(workbook())
+    position = 0
+    while (at := data.find(b"PK\x01\x02", position)) >= 0:
+        flags = struct.unpack_from("<H", data, at + 8)[0]
+        struct.pack_into("<H", data, at + 8, flags | 0x1)
+        position = at + 4
+    return bytes(data)
+
+
+def ole_encrypted() -> bytes:
+    """What Excel writes for a password-protected workbook: an OLE compound file."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048
+
+
+def formula_xlsx() -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    book["Questions"]["D2"] = "=SUM(1,2)"
+    return _saved(book)
+
+
+def text_formula_xlsx() -> bytes:
+    """A text cell (not a formula cell) holding what would run if copied out as CSV."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    cell = book["Questions"]["C3"]
+    cell.value = '=HYPERLINK("http://evil.example","x")'
+    cell.data_type = "s"
+    return _saved(book)
