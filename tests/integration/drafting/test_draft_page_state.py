@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 import lumikb_app.lumikb_app  # noqa: F401  (the app's import order: see requests.md)
-
 from lumikb_app.db.tables import DraftSection, User
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.auth import COOKIE_NAME
