@@ -51,8 +51,8 @@ def share_draft(
     user: User, draft_id: str, email: str, role: str, ip: str | None = None
 ) -> DraftMemberView:
     """Give the person with this email `role` (view or edit) on the draft, or change their role."""
-    role = _role(role)
-    email = _email(email)
+    role = member_role(role)
+    email = member_email(email)
     with transaction() as session:
         draft = require_draft(session, user, draft_id, "owner").draft
         person = session.exec(select(User).where(User.email == email)).first()
@@ -144,7 +144,7 @@ def _who(person: User | None) -> tuple[str, str]:
     return (person.email, person.display_name) if person else ("", "Former user")
 
 
-def _role(role: object) -> str:
+def member_role(role: object) -> str:
     if isinstance(role, DraftRole):
         return role.value
     if not isinstance(role, str) or role not in {r.value for r in DraftRole}:
@@ -152,7 +152,7 @@ def _role(role: object) -> str:
     return role
 
 
-def _email(email: object) -> str:
+def member_email(email: object) -> str:
     if not isinstance(email, str) or not email.strip():
         raise DraftInputError("Give the email of the person to share the draft with.")
     if len(email) > MAX_EMAIL:

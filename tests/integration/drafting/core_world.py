@@ -48,8 +48,9 @@ class DraftWorld:
 
 
 def make_draft_world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> DraftWorld:
-    """Call from a fixture that also uses `data_dir`; `request.param` names the database."""
-    if request.param == "postgresql":
+    """Call from a fixture that also uses `data_dir`; `request.param`, if any, names the
+    database ("sqlite" without one)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
         monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("pg_url"))
         reset_container()
     upgrade()
