@@ -150,6 +150,8 @@ def _text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()  # a date cell: openpyxl reads it as midnight
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value).strip()[:MAX_CELL]

@@ -24,9 +24,9 @@ MAIN_PART = {
     QuestionnaireFormat.docx: "word/document.xml",
 }
 KIND = {
-    QuestionnaireFormat.xlsx: "Excel workbook",
-    QuestionnaireFormat.docx: "Word document",
-    QuestionnaireFormat.csv: "CSV file",
+    QuestionnaireFormat.xlsx: "an Excel workbook",
+    QuestionnaireFormat.docx: "a Word document",
+    QuestionnaireFormat.csv: "a CSV file",
 }
 MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlsb", ".docm", ".dotm"}
 OLD_EXTENSIONS = {".xls": ".xlsx", ".doc": ".docx"}
@@ -100,7 +100,7 @@ def check_content(fmt: QuestionnaireFormat, data: bytes) -> None:
         return
     if not is_zip:
         raise DraftInputError(
-            f"This .{fmt.value} file is not an {KIND[fmt]} (it may be a CSV or text file "
+            f"This .{fmt.value} file is not {KIND[fmt]} (it may be a CSV or text file "
             "renamed). Upload it with its real extension."
         )
     check_package(fmt, data)
@@ -146,12 +146,11 @@ def check_directory(fmt: QuestionnaireFormat, parts: list[zipfile.ZipInfo]) -> N
         other = next((f for f, part in MAIN_PART.items() if part in names), None)
         if other is not None:
             raise DraftInputError(
-                f"This .{fmt.value} file is really a {KIND[other]}. "
+                f"This .{fmt.value} file is really {KIND[other]}. "
                 f"Rename it to .{other.value} and upload it again."
             )
         raise DraftInputError(
-            f"This .{fmt.value} file is not an {KIND[fmt]} (its workbook or document part is "
-            "missing)."
+            f"This .{fmt.value} file is not {KIND[fmt]} (its workbook or document part is missing)."
         )
 
 

@@ -1,0 +1,170 @@
+"""The exported questionnaire is the same file with answers and sources in the mapped cells,
+read back with openpyxl, python-docx and csv: styles, widths, other sheets and other columns
+kept, and nothing written that a spreadsheet would run."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+
+from lumikb_app.db.tables import DraftSection
+from lumikb_app.domain.drafting import NOT_COVERED_TEXT
+from lumikb_app.services.drafting import questionnaire_read
+from lumikb_app.services.drafting.questionnaire_export import fill_questionnaire
+from lumikb_app.services.drafting.questionnaire_mapping import questions
+from tests.conftest import CORPORA
+from tests.unit.drafting import hostile_files as files
+
+pytestmark = pytest.mark.unit
+
+PEPS = CORPORA / "questionnaire" / "peps-questionnaire.xlsx"
+BASE = "https://kb.example.com/"
+
+
+def _source(n: int, name: str, page: int | None = 3) -> dict[str, Any]:
+    return {
+        "n": n,
+        "document_name": name,
+        "page": page,
+        "href": f"/view/doc-{n}?chunk=c{n}&page={page or ''}&version=1",
+    }
+
+
+def _sections(filename: str, data: bytes, answers: list[tuple[str, list[dict[str, Any]]]]):
+    parsed = questionnaire_read.parse(filename, data)
+    found = questions(parsed.tables, parsed.suggested)
+    sections = [
+        DraftSection(
+            draft_id="d", position=i, title=q.title, row=q.row, content=content, sources=sources
+        )
+        for i, (q, (content, sources)) in enumerate(zip(found, answers, strict=False))
+    ]
+    return parsed, sections
+
+
+def _export(filename: str, data: bytes, answers) -> bytes:
+    parsed, sections = _sections(filename, data, answers)
+    return fill_questionnaire(parsed.format, data, parsed.suggested.to_dict(), sections, BASE)
+
+
+def test_the_pep_workbook_gets_answers_and_sources_in_their_columns():
+    answers = [
+        ("Flat is better than nested [1].", [_source(1, "pep-0020.txt", None)]),
+        ("Constants use UPPER_CASE [1]; lines stop at 79 characters [2].",
+         [_source(1, "pep-0008.txt"), _source(2, "pep-0008.txt", 4)]),
+        (NOT_COVERED_TEXT, []),
+    ]  # fmt: skip
+    out = _export("peps-questionnaire.xlsx", PEPS.read_bytes(), answers)
+    original = openpyxl.load_workbook(PEPS)["Questionnaire"]
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questionnaire"]
+    assert sheet["D2"].value == "Flat is better than nested [1]."
+    assert sheet["E2"].value == (
+        "[1] pep-0020.txt — https://kb.example.com/view/doc-1?chunk=c1&page=&version=1"
+    )
+    assert sheet["E3"].value.splitlines() == [
+        "[1] pep-0008.txt, p. 3 — https://kb.example.com/view/doc-1?chunk=c1&page=3&version=1",
+        "[2] pep-0008.txt, p. 4 — https://kb.example.com/view/doc-2?chunk=c2&page=4&version=1",
+    ]
+    assert sheet["D4"].value == NOT_COVERED_TEXT and sheet["E4"].value is None
+    assert sheet["D5"].value is None  # a question without an answer stays empty
+    for row in range(1, 22):  # the questions, ids and sections are untouched
+        assert [sheet.cell(row, c).value for c in (1, 2, 3)] == [
+            original.cell(row, c).value for c in (1, 2, 3)
+        ]
+    assert sheet["A1"].font.b and sheet["D2"].alignment.wrap_text
+    assert sheet.column_dimensions["C"].width == original.column_dimensions["C"].width == 80
+
+
+def test_styles_widths_and_other_sheets_are_kept():
+    out = _export(
+        "q.xlsx", files.workbook(), [("Nightly, tested monthly [1].", [_source(1, "ops.md")])]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(out))
+    assert book.sheetnames == ["Questions", "Notes"]
+    assert book["Notes"]["A1"].value == "Return by Friday."
+    sheet = book["Questions"]
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb == "001F4E78"
+    assert sheet.column_dimensions["C"].width == 60 and sheet.column_dimensions["D"].width == 70
+    assert sheet["D2"].value == "Nightly, tested monthly [1]."
+    assert sheet["E2"].value.startswith("[1] ops.md, p. 3 — https://kb.example.com/view/doc-1")
+
+
+def test_an_answer_that_looks_like_a_formula_is_written_as_text():
+    out = _export("q.xlsx", files.workbook(), [("=SUM(1,2) is what the sheet says [1].", [])])
+    cell = openpyxl.load_workbook(io.BytesIO(out))["Questions"]["D2"]
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert cell.value == "=SUM(1,2) is what the sheet says [1]."
+
+
+def test_without_a_sources_column_the_sources_follow_the_answer():
+    data = files.workbook([["Q1", "S", "Why?", None, None]])
+    parsed, sections = _sections("q.xlsx", data, [("Because [1].", [_source(1, "why.md")])])
+    mapping = {**parsed.suggested.to_dict(), "sources_column": None}
+    out = fill_questionnaire("xlsx", data, mapping, sections, BASE)
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questions"]
+    assert sheet["D2"].value.splitlines()[:3] == ["Because [1].", "", "Sources:"]
+    assert sheet["E2"].value is None
+
+
+def test_markdown_marks_go_and_citation_markers_stay():
+    content = "## Summary\n\n**Backups** run nightly [1].\n\n```\nrestic backup /srv\n```"
+    out = _export("q.xlsx", files.workbook(), [(content, [_source(1, "ops.md")])])
+    value = openpyxl.load_workbook(io.BytesIO(out))["Questions"]["D2"].value
+    assert value == "Summary\n\nBackups run nightly [1].\n\nrestic backup /srv"
+
+
+def test_a_csv_keeps_its_dialect_encoding_and_other_columns():
+    text = "No;Question;Answer;Note\r\n1;Wie sichern Sie Daten (Büro)?;;intern\r\n2;Wer?;;\r\n"
+    data = text.encode("cp1252")
+    out = _export("q.csv", data, [("Nächtlich [1].", [_source(1, "ops.md")]), ("-Niemand", [])])
+    assert b"\r\n" in out and out.decode("cp1252").startswith("No;Question;Answer;Note\r\n")
+    rows = list(csv.reader(io.StringIO(out.decode("cp1252"), newline=""), delimiter=";"))
+    assert rows[1][:2] == ["1", "Wie sichern Sie Daten (Büro)?"] and rows[1][3] == "intern"
+    assert rows[1][2].startswith("Nächtlich [1].\n\nSources:\n[1] ops.md, p. 3 — https://")
+    assert rows[2][2] == "'-Niemand"  # never read as a formula
+
+
+def test_a_csv_without_an_answer_column_gets_one():
+    data = b"ID,Question\nQ1,How are backups made?\nQ2,Who may deploy?\n"
+    out = _export("q.csv", data, [("Nightly [1].", [_source(1, "ops.md")])])
+    rows = list(csv.reader(io.StringIO(out.decode(), newline="")))
+    assert rows[0] == ["ID", "Question", "Answer"]
+    assert rows[1][:2] == ["Q1", "How are backups made?"]
+    assert rows[1][2].startswith("Nightly [1].")
+    assert rows[2] == ["Q2", "Who may deploy?"]
+
+
+def test_a_word_table_gets_answers_in_its_answer_cells():
+    data = files.document_with_table()
+    out = _export("q.docx", data, [("Nightly [1].\nTested monthly.", [_source(1, "ops.md")])])
+    document = docx.Document(io.BytesIO(out))
+    table = document.tables[0]
+    assert table.style.name == "Table Grid"
+    assert [c.text for c in table.rows[0].cells] == ["No.", "Question", "Answer"]
+    answer = [p.text for p in table.rows[1].cells[2].paragraphs]
+    assert answer[:2] == ["Nightly [1].", "Tested monthly."]
+    assert answer[3] == "Sources:" and answer[4].startswith("[1] ops.md, p. 3 — https://")
+    assert table.rows[2].cells[2].text == ""
+    assert document.paragraphs[0].text == "Security questionnaire"
+
+
+def test_numbered_questions_get_their_answer_right_after_them():
+    data = files.document_with_numbered_questions()
+    answers = [("Nightly [1].", [_source(1, "ops.md")]), ("", []), ("Quarterly.", [])]
+    out = _export("q.docx", data, answers)
+    texts = [p.text for p in docx.Document(io.BytesIO(out)).paragraphs]
+    assert texts[2:9] == [
+        "1. How are backups made?",
+        "Nightly [1].",
+        "Sources:",
+        "[1] ops.md, p. 3 — https://kb.example.com/view/doc-1?chunk=c1&page=3&version=1",
+        "2. Who may deploy to production?",
+        "3. How is access reviewed?",
+        "Quarterly.",
+    ]
+    assert texts[-1] == "Thank you."
