@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from lumikb_app.db.tables import DraftComment, User
 from lumikb_app.domain.drafting import MAX_COMMENT, DraftInputError
@@ -15,6 +15,7 @@ from lumikb_app.services.drafting.draft_access import bump, require_draft, requi
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_LISTED = 1000
+MAX_PER_SECTION = 200
 COMMENT_NOT_FOUND = "Comment not found."
 
 
@@ -32,6 +33,13 @@ def add_comment(user: User, section_id: str, body: str) -> CommentView:
     body = clean_body(body)
     with transaction() as session:
         _, section = require_section(session, user, section_id)
+        count = session.exec(
+            select(func.count()).where(DraftComment.section_id == section.id)
+        ).one()
+        if count >= MAX_PER_SECTION:
+            raise DraftInputError(
+                f"This section has {MAX_PER_SECTION} comments already; remove some first."
+            )
         comment = DraftComment(
             draft_id=section.draft_id, section_id=section.id, user_id=user.id, body=body
         )

@@ -32,6 +32,7 @@ from lumikb_app.domain.drafting import (
 )
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.drafting.draft_access import bump, readable_kbs, require_draft
+from lumikb_app.services.drafting.section_locks import hold_draft
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_LISTED = 200
@@ -210,6 +211,7 @@ def delete_draft(user: User, draft_id: str, ip: str | None = None) -> None:
     audited), then its imported questionnaire file, if any."""
     with transaction() as session:
         draft = require_draft(session, user, draft_id, "owner").draft
+        hold_draft(session, draft_id)  # a save in flight commits first, then goes too
         blob_key = draft.questionnaire.get("blob_key")
         for table in (DraftComment, DraftSectionVersion, DraftSection, DraftMember):
             session.execute(delete(table).where(col(table.draft_id) == draft_id))

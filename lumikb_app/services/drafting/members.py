@@ -13,7 +13,7 @@ from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.accounts.auth import InvalidInput, normalize_email
 from lumikb_app.services.drafting.draft_access import bump, require_draft
-from lumikb_app.services.drafting.section_locks import release_lock
+from lumikb_app.services.drafting.section_locks import hold_draft, release_lock
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_EMAIL = 254
@@ -55,6 +55,7 @@ def share_draft(
     email = member_email(email)
     with transaction() as session:
         draft = require_draft(session, user, draft_id, "owner").draft
+        hold_draft(session, draft_id)  # one change of the member list at a time
         person = session.exec(select(User).where(User.email == email)).first()
         if person is None or not person.is_active:
             raise DraftInputError(NO_SUCH_PERSON)
@@ -84,6 +85,7 @@ def unshare_draft(user: User, draft_id: str, member_user_id: str, ip: str | None
     """Remove a member; the sections they were editing are released."""
     with transaction() as session:
         draft = require_draft(session, user, draft_id, "owner").draft
+        hold_draft(session, draft_id)
         member = _member(session, draft_id, member_user_id) if _is_id(member_user_id) else None
         if member is None:
             raise DraftInputError("This person is not a member of the draft.")

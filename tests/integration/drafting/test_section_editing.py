@@ -204,3 +204,29 @@ def test_every_write_moves_the_revision_pages_follow(world):
     assert [s.content for s in changed.sections] == ["Nightly."]
     renamed = drafts.rename_draft(world.bob, world.draft_id, "  Vendor   answers ")
     assert renamed.title == "Vendor answers" and renamed.revision > changed.revision
+
+
+def test_two_people_opening_one_section_at_once_get_one_lock(world):
+    section_id = world.section_ids[0]
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def open_editor(person):
+        barrier.wait()
+        try:
+            sections.start_editing(person, section_id)
+            outcomes[person.display_name] = "editing"
+        except DraftInputError as error:
+            outcomes[person.display_name] = str(error)
+
+    threads = [threading.Thread(target=open_editor, args=(p,)) for p in (world.alice, world.bob)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [holder] = [name for name, outcome in outcomes.items() if outcome == "editing"]
+    [refusal] = [outcome for outcome in outcomes.values() if outcome != "editing"]
+    assert refusal == f"{holder} is editing this section."
+    assert world.section(0).lock_user_id == {"Alice Example": world.alice.id}.get(
+        holder, world.bob.id
+    )

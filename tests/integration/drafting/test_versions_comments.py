@@ -153,3 +153,13 @@ def test_the_owner_deletes_a_draft_with_everything_in_it_and_its_file(world):
     [event] = audited("draft.delete")
     assert (event.actor_email, event.target, event.ip) == ("alice@x.io", world.draft_id, "10.1.1.1")
     assert event.details["title"] == "Vendor questionnaire"
+
+
+def test_a_section_holds_a_bounded_number_of_comments(world, monkeypatch):
+    monkeypatch.setattr(comments, "MAX_PER_SECTION", 2)
+    first, second, _ = world.section_ids
+    comments.add_comment(world.bob, first, "one")
+    comments.add_comment(world.alice, first, "two")
+    with pytest.raises(DraftInputError, match="has 2 comments already"):
+        comments.add_comment(world.bob, first, "three")
+    assert comments.add_comment(world.bob, second, "elsewhere").body == "elsewhere"
