@@ -43,6 +43,9 @@ from tests.integration.accounts.access_world import (
     SECRET,
     World,
 )
+from tests.integration.accounts.drafting_recipes import HANDLER_LOADS as DRAFT_HANDLER_LOADS
+from tests.integration.accounts.drafting_recipes import ROUTE_CALLS as DRAFT_ROUTE_CALLS
+from tests.integration.accounts.drafting_recipes import SERVICE_CALLS as DRAFT_SERVICE_CALLS
 from tests.integration.accounts.graph_recipes import HANDLER_LOADS as GRAPH_HANDLER_LOADS
 from tests.integration.accounts.graph_recipes import ROUTE_CALLS as GRAPH_ROUTE_CALLS
 from tests.integration.accounts.graph_recipes import SERVICE_CALLS as GRAPH_SERVICE_CALLS
@@ -338,6 +341,7 @@ SERVICE_CALLS: dict[str, Recipe] = {
     ),
     "retrieval.search.search": lambda w, u: w.shows_kb(search.search(u, QUESTION).passages),
     **GRAPH_SERVICE_CALLS,
+    **DRAFT_SERVICE_CALLS,
 }
 
 
@@ -397,6 +401,7 @@ ROUTE_CALLS: dict[str, RouteRecipe] = {
         role, "PUT", f"/api/v1/kbs/{w.kb}/models", json={"chat_model": ""}
     ),
     **GRAPH_ROUTE_CALLS,
+    **DRAFT_ROUTE_CALLS,
 }
 
 
@@ -496,3 +501,4 @@ def _handler_loads() -> dict[str, HandlerRecipe]:
 
 HANDLER_LOADS = _handler_loads()
 HANDLER_LOADS.update(GRAPH_HANDLER_LOADS)
+HANDLER_LOADS.update(DRAFT_HANDLER_LOADS)

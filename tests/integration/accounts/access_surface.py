@@ -52,7 +52,9 @@ def _service_imports(tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:
             continue
         parent = importlib.import_module(node.module or "")
         for alias in node.names:
-            value = getattr(parent, alias.name)
+            value = getattr(parent, alias.name, None)
+            if value is None:  # a submodule its package does not import itself
+                value = importlib.import_module(f"{node.module}.{alias.name}")
             local = alias.asname or alias.name
             if inspect.ismodule(value):
                 modules[local] = value.__name__
