@@ -47,6 +47,7 @@ WATCH_STALE_SECONDS = 5.0  # a watcher silent this long is gone (e.g. its proces
 EDITORS_EVERY_SECONDS = 10.0  # re-read who is editing this often (locks lapse silently)
 LOCK_RENEW_SECONDS = 60.0  # the editing person's lock is renewed this often while open
 REFUSED = (DraftInputError, PermissionDenied)
+PANEL_TABS = ("people", "comments", "history")
 FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV", "docx": "Word"}
 
 
@@ -96,6 +97,7 @@ class DraftEditorState(ShellState):
     section_error: str = ""
     regen_id: str = ""  # the section whose "Regenerate with an instruction" form is open
     edit_id: str = ""  # the section this person is editing (state/drafting/section_edit.py)
+    panel_tab: str = "people"  # the side panel's tab: people | comments | history
 
     _revision: int = 0
     _me: str = ""
@@ -289,6 +291,10 @@ class DraftEditorState(ShellState):
         draft_id = self.open_draft_id
         await self._act(lambda user: generation.cancel_generation(user, draft_id))
         return DraftEditorState.watch_draft
+
+    @rx.event
+    def set_panel_tab(self, tab: str):
+        self.panel_tab = tab if tab in PANEL_TABS else "people"
 
     @rx.event
     def open_regenerate(self, section_id: str):

@@ -4,7 +4,9 @@ the viewer at the passage), and what a person can do with it."""
 
 import reflex as rx
 
+from lumikb_app.state.drafting.comments import CommentsState
 from lumikb_app.state.drafting.draft_editor import DraftEditorState
+from lumikb_app.state.drafting.history import HistoryState
 from lumikb_app.state.drafting.section_edit import SectionEditState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
@@ -228,9 +230,9 @@ def _review_button(section: SectionView) -> rx.Component:
     )
 
 
-def _actions(section: SectionView) -> rx.Component:
-    busy = DraftEditorState.progress[section.id]["state"].to(str)
-    working = (busy == "queued") | (busy == "generating")
+def _edit_actions(section: SectionView) -> rx.Component:
+    state = DraftEditorState.progress[section.id]["state"].to(str)
+    working = (state == "queued") | (state == "generating")
     free = ~working & ~DraftEditorState.editing_by.contains(section.id)
     return rx.cond(
         DraftEditorState.can_edit & (DraftEditorState.edit_id != section.id) & free,
@@ -253,13 +255,50 @@ def _actions(section: SectionView) -> rx.Component:
                     disabled=DraftEditorState.gen_active | section.has_proposal,
                 ),
             ),
-            rx.spacer(),
             _review_button(section),
             align="center",
             spacing="4",
-            width="100%",
             flex_wrap="wrap",
         ),
+    )
+
+
+def _side_links(section: SectionView) -> rx.Component:
+    return rx.hstack(
+        _action(
+            "Comments",
+            "message-square",
+            [
+                DraftEditorState.set_panel_tab("comments"),
+                CommentsState.show_section_comments(section.id),
+            ],
+            "section-comments",
+        ),
+        _action(
+            "History",
+            "history",
+            [
+                DraftEditorState.set_panel_tab("history"),
+                HistoryState.show_section_history(section.id),
+            ],
+            "section-history",
+        ),
+        spacing="4",
+        align="center",
+    )
+
+
+def _actions(section: SectionView) -> rx.Component:
+    return rx.hstack(
+        _edit_actions(section),
+        rx.spacer(),
+        _side_links(section),
+        align="center",
+        spacing="4",
+        width="100%",
+        flex_wrap="wrap",
+        padding_top="4px",
+        border_top=f"1px solid {rx.color('gray', 4)}",
     )
 
 

@@ -7,6 +7,7 @@ import reflex as rx
 from lumikb_app.domain.drafting import EXTRACTIVE_NOTE
 from lumikb_app.state.drafting.draft_editor import DraftEditorState
 from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.drafting.draft_side_panel import PANEL_WIDTH, side_panel
 from lumikb_app.ui.components.drafting.export_menu import export_menu
 from lumikb_app.ui.components.drafting.generation_progress import overall_progress
 from lumikb_app.ui.components.drafting.section_card import section_card
@@ -129,10 +130,23 @@ def _draft() -> rx.Component:
         ),
         _extractive_note(),
         overall_progress(),
-        rx.foreach(DraftEditorState.sections, section_card),
+        rx.grid(
+            rx.vstack(
+                rx.foreach(DraftEditorState.sections, section_card),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            side_panel(),
+            grid_template_columns=rx.breakpoints(
+                initial="minmax(0, 1fr)", lg=f"minmax(0, 1fr) {PANEL_WIDTH}"
+            ),
+            align_items="start",
+            gap="20px",
+            width="100%",
+        ),
         spacing="4",
         width="100%",
-        max_width="980px",
         custom_attrs={
             **testid("draft-page"),
             "data-generating": DraftEditorState.gen_active,
