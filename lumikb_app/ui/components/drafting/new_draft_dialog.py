@@ -1,0 +1,137 @@
+"""The "New draft" dialog: title, template (with its sections count and scope) and the
+knowledge bases to draft from (the shared KB picker)."""
+
+import reflex as rx
+
+from lumikb_app.domain.drafting import MAX_TITLE
+from lumikb_app.state.drafting.draft_create import NewDraftState, TemplateOption
+from lumikb_app.state.shell import ShellState
+from lumikb_app.ui.components.common import outcome, testid
+from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.kb_picker import KbPickerIds, KbPickerLook, kb_picker
+
+MUTED = rx.color("gray", 11)
+
+
+def kb_field(
+    *, chosen: rx.Var, label: rx.Var, on_pick, on_all, name: str, hint: str = ""
+) -> rx.Component:
+    """'Knowledge bases to draft from' with the KB picker (none ticked: every readable KB)."""
+    return rx.vstack(
+        rx.text("Knowledge bases to draft from", size="2", weight="medium", id=f"{name}-label"),
+        kb_picker(
+            kbs=ShellState.kbs,
+            chosen=chosen,
+            label=label,
+            on_pick=on_pick,
+            on_all=on_all,
+            ids=KbPickerIds(
+                trigger=f"{name}-trigger",
+                menu=f"{name}-menu",
+                all=f"{name}-all",
+                option=f"{name}-option",
+            ),  # fmt: skip
+            look=KbPickerLook(max_label_width="260px"),
+        ),
+        rx.text(
+            hint or "Members you share the draft with must be able to read every one of them.",
+            size="1",
+            color=MUTED,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _template_item(option: TemplateOption) -> rx.Component:
+    return rx.select.item(
+        option.name + " · " + option.scope, value=option.id, custom_attrs={"data-name": option.name}
+    )
+
+
+def template_select() -> rx.Component:
+    return rx.vstack(
+        field_label("Template", "new-draft-template"),
+        rx.select.root(
+            rx.select.trigger(
+                id="new-draft-template", width="100%", custom_attrs=testid("new-draft-template")
+            ),
+            rx.select.content(rx.foreach(NewDraftState.template_choices, _template_item)),
+            value=NewDraftState.new_draft_template_id,
+            on_change=NewDraftState.set_new_draft_template,
+        ),
+        rx.text(
+            NewDraftState.chosen_template.sections
+            + ". "
+            + NewDraftState.chosen_template.description,
+            size="1",
+            color=MUTED,
+            custom_attrs=testid("new-draft-template-summary"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+        rx.button(
+            "Create draft",
+            type="submit",
+            loading=NewDraftState.new_draft_busy,
+            custom_attrs=testid("new-draft-submit"),
+        ),
+        justify="end",
+        spacing="3",
+        width="100%",
+        margin_top="8px",
+    )
+
+
+def new_draft_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("New draft"),
+            rx.dialog.description(
+                "Its sections come from the template; each is answered from the knowledge "
+                "bases you choose, every claim cited.",
+                size="2",
+                color=MUTED,
+                margin_bottom="16px",
+            ),
+            rx.form(
+                rx.vstack(
+                    outcome(NewDraftState.new_draft_error, error=True, name="new-draft-error"),
+                    field_label("Title", "new-draft-title"),
+                    rx.input(
+                        id="new-draft-title",
+                        name="title",
+                        placeholder="e.g. ACME security review 2026",
+                        max_length=MAX_TITLE,
+                        auto_focus=True,
+                        width="100%",
+                        custom_attrs=testid("new-draft-title"),
+                    ),
+                    template_select(),
+                    kb_field(
+                        chosen=NewDraftState.new_draft_kb_ids,
+                        label=NewDraftState.new_draft_kbs_label,
+                        on_pick=NewDraftState.pick_new_draft_kb,
+                        on_all=NewDraftState.pick_all_new_draft_kbs,
+                        name="new-draft-kbs",
+                    ),
+                    _actions(),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=NewDraftState.create_new_draft,
+                reset_on_submit=False,
+                custom_attrs=testid("new-draft-form"),
+            ),
+            max_width="520px",
+            custom_attrs=testid("new-draft-dialog"),
+        ),
+        open=NewDraftState.new_draft_open,
+        on_open_change=NewDraftState.new_draft_dialog_changed,
+    )
