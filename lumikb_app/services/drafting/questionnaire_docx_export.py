@@ -38,6 +38,13 @@ def _into_table(document: Any, mapping: Mapping, answers: dict[int, tuple[str, l
             continue
         cells = table.rows[row_index].cells
         answer_cell = _cell(cells, mapping.answer_column)
+        question_cell = _cell(cells, mapping.question_column)
+        if (
+            answer_cell is not None
+            and question_cell is not None
+            and answer_cell._tc is question_cell._tc
+        ):
+            continue  # merged with the question: no cell of its own to fill
         if answer_cell is not None and (answer or sources):
             lines = answer.split("\n") if answer else []
             if not own_sources and sources:

@@ -20,6 +20,8 @@ from lumikb_app.services.drafting import questionnaire_read
 from lumikb_app.services.drafting.questionnaire_mapping import Mapping
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_XLSX_CELL = 32_000  # Excel's limit is 32,767 characters per cell
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML (xlsx, docx)
 FENCE = re.compile(r"^\s*(```|~~~).*$", re.M)
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -27,7 +29,7 @@ EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 def answer_text(section: DraftSection) -> str:
     """The answer as plain text, [n] markers kept (Markdown fences and heading marks go)."""
-    text = FENCE.sub("", section.content or "")
+    text = FENCE.sub("", CONTROL.sub("", section.content or ""))
     text = EMPHASIS.sub(r"\2", HEADING.sub("", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -47,7 +49,8 @@ def source_lines(section: DraftSection, base_url: str) -> list[str]:
             if href
             else ""
         )
-        lines.append(f"[{source.get('n', len(lines) + 1)}] {name}{where}{link}")
+        line = f"[{source.get('n', len(lines) + 1)}] {name}{where}{link}"
+        lines.append(CONTROL.sub("", line))
     return lines
 
 
@@ -122,10 +125,30 @@ def _xlsx_headers(sheet: Any, mapping: Mapping) -> None:
 
 def _set_text(cell: Any, text: str) -> None:
     """Text stays text: openpyxl would store '=…' as a formula, so the type is set after."""
+    cell = _writable(cell)
+    if cell is None:
+        return
+    if len(text) > MAX_XLSX_CELL:
+        text = text[: MAX_XLSX_CELL - 1] + "…"
     cell.value = text
     cell.data_type = "s"
     if text.startswith(RISKY_START):
         cell.quotePrefix = True
+
+
+def _writable(cell: Any) -> Any:
+    """A cell merged down with the ones above is written through the top one; a cell merged
+    into another column (the question's, say) is left alone (None)."""
+    from openpyxl.cell.cell import MergedCell
+
+    if not isinstance(cell, MergedCell):
+        return cell
+    sheet = cell.parent
+    for merged in sheet.merged_cells.ranges:
+        if cell.coordinate in merged:
+            top = merged.min_col == cell.column
+            return sheet.cell(row=merged.min_row, column=merged.min_col) if top else None
+    return cell
 
 
 def fill_csv(original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]) -> bytes:

@@ -28,6 +28,7 @@ from lumikb_app.services.drafting.questionnaire_mapping import (
     column_letter,
     headers,
     questions,
+    suggest_for,
 )
 from lumikb_app.services.platform.transactions import read_session, transaction
 
@@ -51,8 +52,9 @@ class PreviewTable:
     name: str
     kind: str  # rows | paragraphs
     columns: list[PreviewColumn]
-    rows: list[list[str]]  # the first rows below the suggested header (or from the top)
-    row_count: int
+    rows: list[list[str]]  # the first rows below the header (or from the top)
+    row_count: int  # rows below the header
+    mapping: dict[str, Any]  # the mapping suggested were this table chosen
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,22 @@ def preview_questionnaire(user: User, filename: str, data: bytes) -> Preview:
     return Preview(
         filename=parsed.filename,
         format=parsed.format.value,
-        tables=[_preview_table(table, suggested) for table in parsed.tables],
+        tables=[_preview_table(table) for table in parsed.tables],
         mapping=suggested.to_dict(),
         question_count=count,
         problem=problem,
     )
 
 
-def _preview_table(table: Table, suggested: Mapping) -> PreviewTable:
-    header_row = suggested.header_row if suggested.table == table.name else 0
+def _preview_table(table: Table) -> PreviewTable:
+    mapping = suggest_for(table)
+    header_row = mapping.header_row
     names = headers(table, header_row)
     columns = [PreviewColumn(i, column_letter(i), names[i]) for i in range(table.width)]
     body = table.rows[header_row : header_row + PREVIEW_ROWS]
-    return PreviewTable(table.name, table.kind, columns, body, len(table.rows) - header_row)
+    return PreviewTable(
+        table.name, table.kind, columns, body, len(table.rows) - header_row, mapping.to_dict()
+    )
 
 
 def create_from_questionnaire(

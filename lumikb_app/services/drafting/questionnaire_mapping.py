@@ -175,7 +175,7 @@ def suggest(tables: list[Table]) -> Mapping:
     questionnaire headers, else the column with the longest text as the questions."""
     best: tuple[int, Mapping] | None = None
     for table in tables:
-        mapping = _suggest_for(table)
+        mapping = suggest_for(table)
         score = _score(table, mapping)
         if best is None or score > best[0]:
             best = (score, mapping)
@@ -192,7 +192,8 @@ def _score(table: Table, mapping: Mapping) -> int:
     return header_bonus + filled
 
 
-def _suggest_for(table: Table) -> Mapping:
+def suggest_for(table: Table) -> Mapping:
+    """The likeliest mapping within one table (a person may pick another table)."""
     if table.kind == "paragraphs":
         return Mapping(table.name, 0, question_column=1, answer_column=None, id_column=0)
     for number, row in enumerate(table.rows[:HEADER_SCAN], start=1):

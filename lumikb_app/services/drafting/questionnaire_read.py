@@ -36,6 +36,7 @@ FORMULA = re.compile(
     r"^\s*(=\s*[\w\"'(\-+$@.]"
     r"|[+\-@]\s*([A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|[^|]*\|[^!]*!))"
 )
+QUOTED = re.compile(r"'(?:[^']|'')*'")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def read_xlsx(data: bytes) -> list[Table]:
             "This .xlsx file is damaged or incomplete and cannot be read."
         ) from None
     try:
+        refuse_active_names(book)
         sheets = book.worksheets[:MAX_TABLES]
         return [_read_sheet(sheet) for sheet in sheets if hasattr(sheet, "iter_rows")]
     except DraftInputError:
@@ -113,6 +115,20 @@ def read_xlsx(data: bytes) -> list[Table]:
         ) from exc
     finally:
         book.close()
+
+
+def refuse_active_names(book: Any) -> None:
+    """A defined name can hold a formula too (a DDE link or a function), which the export
+    would carry back into the filled-in file; a plain range like Sheet1!$A$1:$E$21 is fine."""
+    scopes = [book.defined_names, *(sheet.defined_names for sheet in book.worksheets)]
+    for names in scopes:
+        for name in names.values():
+            text = QUOTED.sub("", str(name.attr_text or ""))  # sheet names may hold anything
+            if "|" in text or "(" in text or name.function or name.vbProcedure or name.xlm:
+                raise DraftInputError(
+                    f"The workbook's defined name {name.name!r} holds a formula or a link to "
+                    "another program. Remove it (Formulas > Name Manager) and upload again."
+                )
 
 
 def _read_sheet(sheet: Any) -> Table:

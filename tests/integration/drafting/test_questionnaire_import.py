@@ -147,5 +147,6 @@ def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
     assert [c.letter for c in table.columns] == ["A", "B", "C", "D", "E"]
     assert len(table.rows) == 10 and table.rows[0][0] == "Q01"
     assert table.row_count == 20
+    assert table.mapping == preview.mapping
     assert preview.mapping["table"] == "Questionnaire"
     _nothing_stored()

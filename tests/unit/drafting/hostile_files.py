@@ -175,3 +175,22 @@ def text_formula_xlsx() -> bytes:
     cell.value = '=HYPERLINK("http://evil.example","x")'
     cell.data_type = "s"
     return _saved(book)
+
+
+def dde_name_xlsx() -> bytes:
+    """A defined name that launches another program when the workbook recalculates."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    book.defined_names["launch"] = DefinedName("launch", attr_text="cmd|' /C calc'!A0")
+    return _saved(book)
+
+
+def named_range_xlsx() -> bytes:
+    """A harmless defined name: a range on a sheet whose name has brackets."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    book["Notes"].title = "Notes (v2)"
+    book.defined_names["answers"] = DefinedName("answers", attr_text="'Notes (v2)'!$A$1:$A$3")
+    return _saved(book)

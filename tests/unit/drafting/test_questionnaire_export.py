@@ -168,3 +168,37 @@ def test_numbered_questions_get_their_answer_right_after_them():
         "Quarterly.",
     ]
     assert texts[-1] == "Thank you."
+
+
+def test_a_merged_answer_cell_is_filled_through_its_top_cell():
+    book = openpyxl.load_workbook(io.BytesIO(files.workbook()))
+    book["Questions"].merge_cells("D2:D3")
+    data = io.BytesIO()
+    book.save(data)
+    out = _export("q.xlsx", data.getvalue(), [("Nightly.", []), ("Twice.", [])])
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questions"]
+    assert sheet["D2"].value == "Twice."  # the later row wrote through the same merged cell
+    assert "D2:D3" in [str(r) for r in sheet.merged_cells.ranges]
+
+
+def test_control_characters_go_and_an_overlong_answer_is_cut_to_what_excel_holds():
+    content = "Bell\x07 and form feed\x0c gone. " + "x" * 40_000
+    out = _export("q.xlsx", files.workbook(), [(content, [])])
+    value = openpyxl.load_workbook(io.BytesIO(out))["Questions"]["D2"].value
+    assert value.startswith("Bell and form feed gone. ")
+    assert len(value) == 32_000 and value.endswith("…")
+    docx_out = _export("q.docx", files.document_with_table(), [("Bell\x07 gone.", [])])
+    assert docx.Document(io.BytesIO(docx_out)).tables[0].rows[1].cells[2].text == "Bell gone."
+
+
+def test_a_word_answer_cell_merged_with_the_question_is_left_alone():
+    document = docx.Document(io.BytesIO(files.document_with_table()))
+    row = document.tables[0].rows[1]
+    row.cells[1].merge(row.cells[2])
+    data = io.BytesIO()
+    document.save(data)
+    parsed, sections = _sections("q.docx", data.getvalue(), [("Nightly.", []), ("Ops.", [])])
+    out = fill_questionnaire("docx", data.getvalue(), parsed.suggested, sections, BASE)
+    table = docx.Document(io.BytesIO(out)).tables[0]
+    assert table.rows[1].cells[1].text == "How are backups made?"
+    assert table.rows[2].cells[2].text == "Ops."

@@ -32,6 +32,7 @@ def _refused(filename: str, data: bytes) -> str:
         ("locked.docx", files.ole_encrypted, "password-protected"),
         ("formula.xlsx", files.formula_xlsx, "Cell D2 of sheet 'Questions' holds a formula"),
         ("text.xlsx", files.text_formula_xlsx, "Cell C3 of sheet 'Questions' holds a formula"),
+        ("dde.xlsx", files.dde_name_xlsx, "defined name 'launch' holds a formula"),
     ],
 )
 def test_hostile_office_files_are_refused(filename, build, says):
@@ -108,3 +109,8 @@ def test_text_in_no_known_encoding_and_binary_csv_are_refused():
 def test_a_malformed_csv_is_refused():
     field = "x" * 200_000  # over the csv module's field limit
     assert "malformed" in _refused("q.csv", f'ID,Question\n1,"{field}"\n'.encode())
+
+
+def test_a_defined_name_that_is_only_a_range_is_accepted():
+    parsed = questionnaire_read.parse("q.xlsx", files.named_range_xlsx())
+    assert [t.name for t in parsed.tables] == ["Questions", "Notes (v2)"]
