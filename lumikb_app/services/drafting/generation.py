@@ -10,7 +10,6 @@ accepts or rejects it, side by side with the text it would replace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
@@ -28,8 +27,9 @@ from lumikb_app.domain.drafting import (
 from lumikb_app.domain.text import text_problem
 from lumikb_app.services.accounts import audit
 from lumikb_app.services.drafting.draft_access import bump, require_draft, require_section
-from lumikb_app.services.drafting.generation_job import hold_draft as _hold
-from lumikb_app.services.drafting.generation_job import record_version
+from lumikb_app.services.drafting.section_locks import hold_draft as _hold
+from lumikb_app.services.drafting.section_locks import lock_holder
+from lumikb_app.services.drafting.versions import record_version
 from lumikb_app.services.platform.transactions import transaction
 
 GENERATE_JOB = "workers.tasks.generate_draft"
@@ -133,7 +133,7 @@ def _chosen(
 ) -> list[DraftSection]:
     if section_ids is None:
         candidates = _sections(session, draft_id, col(DraftSection.status).in_(_WRITABLE))
-        chosen = [s for s in candidates if not _edited_by_someone(s)]
+        chosen = [s for s in candidates if lock_holder(session, s) is None]
         if not chosen:
             raise DraftInputError(NOTHING_TO_WRITE)
         return chosen
@@ -145,7 +145,7 @@ def _chosen(
     found = _sections(session, draft_id, col(DraftSection.id).in_(wanted))
     if len(found) != len(wanted):
         raise DraftInputError("Some of those sections are not in this draft.")
-    if any(_edited_by_someone(s) for s in found):
+    if any(lock_holder(session, s) is not None for s in found):
         raise DraftInputError("Someone is editing one of those sections; wait until they save.")
     return found
 
@@ -220,20 +220,9 @@ def _draft_of(session: Session, user: User, section_id: str) -> str:
 
 
 def _refuse_if_edited(session: Session, section: DraftSection, user: User) -> None:
-    if _edited_by_someone(section, excluding=user.id):
-        holder = session.get(User, section.lock_user_id)
-        name = holder.display_name if holder else "Someone"
-        raise DraftInputError(f"{name} is editing this section.")
-
-
-def _edited_by_someone(section: DraftSection, excluding: str = "") -> bool:
-    """A live edit lock (services/drafting/sections.py takes it) held by someone else."""
-    expires = section.lock_expires_at
-    if not section.lock_user_id or section.lock_user_id == excluding or expires is None:
-        return False
-    if expires.tzinfo is None:  # SQLite gives back naive UTC
-        expires = expires.replace(tzinfo=UTC)
-    return expires > datetime.now(UTC)
+    holder = lock_holder(session, section, excluding=user.id)
+    if holder is not None:
+        raise DraftInputError(f"{holder.display_name} is editing this section.")
 
 
 def _sections(session: Session, draft_id: str, where: ColumnElement[bool]) -> list[DraftSection]:

@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from lumikb_app.db.common import utcnow
-from lumikb_app.db.tables import Draft, DraftSection, DraftSectionVersion, User
+from lumikb_app.db.tables import Draft, DraftSection, User
 from lumikb_app.domain.drafting import GenerationState, SectionStatus
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting.draft_access import bump, require_draft
@@ -32,6 +31,8 @@ from lumikb_app.services.drafting.section_answer import (
     SectionFailed,
     SectionWriter,
 )
+from lumikb_app.services.drafting.section_locks import hold_draft
+from lumikb_app.services.drafting.versions import record_version
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 log = logging.getLogger(__name__)
@@ -312,37 +313,3 @@ def _proposal(
         "mode": mode,
         "instruction": section.brief.extra,
     }
-
-
-def record_version(session: Session, section: DraftSection, change: str, user_id: str) -> None:
-    """A version row of the section as it now is (services/drafting/versions.py will own it)."""
-    last = session.exec(
-        select(func.max(DraftSectionVersion.number)).where(
-            DraftSectionVersion.section_id == section.id
-        )
-    ).one()
-    session.add(
-        DraftSectionVersion(
-            draft_id=section.draft_id,
-            section_id=section.id,
-            number=(last or 0) + 1,
-            content=section.content,
-            sources=section.sources,
-            status=section.status,
-            mode=section.mode,
-            confidence=section.confidence,
-            change=change,
-            changed_by=user_id,
-        )
-    )
-
-
-def hold_draft(session: Session, draft_id: str) -> None:
-    """Take the draft's row lock before touching its sections, as every writer of them does
-    (draft, then sections: one order, no deadlock)."""
-    session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft_id)
-        .values(revision=col(Draft.revision))
-        .execution_options(synchronize_session=False)
-    )

@@ -167,3 +167,20 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(world):
         generation.start_generation(ann, draft_id, ["not-a-section"])
     assert not queued
     assert {s.generation_state for s in sections(ann, draft_id)} == {"idle"}
+
+
+def test_sections_someone_is_editing_are_left_alone(world):
+    from lumikb_app.services.drafting import sections as section_edits
+
+    ann, bob, draft_id, queued = world
+    with transaction() as session:
+        member = session.exec(select(DraftMember).where(DraftMember.user_id == bob.id)).one()
+        member.role = "edit"
+    editing = sections(ann, draft_id)[0]
+    section_edits.start_editing(bob, editing.id)
+    with pytest.raises(DraftInputError, match="Bob is editing"):
+        generation.regenerate_section(ann, editing.id, "")
+    generation.start_generation(ann, draft_id)
+    assert [s.generation_state for s in sections(ann, draft_id)] == ["idle", "queued"]
+    run_queued(queued)
+    assert sections(ann, draft_id)[0].content == ""
