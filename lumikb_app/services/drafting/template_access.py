@@ -8,9 +8,11 @@ caller may not see gets the same message as a missing one, so ids cannot be prob
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Callable
 
-from lumikb_app.db.tables import DraftTemplate, KnowledgeBase, User
+from sqlmodel import Session, select
+
+from lumikb_app.db.tables import DraftTemplate, KbGrant, KnowledgeBase, User
 from lumikb_app.domain.drafting import DraftInputError
 from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import access
@@ -41,6 +43,21 @@ def may_manage(session: Session, user: User, template: DraftTemplate) -> bool:
     if template.kb_id is None:
         return access.is_admin(user)
     return access.can(session, user, template.kb_id, KbRole.ADMIN)
+
+
+def scope_manager(session: Session, user: User) -> Callable[[str | None], bool]:
+    """Whether the user may change the templates of a scope (a KB id, or None for everyone),
+    for a whole listing with one query."""
+    if not user.is_active:
+        return lambda kb_id: False
+    if access.is_admin(user):
+        return lambda kb_id: True
+    admin_of = set(
+        session.exec(
+            select(KbGrant.kb_id).where(KbGrant.user_id == user.id, KbGrant.role == KbRole.ADMIN)
+        ).all()
+    )
+    return lambda kb_id: kb_id is not None and kb_id in admin_of
 
 
 def find(session: Session, user: User, template_id: object) -> DraftTemplate:

@@ -5,17 +5,18 @@ draft.template_restore)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import DraftTemplate, DraftTemplateVersion, KnowledgeBase, User
 from lumikb_app.domain.drafting import DraftInputError
-from lumikb_app.domain.enums import KbRole
 from lumikb_app.services.accounts import access, audit
 from lumikb_app.services.drafting import template_access
 from lumikb_app.services.drafting.built_in_templates import BUILT_IN_TEMPLATES, BuiltInTemplate
@@ -27,6 +28,10 @@ from lumikb_app.services.drafting.template_rules import (
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 MAX_TEMPLATES_PER_SCOPE = 200  # per KB, and for everyone
+SAVED_MEANWHILE = (
+    "Someone saved a newer version of this template while you were editing it; reload to see "
+    "it, then make your change again."
+)
 _BUILT_IN_ORDER = {t.key: n for n, t in enumerate(BUILT_IN_TEMPLATES)}
 
 
@@ -130,9 +135,10 @@ def template_entries(user: User, include_archived: bool = False) -> list[Templat
         if not include_archived:
             query = query.where(col(DraftTemplate.archived_at).is_(None))
         names = _kb_names(session, readable)
+        manages = template_access.scope_manager(session, user)
         entries = []
         for template in session.exec(query):
-            manage = template_access.may_manage(session, user, template)
+            manage = not template.built_in and manages(template.kb_id)
             if template.archived_at is None or manage:
                 entries.append(TemplateEntry(template, names.get(template.kb_id or ""), manage))
         return sorted(entries, key=_listing_order)
@@ -182,10 +188,8 @@ def template_scopes(user: User) -> list[TemplateScope]:
             .where(col(KnowledgeBase.id).in_(access.readable_kb_ids(session, user)))
             .order_by(col(KnowledgeBase.name))
         ).all()
-        for kb in kbs:
-            if access.can(session, user, kb.id, KbRole.ADMIN):
-                scopes.append(TemplateScope(kb.id, kb.name))
-        return scopes
+        manages = template_access.scope_manager(session, user)
+        return scopes + [TemplateScope(kb.id, kb.name) for kb in kbs if manages(kb.id)]
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -209,10 +213,10 @@ def create_template(
     seed_built_in_templates()  # their names are taken for everyone
     with transaction() as session:
         template_access.require_scope(session, user, kb_id)
-        _require_room(session, kb_id, fields.name)
         template = DraftTemplate(name=fields.name, kb_id=kb_id, created_by=user.id, version=1)
         _apply(template, fields)
         _save_version(session, template, changed_by=user.id)
+        _require_room(session, template)
         _audit(session, "draft.template_create", user, template, ip)
         return template
 
@@ -240,19 +244,15 @@ def update_template(
     fields = template_fields(name, description, sections, answer_length, tone)
     with transaction() as session:
         template = template_access.find_to_manage(session, user, template_id)
-        session.refresh(template, with_for_update=True)
         if base_version is not None and template.version != base_version:
-            raise DraftInputError(
-                f"Someone saved version {template.version} of this template while you were "
-                "editing it; reload to see it, then make your change again."
-            )
+            raise DraftInputError(SAVED_MEANWHILE)
         before = snapshot(template)
         if all(before[key] == value for key, value in fields.snapshot().items()):
             return template  # nothing changed: no new version
-        _require_room(session, template.kb_id, fields.name, template.id)
+        _claim_next_version(session, template)
         _apply(template, fields)
-        template.version += 1
         _save_version(session, template, changed_by=user.id)
+        _require_room(session, template)
         changed = sorted(k for k, v in snapshot(template).items() if before.get(k) != v)
         _audit(session, "draft.template_update", user, template, ip, changed=changed)
         return template
@@ -273,11 +273,12 @@ def _set_archived(user: User, template_id: str, archived: bool, ip: str | None) 
         template = template_access.find_to_manage(session, user, template_id)
         if (template.archived_at is not None) == archived:
             return template
-        if not archived:
-            _require_room(session, template.kb_id, template.name, template.id)
         template.archived_at = utcnow() if archived else None
         template.updated_at = utcnow()
         session.add(template)
+        session.flush()
+        if not archived:
+            _require_room(session, template)
         action = "draft.template_archive" if archived else "draft.template_restore"
         _audit(session, action, user, template, ip)
         return template
@@ -297,6 +298,20 @@ def snapshot(template: DraftTemplate) -> dict[str, Any]:
         "kind": template.kind,
         "kb_id": template.kb_id,
     }
+
+
+def _claim_next_version(session: Session, template: DraftTemplate) -> None:
+    """Count the new version only if nobody saved one since the template was read (the UPDATE
+    waits for a concurrent writer's commit, then finds the version moved): two people saving
+    at once never share a version, and the later one is told."""
+    claim = (
+        update(DraftTemplate)
+        .where(col(DraftTemplate.id) == template.id, col(DraftTemplate.version) == template.version)
+        .values(version=template.version + 1)
+    )
+    if session.connection().execute(claim).rowcount != 1:
+        raise DraftInputError(SAVED_MEANWHILE)
+    template.version += 1
 
 
 def _apply(template: DraftTemplate, fields: TemplateFields) -> None:
@@ -319,24 +334,32 @@ def _save_version(session: Session, template: DraftTemplate, changed_by: str | N
     )
 
 
-def _require_room(
-    session: Session, kb_id: str | None, name: str, template_id: str | None = None
-) -> None:
+def _require_room(session: Session, template: DraftTemplate) -> None:
     """One live template per name in a scope (built-in names count for everyone), and at most
-    MAX_TEMPLATES_PER_SCOPE of them."""
+    MAX_TEMPLATES_PER_SCOPE. Checked once the template's row is written: on SQLite that write
+    holds the database's single write lock, on PostgreSQL an advisory lock per scope orders
+    the checks, so two people saving the same name at once cannot both succeed."""
+    kb_id = template.kb_id
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _scope_lock(kb_id)})
     scope = col(DraftTemplate.kb_id).is_(None) if kb_id is None else DraftTemplate.kb_id == kb_id
     others = session.exec(
         select(DraftTemplate.name).where(
-            scope, col(DraftTemplate.archived_at).is_(None), DraftTemplate.id != template_id
+            scope, col(DraftTemplate.archived_at).is_(None), DraftTemplate.id != template.id
         )
     ).all()
-    if name.casefold() in {other.casefold() for other in others}:
+    if template.name.casefold() in {other.casefold() for other in others}:
         where = "for everyone" if kb_id is None else "in this knowledge base"
-        raise DraftInputError(f"A template named “{name}” already exists {where}.")
+        raise DraftInputError(f"A template named “{template.name}” already exists {where}.")
     if len(others) >= MAX_TEMPLATES_PER_SCOPE:
         raise DraftInputError(
             f"There can be at most {MAX_TEMPLATES_PER_SCOPE} templates here; archive one first."
         )
+
+
+def _scope_lock(kb_id: str | None) -> int:
+    digest = hashlib.sha256(f"draft-templates:{kb_id or '*'}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _audit(

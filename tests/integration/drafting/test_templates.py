@@ -4,6 +4,9 @@ refused with nothing stored; every change in the audit log."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from lumikb_app.domain.drafting import DraftInputError
@@ -11,6 +14,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import draft_creation, drafts, templates
 from lumikb_app.services.drafting.built_in_templates import BUILT_IN_TEMPLATES
 from lumikb_app.services.drafting.template_access import BUILT_IN, NOT_FOUND
+from lumikb_app.services.drafting.templates import SAVED_MEANWHILE
 from tests.integration.drafting.template_world import (
     SECTIONS,
     TemplateWorld,
@@ -206,7 +210,7 @@ def test_a_stale_edit_and_a_reader_or_writer_edit_are_refused_and_change_nothing
     fields = dict(name="Renamed", description="", sections=SECTIONS, answer_length="short")
     templates.update_template(world.kb_admin, runbook.id, tone="formal", **fields)
     before = counts()
-    with pytest.raises(DraftInputError, match="Someone saved version 2"):
+    with pytest.raises(DraftInputError, match="Someone saved a newer version"):
         templates.update_template(
             world.sysadmin, runbook.id, tone="plain", base_version=1, **fields
         )
@@ -334,3 +338,65 @@ def test_built_in_definitions_are_stored_exactly_once(world):
     templates.list_templates(world.finance)
     keys = [t.key for t in templates.list_templates(world.sysadmin) if t.built_in]
     assert keys == [t.key for t in BUILT_IN_TEMPLATES]
+
+
+def _at_once(work, count: int = 4) -> list[str]:
+    """Run work(n) in `count` threads released together; each result or refusal's message."""
+    barrier = threading.Barrier(count)
+
+    def attempt(n: int) -> str:
+        barrier.wait()
+        try:
+            work(n)
+            return "saved"
+        except DraftInputError as refused:
+            return str(refused)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+def test_people_saving_one_template_at_once_never_share_a_version(world):
+    runbook = _eng_template(world)
+
+    def save(n: int, base_version: int | None) -> None:
+        templates.update_template(
+            world.kb_admin if n % 2 else world.sysadmin,
+            runbook.id,
+            name="Service runbook",
+            description=f"Change {n} from version {base_version}",
+            sections=SECTIONS,
+            answer_length="short",
+            tone="plain",
+            base_version=base_version,
+        )
+
+    from_v1 = _at_once(lambda n: save(n, 1))
+    assert from_v1.count("saved") == 1
+    assert {r for r in from_v1 if r != "saved"} == {SAVED_MEANWHILE}
+
+    anyhow = _at_once(lambda n: save(n, None))
+    assert set(anyhow) <= {"saved", SAVED_MEANWHILE} and "saved" in anyhow
+    saved = 2 + anyhow.count("saved")
+    history = templates.template_versions(world.reader, runbook.id)
+    assert [v.version for v in history] == list(range(saved, 0, -1))
+    assert (
+        templates.get_template(world.reader, runbook.id).description
+        == (history[0].snapshot["description"])
+    )
+    assert len(audit_rows("draft.template_update")) == saved - 1
+
+
+def test_people_adding_the_same_name_at_once_get_one_template(world):
+    templates.list_templates(world.reader)
+    before = counts()
+    results = _at_once(
+        lambda n: templates.create_template(
+            world.kb_admin if n % 2 else world.sysadmin, "Runbook", "", SECTIONS, kb_id=world.eng
+        )
+    )
+    assert results.count("saved") == 1
+    assert {r for r in results if r != "saved"} == {
+        "A template named “Runbook” already exists in this knowledge base."
+    }
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
