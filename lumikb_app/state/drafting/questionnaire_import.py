@@ -31,7 +31,7 @@ IMPORT_UPLOAD_ID = "questionnaire-upload"
 LIMIT_MB = MAX_IMPORT_BYTES // (1024 * 1024)
 SIGNED_OUT = "Your session has ended. Sign in again to import a questionnaire."
 ONE_FILE = "Import one questionnaire at a time."
-NO_FILE = "No file arrived; choose the questionnaire again."
+NO_FILE = "No file arrived. Choose one XLSX, CSV or DOCX questionnaire."
 PUSH_EVERY = 256 * 1024  # bytes between two "received" updates
 Refused = (DraftInputError, PermissionDenied)
 

@@ -12,11 +12,6 @@ from lumikb_app.ui.components.drafting.new_draft_dialog import kb_field
 from lumikb_app.ui.components.forms import field_label
 
 MUTED = rx.color("gray", 11)
-ACCEPT = {
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-    "text/csv": [".csv"],
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
-}
 
 
 def _drop_events() -> list:
@@ -58,8 +53,6 @@ def drop_zone() -> rx.Component:
         ),
         id=IMPORT_UPLOAD_ID,
         multiple=False,
-        max_files=1,
-        accept=ACCEPT,
         on_drop=_drop_events(),
         disabled=ImportState.import_receiving,
         border=f"1.5px dashed {rx.color('gray', 7)}",
