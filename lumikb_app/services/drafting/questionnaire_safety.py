@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from lumikb_app.domain.drafting import MAX_IMPORT_BYTES, DraftInputError, QuestionnaireFormat
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # all parts together, as the zip's directory declares
+MAX_UNZIPPED_BYTES = 30 * 1024 * 1024  # all parts together, as the zip's directory declares
 MAX_PART_RATIO = 200  # a part that unpacks to 200x its packed size (and is big) is a bomb
 MIN_RATIO_CHECKED = 1024 * 1024  # below 1 MB unpacked, any ratio is harmless
 MAX_PARTS = 2000

@@ -12,12 +12,13 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, Draft, DraftSection, OutboxEvent
-from lumikb_app.domain.drafting import DraftInputError
+from lumikb_app.domain.drafting import MAX_IMPORT_BYTES, DraftInputError
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import drafts, questionnaire_import
 from lumikb_app.services.platform.transactions import read_session
 from tests.conftest import CORPORA
 from tests.integration.retrieval.search_helpers import World, make_world
+from tests.unit.drafting import hostile_files as files
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +30,19 @@ def world(request, data_dir, monkeypatch) -> World:
     return make_world(request, monkeypatch)
 
 
-def _nothing_stored() -> None:
+def _rows() -> tuple[int, int]:
+    with read_session() as session:
+        return len(session.exec(select(AuditEvent)).all()), len(
+            session.exec(select(OutboxEvent)).all()
+        )
+
+
+def _nothing_stored(before: tuple[int, int]) -> None:
+    """No draft, section, file, audit row or outbox announcement was added."""
     with read_session() as session:
         assert session.exec(select(Draft)).all() == []
         assert session.exec(select(DraftSection)).all() == []
-        assert (
-            session.exec(select(AuditEvent).where(AuditEvent.action == "draft.create")).all() == []
-        )
-        assert [e for e in session.exec(select(OutboxEvent)) if "drafts/" in str(e.payload)] == []
+    assert _rows() == before
     assert list(get_container().blobs.list_keys("drafts/")) == []
 
 
@@ -96,30 +102,52 @@ def test_a_chosen_mapping_is_used_and_kept(world):
     assert opened.sections[0].group == ""
 
 
-def test_a_file_with_a_formula_is_refused_and_nothing_is_stored(world):
-    with pytest.raises(DraftInputError, match="formula"):
+@pytest.mark.parametrize(
+    ("filename", "build", "says"),
+    [
+        ("formula.xlsx", _formula_workbook, "holds a formula"),
+        ("bomb.xlsx", files.zip_bomb_xlsx, "zip bomb"),
+        ("macro.xlsx", files.macro_xlsx, "macros"),
+        ("locked.xlsx", files.ole_encrypted, "password-protected"),
+        ("huge.csv", lambda: b"a" * (MAX_IMPORT_BYTES + 1), "the limit is 5 MB"),
+        ("inject.csv", lambda: b"ID,Question\nQ1,=cmd|' /C calc'!A0\n", "holds a formula"),
+        ("renamed.xlsx", lambda: b"ID,Question\nQ1,Why?\n", "renamed"),
+        ("cut.docx", lambda: files.document_with_table()[:2000], "damaged"),
+    ],
+)
+def test_a_refused_file_leaves_no_draft_file_or_audit_row(world, filename, build, says):
+    before = _rows()
+    with pytest.raises(DraftInputError, match=says):
         questionnaire_import.create_from_questionnaire(
-            world.reader, "Bad", [world.kb_a], "bad.xlsx", _formula_workbook()
+            world.reader, "Refused", [world.kb_a], filename, build()
         )
-    _nothing_stored()
+    _nothing_stored(before)
 
 
-def test_a_zip_bomb_is_refused_and_nothing_is_stored(world):
-    from tests.unit.drafting.hostile_files import zip_bomb_xlsx
-
-    with pytest.raises(DraftInputError, match="zip bomb"):
-        questionnaire_import.create_from_questionnaire(
-            world.reader, "Bomb", [world.kb_a], "bomb.xlsx", zip_bomb_xlsx()
-        )
-    _nothing_stored()
+def test_csv_and_word_questionnaires_become_drafts(world):
+    csv_draft = questionnaire_import.create_from_questionnaire(
+        world.reader, "CSV", [world.kb_a], "q.csv", b"ID;Question;Answer\nQ1;Why?;\nQ2;How?;\n"
+    )
+    word_draft = questionnaire_import.create_from_questionnaire(
+        world.reader, "Word", [world.kb_a], "q.docx", files.document_with_numbered_questions()
+    )
+    csv_sections = drafts.open_draft(world.reader, csv_draft.id).sections
+    assert [(s.ref, s.title, s.row) for s in csv_sections] == [
+        ("Q1", "Why?", {"table": "CSV", "row": 1}),
+        ("Q2", "How?", {"table": "CSV", "row": 2}),
+    ]
+    word = drafts.open_draft(world.reader, word_draft.id)
+    assert word.draft.questionnaire["format"] == "docx"
+    assert [s.row["row"] for s in word.sections] == [2, 3, 4]
 
 
 def test_the_user_must_read_every_chosen_kb(world):
+    before = _rows()
     with pytest.raises(PermissionDenied):
         questionnaire_import.create_from_questionnaire(
             world.reader, "PEPs", [world.kb_a, world.kb_b], "peps.xlsx", PEPS.read_bytes()
         )
-    _nothing_stored()
+    _nothing_stored(before)
 
 
 def test_a_failed_insert_removes_the_stored_file(world, monkeypatch):
@@ -138,6 +166,7 @@ def test_a_failed_insert_removes_the_stored_file(world, monkeypatch):
 
 
 def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
+    before = _rows()
     preview = questionnaire_import.preview_questionnaire(
         world.reader, "peps-questionnaire.xlsx", PEPS.read_bytes()
     )
@@ -149,4 +178,4 @@ def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
     assert table.row_count == 20
     assert table.mapping == preview.mapping
     assert preview.mapping["table"] == "Questionnaire"
-    _nothing_stored()
+    _nothing_stored(before)
