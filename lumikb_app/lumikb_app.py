@@ -13,6 +13,12 @@ from lumikb_app.state.backend_errors import on_backend_error
 from lumikb_app.state.chat.chat import ChatState
 from lumikb_app.state.documents.documents import DocumentsState
 from lumikb_app.state.documents.viewer import ViewerState
+from lumikb_app.state.drafting.comments import CommentsState
+from lumikb_app.state.drafting.draft_editor import DraftEditorState
+from lumikb_app.state.drafting.drafts_list import DraftsListState
+from lumikb_app.state.drafting.history import HistoryState
+from lumikb_app.state.drafting.members import MembersState
+from lumikb_app.state.drafting.templates_admin import TemplatesState
 from lumikb_app.state.event_guard import EventGuard
 from lumikb_app.state.graph.graph import GraphState
 from lumikb_app.state.knowledge_bases.home import HomeState
@@ -32,6 +38,9 @@ from lumikb_app.ui.pages.accounts.register import register_page
 from lumikb_app.ui.pages.accounts.reset_password import reset_password_page
 from lumikb_app.ui.pages.chat.chat import chat_page
 from lumikb_app.ui.pages.documents.viewer import viewer_page
+from lumikb_app.ui.pages.drafting.draft import draft_page
+from lumikb_app.ui.pages.drafting.drafts import drafts_page
+from lumikb_app.ui.pages.drafting.templates import templates_page
 from lumikb_app.ui.pages.graph.graph import graph_page
 from lumikb_app.ui.pages.knowledge_bases.home import home_page
 from lumikb_app.ui.pages.knowledge_bases.kb import kb_page
@@ -68,6 +77,30 @@ app.add_page(
     route="/view/[document_id]",
     title="Document · LumiKB",
     on_load=[*SIGNED_IN, ViewerState.load],
+)
+app.add_page(
+    drafts_page,
+    route="/drafts",
+    title="Drafts · LumiKB",
+    on_load=[*SIGNED_IN, DraftsListState.load_drafts],
+)
+app.add_page(
+    templates_page,
+    route="/drafts/templates",
+    title="Templates · Drafts · LumiKB",
+    on_load=[*SIGNED_IN, TemplatesState.load_templates],
+)
+app.add_page(
+    draft_page,
+    route="/drafts/[draft_id]",
+    title="Draft · LumiKB",
+    on_load=[
+        *SIGNED_IN,
+        DraftEditorState.load_draft,
+        MembersState.load_members,
+        CommentsState.load_comments,
+        HistoryState.load_history,
+    ],
 )
 app.add_page(
     graph_page, route="/graph", title="Graph · LumiKB", on_load=[*SIGNED_IN, GraphState.load]

@@ -1,4 +1,4 @@
-"""RQ job functions for documents. Each takes ids only and is idempotent.
+"""RQ job functions for documents and drafts. Each takes ids only and is idempotent.
 
 Each runs in its job's log context (`job_id`, and the `request_id` it was queued with) and
 counts its failed attempts in lumikb_job_failures_total.
@@ -17,6 +17,7 @@ from rq import get_current_job
 
 from lumikb_app.domain import log_context
 from lumikb_app.services.documents import ingest, outbox, reconcile
+from lumikb_app.services.drafting import generation_job
 from lumikb_app.services.graph import communities, extraction
 from lumikb_app.services.knowledge_bases import kb_config
 from lumikb_app.services.platform.telemetry import JOB_FAILURES
@@ -91,6 +92,16 @@ def extract_graph(document_id: str) -> None:
 def recompute_communities(kb_id: str) -> int:
     log_context.bind(kb_id=kb_id)
     return communities.recompute(kb_id)
+
+
+@job_function
+def generate_draft(
+    draft_id: str, section_ids: list[str], user_id: str, instruction: str | None = None
+) -> int:
+    log_context.bind(draft_id=draft_id)
+    current = get_current_job()
+    job_id = current.id if current is not None else None
+    return generation_job.run(draft_id, section_ids, user_id, instruction, job_id=job_id)
 
 
 def on_graph_failure(job, connection, exc_type, exc_value, traceback) -> None:

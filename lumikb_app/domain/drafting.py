@@ -80,6 +80,8 @@ MAX_KBS = 50
 MAX_MEMBERS = 100
 MAX_TEMPLATE_NAME = 120
 MAX_TEMPLATE_DESCRIPTION = 1000
+MAX_TEMPLATE_SECTIONS = 60  # a template is an outline; a long question list is an import
+MAX_TEMPLATE_SECTION_TITLE = 300
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 LOCK_SECONDS = 300  # a section's edit lock lapses after this long without a save or renewal
 

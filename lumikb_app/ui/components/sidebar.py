@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("Home", "/", "house"),
     ("Search", "/search", "search"),
     ("Chat", "/chat", "messages-square"),
+    ("Drafts", "/drafts", "file-pen-line"),
     ("Graph", "/graph", "waypoints"),
 )
 
