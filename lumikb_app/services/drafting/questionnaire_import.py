@@ -23,6 +23,7 @@ from lumikb_app.services.drafting import questionnaire_read
 from lumikb_app.services.drafting.draft_access import readable_kbs
 from lumikb_app.services.drafting.drafts import clean_title, new_draft
 from lumikb_app.services.drafting.questionnaire_mapping import (
+    MAX_COLUMNS,
     Mapping,
     Table,
     column_letter,
@@ -33,6 +34,7 @@ from lumikb_app.services.drafting.questionnaire_mapping import (
 from lumikb_app.services.platform.transactions import read_session, transaction
 
 PREVIEW_ROWS = 10
+NEW_COLUMN = "(new column)"
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
@@ -44,7 +46,7 @@ MEDIA_TYPES = {
 class PreviewColumn:
     index: int
     letter: str
-    header: str  # the header row's text, or "" without one
+    header: str  # the header row's text, "" without one, NEW_COLUMN for the one after the last
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ def _preview_table(table: Table) -> PreviewTable:
     names = headers(table, header_row)
     columns = [PreviewColumn(i, column_letter(i), names[i]) for i in range(table.width)]
     body = table.rows[header_row : header_row + PREVIEW_ROWS]
+    if table.kind == "rows" and table.width < MAX_COLUMNS:  # answers may go in a new column
+        columns.append(PreviewColumn(table.width, column_letter(table.width), NEW_COLUMN))
+        body = [[*row, ""] for row in body]
     return PreviewTable(
         table.name, table.kind, columns, body, len(table.rows) - header_row, mapping.to_dict()
     )

@@ -172,9 +172,11 @@ def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
     )
     assert preview.format == "xlsx" and preview.question_count == 20
     (table,) = preview.tables
-    assert [c.header for c in table.columns] == ["ID", "Section", "Question", "Answer", "Sources"]
-    assert [c.letter for c in table.columns] == ["A", "B", "C", "D", "E"]
-    assert len(table.rows) == 10 and table.rows[0][0] == "Q01"
+    assert [c.header for c in table.columns] == [
+        "ID", "Section", "Question", "Answer", "Sources", "(new column)"
+    ]  # fmt: skip
+    assert [c.letter for c in table.columns] == ["A", "B", "C", "D", "E", "F"]
+    assert len(table.rows) == 10 and table.rows[0][0] == "Q01" and len(table.rows[0]) == 6
     assert table.row_count == 20
     assert table.mapping == preview.mapping
     assert preview.mapping["table"] == "Questionnaire"
