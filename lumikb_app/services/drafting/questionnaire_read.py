@@ -30,12 +30,10 @@ MAX_SCANNED_ROWS = 20_000  # rows read at all (empty ones included) before givin
 MAX_TABLES = 30
 MAX_CELL = 10_000
 CSV_DELIMITERS = ",;\t|"
-# A cell a spreadsheet would run: '=...', or '+', '-', '@' before a function call, a cell
-# reference or a DDE link ("-2+3" and "- a point" are text).
-FORMULA = re.compile(
-    r"^\s*(=\s*[\w\"'(\-+$@.]"
-    r"|[+\-@]\s*([A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b|[^|]*\|[^!]*!))"
-)
+# A cell a spreadsheet would run: '=...', or '+', '-', '@' right before a function call
+# ("+HYPERLINK(") or a DDE link ("-cmd|'/c calc'!A0"). "-2+3", "- Note (optional)" and
+# "-ISO27001 certified" are text: nothing there can call out.
+FORMULA = re.compile(r"^\s*(=\s*[\w\"'(\-+$@.]|[+\-@]([A-Za-z_][\w.]*\(|[^|]*\|[^!]*!))")
 QUOTED = re.compile(r"'(?:[^']|'')*'")
 
 
@@ -200,9 +198,15 @@ def read_csv(data: bytes) -> tuple[CsvDialect, list[list[str]]]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(encoding, text): UTF-8 with or without a BOM, else Windows-1252 (Excel's CSV)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", data.decode("utf-8-sig", errors="strict")
+    """(encoding, text): UTF-8 with or without a BOM, UTF-16 with one, else Windows-1252
+    (Excel's plain CSV)."""
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", data.decode("utf-8-sig")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16", data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise DraftInputError("This CSV file's text is damaged (its encoding is broken).") from None
     try:
         return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:

@@ -92,7 +92,8 @@ def check_content(fmt: QuestionnaireFormat, data: bytes) -> None:
         )
     is_zip = data.startswith(ZIP_MAGIC)
     if fmt is QuestionnaireFormat.csv:
-        if is_zip or b"\x00" in data[:4096]:
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # Excel's "Unicode text"
+        if is_zip or (b"\x00" in data[:4096] and not utf16):
             raise DraftInputError(
                 "This .csv file is not text: it looks like a spreadsheet or another binary "
                 "file. Upload it with its real extension (.xlsx or .docx)."

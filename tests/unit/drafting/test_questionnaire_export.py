@@ -129,6 +129,14 @@ def test_a_csv_keeps_its_dialect_encoding_and_other_columns():
     assert rows[2][2] == "'-Niemand"  # never read as a formula
 
 
+def test_a_utf16_tab_separated_csv_stays_so():
+    data = "ID\tQuestion\tAnswer\r\nQ1\tWho signs releases?\t\r\n".encode("utf-16")
+    out = _export("q.csv", data, [("Zoë does [1].", [_source(1, "release.md")])])
+    assert out.startswith(b"\xff\xfe")
+    rows = list(csv.reader(io.StringIO(out.decode("utf-16"), newline=""), delimiter="\t"))
+    assert rows[1][2].startswith("Zoë does [1].")
+
+
 def test_a_csv_without_an_answer_column_gets_one():
     data = b"ID,Question\nQ1,How are backups made?\nQ2,Who may deploy?\n"
     out = _export("q.csv", data, [("Nightly [1].", [_source(1, "ops.md")])])

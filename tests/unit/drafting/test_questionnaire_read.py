@@ -71,6 +71,16 @@ def test_a_csv_with_a_bom_and_multi_line_cells_is_read():
     assert question.row == {"table": "CSV", "row": 1}
 
 
+def test_a_tab_separated_utf16_csv_is_read():
+    data = "ID\tQuestion\tAnswer\r\nQ1\tWho signs releases (Zoë)?\t\r\n".encode("utf-16")
+    parsed = questionnaire_read.parse("q.csv", data)
+    assert parsed.csv_dialect is not None
+    assert (parsed.csv_dialect.encoding, parsed.csv_dialect.delimiter) == ("utf-16", "\t")
+    assert [q.title for q in questions(parsed.tables, parsed.suggested)] == [
+        "Who signs releases (Zoë)?"
+    ]
+
+
 def test_a_word_table_is_read_with_its_header():
     parsed = questionnaire_read.parse("q.docx", files.document_with_table())
     assert parsed.suggested.table == "Table 1"
