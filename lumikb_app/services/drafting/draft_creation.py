@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lumikb_app.db.tables import Draft, User
-from lumikb_app.domain.drafting import SectionSeed, SourceKind
+from sqlmodel import Session
+
+from lumikb_app.db.tables import Draft, DraftTemplate, KnowledgeBase, User
+from lumikb_app.domain.drafting import DraftInputError, SectionSeed, SourceKind
 from lumikb_app.services.accounts import access
 from lumikb_app.services.drafting import drafts, templates
 from lumikb_app.services.platform.transactions import transaction
@@ -16,13 +18,15 @@ def create_draft(
     user: User, title: str, kb_ids: Sequence[str], template_id: str, ip: str | None = None
 ) -> Draft:
     """A draft owned by the user, drawing from KBs they may read, from a template they may
-    use; audited (draft.create)."""
+    use; audited (draft.create). A KB's own template makes drafts that draw from that KB, so
+    everyone the draft is shared with may read the KB the template came from."""
     access.require_active(user)
     templates.seed_built_in_templates()
     with transaction() as session:
         template = templates.usable_template(session, user, template_id)
+        _require_template_kb(session, template, kb_ids)
         seeds = [
-            SectionSeed(title=section["title"], instruction=section.get("instruction", ""))
+            SectionSeed(title=section["title"], instruction=section.get("instruction") or "")
             for section in template.sections
         ]
         return drafts.new_draft(
@@ -34,4 +38,15 @@ def create_draft(
             template=template,
             source_kind=SourceKind.template,
             ip=ip,
+        )
+
+
+def _require_template_kb(session: Session, template: DraftTemplate, kb_ids: object) -> None:
+    if template.kb_id is None or not isinstance(kb_ids, Sequence) or isinstance(kb_ids, str):
+        return  # a malformed list is refused by new_draft with its own message
+    if template.kb_id not in kb_ids:
+        kb = session.get_one(KnowledgeBase, template.kb_id)
+        raise DraftInputError(
+            f"The template {template.name} belongs to the knowledge base {kb.name}: "
+            f"a draft made from it must draw from {kb.name} too."
         )

@@ -15,6 +15,7 @@ from lumikb_app.services.drafting import draft_creation, drafts, templates
 from lumikb_app.services.drafting.built_in_templates import BUILT_IN_TEMPLATES
 from lumikb_app.services.drafting.template_access import BUILT_IN, NOT_FOUND
 from lumikb_app.services.drafting.templates import SAVED_MEANWHILE
+from lumikb_app.services.knowledge_bases import kbs
 from tests.integration.drafting.template_world import (
     SECTIONS,
     TemplateWorld,
@@ -140,6 +141,28 @@ def test_a_kb_template_is_seen_and_used_only_by_readers_of_that_kb(world):
     assert (draft.template_id, draft.template_version) == (runbook.id, 1)
     assert (draft.answer_length, draft.tone) == ("short", "plain")
     assert draft_creation.create_draft(world.finance, "Board", [world.fin], board.id).id
+    before = counts()
+    with pytest.raises(DraftInputError, match="must draw from Engineering too"):
+        draft_creation.create_draft(world.sysadmin, "Elsewhere", [world.fin], runbook.id)
+    assert counts() == before
+
+
+def test_templates_of_an_archived_kb_leave_every_list_and_an_inactive_user_sees_none(world):
+    runbook = _eng_template(world)
+    kbs.set_archived(world.sysadmin, world.eng, True)
+    assert "Service runbook" not in _names(world.reader)
+    with pytest.raises(PermissionDenied, match=NOT_FOUND):
+        templates.get_template(world.reader, runbook.id)
+    with pytest.raises(DraftInputError, match="Engineering is archived"):
+        _eng_template(world, "Another")
+    kbs.set_archived(world.sysadmin, world.eng, False)
+    assert "Service runbook" in _names(world.reader)
+
+    world.reader.is_active = False
+    with pytest.raises(PermissionDenied, match="not active"):
+        templates.list_templates(world.reader)
+    with pytest.raises(PermissionDenied, match="not active"):
+        draft_creation.create_draft(world.reader, "T", [world.eng], runbook.id)
 
 
 def test_a_draft_from_a_built_in_template_starts_with_its_sections_and_is_audited(world):
