@@ -22,6 +22,7 @@ from typing import Any
 
 import reflex as rx
 
+from lumikb_app.api.drafting.downloads import export_path
 from lumikb_app.db.tables import Draft, DraftSection, User
 from lumikb_app.domain.drafting import MAX_INSTRUCTION, DraftInputError, SectionMode
 from lumikb_app.services.accounts.access import PermissionDenied
@@ -42,7 +43,6 @@ from lumikb_app.state.drafting.section_view import (
 from lumikb_app.state.session import session_token
 from lumikb_app.state.shell import ShellState
 
-EXPORT_ROUTE = "/api/drafts/{draft_id}/export?format={fmt}"
 WATCH_STALE_SECONDS = 5.0  # a watcher silent this long is gone (e.g. its process restarted)
 EDITORS_EVERY_SECONDS = 10.0  # re-read who is editing this often (locks lapse silently)
 LOCK_RENEW_SECONDS = 60.0  # the editing person's lock is renewed this often while open
@@ -366,7 +366,11 @@ class DraftEditorState(ShellState):
 
     @rx.var
     def answered_count(self) -> int:
-        return sum(1 for v in self.sections if v.status != "empty")
+        return sum(1 for v in self.sections if v.status != "empty" and not v.not_covered)
+
+    @rx.var
+    def not_covered_count(self) -> int:
+        return sum(1 for v in self.sections if v.not_covered)
 
     @rx.var
     def reviewed_count(self) -> int:
@@ -388,13 +392,10 @@ class DraftEditorState(ShellState):
 
     @rx.var
     def export_links(self) -> dict[str, str]:
-        links = {
-            fmt: EXPORT_ROUTE.format(draft_id=self.open_draft_id, fmt=fmt)
-            for fmt in ("docx", "pdf", "md")
-        }
+        formats = ["docx", "pdf", "md"]
         if self.source_kind == "questionnaire":
-            links["original"] = EXPORT_ROUTE.format(draft_id=self.open_draft_id, fmt="original")
-        return links
+            formats.append("original")
+        return {fmt: export_path(self.open_draft_id, fmt) for fmt in formats}
 
     @rx.var
     def original_label(self) -> str:

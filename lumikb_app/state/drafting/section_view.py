@@ -79,6 +79,12 @@ def strip_note(content: str) -> str:
     return text
 
 
+def _status_label(status: str, not_covered: bool) -> str:
+    if not_covered and status == "drafted":
+        return "Not covered"
+    return STATUS_LABELS.get(status, status.capitalize())
+
+
 def _confidence(value: float | None, shown: bool) -> tuple[str, str]:
     percent, level = confidence(value if shown else None)
     return level, (f"{level.capitalize()} confidence · {percent}%" if level else "")
@@ -103,7 +109,7 @@ def section_view(section: DraftSection) -> SectionView:
         segments=shown_segments,
         sources=sources,
         status=section.status,
-        status_label=STATUS_LABELS.get(section.status, section.status.capitalize()),
+        status_label=_status_label(section.status, not_covered),
         mode=section.mode,
         not_covered=not_covered,
         confidence_level=level,

@@ -23,7 +23,12 @@ def _counts() -> rx.Component:
         + DraftEditorState.sections.length().to_string()
         + " answered · "
         + DraftEditorState.reviewed_count.to_string()
-        + " reviewed",
+        + " reviewed"
+        + rx.cond(
+            DraftEditorState.not_covered_count > 0,
+            " · " + DraftEditorState.not_covered_count.to_string() + " not covered",
+            "",
+        ),
         size="2",
         color=rx.color("gray", 11),
         custom_attrs=testid("draft-counts"),
