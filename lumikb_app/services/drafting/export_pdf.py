@@ -130,10 +130,17 @@ def _fonts(pdf: _Pdf) -> Fonts:
 
 
 def _latin1(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_ASCII)
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c) or ord(c) < 256)
-    return unicodedata.normalize("NFC", plain).encode("latin-1", "replace").decode("latin-1")
+    """Text the built-in fonts can show: Latin-1 kept, "ő" as "o", "—" as "-", else "?"."""
+    out = []
+    for char in text.translate(_ASCII):
+        if ord(char) < 256:
+            out.append(char)
+            continue
+        parts = unicodedata.normalize("NFKD", char)
+        out.append(
+            "".join(c for c in parts if ord(c) < 256 and not unicodedata.combining(c)) or "?"
+        )
+    return "".join(out)
 
 
 class _Writer:
