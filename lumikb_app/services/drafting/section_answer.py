@@ -9,6 +9,7 @@ is "not covered": the fixed NOT_COVERED_TEXT, no sources, confidence 0, never a 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,10 @@ from lumikb_app.ports.llm import ChatModel, LlmError
 from lumikb_app.services.chat import chat
 from lumikb_app.services.chat.citations import CitationStream, ordered_sources, source_from_passage
 from lumikb_app.services.chat.confidence import answerable, confidence
-from lumikb_app.services.chat.extractive import choose_sentences, compose, word_pieces
+from lumikb_app.services.chat.extractive import Pick, choose_sentences, compose, word_pieces
 from lumikb_app.services.chat.prompts import PRESETS, answer_messages
 from lumikb_app.services.models import choices
+from lumikb_app.services.retrieval.terms import key_terms
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,11 @@ TONE_RULES = {
         "than they say."
     ),
 }
+MAX_PASSAGES = 10  # of a question searched in parts
+# Where one question asks a second thing: "...; ...", "...? ...", ", and what/how/... ".
+_SECOND_QUESTION = re.compile(
+    r"\s*(?:[;?]|,?\s+and\s+(?=(?:what|how|which|where|when|who|why|whether)\b))\s*", re.I
+)
 SEARCH_FAILED = "Searching the knowledge bases failed. Try again in a moment."
 MODEL_FAILED = "The language model failed to write this section. Try again in a moment."
 
@@ -74,13 +81,13 @@ class SectionWriter:
     text: str = ""
     answer: SectionAnswer | None = None
     query: str = ""
+    parts: list[str] = field(default_factory=list)  # the questions the answer covers
     passages: list[Passage] = field(default_factory=list)
     _sources: list[dict[str, Any]] = field(default_factory=list)
     _citations: CitationStream = field(default_factory=lambda: CitationStream(()))
 
     def pieces(self) -> Iterator[str]:
-        self.query, self.passages = self._retrieve()
-        if not answerable(self.query, self.passages):
+        if not self._retrieve():
             yield from self._not_covered()
             return
         model = self._model(self.passages[0].kb_id)
@@ -95,18 +102,30 @@ class SectionWriter:
         """The sources cited in the text written so far, numbered as its markers."""
         return ordered_sources(self._sources, self._citations.order)[1]
 
-    def _retrieve(self) -> tuple[str, list[Passage]]:
-        """Search by the question; a template heading ("Scope") says little alone, so one that
-        finds nothing is searched again with its section's brief."""
+    def _retrieve(self) -> bool:
+        """Find passages that answer the section; False: the sources do not cover it.
+
+        Searched by the question; a template heading ("Scope") says little alone, so one that
+        finds nothing is searched again with its section's brief. A questionnaire question
+        that asks two things ("What naming conventions apply ..., and what is the maximum line
+        length?") rarely has one passage holding half its words: each part is searched on its
+        own, and the question is covered only when every part is."""
         queries = [self.brief.question]
         if self.brief.instruction:
             queries.append(f"{self.brief.question} {self.brief.instruction}")
-        query, passages = queries[0], []
         for query in queries:
-            passages = self._search(query)
-            if answerable(query, passages):
-                break
-        return query, passages
+            self.query, self.passages = query, self._search(query)
+            if answerable(query, self.passages):
+                self.parts = [query]
+                return True
+        parts = question_parts(self.brief.question)
+        if len(parts) < 2:
+            return False
+        found = [self._search(part) for part in parts]
+        if not all(answerable(part, hits) for part, hits in zip(parts, found, strict=True)):
+            return False
+        self.query, self.parts, self.passages = self.brief.question, parts, _interleaved(found)
+        return True
 
     def _search(self, query: str) -> list[Passage]:
         from lumikb_app.services.retrieval import search
@@ -134,7 +153,10 @@ class SectionWriter:
         yield NOT_COVERED_TEXT
 
     def _extractive(self) -> Iterator[str]:
-        yield from self._verified(word_pieces(compose(choose_sentences(self.query, self.passages))))
+        picks: list[Pick] = []
+        for part in self.parts:
+            picks += [p for p in choose_sentences(part, self.passages) if p not in picks]
+        yield from self._verified(word_pieces(compose(picks)))
         body = self.text
         note = f"\n\n{EXTRACTIVE_NOTE}"  # said once, as the section's last paragraph
         self.text += note
@@ -184,6 +206,26 @@ class SectionWriter:
     def _finish(self, mode: SectionMode, body: str, model: str | None = None) -> None:
         score = confidence(self.query, self.passages, body)
         self.answer = SectionAnswer(self.text, self.sources_so_far(), score, mode.value, model)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a compound question asks, each with two key terms at least; else the
+    question alone."""
+    parts = [part.strip(" ,") for part in _SECOND_QUESTION.split(question)]
+    parts = [part for part in parts if part]
+    if len(parts) < 2 or any(len(set(key_terms(part))) < 2 for part in parts):
+        return [question]
+    return parts
+
+
+def _interleaved(results: list[list[Passage]]) -> list[Passage]:
+    """Each part's best passage first, then each one's second, ...: no part is crowded out."""
+    merged: dict[str, Passage] = {}
+    for rank in range(max(len(hits) for hits in results)):
+        for hits in results:
+            if rank < len(hits):
+                merged.setdefault(hits[rank].chunk_id, hits[rank])
+    return list(merged.values())[:MAX_PASSAGES]
 
 
 def write_section(user: User, brief: SectionBrief) -> SectionAnswer:

@@ -123,3 +123,14 @@ def test_a_failing_model_fails_the_section_with_a_reason(user):
     answer_with(FakeChatModel(delay=0, fail=True))
     with pytest.raises(SectionFailed, match="dropped the connection"):
         write_section(user, brief("How long are backups kept in the vault?"))
+
+
+def test_a_question_asking_two_things_is_answered_from_both_parts_when_both_are_covered(user):
+    answer_with(None)
+    answer = write_section(user, brief("When do backups run, and what does the canteen serve?"))
+    assert answer.mode == "extractive"
+    assert {s["chunk_id"] for s in answer.sources} == {"chunk0", "chunk2"}
+    assert "two in the morning" in answer.content and "lunch from noon" in answer.content
+
+    half = write_section(user, brief("When do backups run, and which vendors supply chairs?"))
+    assert (half.content, half.mode) == (NOT_COVERED_TEXT, "not_covered")
