@@ -87,7 +87,9 @@ def joined(answer: str, sources: list[str], with_sources: bool) -> str:
 def fill_xlsx(
     original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]
 ) -> bytes:
-    import openpyxl
+    import openpyxl  # imported when a workbook is filled: most pages never need it
+
+    from lumikb_app.services.drafting import questionnaire_xlsx_fit
 
     book = openpyxl.load_workbook(io.BytesIO(original))
     if mapping.table not in book.sheetnames:
@@ -95,15 +97,27 @@ def fill_xlsx(
     sheet = book[mapping.table]
     _xlsx_headers(sheet, mapping)
     own_sources = mapping.sources_column is not None
+    for column in (mapping.answer_column, mapping.sources_column if own_sources else None):
+        if column is not None:  # widened first: a row's height follows its columns' widths
+            questionnaire_xlsx_fit.widen(sheet, column + 1)
     for row, (answer, sources) in answers.items():
         if answer or sources:
-            text = joined(answer, sources, not own_sources)
-            _set_text(sheet.cell(row=row, column=_col(mapping.answer_column)), text)
+            _fill(sheet, row, _col(mapping.answer_column), joined(answer, sources, not own_sources))
         if own_sources and sources:
-            _set_text(sheet.cell(row=row, column=_col(mapping.sources_column)), "\n".join(sources))
+            _fill(sheet, row, _col(mapping.sources_column), "\n".join(sources))
+        if answer or sources:
+            questionnaire_xlsx_fit.fit_row(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fill(sheet: Any, row: int, column: int, text: str) -> None:
+    from lumikb_app.services.drafting import questionnaire_xlsx_fit
+
+    cell = _set_text(sheet.cell(row=row, column=column), text)
+    if cell is not None:
+        questionnaire_xlsx_fit.wrap(cell)
 
 
 def _col(index: int | None) -> int:
@@ -123,17 +137,18 @@ def _xlsx_headers(sheet: Any, mapping: Mapping) -> None:
                 _set_text(cell, name)
 
 
-def _set_text(cell: Any, text: str) -> None:
+def _set_text(cell: Any, text: str) -> Any:
     """Text stays text: openpyxl would store '=…' as a formula, so the type is set after."""
     cell = _writable(cell)
     if cell is None:
-        return
+        return None
     if len(text) > MAX_XLSX_CELL:
         text = text[: MAX_XLSX_CELL - 1] + "…"
     cell.value = text
     cell.data_type = "s"
     if text.startswith(RISKY_START):
         cell.quotePrefix = True
+    return cell
 
 
 def _writable(cell: Any) -> Any:

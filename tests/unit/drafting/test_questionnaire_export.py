@@ -78,6 +78,22 @@ def test_the_pep_workbook_gets_answers_and_sources_in_their_columns():
         ]
     assert sheet["A1"].font.b and sheet["D2"].alignment.wrap_text
     assert sheet.column_dimensions["C"].width == original.column_dimensions["C"].width == 80
+    assert sheet.column_dimensions["D"].width == 80  # the author's width is kept
+    assert sheet.column_dimensions["E"].width == 60  # it had none: widened so a source fits
+    heights = {row: sheet.row_dimensions[row].height for row in (2, 3, 4, 5)}
+    assert heights[3] > heights[2] > 15 and heights[4] > 15  # rows grow to their wrapped text
+    assert heights[5] is None  # an unanswered row keeps its default height
+
+
+def test_a_filled_cell_that_did_not_wrap_now_wraps_and_keeps_its_other_styles():
+    book = openpyxl.load_workbook(io.BytesIO(files.workbook()))
+    book["Questions"]["D2"].font = openpyxl.styles.Font(italic=True, color="C00000")
+    data = io.BytesIO()
+    book.save(data)
+    out = _export("q.xlsx", data.getvalue(), [("Nightly, and tested every month. " * 6, [])])
+    cell = openpyxl.load_workbook(io.BytesIO(out))["Questions"]["D2"]
+    assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    assert cell.font.i and cell.font.color.rgb == "00C00000"
 
 
 def test_styles_widths_and_other_sheets_are_kept():
