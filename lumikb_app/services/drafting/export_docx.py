@@ -94,6 +94,7 @@ def _styles(doc: WordDocument) -> None:
     code.base_style = styles["Normal"]
     code.font.name = CODE_FONT
     code.font.size = Pt(8.5)
+    code.paragraph_format.space_before = Pt(4)
     code.paragraph_format.space_after = Pt(8)
     code.paragraph_format.left_indent = Cm(0.25)
     _shade(code.element.get_or_add_pPr(), CODE_FILL)
@@ -224,7 +225,10 @@ class _Writer:
             for c, spans in enumerate(row):
                 cell = table.cell(r, c)
                 header = r == 0
-                self.spans(cell.paragraphs[0], spans, bold=header)
+                paragraph = cell.paragraphs[0]
+                paragraph.paragraph_format.space_before = Pt(2)
+                paragraph.paragraph_format.space_after = Pt(2)
+                self.spans(paragraph, spans, bold=header)
                 if header:
                     _shade(cell._tc.get_or_add_tcPr(), "E7E6E6")
         self.doc.add_paragraph()
@@ -281,6 +285,8 @@ def _font(style: Any, name: str) -> None:
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(script), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(theme), None)
 
 
 def _hyperlink(paragraph: Paragraph, text: str, url: str) -> None:
