@@ -11,6 +11,9 @@ from lumikb_app.domain.drafting import DraftInputError
 from lumikb_app.services.drafting.questionnaire_docx import PARAGRAPHS_TABLE, table_name
 from lumikb_app.services.drafting.questionnaire_mapping import Mapping
 
+ANSWER_INDENT = 18  # points: an answer sits under its question, set in from the margin
+SOURCE_SIZE = 9  # points
+
 
 def fill_docx(
     original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]
@@ -75,7 +78,9 @@ def _write_cell(cell: Any, lines: list[str]) -> None:
 
 
 def _after_paragraphs(document: Any, answers: dict[int, tuple[str, list[str]]]) -> None:
+    """Each answer in indented Normal paragraphs after its question, sources a size smaller."""
     from docx.oxml import OxmlElement
+    from docx.shared import Pt
     from docx.text.paragraph import Paragraph
 
     body = document.paragraphs
@@ -83,12 +88,16 @@ def _after_paragraphs(document: Any, answers: dict[int, tuple[str, list[str]]]) 
         if index >= len(body) or not (answer or sources):
             continue
         question = body[index]
-        lines = (answer.split("\n") if answer else []) + (["Sources:", *sources] if sources else [])
+        lines = [(line, False) for line in (answer.split("\n") if answer else [])]
+        lines += [(line, True) for line in (["Sources:", *sources] if sources else [])]
         anchor = question._p
-        for line in lines:
+        for line, is_source in lines:
             element = OxmlElement("w:p")
             anchor.addnext(element)
             paragraph = Paragraph(element, question._parent)
-            paragraph.add_run(line)
             paragraph.style = document.styles["Normal"]
+            paragraph.paragraph_format.left_indent = Pt(ANSWER_INDENT)
+            run = paragraph.add_run(line)
+            if is_source:
+                run.font.size = Pt(SOURCE_SIZE)
             anchor = element

@@ -181,7 +181,8 @@ def test_numbered_questions_get_their_answer_right_after_them():
     data = files.document_with_numbered_questions()
     answers = [("Nightly [1].", [_source(1, "ops.md")]), ("", []), ("Quarterly.", [])]
     out = _export("q.docx", data, answers)
-    texts = [p.text for p in docx.Document(io.BytesIO(out)).paragraphs]
+    paragraphs = docx.Document(io.BytesIO(out)).paragraphs
+    texts = [p.text for p in paragraphs]
     assert texts[2:9] == [
         "1. How are backups made?",
         "Nightly [1].",
@@ -192,6 +193,10 @@ def test_numbered_questions_get_their_answer_right_after_them():
         "Quarterly.",
     ]
     assert texts[-1] == "Thank you."
+    answer, source = paragraphs[3], paragraphs[5]
+    assert answer.style.name == "Normal" and answer.paragraph_format.left_indent.pt == 18
+    assert source.runs[0].font.size.pt == 9
+    assert paragraphs[2].paragraph_format.left_indent is None  # the question is untouched
 
 
 def test_a_merged_answer_cell_is_filled_through_its_top_cell():
