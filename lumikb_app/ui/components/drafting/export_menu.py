@@ -9,13 +9,14 @@ from lumikb_app.ui.components.common import testid
 
 def _item(fmt: str, label: str | rx.Var, icon: str) -> rx.Component:
     return rx.menu.item(
-        rx.link(
+        rx.el.a(  # a plain link: the browser downloads the file (no client-side routing)
             rx.hstack(rx.icon(icon, size=15), rx.text(label), align="center", spacing="2"),
             href=DraftEditorState.export_links[fmt],
-            underline="none",
+            download="",
             color="inherit",
+            text_decoration="none",
             width="100%",
-            custom_attrs={**testid(f"export-{fmt}"), "download": ""},
+            custom_attrs=testid(f"export-{fmt}"),
         ),
     )
 

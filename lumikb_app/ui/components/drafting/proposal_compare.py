@@ -7,6 +7,7 @@ from lumikb_app.state.drafting.draft_editor import DraftEditorState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.drafting.section_sources import sources_list
 
 NOT_COVERED = "Not covered: the sources do not answer this."
 
@@ -40,7 +41,10 @@ def _proposed_body(section: SectionView) -> rx.Component:
         rx.cond(
             section.proposal_not_covered,
             rx.text(NOT_COVERED, size="2", color=rx.color("amber", 11)),
-            answer_markdown(section.proposal_segments, "proposal-text"),
+            rx.fragment(
+                answer_markdown(section.proposal_segments, "proposal-text"),
+                sources_list(section.proposal_sources, "proposal-sources"),
+            ),
         ),
     )
 

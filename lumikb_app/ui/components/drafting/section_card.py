@@ -11,11 +11,11 @@ from lumikb_app.state.drafting.section_edit import SectionEditState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.chat.chat_message import CONFIDENCE_COLORS
-from lumikb_app.ui.components.chat.chat_sources import source_row
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.drafting.generation_progress import section_progress
 from lumikb_app.ui.components.drafting.proposal_compare import proposal_compare
 from lumikb_app.ui.components.drafting.section_editor import section_editor
+from lumikb_app.ui.components.drafting.section_sources import sources_list
 
 STATUS_COLORS = {"empty": "gray", "drafted": "blue", "edited": "violet", "reviewed": "grass"}
 
@@ -23,7 +23,9 @@ STATUS_COLORS = {"empty": "gray", "drafted": "blue", "edited": "violet", "review
 def _status(section: SectionView) -> rx.Component:
     return rx.badge(
         section.status_label,
-        color_scheme=rx.match(section.status, *STATUS_COLORS.items(), "gray"),
+        color_scheme=rx.cond(
+            section.not_covered, "amber", rx.match(section.status, *STATUS_COLORS.items(), "gray")
+        ),
         variant="soft",
         radius="full",
         custom_attrs={**testid("section-status"), "data-status": section.status},
@@ -125,33 +127,6 @@ def _answer(section: SectionView) -> rx.Component:
                 ),
                 answer_markdown(section.segments, "section-text"),
             ),
-        ),
-    )
-
-
-def _sources(section: SectionView) -> rx.Component:
-    return rx.cond(
-        section.sources.length() > 0,
-        rx.el.details(
-            rx.el.summary(
-                rx.text.span(
-                    section.sources.length().to_string()
-                    + rx.cond(section.sources.length() == 1, " source", " sources"),
-                    size="1",
-                    weight="bold",
-                    color=rx.color("gray", 11),
-                ),
-                cursor="pointer",
-                padding="2px 0",
-            ),
-            rx.grid(
-                rx.foreach(section.sources, source_row),
-                grid_template_columns="minmax(0, 1fr)",
-                spacing="1",
-                width="100%",
-            ),
-            open=True,
-            custom_attrs=testid("section-sources"),
         ),
     )
 
@@ -345,7 +320,7 @@ def _body(section: SectionView) -> rx.Component:
                 proposal_compare(section, answer_markdown(section.segments, "section-text")),
                 _answer(section),
             ),
-            _sources(section),
+            sources_list(section.sources),
         ),
     )
 

@@ -9,6 +9,7 @@ from lumikb_app.state.drafting.section_edit import EDITOR_ID, SectionEditState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.drafting.section_sources import sources_list
 
 
 def _text_area(section: SectionView) -> rx.Component:
@@ -42,7 +43,7 @@ def _preview() -> rx.Component:
 def _buttons() -> rx.Component:
     return rx.hstack(
         rx.text(
-            "Cite with [n] (the numbers of the sources below); a marker with no source is dropped.",
+            "Cite with [n] (the numbers of the sources listed below); a marker with no source is dropped.",
             size="1",
             color=rx.color("gray", 11),
             flex="1",
@@ -91,6 +92,7 @@ def section_editor(section: SectionView) -> rx.Component:
                 width="100%",
             ),
             _buttons(),
+            sources_list(SectionEditState.edit_sources, "section-editor-sources"),
             spacing="3",
             width="100%",
         ),
