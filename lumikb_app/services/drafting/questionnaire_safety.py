@@ -31,11 +31,27 @@ KIND = {
 MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlsb", ".docm", ".dotm"}
 OLD_EXTENSIONS = {".xls": ".xlsx", ".doc": ".docx"}
 # Parts that carry code or reach outside the file: macros, ActiveX, embedded objects, links.
+# (An embedded .xlsx/.docx/.pptx, like a chart's data in a Word file, is macro-free by its
+# format; any other embedded object is an OLE package that could run something.)
 ACTIVE_PARTS = re.compile(
-    r"(vbaProject|vbaData|/activeX/|/embeddings/|externalLinks/|attachedToolbars)", re.I
+    r"(vbaProject|vbaData|/activeX/|externalLinks/|attachedToolbars"
+    r"|/embeddings/(?!.*\.(xlsx|docx|pptx)$))",
+    re.I,
 )
 ACTIVE_TYPES = re.compile(r"(macroEnabled|vbaProject|ms-office\.activeX)", re.I)
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+EXTERNAL = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']")
+HYPERLINK = re.compile(rb"Type\s*=\s*[\"'][^\"']*/hyperlink[\"']")
+# A web or network address (file://host/ and \\host\ too); Word records a local template
+# as file:///C:/..., which fetches nothing from elsewhere.
+REMOTE_TARGET = re.compile(rb"Target\s*=\s*[\"']\s*(\w+://(?!/)|\\\\|//)", re.I)
+# Word fields that fetch or run something when the document is opened or updated.
+ACTIVE_FIELD = re.compile(
+    rb"(instrText[^>]*>|instr\s*=\s*[\"'])\s*(DDE|DDEAUTO|INCLUDETEXT|INCLUDEPICTURE|IMPORT|LINK)\b",
+    re.I,
+)
+SCANNED_WHOLE = re.compile(r"(^\[Content_Types\]\.xml$|\.rels$|^word/[^/]+\.xml$)")
 UNSAFE_NAME = re.compile(r"[^\w .()\-]+")
 
 
@@ -158,26 +174,57 @@ def check_directory(fmt: QuestionnaireFormat, parts: list[zipfile.ZipInfo]) -> N
 def check_xml_parts(
     fmt: QuestionnaireFormat, package: zipfile.ZipFile, parts: list[zipfile.ZipInfo]
 ) -> None:
-    """No macro-enabled content type, and no DTD or entity in any XML part (entity expansion
-    is how an 'XML bomb' grows). The sizes were bounded by check_directory first."""
+    """No DTD or entity in any XML part (entity expansion is how an 'XML bomb' grows); no
+    macro-enabled content type, outside link (a remote template or object) or Word field that
+    fetches or runs something. The sizes were bounded by check_directory first."""
     for part in parts:
         if not part.filename.endswith((".xml", ".rels")):
             continue
-        try:
-            with package.open(part) as stream:
-                types = part.filename == "[Content_Types].xml"
-                head = stream.read(1 << 20 if types else 4096)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-            raise DraftInputError(
-                f"This .{fmt.value} file is damaged or incomplete and cannot be read."
-            ) from None
-        if DOCTYPE.search(head):
+        whole = bool(SCANNED_WHOLE.search(part.filename))
+        text = _read(fmt, package, part, None if whole else 4096)
+        if DOCTYPE.search(text[:4096]):
             raise DraftInputError(
                 f"This .{fmt.value} file declares XML entities (a way to build an 'XML bomb'), "
                 "so it was not opened."
             )
-        if types and ACTIVE_TYPES.search(head.decode("utf-8", "replace")):
+        if part.filename == "[Content_Types].xml" and ACTIVE_TYPES.search(
+            text.decode("utf-8", "replace")
+        ):
             raise DraftInputError(
                 "This file is macro-enabled; macros are never opened here. Save it as a plain "
                 f".{fmt.value} without macros and upload that."
             )
+        if part.filename.endswith(".rels"):
+            check_relationships(text)
+        elif whole and ACTIVE_FIELD.search(text):
+            raise DraftInputError(
+                "This document has a field that fetches or runs something when it is opened "
+                "(DDE, INCLUDETEXT, INCLUDEPICTURE or LINK). Remove the field and upload again."
+            )
+
+
+def check_relationships(text: bytes) -> None:
+    """Hyperlinks may point anywhere; nothing else may point to a web or network address (a
+    remote template or object would be fetched when the filled-in copy is opened)."""
+    for relationship in RELATIONSHIP.findall(text):
+        if (
+            EXTERNAL.search(relationship)
+            and not HYPERLINK.search(relationship)
+            and REMOTE_TARGET.search(relationship)
+        ):
+            raise DraftInputError(
+                "This file loads something from outside itself (a remote template, picture or "
+                "object). Save a copy without external links and upload that."
+            )
+
+
+def _read(
+    fmt: QuestionnaireFormat, package: zipfile.ZipFile, part: zipfile.ZipInfo, size: int | None
+) -> bytes:
+    try:
+        with package.open(part) as stream:
+            return stream.read(-1 if size is None else size)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise DraftInputError(
+            f"This .{fmt.value} file is damaged or incomplete and cannot be read."
+        ) from None

