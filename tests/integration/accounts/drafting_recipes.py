@@ -7,15 +7,18 @@ run in any order. The role's account owns the draft unless the row says otherwis
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import httpx
 
+from lumikb_app.db.tables import User
 from lumikb_app.services.chat import chat
 from lumikb_app.services.drafting import (
     comments,
     draft_creation,
     draft_summaries,
     drafts,
+    exports,
     generation,
     members,
     questionnaire_import,
@@ -38,8 +41,11 @@ from tests.integration.accounts.draft_world import (
     shared_draft,
     with_proposal,
 )
+from tests.integration.accounts.drafting_handlers import HANDLER_LOADS
 
+RouteRecipe = Callable[[World, Role], httpx.Response]
 SECTION_TEXT = "Two clerks sign the seal [1]."
+BASE_URL = "http://testserver"
 QUESTIONNAIRE = b"ID,Question,Answer\nQ1,How is the ledger sealed every night?,\n"
 
 
@@ -282,6 +288,18 @@ TEMPLATES = {
     ),
 }
 
+EXPORTS = {
+    "drafting.exports.export_draft": lambda w, u: exports.export_draft(
+        u, own_draft(w, u), "docx", BASE_URL
+    ),
+    "drafting.exports.export_draft [shared for viewing]": lambda w, u: exports.export_draft(
+        u, shared_draft(w, u, "view"), "md", BASE_URL
+    ),
+    "drafting.exports.export_draft [another account's]": lambda w, u: exports.export_draft(
+        u, foreign_draft(w), "pdf", BASE_URL
+    ),
+}
+
 ANSWERS = {
     "drafting.section_answer.write_section": lambda w, u: w.shows_kb(
         section_answer.write_section(u, section_answer.SectionBrief(QUESTION, [w.kb]))
@@ -289,17 +307,92 @@ ANSWERS = {
     "chat.chat.search_passages": lambda w, u: w.shows_kb(chat.search_passages(u, QUESTION, [])),
 }
 
-SERVICE_CALLS = {**DRAFTS, **GENERATION, **SECTIONS, **HISTORY, **SHARING, **TEMPLATES, **ANSWERS}
+SERVICE_CALLS = {
+    **DRAFTS,
+    **GENERATION,
+    **SECTIONS,
+    **HISTORY,
+    **SHARING,
+    **TEMPLATES,
+    **EXPORTS,
+    **ANSWERS,
+}
 
 
-def _get(path) -> object:
+def _account(w: World, role: Role) -> User:
+    """The role's account; root's when not signed in (whose drafts the request must not reach)."""
+    return w.root if role is Role.ANONYMOUS else w.user(role)
+
+
+def _request(method: str, path: Callable[[World, Role], str], **kwargs) -> RouteRecipe:
     def recipe(w: World, role: Role) -> httpx.Response:
-        return w.request(role, "GET", path(w, role))
+        return w.request(role, method, path(w, role), **kwargs)
 
     return recipe
 
 
-ROUTE_CALLS: dict = {}
-HANDLER_LOADS: dict = {}
+def _listed(draft: Callable[[World, Role], str]) -> RouteRecipe:
+    def recipe(w: World, role: Role) -> httpx.Response:
+        draft(w, role)
+        return w.request(role, "GET", "/api/v1/drafts")
 
-__all__ = ["draft_for"]
+    return recipe
+
+
+def _new_draft(w: World, role: Role) -> httpx.Response:
+    body = {"title": "Ledger checklist", "kb_ids": [w.kb], "template_id": built_in_template()}
+    return w.request(role, "POST", "/api/v1/drafts", json=body)
+
+
+def _import(w: World, role: Role) -> httpx.Response:
+    form = {"title": "Ledger questions", "kb_ids": w.kb}
+    files = {"file": ("ledger.csv", QUESTIONNAIRE, "text/csv")}
+    return w.request(role, "POST", "/api/v1/drafts/questionnaire", data=form, files=files)
+
+
+def _templates(w: World, role: Role) -> httpx.Response:
+    kb_template(w)
+    return w.request(role, "GET", "/api/v1/drafting/templates")
+
+
+def _viewed(w: World, role: Role) -> str:
+    return (
+        shared_draft(w, _account(w, role), "view")
+        if role is not Role.ANONYMOUS
+        else draft_for(w, role)
+    )
+
+
+ROUTE_CALLS = {
+    "GET /api/v1/drafts": _listed(draft_for),
+    "GET /api/v1/drafts [another account's]": _listed(lambda w, role: foreign_draft(w)),
+    "POST /api/v1/drafts": _new_draft,
+    "POST /api/v1/drafts/questionnaire": _import,
+    "GET /api/v1/drafts/{draft_id}": _request(
+        "GET", lambda w, role: f"/api/v1/drafts/{draft_for(w, role)}"
+    ),
+    "GET /api/v1/drafts/{draft_id} [another account's]": _request(
+        "GET", lambda w, role: f"/api/v1/drafts/{foreign_draft(w)}"
+    ),
+    "POST /api/v1/drafts/{draft_id}/generate": _request(
+        "POST", lambda w, role: f"/api/v1/drafts/{draft_for(w, role)}/generate"
+    ),
+    "POST /api/v1/drafts/{draft_id}/generate [shared for viewing]": _request(
+        "POST", lambda w, role: f"/api/v1/drafts/{_viewed(w, role)}/generate"
+    ),
+    "GET /api/v1/drafts/{draft_id}/export": _request(
+        "GET", lambda w, role: f"/api/v1/drafts/{draft_for(w, role)}/export?format=md"
+    ),
+    "GET /api/v1/drafts/{draft_id}/export [another account's]": _request(
+        "GET", lambda w, role: f"/api/v1/drafts/{foreign_draft(w)}/export?format=md"
+    ),
+    "GET /api/drafts/{draft_id}/export": _request(
+        "GET", lambda w, role: f"/api/drafts/{draft_for(w, role)}/export?format=docx"
+    ),
+    "GET /api/drafts/{draft_id}/export [another account's]": _request(
+        "GET", lambda w, role: f"/api/drafts/{foreign_draft(w)}/export?format=docx"
+    ),
+    "GET /api/v1/drafting/templates": _templates,
+}
+
+__all__ = ["HANDLER_LOADS", "ROUTE_CALLS", "SERVICE_CALLS"]
