@@ -53,7 +53,7 @@ def _card_actions(card: TemplateCard) -> rx.Component:
             size="1",
             disabled=card.archived,
             on_click=NewDraftState.open_new_draft(card.id),
-            aria_label="Start a draft from " + card.name,
+            aria_label="Use " + card.name + " for a new draft",
             custom_attrs=testid("template-use"),
         ),
         rx.cond(
