@@ -15,7 +15,8 @@ from lumikb_app.db.tables import AuditEvent, Draft, DraftSection, OutboxEvent
 from lumikb_app.domain.drafting import MAX_IMPORT_BYTES, DraftInputError
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import drafts, questionnaire_import
-from lumikb_app.services.platform.transactions import read_session
+from lumikb_app.services.drafting.questionnaire_export import fill_questionnaire
+from lumikb_app.services.platform.transactions import read_session, transaction
 from tests.conftest import CORPORA
 from tests.integration.retrieval.search_helpers import World, make_world
 from tests.unit.drafting import hostile_files as files
@@ -181,3 +182,28 @@ def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
     assert table.mapping == preview.mapping
     assert preview.mapping["table"] == "Questionnaire"
     _nothing_stored(before)
+
+
+def test_the_stored_original_is_filled_in_at_the_rows_its_sections_came_from(world):
+    draft = questionnaire_import.create_from_questionnaire(
+        world.reader, "PEPs", [world.kb_a], "peps-questionnaire.xlsx", PEPS.read_bytes()
+    )
+    with transaction() as session:
+        sections = drafts.sections_of(session, draft.id)
+        second = sections[1]
+        second.content = "Constants are written in UPPER_CASE [1]."
+        second.sources = [
+            {"n": 1, "document_name": "pep-0008.txt", "page": 2, "href": "/view/d8?page=2"}
+        ]
+        session.add(second)
+    record = drafts.open_draft(world.reader, draft.id).draft.questionnaire
+    original = b"".join(get_container().blobs.get(record["blob_key"]))
+    opened = drafts.open_draft(world.reader, draft.id)
+    filled = fill_questionnaire(
+        record["format"], original, record["mapping"], opened.sections, "https://kb.example.com"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(filled))["Questionnaire"]
+    assert sheet["A3"].value == "Q02"
+    assert sheet["D3"].value == "Constants are written in UPPER_CASE [1]."
+    assert sheet["E3"].value == "[1] pep-0008.txt, p. 2 — https://kb.example.com/view/d8?page=2"
+    assert sheet["D2"].value is None and sheet["D4"].value is None
