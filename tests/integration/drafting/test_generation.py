@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.adapters.fake_chat import FakeChatModel
+from lumikb_app.container import reset_container
 from lumikb_app.db.migrate import upgrade
 from lumikb_app.db.tables import Chunk, DraftMember, DraftSectionVersion
 from lumikb_app.domain.drafting import EXTRACTIVE_NOTE, NOT_COVERED_TEXT, SectionSeed
@@ -69,8 +70,11 @@ class World:
         self.draft_id = draft.id
 
 
-@pytest.fixture
-def world(data_dir) -> World:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request, data_dir, monkeypatch) -> World:
+    if request.param == "postgresql":
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("pg_url"))
+        reset_container()
     upgrade()
     return World()
 
