@@ -39,7 +39,7 @@ QUOTED = re.compile(r"'(?:[^']|'')*'")
 
 @dataclass(frozen=True)
 class CsvDialect:
-    encoding: str  # utf-8-sig (with BOM), utf-8 or cp1252
+    encoding: str  # utf-8-sig (with BOM), utf-8, utf-16 (with BOM) or cp1252
     delimiter: str
     quotechar: str
     lineterminator: str
@@ -221,14 +221,15 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def sniff(text: str, encoding: str) -> CsvDialect:
+    """The delimiter and line ending the file uses. The quote is always '"' (what every
+    spreadsheet writes): the sniffer takes the apostrophes of "What's ..., it's" for quotes."""
     sample = text[:65536]
     lineterminator = "\r\n" if "\r\n" in sample else "\n"
     try:
-        found = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS)
-        delimiter, quotechar = found.delimiter, found.quotechar or '"'
+        delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
-        delimiter, quotechar = ",", '"'
-    return CsvDialect(encoding, delimiter, quotechar, lineterminator)
+        delimiter = ","
+    return CsvDialect(encoding, delimiter, '"', lineterminator)
 
 
 def _table(name: str, rows: list[list[str]], keys: list[int], kind: str = "rows") -> Table:

@@ -61,6 +61,15 @@ def test_a_semicolon_csv_in_windows_1252_is_read():
     assert parsed.tables[0].rows[2][1] == "Wer darf; deployen?"
 
 
+def test_apostrophes_are_not_taken_for_quotes():
+    text = "ID,Question,Answer\nQ1,Is the 'root' account disabled?,\nQ2,'MFA' required?,\n"
+    parsed = questionnaire_read.parse("q.csv", text.encode())
+    assert [q.title for q in questions(parsed.tables, parsed.suggested)] == [
+        "Is the 'root' account disabled?",
+        "'MFA' required?",  # the sniffer alone reads "MFA required?"
+    ]
+
+
 def test_a_csv_with_a_bom_and_multi_line_cells_is_read():
     text = 'ID,Question,Answer\nQ1,"Describe backups:\nfrequency and retention",\n'
     parsed = questionnaire_read.parse("q.csv", text.encode("utf-8-sig"))
