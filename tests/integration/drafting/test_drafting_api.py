@@ -397,3 +397,21 @@ def test_generation_with_sections_of_another_draft_is_refused(world, questionnai
     assert response.status_code == 400, response.text
     opened = world.client.get(f"/api/v1/drafts/{draft['id']}", headers=world.as_("alice")).json()
     assert {s["generation_state"] for s in opened["sections"]} == {"idle"}
+
+
+def test_the_api_docs_describe_the_drafting_routes(world):
+    schema = world.client.get("/api/openapi.json").json()
+    paths = schema["paths"]
+    assert {
+        "/api/v1/drafts",
+        "/api/v1/drafts/{draft_id}/export",
+        "/api/v1/drafting/templates",
+    } <= set(paths)
+    assert not any(p.startswith("/api/drafts/") for p in paths)  # the browser's download
+    upload = paths["/api/v1/drafts/questionnaire"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert set(form["required"]) == {"file", "title", "kb_ids"}
+    assert upload["security"] == [{"ApiToken": []}]
+    export = paths["/api/v1/drafts/{draft_id}/export"]["get"]
+    formats = next(p for p in export["parameters"] if p["name"] == "format")["schema"]["enum"]
+    assert formats == ["docx", "pdf", "md", "original"]
