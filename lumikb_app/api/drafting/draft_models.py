@@ -98,3 +98,40 @@ class TemplateOut(BaseModel):
     answer_length: str
     tone: str
     sections: list[TemplateSectionOut]
+
+
+def questionnaire_form(max_bytes: int) -> dict[str, Any]:
+    """The multipart body of POST /api/v1/drafts/questionnaire, for the API docs (the route
+    reads the form itself, counting the bytes as they arrive)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file", "title", "kb_ids"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": f"An XLSX, CSV or DOCX questionnaire, at most "
+                                f"{max_bytes // (1024 * 1024)} MB.",
+                            },
+                            "title": {"type": "string"},
+                            "kb_ids": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "One field per knowledge base to draw from.",
+                            },
+                            "mapping": {
+                                "type": "string",
+                                "description": "Optional JSON: which columns hold the question, "
+                                "answer, sources, id and section (default: the suggested mapping).",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    }

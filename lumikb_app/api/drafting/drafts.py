@@ -29,6 +29,7 @@ from lumikb_app.api.drafting.draft_models import (
     GenerateIn,
     GenerationOut,
     TemplateOut,
+    questionnaire_form,
 )
 from lumikb_app.api.request_info import client_ip, is_https, public_host
 from lumikb_app.api.v1 import ERRORS
@@ -53,39 +54,6 @@ FILE_DOC = {200: {"description": "The exported file.", "content": {"application/
 NO_STORE = {"Cache-Control": "no-store"}
 FORMAT_DOC = '"original": the imported questionnaire with the answers filled in.'
 FORM_FIELDS = MAX_KBS + 4  # title, mapping and one kb_ids field per knowledge base
-UPLOAD_FORM = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "title", "kb_ids"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": f"An XLSX, CSV or DOCX questionnaire, at most "
-                            f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
-                        },
-                        "title": {"type": "string"},
-                        "kb_ids": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": "One field per knowledge base to draw from.",
-                        },
-                        "mapping": {
-                            "type": "string",
-                            "description": "Optional JSON: which columns hold the question, "
-                            "answer, sources, id and section (default: the suggested mapping).",
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
-
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
 
 
@@ -137,7 +105,7 @@ async def create_draft(body: DraftIn, user: ActingUser, request: Request) -> Dra
     response_model=DraftOut,
     summary="Create a draft from an XLSX, CSV or DOCX questionnaire (one section per question)",
     responses={**BAD_INPUT, **TOO_LARGE},
-    openapi_extra=UPLOAD_FORM,
+    openapi_extra=questionnaire_form(MAX_IMPORT_BYTES),
 )
 async def import_questionnaire(user: ActingUser, request: Request) -> DraftOut:
     form = await bounded_form.read_form(request, MAX_IMPORT_BYTES, FORM_FIELDS)
