@@ -37,6 +37,8 @@ class TableView:
     columns: list[ColumnChoice] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     row_count: int = 0
+    header_row: int = 0  # the header row suggested for this table (its rows start below it)
+    choices: dict[str, str] = field(default_factory=dict)  # its suggested column per role
 
 
 @dataclass
@@ -57,7 +59,15 @@ def table_view(table: PreviewTable) -> TableView:
         for c in table.columns
     ]
     rows = [[_cell(text) for text in row] for row in table.rows]
-    return TableView(table.name, table.kind, columns, rows, table.row_count)
+    header_row, choices = suggested_choices(table.mapping)
+    return TableView(table.name, table.kind, columns, rows, table.row_count, header_row, choices)
+
+
+def suggested_choices(suggested: dict[str, Any]) -> tuple[int, dict[str, str]]:
+    """A suggested mapping's header row, and its column per role as the selects hold them."""
+    header = suggested.get("header_row")
+    header_row = header if isinstance(header, int) and not isinstance(header, bool) else 0
+    return header_row, {name: choice(suggested.get(name)) for name, _ in ROLES}
 
 
 def table_views(preview: Preview) -> list[TableView]:

@@ -94,6 +94,7 @@ class ImportState(ShellState):
     import_kb_ids: list[str] = []
     import_busy: bool = False
     _import_data: bytes = b""
+    _suggested: dict = {}  # the suggested mapping (import_preview.mapping's form)
 
     def _forget_file(self) -> None:
         self._import_data = b""
@@ -162,11 +163,10 @@ class ImportState(ShellState):
         self.import_receiving, self.import_received = False, ""
         self.import_filename, self.import_format = preview.filename, preview.format
         self.import_tables = import_preview.table_views(preview)
-        suggested = preview.mapping
-        self.map_table = str(suggested.get("table") or "")
-        self.map_header_row = int(suggested.get("header_row") or 0)
-        self.map_columns = {name: import_preview.choice(suggested.get(name)) for name, _ in ROLES}
+        self.map_table = str(preview.mapping.get("table") or "")
+        self.map_header_row, self.map_columns = import_preview.suggested_choices(preview.mapping)
         self.import_question_count, self.import_problem = preview.question_count, preview.problem
+        self._suggested = self._chosen_mapping()
         self.import_suggested = True
         self.import_title = self.import_title or import_preview.title_from(preview.filename)
 
@@ -174,22 +174,32 @@ class ImportState(ShellState):
 
     @rx.event
     def set_map_table(self, name: str):
-        if any(table.name == name for table in self.import_tables) and name != self.map_table:
-            self.map_table, self.map_header_row = name, 0
-            self.map_columns = {field: NONE for field, _ in ROLES} | {"question_column": "0"}
-            self.import_suggested = False
+        """Another sheet or table, with the mapping suggested for it."""
+        table = next((t for t in self.import_tables if t.name == name), None)
+        if table is not None and name != self.map_table:
+            self.map_table, self.map_header_row = name, table.header_row
+            self.map_columns = dict(table.choices)
+            self._mapping_changed()
 
     @rx.event
     def set_map_header_row(self, value: str):
         if value.isdigit() and int(value) <= import_preview.MAX_HEADER_ROW:
-            self.map_header_row, self.import_suggested = int(value), False
+            self.map_header_row = int(value)
+            self._mapping_changed()
 
     @rx.event
     def set_map_column(self, field: str, value: str):
         known = any(c.value == value for c in self.shown_table.columns)
         if any(field == name for name, _ in ROLES) and (known or value == NONE):
             self.map_columns = {**self.map_columns, field: value}
-            self.import_suggested = False
+            self._mapping_changed()
+
+    def _chosen_mapping(self) -> dict:
+        return import_preview.mapping(self.map_table, self.map_header_row, self.map_columns)
+
+    def _mapping_changed(self) -> None:
+        """The suggestion's count holds only while the mapping is still the suggested one."""
+        self.import_suggested = self._chosen_mapping() == self._suggested
 
     # -- title, KBs, create -----------------------------------------------------------------
 
@@ -230,7 +240,7 @@ class ImportState(ShellState):
 
     def _create_call(self, user: User):
         kb_ids = chosen_kbs(self.import_kb_ids, [kb.id for kb in self.kbs])
-        mapping = import_preview.mapping(self.map_table, self.map_header_row, self.map_columns)
+        mapping = self._chosen_mapping()
         args = (user, self.import_title, kb_ids, self.import_filename, self._import_data, mapping)
         ip = self._ip() or None
         return lambda: questionnaire_import.create_from_questionnaire(*args, ip=ip)

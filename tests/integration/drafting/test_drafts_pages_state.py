@@ -136,6 +136,11 @@ async def test_an_imported_questionnaire_previews_its_mapping_and_becomes_a_draf
     assert page.question_count_label == "20 questions found"
     assert page.import_title == "Peps questionnaire" and len(page.shown_table.rows) == 10
 
+    sources = page.map_columns["sources_column"]
+    ImportState.set_map_column.fn(page, "sources_column", "none")
+    assert page.question_count_label == "Questions are counted again when you create the draft."
+    ImportState.set_map_column.fn(page, "sources_column", sources)
+    assert page.question_count_label == "20 questions found"  # the suggestion again
     ImportState.set_map_column.fn(page, "sources_column", "none")
     ImportState.set_map_column.fn(page, "question_column", "99")  # no such column: ignored
     assert page.map_columns["sources_column"] == "none"
@@ -185,3 +190,21 @@ async def test_two_files_at_once_are_refused(world):
     csv = hostile_files.csv_bytes("ID,Question,Answer\nQ1,How are backups made?,\n")
     page, _ = await _import(world.bob, ("a.csv", csv), ("b.csv", csv))
     assert page.import_error == "Import one questionnaire at a time." and not page.has_preview
+
+
+async def test_another_sheet_comes_with_the_mapping_suggested_for_it(world):
+    page, _ = await _import(world.bob, ("vendor.xlsx", hostile_files.workbook()))
+    assert [t.name for t in page.import_tables] == ["Questions", "Notes"] and page.several_tables
+    assert page.map_table == "Questions" and page.question_count_label == "3 questions found"
+    ImportState.set_map_table.fn(page, "Notes")
+    assert page.shown_table.name == "Notes" and page.map_columns["question_column"] == "0"
+    assert page.shown_table.rows[0][0] == "Return by Friday."
+    ImportState.set_map_table.fn(page, "Questions")
+    assert page.question_count_label == "3 questions found"
+    assert [c.role for c in page.preview_header][:5] == [
+        "ID",
+        "Section",
+        "Question",
+        "Answer",
+        "Sources",
+    ]
