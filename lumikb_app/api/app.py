@@ -8,6 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from lumikb_app.api import api_docs, backend_errors, v1, validation
 from lumikb_app.api.accounts import audit_export, auth, oidc
 from lumikb_app.api.documents import documents, pages
+from lumikb_app.api.drafting import downloads as draft_downloads
+from lumikb_app.api.drafting import drafts as draft_routes
 from lumikb_app.api.graph import entities as graph_entities
 from lumikb_app.api.models import kb_models
 from lumikb_app.api.origin_guard import OriginGuard
@@ -40,6 +42,8 @@ def create_api() -> FastAPI:
     api.include_router(api_docs.router)
     api.include_router(kb_models.router)
     api.include_router(graph_entities.router)
+    api.include_router(draft_routes.router)
+    api.include_router(draft_downloads.router)
     return api
 
 
