@@ -50,7 +50,7 @@ def _table(index: int, table: Any) -> Table:
                 f"Table {index + 1} of the document has more than {MAX_ROWS} rows."
             )
         rows.append([cell.text.strip() for cell in row.cells])
-    return Table(table_name(index), rows, list(range(len(rows))))
+    return Table(table_name(index), rows, list(range(len(rows))), can_grow=False)
 
 
 def numbered_paragraphs(document: Any) -> Table:

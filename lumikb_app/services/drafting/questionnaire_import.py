@@ -94,7 +94,7 @@ def _preview_table(table: Table) -> PreviewTable:
     names = headers(table, header_row)
     columns = [PreviewColumn(i, column_letter(i), names[i]) for i in range(table.width)]
     body = table.rows[header_row : header_row + PREVIEW_ROWS]
-    if table.kind == "rows" and table.width < MAX_COLUMNS:  # answers may go in a new column
+    if table.can_grow and table.kind == "rows" and table.width < MAX_COLUMNS:  # a new column
         columns.append(PreviewColumn(table.width, column_letter(table.width), NEW_COLUMN))
         body = [[*row, ""] for row in body]
     return PreviewTable(

@@ -8,6 +8,7 @@ too. `header_row` counts the table's rows from 1; 0 means the table has no heade
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -30,12 +31,14 @@ LETTERS = re.compile(r"^[A-Za-z]{1,2}$")
 class Table:
     """One sheet, CSV, Word table, or the Word document's numbered paragraphs. `rows` hold
     cell text (each row as wide as the widest); `keys` locate each row in the file: the sheet's
-    row number, the CSV record, the Word table row, or the paragraph's index."""
+    row number, the CSV record, the Word table row, or the paragraph's index. A sheet or CSV
+    can take answers in new columns after its last; a Word table cannot grow."""
 
     name: str
     rows: list[list[str]]
     keys: list[int]
     kind: str = "rows"  # rows | paragraphs
+    can_grow: bool = True
 
     @property
     def width(self) -> int:
@@ -124,6 +127,8 @@ def check(tables: list[Table], mapping: Mapping) -> Table:
     ]
     if len(chosen) != len(set(chosen)):
         raise DraftInputError("Each column can be mapped once: choose different columns.")
+    if not table.can_grow and table.kind == "rows" and max(chosen) >= table.width:
+        raise DraftInputError("A Word table cannot grow: choose columns the table has.")
     return table
 
 
@@ -201,14 +206,13 @@ def suggest_for(table: Table) -> Mapping:
         if "question_column" in found:
             answer = found.get("answer_column")
             if answer is None:
-                answer = table.width
+                answer = _free_column(table, found["question_column"], number, found.values())
             return Mapping(
                 table=table.name, header_row=number, **{**found, "answer_column": answer}
             )
     question = _longest_text_column(table)
-    return Mapping(
-        table.name, 0, question_column=question, answer_column=_empty_column(table, question)
-    )
+    answer = _free_column(table, question, 0, [question])
+    return Mapping(table.name, 0, question_column=question, answer_column=answer)
 
 
 def _match_headers(row: list[str]) -> dict[str, Any]:
@@ -236,8 +240,11 @@ def _longest_text_column(table: Table) -> int:
     return totals.index(max(totals))
 
 
-def _empty_column(table: Table, question: int) -> int:
+def _free_column(table: Table, question: int, header_row: int, taken: Iterable[int]) -> int | None:
+    """Where answers can go: the first empty column right of the questions, else a new
+    column after the last (a Word table has none to add)."""
+    used = set(taken)
     for index in range(question + 1, table.width):
-        if not any(_cell(row, index) for row in table.rows):
+        if index not in used and not any(_cell(row, index) for row in table.rows[header_row:]):
             return index
-    return min(table.width, MAX_COLUMNS - 1)
+    return min(table.width, MAX_COLUMNS - 1) if table.can_grow else None

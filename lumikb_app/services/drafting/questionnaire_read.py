@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -67,9 +67,7 @@ def parse(filename: str, data: bytes) -> ParsedQuestionnaire:
         dialect, rows = read_csv(data)
         tables = [_table("CSV", rows, list(range(len(rows))))]
     else:
-        tables = [
-            _table(t.name, t.rows, t.keys, t.kind) for t in questionnaire_docx.read_docx(data)
-        ]
+        tables = [_bounded(table) for table in questionnaire_docx.read_docx(data)]
     tables = [table for table in tables if any(any(row) for row in table.rows)]
     if not tables:
         raise DraftInputError("The questionnaire is empty: no questions were found in it.")
@@ -232,11 +230,16 @@ def sniff(text: str, encoding: str) -> CsvDialect:
     return CsvDialect(encoding, delimiter, '"', lineterminator)
 
 
-def _table(name: str, rows: list[list[str]], keys: list[int], kind: str = "rows") -> Table:
-    width = max((len(row) for row in rows), default=0)
+def _table(name: str, rows: list[list[str]], keys: list[int]) -> Table:
+    return _bounded(Table(name, rows, keys))
+
+
+def _bounded(table: Table) -> Table:
+    """The table within the row and column limits, each row as wide as the widest."""
+    width = table.width
     if width > MAX_COLUMNS:
-        raise DraftInputError(f"{name!r} has more than {MAX_COLUMNS} columns.")
-    if sum(1 for row in rows if any(row)) > MAX_ROWS:
-        raise DraftInputError(f"{name!r} has more than {MAX_ROWS} rows.")
-    padded = [row + [""] * (width - len(row)) for row in rows]
-    return Table(name, padded, keys, kind)
+        raise DraftInputError(f"{table.name!r} has more than {MAX_COLUMNS} columns.")
+    if sum(1 for row in table.rows if any(row)) > MAX_ROWS:
+        raise DraftInputError(f"{table.name!r} has more than {MAX_ROWS} rows.")
+    padded = [row + [""] * (width - len(row)) for row in table.rows]
+    return replace(table, rows=padded)

@@ -234,3 +234,17 @@ def hyperlinked_xlsx() -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(workbook()))
     book["Questions"]["C2"].hyperlink = "https://example.com/backups"
     return _saved(book)
+
+
+def document_with_table_headers(names: list[str], filler: str = "") -> bytes:
+    """A Word table with these header names, the questions in column B, and `filler` in C."""
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=len(names))
+    for cell, text in zip(table.rows[0].cells, names, strict=True):
+        cell.text = text
+    for number, (_, _, question, _, _) in enumerate(QUESTIONS, start=1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = str(number), question
+        if len(cells) > 2:
+            cells[2].text = filler
+    return _saved_docx(document)

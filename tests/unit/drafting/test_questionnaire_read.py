@@ -173,3 +173,25 @@ def test_a_question_longer_than_a_section_title_is_refused():
 def test_a_filename_is_kept_readable_but_safe():
     parsed = questionnaire_read.parse("../../etc/Vendör Q&A (v2).csv", b"ID,Question\n1,Why?\n")
     assert parsed.filename == "Vendör Q_A (v2).csv"
+
+
+def test_a_word_table_takes_answers_in_its_own_empty_column_and_cannot_grow():
+    blank = questionnaire_read.parse(
+        "q.docx", files.document_with_table_headers(["#", "Question", ""])
+    )
+    assert (blank.suggested.question_column, blank.suggested.answer_column) == (1, 2)
+    full = questionnaire_read.parse(
+        "q.docx", files.document_with_table_headers(["#", "Question", "Owner"], filler="Ops")
+    )
+    assert full.suggested.answer_column is None  # nowhere to write: the person must choose
+    grown = {**full.suggested.to_dict(), "answer_column": 3}
+    with pytest.raises(DraftInputError, match="A Word table cannot grow"):
+        questions(full.tables, Mapping.from_value(grown))
+    answer_in_owner = {**full.suggested.to_dict(), "answer_column": 2}
+    assert len(questions(full.tables, Mapping.from_value(answer_in_owner))) == 3
+
+
+def test_a_free_column_right_of_the_questions_takes_the_answers():
+    data = b"ID,Question,Comments,Owner\nQ1,Why?,,Ops\nQ2,How?,,Ops\n"
+    suggested = questionnaire_read.parse("q.csv", data).suggested
+    assert (suggested.question_column, suggested.answer_column) == (1, 2)
