@@ -39,6 +39,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/home/lumikb \
     LUMIKB_ENV=production
 
+# DejaVu Sans: the PDF export's Unicode face (services/drafting/export_pdf.py).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 lumikb \
  && useradd --system --uid 10001 --gid lumikb --home-dir /home/lumikb --create-home lumikb
 
