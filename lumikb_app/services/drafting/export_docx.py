@@ -28,9 +28,11 @@ from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
+from docx.oxml.table import CT_Tbl
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from lumikb_app.services.drafting.export_blocks import (
@@ -67,13 +69,17 @@ def render_docx(document: ExportDocument) -> bytes:
     _styles(doc)
     doc.core_properties.title = document.title
     writer = _Writer(doc, _Footnotes(doc))
+    body = doc.element.body
+    page_setup = body.sectPr
+    body.remove(page_setup)  # so each block is appended, not searched in to sit before it
     writer.front(document)
     group = ""
     for section in document.sections:
         if section.group and section.group != group:
-            doc.add_heading(section.group, level=1)
+            writer.paragraph(section.group, "Heading 1")
         group = section.group or group
         writer.section(section, heading_level=2 if section.question else 1)
+    body.append(page_setup)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -106,7 +112,7 @@ class _Footnotes:
     def __init__(self, doc: WordDocument) -> None:
         self.doc = doc
         self._part: StoryPart | None = None
-        self.mark_style = doc.styles["Footnote Reference"].style_id
+        self.ids = _style_ids(doc)
 
     @property
     def part(self) -> StoryPart:
@@ -125,9 +131,9 @@ class _Footnotes:
         self.part.element.append(footnote)
         paragraph = Paragraph(OxmlElement("w:p"), self.part)
         footnote.append(paragraph._p)
-        paragraph.style = "Footnote Text"
+        paragraph._p.get_or_add_pPr().style = self.ids["Footnote Text"]
         mark = paragraph.add_run()
-        mark.style = "Footnote Reference"
+        mark._r.get_or_add_rPr().style = self.ids["Footnote Reference"]
         mark._r.append(OxmlElement("w:footnoteRef"))
         paragraph.add_run(f" {note.where}.")
         if note.link:
@@ -140,23 +146,37 @@ class _Writer:
         self.doc = doc
         self.footnotes = footnotes
         self.notes: dict[int, SourceNote] = {}
+        self.body = doc.element.body
+        self.width = doc._block_width  # the text width, read while the page setup is there
         self.cited: set[int] = set()
         self.base_level = 1
 
     def front(self, document: ExportDocument) -> None:
-        self.doc.add_paragraph(document.title, style="Title")
+        self.paragraph(document.title, "Title")
         if document.subtitle:
-            self.doc.add_paragraph(document.subtitle, style="Subtitle")
+            self.paragraph(document.subtitle, "Subtitle")
         if document.note:
-            run = self.doc.add_paragraph().add_run(document.note)
+            run = self.paragraph().add_run(document.note)
             run.italic = True
             run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+
+    def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        """A new body paragraph; styles set by id (python-docx's lookup by name walks every
+        style of the document each time)."""
+        element = OxmlElement("w:p")
+        self.body.append(element)
+        paragraph = Paragraph(element, self.doc.part)
+        if text:
+            paragraph.add_run(text)
+        if style:
+            paragraph._p.get_or_add_pPr().style = self.footnotes.ids[style]
+        return paragraph
 
     def section(self, section: ExportSection, heading_level: int) -> None:
         self.base_level = heading_level
         self.notes = {note.number: note for note in section.notes}
         heading = f"{section.ref} – {section.heading}" if section.ref else section.heading
-        self.doc.add_heading(heading, level=heading_level)
+        self.paragraph(heading, f"Heading {heading_level}")
         if section.kind != "answer":
             self._marked(section)
             return
@@ -166,7 +186,7 @@ class _Writer:
     def _marked(self, section: ExportSection) -> None:
         """A section left for a person: a shaded, ruled paragraph that says so plainly."""
         label = NOT_COVERED_LABEL if section.kind == "not_covered" else NOT_ANSWERED_LABEL
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.paragraph()
         run = paragraph.add_run(label.upper())
         run.bold = True
         run.font.color.rgb = RGBColor(0x7A, 0x5A, 0x00)
@@ -184,21 +204,21 @@ class _Writer:
     def block(self, block: Block) -> None:
         if block.kind == "heading":
             level = min(self.base_level + block.level, 9)
-            self.spans(self.doc.add_heading(level=level), block.spans)
+            self.spans(self.paragraph("", f"Heading {level}"), block.spans)
         elif block.kind == "code":
             self._code(block)
         elif block.kind == "table":
             self._table(block)
         elif block.kind == "rule":
-            self.doc.add_paragraph("—" * 3).alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.paragraph("—" * 3).alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif block.kind == "item":
             self._item(block)
         else:
             style = "Quote" if block.quote else None
-            self.spans(self.doc.add_paragraph(style=style), block.spans)
+            self.spans(self.paragraph("", style), block.spans)
 
     def _item(self, block: Block) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.paragraph()
         fmt = paragraph.paragraph_format
         fmt.left_indent = INDENT * (block.depth + 1)
         fmt.space_after = Pt(3)
@@ -209,7 +229,7 @@ class _Writer:
         self.spans(paragraph, block.spans)
 
     def _code(self, block: Block) -> None:
-        paragraph = self.doc.add_paragraph(style="Code Block")
+        paragraph = self.paragraph("", "Code Block")
         if block.depth:
             paragraph.paragraph_format.left_indent = INDENT * block.depth
         lines = block.text.split("\n")
@@ -220,10 +240,12 @@ class _Writer:
 
     def _table(self, block: Block) -> None:
         columns = max(len(row) for row in block.rows)
-        table = self.doc.add_table(rows=len(block.rows), cols=columns, style="Table Grid")
-        for r, row in enumerate(block.rows):
-            for c, spans in enumerate(row):
-                cell = table.cell(r, c)
+        element = CT_Tbl.new_tbl(len(block.rows), columns, self.width)
+        element.tblStyle_val = self.footnotes.ids["Table Grid"]
+        self.body.append(element)
+        table = Table(element, self.doc.part)
+        for r, (row, cells) in enumerate(zip(block.rows, table.rows, strict=True)):
+            for spans, cell in zip(row, cells.cells, strict=False):
                 header = r == 0
                 paragraph = cell.paragraphs[0]
                 paragraph.paragraph_format.space_before = Pt(2)
@@ -231,7 +253,7 @@ class _Writer:
                 self.spans(paragraph, spans, bold=header)
                 if header:
                     _shade(cell._tc.get_or_add_tcPr(), "E7E6E6")
-        self.doc.add_paragraph()
+        self.paragraph()
 
     def spans(self, paragraph: Paragraph, spans: tuple[Span, ...], bold: bool = False) -> None:
         previous = 0
@@ -261,7 +283,7 @@ class _Writer:
         if number in self.cited:
             field = parse_xml(
                 f'<w:fldSimple {nsdecls("w")} w:instr=" NOTEREF {bookmark} \\f \\h ">'
-                f'<w:r><w:rPr><w:rStyle w:val="{self.footnotes.mark_style}"/></w:rPr>'
+                f'<w:r><w:rPr><w:rStyle w:val="{self.footnotes.ids["Footnote Reference"]}"/></w:rPr>'
                 f"<w:t>{number}</w:t></w:r></w:fldSimple>"
             )
             paragraph._p.append(field)
@@ -272,11 +294,17 @@ class _Writer:
             parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{number}" w:name="{bookmark}"/>')
         )
         run = paragraph.add_run()
-        run.style = "Footnote Reference"
+        run._r.get_or_add_rPr().style = self.footnotes.ids["Footnote Reference"]
         reference = OxmlElement("w:footnoteReference")
         reference.set(qn("w:id"), str(number))
         run._r.append(reference)
         paragraph._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{number}"/>'))
+
+
+def _style_ids(doc: WordDocument) -> dict[str, str]:
+    names = ["Title", "Subtitle", "Quote", "Code Block", "Footnote Text", "Footnote Reference"]
+    names += ["Table Grid", *(f"Heading {n}" for n in range(1, 10))]
+    return {name: doc.styles[name].style_id for name in names}
 
 
 def _font(style: Any, name: str) -> None:

@@ -223,7 +223,7 @@ class _Writer:
 
     def block(self, block: Block) -> None:
         if block.kind == "heading":
-            self.heading("".join(s.text for s in block.spans), max(10.5, 13 - block.level))
+            self.heading(_plain(block.spans, self.fonts.unicode), max(10.5, 13 - block.level))
         elif block.kind == "code":
             self._code(block)
         elif block.kind == "table":
@@ -235,12 +235,18 @@ class _Writer:
         elif block.kind == "item":
             self._item(block)
         else:
-            self._paragraph(block.spans, italic=block.quote)
+            self._paragraph(block.spans, quote=block.quote)
 
-    def _paragraph(self, spans: tuple[Span, ...], italic: bool = False) -> None:
-        self.spans(spans, italic=italic)
-        self.pdf.ln(LINE)
-        self.pdf.ln(1.8)
+    def _paragraph(self, spans: tuple[Span, ...], quote: bool = False) -> None:
+        pdf = self.pdf
+        margin = pdf.l_margin
+        if quote:  # indented, in italics
+            pdf.set_left_margin(margin + INDENT)
+            pdf.set_x(pdf.l_margin)
+        self.spans(spans, italic=quote)
+        pdf.set_left_margin(margin)
+        pdf.ln(LINE)
+        pdf.ln(1.8)
 
     def _item(self, block: Block) -> None:
         pdf = self.pdf
@@ -283,7 +289,9 @@ class _Writer:
     def _table(self, block: Block) -> None:
         pdf = self.pdf
         self._font("", 9.5, INK)
+        pdf.set_fill_color(255, 255, 255)  # the table starts from the current style
         with pdf.table(
+            v_align="TOP",
             first_row_as_headings=True,
             line_height=4.8,
             text_align="LEFT",
