@@ -115,7 +115,7 @@ def _built_in_snapshot(definition: BuiltInTemplate) -> dict[str, Any]:
 def list_templates(user: User) -> list[DraftTemplate]:
     """The templates the user may start a draft from: built-in ones first, then those for
     everyone, then those of the KBs they may read, by name."""
-    return [entry.template for entry in template_entries(user) if not entry.template.archived_at]
+    return [entry.template for entry in template_entries(user)]
 
 
 def template_entries(user: User, include_archived: bool = False) -> list[TemplateEntry]:
