@@ -20,18 +20,26 @@ from lumikb_app.services.drafting import questionnaire_read
 from lumikb_app.services.drafting.questionnaire_mapping import Mapping
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_XLSX_CELL = 32_000  # Excel's limit is 32,767 characters per cell
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML (xlsx, docx)
-FENCE = re.compile(r"^\s*(```|~~~).*$", re.M)
-HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.M)
-EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# Markdown marks a plain-text cell shows as they are: fences, heading hashes, bold, inline code,
+# links (kept as "text (address)") and bullets (as "•", so no answer starts with "- ").
+PLAIN = (
+    (re.compile(r"^\s*(```|~~~).*$", re.M), ""),
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"`([^`\n]+)`"), r"\1"),
+    (re.compile(r"\[([^\]\n]+)\]\((\S+?)\)"), r"\1 (\2)"),
+    (re.compile(r"^(\s*)[-*+]\s+", re.M), r"\1• "),
+    (re.compile(r"\n{3,}"), "\n\n"),
+)
 
 
 def answer_text(section: DraftSection) -> str:
-    """The answer as plain text, [n] markers kept (Markdown fences and heading marks go)."""
-    text = FENCE.sub("", CONTROL.sub("", section.content or ""))
-    text = EMPHASIS.sub(r"\2", HEADING.sub("", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """The answer as plain text with its [n] markers, without Markdown's marks."""
+    text = CONTROL.sub("", section.content or "")
+    for pattern, replacement in PLAIN:
+        text = pattern.sub(replacement, text)
+    return text.strip()
 
 
 def source_lines(section: DraftSection, base_url: str) -> list[str]:
@@ -42,13 +50,9 @@ def source_lines(section: DraftSection, base_url: str) -> list[str]:
         page = source.get("page")
         where = f", p. {page}" if page not in (None, "") else ""
         href = str(source.get("href") or "")
-        link = (
-            f" — {base_url.rstrip('/')}{href}"
-            if href.startswith("/")
-            else f" — {href}"
-            if href
-            else ""
-        )
+        if href.startswith("/"):
+            href = base_url.rstrip("/") + href
+        link = f" — {href}" if href else ""
         line = f"[{source.get('n', len(lines) + 1)}] {name}{where}{link}"
         lines.append(CONTROL.sub("", line))
     return lines
@@ -69,10 +73,13 @@ def fill_questionnaire(
         if section.row.get("table") == chosen.table and isinstance(section.row.get("row"), int)
     }
     kind = QuestionnaireFormat(fmt)
-    if kind is QuestionnaireFormat.xlsx:
-        return fill_xlsx(original, chosen, answers)
     if kind is QuestionnaireFormat.csv:
         return fill_csv(original, chosen, answers)
+    # openpyxl and python-docx are imported only when such a file is filled
+    if kind is QuestionnaireFormat.xlsx:
+        from lumikb_app.services.drafting import questionnaire_xlsx_export
+
+        return questionnaire_xlsx_export.fill_xlsx(original, chosen, answers)
     from lumikb_app.services.drafting import questionnaire_docx_export
 
     return questionnaire_docx_export.fill_docx(original, chosen, answers)
@@ -84,86 +91,10 @@ def joined(answer: str, sources: list[str], with_sources: bool) -> str:
     return f"{answer}\n\nSources:\n" + "\n".join(sources) if answer else "\n".join(sources)
 
 
-def fill_xlsx(
-    original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]
-) -> bytes:
-    import openpyxl  # imported when a workbook is filled: most pages never need it
-
-    from lumikb_app.services.drafting import questionnaire_xlsx_fit
-
-    book = openpyxl.load_workbook(io.BytesIO(original))
-    if mapping.table not in book.sheetnames:
-        raise DraftInputError(f"The questionnaire has no sheet named {mapping.table!r}.")
-    sheet = book[mapping.table]
-    _xlsx_headers(sheet, mapping)
-    own_sources = mapping.sources_column is not None
-    for column in (mapping.answer_column, mapping.sources_column if own_sources else None):
-        if column is not None:  # widened first: a row's height follows its columns' widths
-            questionnaire_xlsx_fit.widen(sheet, column + 1)
-    for row, (answer, sources) in answers.items():
-        if answer or sources:
-            _fill(sheet, row, _col(mapping.answer_column), joined(answer, sources, not own_sources))
-        if own_sources and sources:
-            _fill(sheet, row, _col(mapping.sources_column), "\n".join(sources))
-        if answer or sources:
-            questionnaire_xlsx_fit.fit_row(sheet, row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _fill(sheet: Any, row: int, column: int, text: str) -> None:
-    from lumikb_app.services.drafting import questionnaire_xlsx_fit
-
-    cell = _set_text(sheet.cell(row=row, column=column), text)
-    if cell is not None:
-        questionnaire_xlsx_fit.wrap(cell)
-
-
-def _col(index: int | None) -> int:
-    if index is None:
+def answer_column(mapping: Mapping) -> int:
+    if mapping.answer_column is None:
         raise DraftInputError("Choose the column the answers go in.")
-    return index + 1
-
-
-def _xlsx_headers(sheet: Any, mapping: Mapping) -> None:
-    """A header row gets "Answer"/"Sources" where those columns had no name yet."""
-    if not mapping.header_row:
-        return
-    for index, name in ((mapping.answer_column, "Answer"), (mapping.sources_column, "Sources")):
-        if index is not None:
-            cell = sheet.cell(row=mapping.header_row, column=index + 1)
-            if cell.value in (None, ""):
-                _set_text(cell, name)
-
-
-def _set_text(cell: Any, text: str) -> Any:
-    """Text stays text: openpyxl would store '=…' as a formula, so the type is set after."""
-    cell = _writable(cell)
-    if cell is None:
-        return None
-    if len(text) > MAX_XLSX_CELL:
-        text = text[: MAX_XLSX_CELL - 1] + "…"
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(RISKY_START):
-        cell.quotePrefix = True
-    return cell
-
-
-def _writable(cell: Any) -> Any:
-    """A cell merged down with the ones above is written through the top one; a cell merged
-    into another column (the question's, say) is left alone (None)."""
-    from openpyxl.cell.cell import MergedCell
-
-    if not isinstance(cell, MergedCell):
-        return cell
-    sheet = cell.parent
-    for merged in sheet.merged_cells.ranges:
-        if cell.coordinate in merged:
-            top = merged.min_col == cell.column
-            return sheet.cell(row=merged.min_row, column=merged.min_col) if top else None
-    return cell
+    return mapping.answer_column
 
 
 def fill_csv(original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]) -> bytes:
@@ -186,7 +117,7 @@ def fill_csv(original: bytes, mapping: Mapping, answers: dict[int, tuple[str, li
         if answer or sources:
             _set_field(
                 records[row],
-                _col(mapping.answer_column) - 1,
+                answer_column(mapping),
                 _defused(joined(answer, sources, not own_sources)),
             )
         if own_sources and sources and mapping.sources_column is not None:

@@ -128,10 +128,24 @@ def test_without_a_sources_column_the_sources_follow_the_answer():
 
 
 def test_markdown_marks_go_and_citation_markers_stay():
-    content = "## Summary\n\n**Backups** run nightly [1].\n\n```\nrestic backup /srv\n```"
+    content = (
+        "## Summary\n\n**Backups** run nightly with `restic` [1]; see "
+        "[the runbook](https://wiki.example/backups).\n\n- daily\n- weekly [2]\n\n"
+        "```\nrestic backup /srv\n```"
+    )
     out = _export("q.xlsx", files.workbook(), [(content, [_source(1, "ops.md")])])
     value = openpyxl.load_workbook(io.BytesIO(out))["Questions"]["D2"].value
-    assert value == "Summary\n\nBackups run nightly [1].\n\nrestic backup /srv"
+    assert value == (
+        "Summary\n\nBackups run nightly with restic [1]; see the runbook "
+        "(https://wiki.example/backups).\n\n• daily\n• weekly [2]\n\nrestic backup /srv"
+    )
+
+
+def test_an_answer_that_is_a_list_is_not_mangled_in_a_csv():
+    data = b"ID,Question,Answer\nQ1,What is kept?,\n"
+    out = _export("q.csv", data, [("- logs\n- backups", [])])
+    rows = list(csv.reader(io.StringIO(out.decode(), newline="")))
+    assert rows[1][2] == "• logs\n• backups"
 
 
 def test_a_csv_keeps_its_dialect_encoding_and_other_columns():
