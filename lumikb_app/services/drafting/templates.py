@@ -70,13 +70,17 @@ def ensure_built_in_templates(session: Session) -> int:
     written = 0
     for definition in BUILT_IN_TEMPLATES:
         row = session.exec(select(DraftTemplate).where(DraftTemplate.key == definition.key)).first()
-        if row is not None and snapshot(row) == _built_in_snapshot(definition):
+        before = snapshot(row) if row is not None else None
+        if before == _built_in_snapshot(definition):
             continue
         row = row or DraftTemplate(key=definition.key, built_in=True, version=0, name="")
         _apply(row, _built_in_fields(definition))
         row.kind, row.kb_id, row.archived_at = definition.kind, None, None
         row.version += 1
         _save_version(session, row, changed_by=None)
+        if before is not None:  # a new release changed it: say so (first seeding is not news)
+            changed = sorted(k for k, v in snapshot(row).items() if before.get(k) != v)
+            _audit(session, "draft.template_update", None, row, None, changed=changed)
         written += 1
     return written
 
@@ -365,7 +369,7 @@ def _scope_lock(kb_id: str | None) -> int:
 def _audit(
     session: Session,
     action: str,
-    user: User,
+    user: User | None,
     template: DraftTemplate,
     ip: str | None,
     **details: Any,

@@ -8,7 +8,7 @@ import dataclasses
 from sqlmodel import col, select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import DraftTemplate, DraftTemplateVersion
+from lumikb_app.db.tables import AuditEvent, DraftTemplate, DraftTemplateVersion
 from lumikb_app.services.drafting import built_in_templates, templates
 
 
@@ -41,3 +41,8 @@ def test_seeding_twice_stores_each_built_in_once_and_a_changed_one_gets_version_
         ).all()
         assert sorted(versions) == [1, 2]
         assert len(_stored(session)) == 5
+        events = session.exec(select(AuditEvent)).all()  # the first seeding is not audited
+        assert [(e.action, e.actor_id, e.target) for e in events] == [
+            ("draft.template_update", None, rfp.id)
+        ]
+        assert events[0].details["changed"] == ["sections"]
