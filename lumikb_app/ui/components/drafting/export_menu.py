@@ -9,15 +9,16 @@ from lumikb_app.ui.components.common import testid
 
 def _item(fmt: str, label: str | rx.Var, icon: str) -> rx.Component:
     return rx.menu.item(
-        rx.el.a(  # a plain link: the browser downloads the file (no client-side routing)
-            rx.hstack(rx.icon(icon, size=15), rx.text(label), align="center", spacing="2"),
+        rx.el.a(
+            rx.icon(icon, size=15),
+            label,
             href=DraftEditorState.export_links[fmt],
-            download="",
-            color="inherit",
-            text_decoration="none",
-            width="100%",
+            download=True,
+            # rx.el.a is a React Router link: let the browser fetch the file itself.
+            reload_document=True,
             custom_attrs=testid(f"export-{fmt}"),
         ),
+        as_child=True,
     )
 
 
