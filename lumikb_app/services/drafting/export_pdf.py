@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
@@ -58,6 +59,7 @@ NOTE_FILL = (255, 244, 206)
 NOTE_RULE = (201, 162, 39)
 NOTE_INK = (122, 90, 0)
 LINE = 5.2  # mm, body line height
+LINE_FACTOR = 1.45  # the same, as a multiple of the 10 pt body font
 INDENT = 6.0  # mm per list level
 _ASCII = str.maketrans({"—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...",
                         "→": "->", "←": "<-", "•": "-", "·": "-", "\u00a0": " "})  # fmt: skip
@@ -102,10 +104,11 @@ class _Pdf(FPDF):
         self.set_title(title)
         self.set_creator("LumiKB")
         self.clean: Callable[[str], str] = str
+        self.body_family = "helvetica"
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(self.font_family, "", 8)
+        self.set_font(self.body_family, "", 8)
         self.set_text_color(*MUTED)
         text = self.clean(f"{self.draft_title} · page {self.page_no()} of {{nb}}")
         self.cell(0, 5, text, align="C")
@@ -125,6 +128,7 @@ def _fonts(pdf: _Pdf) -> Fonts:
     for style in FACES:
         pdf.add_font("dejavu", style, str(files[style]))
     pdf.add_font("dejavu-mono", "", str(files["mono"]))
+    pdf.body_family = "dejavu"
     pdf.set_font("dejavu", "", 10)
     return Fonts("dejavu", "dejavu-mono", unicode=True)
 
@@ -238,30 +242,32 @@ class _Writer:
             self._paragraph(block.spans, quote=block.quote)
 
     def _paragraph(self, spans: tuple[Span, ...], quote: bool = False) -> None:
-        pdf = self.pdf
-        margin = pdf.l_margin
-        if quote:  # indented, in italics
-            pdf.set_left_margin(margin + INDENT)
-            pdf.set_x(pdf.l_margin)
-        self.spans(spans, italic=quote)
-        pdf.set_left_margin(margin)
-        pdf.ln(LINE)
-        pdf.ln(1.8)
+        self.flow(spans, indent=INDENT if quote else 0, italic=quote, after=1.8)
 
     def _item(self, block: Block) -> None:
-        pdf = self.pdf
-        margin = pdf.l_margin
-        indent = margin + INDENT * (block.depth + 1)
-        if block.marker:
-            self._font("", 10, INK)
-            pdf.set_x(indent - INDENT + 1)
-            pdf.write(LINE, self.text(block.marker))
-        pdf.set_left_margin(indent)
-        pdf.set_x(indent)
-        self.spans(block.spans)
-        pdf.set_left_margin(margin)
-        pdf.ln(LINE)
-        pdf.ln(0.8)
+        self.flow(block.spans, indent=INDENT * (block.depth + 1), bullet=block.marker, after=0.8)
+
+    def flow(
+        self,
+        spans: tuple[Span, ...],
+        indent: float = 0,
+        bullet: str = "",
+        italic: bool = False,
+        after: float = 0,
+    ) -> None:
+        """One paragraph of styled spans, wrapped as a whole by fpdf2's text regions, so a
+        citation mark stays on the line of the word it follows."""
+        self._font("", 10, INK)
+        with (
+            self.pdf.text_columns(line_height=LINE_FACTOR) as columns,
+            columns.paragraph(
+                indent=indent,
+                bullet_string=self.text(bullet),
+                bullet_r_margin=1.8,
+                bottom_margin=after,
+            ) as paragraph,
+        ):
+            self.spans(spans, paragraph, italic)
 
     def _code(self, block: Block) -> None:
         pdf = self.pdf
@@ -324,7 +330,7 @@ class _Writer:
             pdf.ln(5)
         pdf.ln(2)
 
-    def spans(self, spans: tuple[Span, ...], italic: bool = False) -> None:
+    def spans(self, spans: tuple[Span, ...], paragraph: Any, italic: bool = False) -> None:
         pdf = self.pdf
         previous = 0
         for span in spans:
@@ -332,16 +338,16 @@ class _Writer:
                 self._font("", 10, LINK)
                 pdf.char_vpos = "SUP"
                 mark = f",{span.cite}" if previous else str(span.cite)
-                pdf.write(LINE, mark, link=self.targets.get(span.cite, ""))
+                paragraph.write(mark, link=self.targets.get(span.cite))
                 pdf.char_vpos = "LINE"
             elif span.code:
                 pdf.set_font(self.fonts.mono, "", 9)
                 pdf.set_text_color(*(LINK if span.href else INK))
-                pdf.write(LINE, self.text(span.text), link=span.href)
+                paragraph.write(self.text(span.text), link=span.href or None)
             else:
                 style = ("B" if span.bold else "") + ("I" if span.italic or italic else "")
                 self._font(style, 10, LINK if span.href else INK)
-                pdf.write(LINE, self.text(span.text), link=span.href)
+                paragraph.write(self.text(span.text), link=span.href or None)
             previous = span.cite
 
     def _font(self, style: str, size: float, color: tuple[int, int, int]) -> None:
