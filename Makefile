@@ -72,7 +72,7 @@ chromium:
 
 # LibreOffice renders the drafting exports (DOCX, XLSX) to PDF so the tests can look at them.
 libreoffice:
-	@command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui)
+	@command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core)
 
 test: install chromium libreoffice $(AXE)
 	$(VENV)/bin/ruff check .
