@@ -241,8 +241,10 @@ class DraftEditorState(ShellState):
         )
 
     def _show_read(self, look: Look, read: Read) -> bool | None:
-        if look.draft_id != self.open_draft_id or not self._on_draft_page(look.draft_id):
+        if not self._on_draft_page(self.open_draft_id):
             return None
+        if look.draft_id != self.open_draft_id:
+            return False  # the tab opened another draft meanwhile: follow that one
         if read.refusal:  # nothing of a draft the person may no longer read stays shown
             self._reset_view(self.open_draft_id)
             self.draft_error, self.draft_loaded = read.refusal, True
