@@ -37,6 +37,7 @@ def fill_xlsx(
         if sources_at is not None and sources:
             _fill(sheet, row, sources_at + 1, "\n".join(sources))
         questionnaire_xlsx_fit.fit_row(sheet, row)
+    questionnaire_xlsx_fit.fit_to_page(sheet, mapping.header_row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

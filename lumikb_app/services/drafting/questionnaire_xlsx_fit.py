@@ -3,7 +3,9 @@
 A spreadsheet does not grow a row for wrapped text that was written by a program (LibreOffice
 shows it cut off and overlapping), so each row we fill gets the height its longest wrapped cell
 needs, never less than it had. A column we fill keeps the width its author gave it; one left
-at the default width (a narrow empty "Sources" column, say) is widened so a source fits.
+at the default width (a narrow empty "Sources" column, say) is widened so a source fits. A sheet
+without a print setup of its own prints one page wide, landscape, its header on every page
+(LibreOffice printed the filled PEP sheet 20 pages long, a column or two per page).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from copy import copy
 from typing import Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 FILLED_WIDTH = 60.0  # characters, for a filled column that had no width of its own
 DEFAULT_WIDTH = 8.43  # Excel's default column width in characters
@@ -60,3 +63,21 @@ def _height(sheet: Any, cell: Any) -> float:
     lines = sum(max(1, math.ceil(len(line) / per_line)) for line in str(cell.value).split("\n"))
     size = float(cell.font.sz or 11)
     return lines * size * LINE_SPACING + 3
+
+
+def fit_to_page(sheet: Any, header_row: int) -> None:
+    setup = sheet.page_setup
+    chosen = sheet.sheet_properties.pageSetUpPr
+    if (chosen is not None and chosen.fitToPage) or any(
+        value is not None
+        for value in (setup.orientation, setup.scale, setup.fitToWidth, setup.fitToHeight)
+    ):
+        return  # the author's print setup stays
+    sheet.page_setup.orientation = "landscape"
+    if chosen is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        chosen.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if header_row and not sheet.print_title_rows:
+        sheet.print_title_rows = f"{header_row}:{header_row}"

@@ -245,3 +245,24 @@ def test_a_word_answer_cell_merged_with_the_question_is_left_alone():
     table = docx.Document(io.BytesIO(out)).tables[0]
     assert table.rows[1].cells[1].text == "How are backups made?"
     assert table.rows[2].cells[2].text == "Ops."
+
+
+def test_a_sheet_without_a_print_setup_prints_one_page_wide_with_its_header():
+    out = _export("peps-questionnaire.xlsx", PEPS.read_bytes(), [("Flat [1].", [])])
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questionnaire"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$1"
+
+
+def test_the_authors_print_setup_is_kept():
+    book = openpyxl.load_workbook(io.BytesIO(files.workbook()))
+    book["Questions"].page_setup.orientation = "portrait"
+    book["Questions"].page_setup.scale = 80
+    data = io.BytesIO()
+    book.save(data)
+    out = _export("q.xlsx", data.getvalue(), [("Nightly.", [])])
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questions"]
+    assert (sheet.page_setup.orientation, sheet.page_setup.scale) == ("portrait", 80)
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
