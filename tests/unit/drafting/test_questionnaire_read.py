@@ -195,3 +195,23 @@ def test_a_free_column_right_of_the_questions_takes_the_answers():
     data = b"ID,Question,Comments,Owner\nQ1,Why?,,Ops\nQ2,How?,,Ops\n"
     suggested = questionnaire_read.parse("q.csv", data).suggested
     assert (suggested.question_column, suggested.answer_column) == (1, 2)
+
+
+def test_word_list_numbering_counts_as_numbered_questions():
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Answer each question below.")
+    for _, _, question, _, _ in files.QUESTIONS:
+        document.add_paragraph(question, style="List Number")
+    data = io.BytesIO()
+    document.save(data)
+    parsed = questionnaire_read.parse("q.docx", data.getvalue())
+    found = questions(parsed.tables, parsed.suggested)
+    assert [(q.ref, q.title, q.row["row"]) for q in found] == [
+        ("1", "How are backups made?", 1),
+        ("2", "Who may deploy to production?", 2),
+        ("3", "How is access reviewed?", 3),
+    ]
