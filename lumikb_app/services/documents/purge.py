@@ -10,6 +10,8 @@ from lumikb_app.container import get_container
 from lumikb_app.db.tables import (
     Chunk,
     Document,
+    DraftTemplate,
+    DraftTemplateVersion,
     GraphChunkResult,
     GraphCommunity,
     GraphExtraction,
@@ -45,7 +47,8 @@ def purge_document(document_id: str) -> None:
 
 
 def purge_kb(kb_id: str) -> None:
-    """Every document of the KB from every store, then its grants and the KB itself."""
+    """Every document of the KB from every store, then its grants, its drafting templates (only
+    its readers could use them) and the KB itself."""
     with transaction() as session:
         status.retire_kb(session, kb_id)
         document_ids = session.exec(select(Document.id).where(Document.kb_id == kb_id)).all()
@@ -54,4 +57,9 @@ def purge_kb(kb_id: str) -> None:
     with transaction() as session:
         session.exec(delete(KbGrant).where(col(KbGrant.kb_id) == kb_id))
         session.exec(delete(GraphCommunity).where(col(GraphCommunity.kb_id) == kb_id))
+        templates = select(DraftTemplate.id).where(DraftTemplate.kb_id == kb_id)
+        session.exec(
+            delete(DraftTemplateVersion).where(col(DraftTemplateVersion.template_id).in_(templates))
+        )
+        session.exec(delete(DraftTemplate).where(col(DraftTemplate.kb_id) == kb_id))
         session.exec(delete(KnowledgeBase).where(col(KnowledgeBase.id) == kb_id))

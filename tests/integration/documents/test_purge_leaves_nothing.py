@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from lumikb_app.container import get_container
-from lumikb_app.db.tables import Document, KnowledgeBase
+from lumikb_app.db.tables import Document, DraftTemplate, DraftTemplateVersion, KnowledgeBase
 from lumikb_app.services.documents import documents, viewer
+from lumikb_app.services.drafting import templates
 from lumikb_app.services.knowledge_bases import kbs
 from tests.integration.documents.ingest_helpers import (
     upload_bytes,
@@ -91,6 +92,18 @@ def test_a_deleted_kb_leaves_nothing_in_the_data_directory(migrated):
         _ready(user, other, "notes.md", b"# Notes\n\nShort notes that belong to the KB.\n"),
     ]
     _viewed(user, document_ids[0])
+    template = templates.create_template(
+        user, "Handbook review", "", [{"title": "Scope", "instruction": ""}], kb_id=other
+    )
+    templates.update_template(
+        user,
+        template.id,
+        name="Handbook review, v2",
+        description="",
+        sections=[{"title": "Scope", "instruction": "What the handbook covers."}],
+        answer_length="medium",
+        tone="neutral",
+    )
 
     kbs.delete_kb(user, other)
     wait_for(lambda: _row_gone(KnowledgeBase, other), timeout=120, what="the KB's purge")
@@ -100,6 +113,11 @@ def test_a_deleted_kb_leaves_nothing_in_the_data_directory(migrated):
     assert all(_vectors(document_id) == 0 for document_id in document_ids)
     with get_container().db.session() as session:
         assert not session.exec(select(Document).where(Document.kb_id == other)).all()
+        assert not session.exec(select(DraftTemplate).where(DraftTemplate.kb_id == other)).all()
+        versions = select(DraftTemplateVersion).where(
+            DraftTemplateVersion.template_id == template.id
+        )
+        assert not session.exec(versions).all()
 
 
 def test_a_copy_the_purge_could_not_reach_goes_with_the_apps_next_copy(migrated):
