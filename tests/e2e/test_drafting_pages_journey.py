@@ -94,6 +94,36 @@ def test_a_kb_admin_makes_a_template_and_a_draft_from_it(page, app_server, shots
     screenshot(page, "drafting-templates")
 
 
+def test_a_draft_is_renamed_and_deleted_after_a_confirmation(page, app_server, shots):
+    app = app_server
+    login(page, app.email, app.password)
+    _open(page, "/drafts", "drafts-filter")
+    page.get_by_test_id("new-draft").click()
+    dialog = page.get_by_test_id("new-draft-dialog")
+    dialog.get_by_test_id("new-draft-title").fill("Board summary")
+    _choose(page, "new-draft-template", "Executive summary · Built in")
+    dialog.get_by_test_id("new-draft-submit").click()
+    page.wait_for_url(DRAFT_URL)
+    _open(page, "/drafts", "drafts-filter")
+
+    card = page.locator('[data-testid="draft-card"][data-title="Board summary"]')
+    card.get_by_test_id("draft-menu").click()
+    page.get_by_test_id("draft-rename").click()
+    page.get_by_test_id("rename-draft-input").fill("Board summary Q3")
+    assert_accessible(page, "rename draft dialog")
+    page.get_by_test_id("rename-draft-save").click()
+    renamed = page.locator('[data-testid="draft-card"][data-title="Board summary Q3"]')
+    expect(renamed).to_be_visible()
+
+    renamed.get_by_test_id("draft-menu").click()
+    page.get_by_test_id("draft-delete").click()
+    expect(page.get_by_test_id("delete-dialog")).to_contain_text("Delete Board summary Q3")
+    shots("delete asks first")
+    page.get_by_test_id("delete-confirm").click()
+    expect(page.get_by_test_id("drafts-notice")).to_have_text("Deleted Board summary Q3.")
+    expect(renamed).to_have_count(0)
+
+
 def test_the_import_previews_the_mapping_and_refuses_a_hostile_file(
     page, app_server, shots, tmp_path
 ):
