@@ -80,6 +80,7 @@ def render_docx(document: ExportDocument) -> bytes:
         group = section.group or group
         writer.section(section, heading_level=2 if section.question else 1)
     body.append(page_setup)
+    _footer(doc, document.title)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -299,6 +300,22 @@ class _Writer:
         reference.set(qn("w:id"), str(number))
         run._r.append(reference)
         paragraph._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{number}"/>'))
+
+
+def _footer(doc: WordDocument, title: str) -> None:
+    """ "Title · page 3" at the foot of every page (Word's PAGE field)."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(f"{title} · page ")
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:rPr>'
+            '<w:color w:val="6E6E6E"/><w:sz w:val="16"/></w:rPr><w:t>1</w:t></w:r></w:fldSimple>'
+        )
+    )
+    for run in paragraph.runs:
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(0x6E, 0x6E, 0x6E)
 
 
 def _style_ids(doc: WordDocument) -> dict[str, str]:

@@ -106,3 +106,10 @@ def test_a_template_draft_has_its_sections_as_top_headings():
     headings = _styled(word, "Heading 1")
     assert "Q01 – How should code be indented?" in headings
     assert not _styled(word, "Heading 2")
+
+
+def test_every_page_is_numbered_in_the_footer(word):
+    footer = word.sections[0].footer
+    assert footer.paragraphs[0].text.startswith(f"{TITLE} · page ")
+    fields = [f.get(qn("w:instr")) for f in footer._element.iter(qn("w:fldSimple"))]
+    assert fields == [" PAGE "]
