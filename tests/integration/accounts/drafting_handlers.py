@@ -6,8 +6,10 @@ the draft; without a session the draft is root's, which the call must leave unto
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ from lumikb_app.db.tables import (
     DraftTemplate,
     User,
 )
+from lumikb_app.services.accounts.auth import COOKIE_NAME
 from lumikb_app.services.drafting import questionnaire_import
 from tests.integration.accounts.access_levels import Role
 from tests.integration.accounts.access_world import World
@@ -40,10 +43,23 @@ from tests.reflex_states import signed_in_state
 
 HandlerRecipe = Callable[[World, Role], Awaitable[object]]
 QUESTIONNAIRE = b"ID,Question,Answer\nQ1,How is the ledger sealed every night?,\n"
+WATCH_SECONDS = 1.5  # the watcher reads every 0.5 s and never ends on its own while followed
 
 
 def _account(w: World, role: Role) -> User:
     return w.root if role is Role.ANONYMOUS else w.user(role)
+
+
+def _page(w: World, role: Role, state_class: type, draft_id: str = "") -> Any:
+    """The state of the role's browser tab on the draft's page (or /drafts)."""
+    path, route = (f"/drafts/{draft_id}", {"draft_id": draft_id}) if draft_id else ("/drafts", {})
+    token = w.sessions.get(role, "")
+    root = signed_in_state(state_class.get_root_state(), token, path, **route)
+    root.router = type(root.router).from_router_data(  # with the address the browser shows
+        {"headers": {"cookie": f"{COOKIE_NAME}={token}"}, "pathname": path, "asPath": path,
+         "query": route}
+    )  # fmt: skip
+    return root.get_substate(state_class.get_full_name().split("."))
 
 
 async def _run(
@@ -51,9 +67,7 @@ async def _run(
     setup: Callable[[Any], None] | None = None,
 ) -> Any:  # fmt: skip
     """The handler run for the role's browser on the draft's page (or /drafts)."""
-    path, route = (f"/drafts/{draft_id}", {"draft_id": draft_id}) if draft_id else ("/drafts", {})
-    root = signed_in_state(state_class.get_root_state(), w.sessions.get(role, ""), path, **route)
-    state = root.get_substate(state_class.get_full_name().split("."))
+    state = _page(w, role, state_class, draft_id)
     if setup is not None:
         setup(state)
     await getattr(state_class, handler).fn(state, *args)
@@ -182,6 +196,18 @@ async def _create_import(w: World, role: Role) -> bool:
     return _titled(title)
 
 
+async def _receive(w: World, role: Role) -> bool:
+    """The import's upload: a preview for any signed-in person, of their own file."""
+    from lumikb_app.state.drafting.questionnaire_import import ImportState
+    from tests.integration.drafting.page_states import Stream
+
+    state = _page(w, role, ImportState)
+    ImportState.open_import.fn(state)
+    ImportState.import_upload_started.fn(state)
+    await ImportState.receive_questionnaire.fn(state, Stream(("ledger.csv", QUESTIONNAIRE)))
+    return state.import_question_count == 1 and not state.import_error
+
+
 # -- the templates page -----------------------------------------------------------------------
 
 
@@ -251,6 +277,32 @@ async def _load_draft(w: World, role: Role) -> object:
     draft_id = draft_for(w, role)
     state = await _run(w, role, _editor(), "load_draft", draft_id=draft_id)
     return (state.draft_title, state.sections)
+
+
+async def _watch(w: World, role: Role) -> bool:
+    """The page's live watcher, started on a page that has applied none of the draft's
+    changes yet: it reads them (as the session's person) only for someone who may."""
+    draft_id = draft_for(w, role)
+    state = _page(w, role, _editor(), draft_id)
+    state.open_draft_id, state.draft_loaded = draft_id, True
+    with _tab_open(state.router.session.client_token), contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_editor().watch_draft.fn(state), WATCH_SECONDS)
+    return bool(state.progress) and not state.draft_error
+
+
+@contextlib.contextmanager
+def _tab_open(tab: str) -> Iterator[None]:
+    """The tab counted as open, as while a browser shows the page: the watcher stops once
+    the app's websocket namespace no longer holds the tab (without one, nothing is served
+    and every tab counts as open)."""
+    from lumikb_app.lumikb_app import app
+
+    serving = app._event_namespace
+    app._event_namespace = None
+    try:
+        yield
+    finally:
+        app._event_namespace = serving
 
 
 async def _generate(w: World, role: Role) -> bool:
@@ -464,6 +516,7 @@ HANDLER_LOADS: dict[str, HandlerRecipe] = {
     "DraftsListState.confirm_delete_draft": _delete,
     "NewDraftState.open_new_draft": _open_new,
     "NewDraftState.create_new_draft": _create_new,
+    "ImportState.receive_questionnaire": _receive,
     "ImportState.create_from_import": _create_import,
     "TemplatesState.load_templates": _load_templates,
     "TemplatesState.save_template": _save_template,
@@ -471,6 +524,7 @@ HANDLER_LOADS: dict[str, HandlerRecipe] = {
     "TemplatesState.restore_template": _restore_template,
     "TemplatesState.show_versions": _template_versions,
     "DraftEditorState.load_draft": _load_draft,
+    "DraftEditorState.watch_draft": _watch,
     "DraftEditorState.generate": _generate,
     "DraftEditorState.stop_generation": _stop,
     "DraftEditorState.regenerate": _regenerate,
