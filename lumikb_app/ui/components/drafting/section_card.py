@@ -28,6 +28,7 @@ def _status(section: SectionView) -> rx.Component:
         ),
         variant="soft",
         radius="full",
+        high_contrast=True,  # soft amber text is too light otherwise
         custom_attrs={**testid("section-status"), "data-status": section.status},
     )
 
@@ -42,6 +43,7 @@ def _confidence(section: SectionView) -> rx.Component:
             color_scheme=rx.match(level, *CONFIDENCE_COLORS.items(), "gray"),
             variant="soft",
             radius="full",
+            high_contrast=True,  # soft amber and tomato text is too light otherwise
             custom_attrs={**testid("section-confidence"), "data-level": level},
         ),
     )
@@ -56,6 +58,7 @@ def _editing_by(section: SectionView) -> rx.Component:
             color_scheme="orange",
             variant="surface",
             radius="full",
+            high_contrast=True,
             custom_attrs=testid("section-editing-by"),
         ),
     )

@@ -110,6 +110,25 @@ def _header() -> rx.Component:
     )
 
 
+def _notice() -> rx.Component:
+    """What an action did, in dark text (a green callout's text fails contrast on this page)."""
+    return rx.cond(
+        DraftEditorState.notice != "",
+        rx.hstack(
+            rx.icon("circle-check", size=16, color=rx.color("grass", 11), flex_shrink="0"),
+            rx.text(DraftEditorState.notice, size="2", color=rx.color("gray", 12)),
+            align="center",
+            spacing="2",
+            padding="8px 12px",
+            border_radius="8px",
+            border=f"1px solid {rx.color('grass', 6)}",
+            background=rx.color("grass", 2),
+            width="100%",
+            custom_attrs={**testid("draft-notice"), "role": "status"},
+        ),
+    )
+
+
 def _extractive_note() -> rx.Component:
     return rx.cond(
         DraftEditorState.extractive,
@@ -128,7 +147,7 @@ def _extractive_note() -> rx.Component:
 def _draft() -> rx.Component:
     return rx.vstack(
         _header(),
-        outcome(DraftEditorState.notice, error=False, name="draft-notice"),
+        _notice(),
         rx.cond(
             (DraftEditorState.section_error != "") & (DraftEditorState.error_section_id == ""),
             outcome(DraftEditorState.section_error, error=True, name="draft-error"),
