@@ -57,6 +57,7 @@ class _Section:
     proposal: bool  # regenerating a section with text: the answer waits for accept/reject
     before: dict[str, Any]
     started: float = field(default_factory=time.monotonic)
+    written: str | None = None  # the text this run last wrote into `content`
 
 
 def run(
@@ -187,6 +188,7 @@ class _Run:
                 row.proposal = _proposal(writer.text, writer.sources_so_far(), section, None, "")
             else:
                 row.content, row.sources = writer.text, writer.sources_so_far()
+                section.written = writer.text
             row.progress, row.eta_seconds = progress, eta
             self._totals(draft, eta=self._draft_eta(eta))
             bump(session, draft.id, row)
@@ -222,11 +224,12 @@ class _Run:
             row = session.get(DraftSection, section.id)
             if row is None:
                 return
-            if not section.proposal:
+            if section.proposal:
+                row.proposal = {}
+            elif section.written is not None and row.content == section.written:
+                # still this run's text (a person who saved after a cancel keeps theirs)
                 row.content, row.sources = section.before["content"], section.before["sources"]
                 row.mode, row.confidence = section.before["mode"], section.before["confidence"]
-            else:
-                row.proposal = {}
             if row.generation_state in (Q, G):
                 row.generation_state = state.value
             row.progress, row.eta_seconds, row.generation_error = 0.0, None, error

@@ -184,3 +184,32 @@ def test_sections_someone_is_editing_are_left_alone(world):
     assert [s.generation_state for s in sections(ann, draft_id)] == ["idle", "queued"]
     run_queued(queued)
     assert sections(ann, draft_id)[0].content == ""
+
+
+class CancellingModel(FakeChatModel):
+    """Writes, and the person stops the run after the first pieces."""
+
+    def __init__(self, cancel) -> None:
+        super().__init__(delay=0)
+        self.cancel = cancel
+
+    def _stream(self, messages):
+        for i, piece in enumerate(super()._stream(messages)):
+            if i == 5:
+                self.cancel()
+            yield piece
+
+
+def test_a_section_stopped_mid_way_gets_its_previous_text_back(world):
+    ann, _, draft_id, queued = world
+    first = sections(ann, draft_id)[0]
+    generation.start_generation(ann, draft_id, [first.id])
+    run_queued(queued)
+    before = sections(ann, draft_id)[0]
+
+    answer_with(CancellingModel(lambda: generation.cancel_generation(ann, draft_id)))
+    generation.start_generation(ann, draft_id, [first.id])
+    run_queued(queued)
+    after = sections(ann, draft_id)[0]
+    assert (after.content, after.sources) == (before.content, before.sources)
+    assert after.generation_state == "idle"
