@@ -43,7 +43,7 @@ from tests.reflex_states import signed_in_state
 
 HandlerRecipe = Callable[[World, Role], Awaitable[object]]
 QUESTIONNAIRE = b"ID,Question,Answer\nQ1,How is the ledger sealed every night?,\n"
-WATCH_SECONDS = 1.5  # the watcher reads every 0.5 s and never ends on its own while followed
+WATCH_SECONDS = 1.0  # the watcher reads every 0.5 s and never ends on its own while followed
 
 
 def _account(w: World, role: Role) -> User:
