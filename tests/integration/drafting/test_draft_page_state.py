@@ -169,3 +169,31 @@ async def test_a_member_who_loses_a_kb_no_longer_sees_the_draft(world):
     assert bob.sections == [] and "can no longer read" in bob.draft_error
     outsider = await _page(world.olga, world.draft_id)
     assert outsider.sections == [] and outsider.draft_error == "Draft not found."
+
+
+async def test_a_proposal_shows_beside_the_answer_and_accepting_replaces_it(world):
+    section_id = world.section_ids[0]
+    generate(section_id, "Backups run nightly [1].", [source(1, "backups.md")])
+    alice = await _page(world.alice, world.draft_id)
+    with transaction() as session:  # as the job leaves a regenerated section with text
+        row = session.get(DraftSection, section_id)
+        assert row is not None
+        row.proposal = {
+            "content": "Nightly, kept 30 days [1].",
+            "sources": [source(1, "retention.md")],
+            "confidence": 0.5,
+            "mode": "llm",
+            "instruction": "Mention retention.",
+        }
+        bump(session, row.draft_id, row)
+    _tick(alice)
+    shown = alice.sections[0]
+    assert shown.has_proposal and shown.proposal_instruction == "Mention retention."
+    assert [s.document_name for s in shown.proposal_sources] == ["retention.md"]
+    assert shown.proposal_confidence_label == "Medium confidence · 50%"
+
+    await DraftEditorState.accept_proposal.fn(alice, section_id)
+    assert alice.section_error == ""
+    accepted = alice.sections[0]
+    assert not accepted.has_proposal and _texts(alice)[0] == "Nightly, kept 30 days 1."
+    assert world.section(0).content == "Nightly, kept 30 days [1]."
