@@ -26,7 +26,7 @@ from lumikb_app.services.drafting.questionnaire_mapping import (
 )
 
 MAX_ROWS = 2000  # rows with text in one table
-MAX_SCANNED_ROWS = 20_000  # rows read at all (empty ones included) before giving up
+MAX_SCANNED_ROWS = 10_000  # rows read in a workbook, all sheets and empty rows included
 MAX_TABLES = 30
 MAX_CELL = 10_000
 CSV_DELIMITERS = ",;\t|"
@@ -102,7 +102,8 @@ def read_xlsx(data: bytes) -> list[Table]:
     try:
         refuse_active_names(book)
         sheets = book.worksheets[:MAX_TABLES]
-        return [_read_sheet(sheet) for sheet in sheets if hasattr(sheet, "iter_rows")]
+        budget = [MAX_SCANNED_ROWS]  # shared by the sheets: reading time grows with rows
+        return [_read_sheet(sheet, budget) for sheet in sheets if hasattr(sheet, "iter_rows")]
     except DraftInputError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
@@ -127,12 +128,16 @@ def refuse_active_names(book: Any) -> None:
                 )
 
 
-def _read_sheet(sheet: Any) -> Table:
+def _read_sheet(sheet: Any, budget: list[int]) -> Table:
     sheet.reset_dimensions()  # a declared A1:XFD1048576 must not pad every row
     rows: list[list[str]] = []
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        if number > MAX_SCANNED_ROWS:
-            raise DraftInputError(f"The sheet {sheet.title!r} has more than {MAX_ROWS} rows.")
+    for cells in sheet.iter_rows():
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise DraftInputError(
+                f"The workbook has more than {MAX_SCANNED_ROWS} rows in all: too long to be "
+                "read as a questionnaire."
+            )
         row = []
         for cell in cells:
             if getattr(cell, "data_type", None) == "f":

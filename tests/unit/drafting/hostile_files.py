@@ -248,3 +248,40 @@ def document_with_table_headers(names: list[str], filler: str = "") -> bytes:
         if len(cells) > 2:
             cells[2].text = filler
     return _saved_docx(document)
+
+
+def docx_with_body(extra: bytes) -> bytes:
+    """The table document with raw WordprocessingML added at the end of its body."""
+    base = document_with_table()
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        body = source.read("word/document.xml")
+    return with_parts(
+        base, {}, {"word/document.xml": body.replace(b"<w:sectPr", extra + b"<w:sectPr", 1)}
+    )
+
+
+def many_paragraphs_docx(count: int) -> bytes:
+    return docx_with_body(
+        b"".join(b"<w:p><w:r><w:t>line %d</w:t></w:r></w:p>" % i for i in range(count))
+    )
+
+
+def many_table_rows_docx(tables: int, rows: int) -> bytes:
+    def table(t: int) -> bytes:
+        body = b"".join(
+            b"<w:tr><w:tc><w:p><w:r><w:t>%d.%d</w:t></w:r></w:p></w:tc></w:tr>" % (t, r)
+            for r in range(rows)
+        )
+        return b"<w:tbl><w:tblGrid><w:gridCol/></w:tblGrid>" + body + b"</w:tbl><w:p/>"
+
+    return docx_with_body(b"".join(table(t) for t in range(tables)))
+
+
+def many_sheets_xlsx(sheets: int, rows: int) -> bytes:
+    book = openpyxl.Workbook()
+    for index in range(sheets):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = f"Part {index + 1}"
+        for number in range(rows):
+            sheet.append([f"Q{number}", f"Question {number} of part {index + 1}?"])
+    return _saved(book)

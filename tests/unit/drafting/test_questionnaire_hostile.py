@@ -139,3 +139,16 @@ def test_a_template_on_a_network_share_is_refused_and_a_local_one_accepted():
     assert "loads something from outside itself" in _refused("q.docx", share)
     local = files.remote_template_docx(b"file:///C:/Users/ann/Templates/Vendor.dotx")
     assert questionnaire_read.parse("q.docx", local).tables
+
+
+def test_documents_and_workbooks_too_long_to_read_quickly_are_refused():
+    assert "more than 10000 paragraphs" in _refused("q.docx", files.many_paragraphs_docx(10_001))
+    tables = files.many_table_rows_docx(tables=3, rows=1500)
+    assert "tables have more than 4000 rows in all" in _refused("q.docx", tables)
+    sheets = files.many_sheets_xlsx(sheets=6, rows=1800)
+    assert "more than 10000 rows in all" in _refused("q.xlsx", sheets)
+
+
+def test_long_but_bounded_files_are_read():
+    assert len(questionnaire_read.parse("q.docx", files.many_table_rows_docx(2, 1500)).tables) == 3
+    assert len(questionnaire_read.parse("q.xlsx", files.many_sheets_xlsx(5, 1800)).tables) == 5
