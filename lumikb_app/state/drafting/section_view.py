@@ -36,7 +36,6 @@ class SectionView:
     ref: str = ""
     group: str = ""
     title: str = ""
-    content: str = ""  # the Markdown a person edits
     segments: list[Segment] = field(default_factory=list)
     sources: list[SourceView] = field(default_factory=list)
     status: str = "empty"
@@ -105,7 +104,6 @@ def section_view(section: DraftSection) -> SectionView:
         ref=section.ref,
         group=section.group,
         title=section.title,
-        content=strip_note(section.content),
         segments=shown_segments,
         sources=sources,
         status=section.status,
