@@ -7,6 +7,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import docx
+from docx.oxml import OxmlElement
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+
 from lumikb_app.domain.drafting import DraftInputError
 from lumikb_app.services.drafting.questionnaire_docx import PARAGRAPHS_TABLE, table_name
 from lumikb_app.services.drafting.questionnaire_mapping import Mapping
@@ -18,8 +23,6 @@ SOURCE_SIZE = 9  # points
 def fill_docx(
     original: bytes, mapping: Mapping, answers: dict[int, tuple[str, list[str]]]
 ) -> bytes:
-    import docx
-
     document = docx.Document(io.BytesIO(original))
     if mapping.table == PARAGRAPHS_TABLE:
         _after_paragraphs(document, answers)
@@ -78,11 +81,8 @@ def _write_cell(cell: Any, lines: list[str]) -> None:
 
 
 def _after_paragraphs(document: Any, answers: dict[int, tuple[str, list[str]]]) -> None:
-    """Each answer in indented Normal paragraphs after its question, sources a size smaller."""
-    from docx.oxml import OxmlElement
-    from docx.shared import Pt
-    from docx.text.paragraph import Paragraph
-
+    """Each answer in indented paragraphs after its question, sources a size smaller. A new
+    paragraph has no style of its own (Normal), so it takes no number from a question's list."""
     body = document.paragraphs
     for index, (answer, sources) in answers.items():
         if index >= len(body) or not (answer or sources):
@@ -95,7 +95,6 @@ def _after_paragraphs(document: Any, answers: dict[int, tuple[str, list[str]]]) 
             element = OxmlElement("w:p")
             anchor.addnext(element)
             paragraph = Paragraph(element, question._parent)
-            paragraph.style = document.styles["Normal"]
             paragraph.paragraph_format.left_indent = Pt(ANSWER_INDENT)
             run = paragraph.add_run(line)
             if is_source:
