@@ -39,6 +39,9 @@ _LINE_BREAK = re.compile(r"\n\s*")
 _LIST_MARKER = re.compile(r"^(?:[-*+\u2022]|\d{1,3}[.)])\s+")  # "- ", "* ", "• ", "2. ", "3) "
 _ENDS_LIKE_A_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# Names Markdown would read as emphasis (`__match_args__` in bold, `*args ... **kwargs`): quoted
+# prose shows them as code, as written.
+_EMPHASIS_NAME = re.compile(r"(?<![\w`*])(?:__?[A-Za-z0-9]\w*?__?|\*{1,2}[A-Za-z_]\w*)(?![\w`*])")
 
 
 @dataclass(frozen=True)
@@ -166,10 +169,17 @@ def compose(picks: Sequence[Pick]) -> str:
     for pick in picks:
         if body and not body.endswith("\n"):
             body += " "
-        body += f"{pick.text} [{pick.source}]"
+        body += f"{as_written(pick.text)} [{pick.source}]"
         if pick.literal:
             body += f"\n\n{fenced(pick.literal)}\n\n"
     return body.strip()
+
+
+def as_written(sentence: str) -> str:
+    """The sentence with names Markdown would turn into emphasis put in code spans."""
+    if "`" in sentence:
+        return sentence  # it marks its own code already
+    return _EMPHASIS_NAME.sub(lambda match: f"`{match.group(0)}`", sentence)
 
 
 def word_pieces(text: str) -> list[str]:

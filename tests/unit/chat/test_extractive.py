@@ -4,6 +4,7 @@ import pytest
 
 from lumikb_app.domain.retrieval import Passage
 from lumikb_app.services.chat.extractive import (
+    Pick,
     choose_sentences,
     compose,
     split_sentences,
@@ -88,3 +89,12 @@ def test_field_lines_and_titles_are_not_quoted_as_answers():
     )
     picks = choose_sentences("What does the Zen of Python say about errors?", [pep])
     assert [p.text for p in picks] == ["Errors should never pass silently."]
+
+
+def test_quoted_names_markdown_would_embolden_are_shown_as_code():
+    pick = Pick("Classes may set __match_args__ and take *args or **kwargs.", 1, 1.0)
+    assert compose([pick]) == (
+        "Classes may set `__match_args__` and take `*args` or `**kwargs`. [1]"
+    )
+    plain = Pick("The max_line_length option stays as it is.", 1, 1.0)
+    assert compose([plain]) == "The max_line_length option stays as it is. [1]"
