@@ -4,6 +4,7 @@ merged cells, other sheets, pictures and charts kept) and only the mapped cells 
 from __future__ import annotations
 
 import io
+from copy import copy
 from typing import Any
 
 import openpyxl
@@ -50,14 +51,21 @@ def _fill(sheet: Any, row: int, column: int, text: str) -> None:
 
 
 def _xlsx_headers(sheet: Any, mapping: Mapping) -> None:
-    """A header row gets "Answer"/"Sources" where those columns had no name yet."""
+    """A header row gets "Answer"/"Sources" where those columns had no name yet, styled like
+    the header on its left when it had no style of its own (a new column)."""
     if not mapping.header_row:
         return
     for index, name in ((mapping.answer_column, "Answer"), (mapping.sources_column, "Sources")):
-        if index is not None:
-            cell = sheet.cell(row=mapping.header_row, column=index + 1)
-            if cell.value in (None, ""):
-                _set_text(cell, name)
+        if index is None:
+            continue
+        cell = sheet.cell(row=mapping.header_row, column=index + 1)
+        if cell.value not in (None, ""):
+            continue
+        if not cell.has_style and index > 0:
+            left = sheet.cell(row=mapping.header_row, column=index)
+            if left.has_style:
+                cell._style = copy(left._style)
+        _set_text(cell, name)
 
 
 def _set_text(cell: Any, text: str) -> Any:

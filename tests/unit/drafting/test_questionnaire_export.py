@@ -266,3 +266,16 @@ def test_the_authors_print_setup_is_kept():
     sheet = openpyxl.load_workbook(io.BytesIO(out))["Questions"]
     assert (sheet.page_setup.orientation, sheet.page_setup.scale) == ("portrait", 80)
     assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_a_new_answer_column_gets_a_header_styled_like_its_neighbour():
+    data = files.workbook([["Q1", "S", "Why?"]])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["Questions"].delete_cols(4, 2)  # no Answer or Sources columns
+    saved = io.BytesIO()
+    book.save(saved)
+    out = _export("q.xlsx", saved.getvalue(), [("Because [1].", [_source(1, "why.md")])])
+    sheet = openpyxl.load_workbook(io.BytesIO(out))["Questions"]
+    assert [c.value for c in sheet[1]] == ["ID", "Section", "Question", "Answer"]
+    assert sheet["D1"].font.b and sheet["D1"].fill.fgColor.rgb == "001F4E78"
+    assert sheet["D2"].value.startswith("Because [1].\n\nSources:\n[1] why.md")
