@@ -90,7 +90,9 @@ def column_letter(index: int) -> str:
 def column_index(value: object, field: str = "column") -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and LETTERS.match(value.strip()):
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())  # an index sent as text (a form or JSON field)
+    elif isinstance(value, str) and LETTERS.match(value.strip()):
         index = 0
         for char in value.strip().upper():
             index = index * 26 + ord(char) - 64

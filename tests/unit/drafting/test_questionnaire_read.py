@@ -133,6 +133,8 @@ def test_a_mapping_may_name_columns_by_letter():
         {"table": "Questionnaire", "header_row": 1, "question_column": "c", "answer_column": "F"}
     )
     assert (mapping.question_column, mapping.answer_column) == (2, 5)
+    as_text = Mapping.from_value({"table": "T", "question_column": "2", "answer_column": " 3 "})
+    assert (as_text.question_column, as_text.answer_column) == (2, 3)
     assert len(questions(parsed.tables, mapping)) == 20
 
 
