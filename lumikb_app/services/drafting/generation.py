@@ -38,6 +38,10 @@ NOTHING_TO_WRITE = (
     "Every section has been edited, reviewed or is being edited, so there is nothing to "
     "draft. Regenerate a section to write it again."
 )
+KEEP_PEOPLES_TEXT = (
+    "A person has edited or reviewed some of those sections: regenerate one of them to "
+    "compare the new version with its text before replacing it."
+)
 NO_PROPOSAL = "There is no regenerated version of this section to accept or reject."
 QUEUE_FAILED = "Drafting could not be queued. Try again in a moment."
 _BUSY = (GenerationState.queued.value, GenerationState.generating.value)
@@ -147,6 +151,8 @@ def _chosen(
         raise DraftInputError("Some of those sections are not in this draft.")
     if any(lock_holder(session, s) is not None for s in found):
         raise DraftInputError("Someone is editing one of those sections; wait until they save.")
+    if any(s.status not in _WRITABLE and s.content.strip() for s in found):
+        raise DraftInputError(KEEP_PEOPLES_TEXT)
     return found
 
 

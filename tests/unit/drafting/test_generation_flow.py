@@ -213,3 +213,18 @@ def test_a_section_stopped_mid_way_gets_its_previous_text_back(world):
     after = sections(ann, draft_id)[0]
     assert (after.content, after.sources) == (before.content, before.sources)
     assert after.generation_state == "idle"
+
+
+def test_a_persons_text_is_never_replaced_without_a_side_by_side_proposal(world):
+    from lumikb_app.services.drafting import sections as section_edits
+
+    ann, _, draft_id, queued = world
+    section = sections(ann, draft_id)[0]
+    editing = section_edits.start_editing(ann, section.id)
+    section_edits.save_section(ann, section.id, "Written by Ann.", editing.revision)
+    with pytest.raises(DraftInputError, match="regenerate one of them"):
+        generation.start_generation(ann, draft_id, [section.id])
+    generation.start_generation(ann, draft_id)  # all: only the untouched one
+    run_queued(queued)
+    kept, other = sections(ann, draft_id)
+    assert kept.content == "Written by Ann." and other.generation_state == "done"
