@@ -40,6 +40,8 @@ ACTIVE_PARTS = re.compile(
 )
 ACTIVE_TYPES = re.compile(r"(macroEnabled|vbaProject|ms-office\.activeX)", re.I)
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.S)  # before the root: PIs, comments
+PROLOG_BYTES = 65536  # a part whose root element starts later than this is refused too
 RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 EXTERNAL = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']")
 HYPERLINK = re.compile(rb"Type\s*=\s*[\"'][^\"']*/hyperlink[\"']")
@@ -181,8 +183,8 @@ def check_xml_parts(
         if not part.filename.endswith((".xml", ".rels")):
             continue
         whole = bool(SCANNED_WHOLE.search(part.filename))
-        text = _read(fmt, package, part, None if whole else 4096)
-        if DOCTYPE.search(text[:4096]):
+        text = _read(fmt, package, part, None if whole else PROLOG_BYTES)
+        if declares_entities(text, complete=whole or len(text) < PROLOG_BYTES):
             raise DraftInputError(
                 f"This .{fmt.value} file declares XML entities (a way to build an 'XML bomb'), "
                 "so it was not opened."
@@ -201,6 +203,20 @@ def check_xml_parts(
                 "This document has a field that fetches or runs something when it is opened "
                 "(DDE, INCLUDETEXT, INCLUDEPICTURE or LINK). Remove the field and upload again."
             )
+
+
+def declares_entities(text: bytes, complete: bool) -> bool:
+    """Whether the XML's prolog (where a DTD can only be) holds one, or runs past what was
+    read. A DTD anywhere else is not XML and fails to parse."""
+    position = 0
+    while found := PROLOG_ITEM.match(text, position):
+        position = found.end()
+    rest = text[position:].lstrip()
+    if not rest:
+        return not complete  # still in the prolog where reading stopped
+    if rest.startswith((b"<?", b"<!--")):
+        return True  # a comment or instruction longer than what was read
+    return bool(DOCTYPE.match(rest))
 
 
 def check_relationships(text: bytes) -> None:

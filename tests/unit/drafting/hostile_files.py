@@ -134,12 +134,13 @@ def macro_docx() -> bytes:
     return with_parts(document_with_table(), {"word/vbaProject.bin": b"macro"})
 
 
-def entity_bomb_xlsx() -> bytes:
+def entity_bomb_xlsx(padding: int = 0) -> bytes:
+    """A DTD with entities in the sheet's prolog, after `padding` bytes of comment."""
     base = workbook()
     with zipfile.ZipFile(io.BytesIO(base)) as source:
         sheet = source.read("xl/worksheets/sheet1.xml")
     bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<?xml version="1.0"?><!--' + b"x" * padding + b'--><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     )
     sheet = bomb + sheet.split(b"?>", 1)[-1]

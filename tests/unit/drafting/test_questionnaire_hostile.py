@@ -27,6 +27,7 @@ def _refused(filename: str, data: bytes) -> str:
         ("macro.xlsx", files.macro_content_type_xlsx, "macro-enabled"),
         ("macro.docx", files.macro_docx, "macros"),
         ("entities.xlsx", files.entity_bomb_xlsx, "XML entities"),
+        ("entities.xlsx", lambda: files.entity_bomb_xlsx(padding=70_000), "XML entities"),
         ("locked.xlsx", files.encrypted_entry_xlsx, "password-protected"),
         ("locked.xlsx", files.ole_encrypted, "password-protected"),
         ("locked.docx", files.ole_encrypted, "password-protected"),
