@@ -1,5 +1,6 @@
 """A member who loses READ on one knowledge base of a draft is refused the whole draft through
-every path (the services, REST API v1 with a token, the browser's export download), and a draft
+every path (the services, REST API v1 with a token, the browser's export download, the open
+draft page), and a draft
 never shows a passage from a knowledge base the reader cannot read: a draft answers only from
 its own KBs, and a generation run for someone who lost access writes nothing. On SQLite and
 PostgreSQL."""
@@ -12,10 +13,11 @@ from typing import Any
 
 import pytest
 
+import lumikb_app.lumikb_app  # noqa: F401  (registers the states before any is made)
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import KbRole
-from lumikb_app.services.accounts import grants
+from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import (
     comments,
@@ -30,7 +32,10 @@ from lumikb_app.services.drafting import (
     versions,
 )
 from lumikb_app.services.knowledge_bases import kbs
+from lumikb_app.state.drafting import draft_editor
+from lumikb_app.state.drafting.draft_editor import DraftEditorState
 from tests.integration.drafting.rest_world import (
+    PASSWORD,
     bearer,
     cookie,
     deployment,
@@ -39,6 +44,7 @@ from tests.integration.drafting.rest_world import (
     token_of,
     wait_for_generation,
 )
+from tests.reflex_states import signed_in_state
 
 pytestmark = pytest.mark.integration
 
@@ -172,6 +178,30 @@ def test_losing_one_kb_closes_the_draft_through_the_rest_api_and_the_download(wo
         response = world.client.request(method, path, headers=sent)
         assert response.status_code == 404, (path, response.status_code, response.text[:200])
         assert not _shows_a_secret(response.text), path
+
+
+async def test_an_open_draft_page_empties_once_the_member_loses_a_kb(world, both):
+    """The draft page bob has open shows the merger passage; at the live watcher's next look
+    after he loses Mergers, the page drops every section and says why."""
+    page = _draft_page(world.bob, both["id"])
+    await DraftEditorState.load_draft.fn(page)
+    assert _shows_a_secret(page.sections)
+    world.revoke_mergers()
+    look = page._look()
+    assert page._show_read(look, draft_editor._read(look)) is None  # the watcher stops
+    assert page.sections == [] and "can no longer read" in page.draft_error
+    assert not _shows_a_secret((page.sections, page.live_segments, page.progress))
+
+
+def _draft_page(user: User, draft_id: str):
+    """The draft page's state in the user's browser tab, signed in, at /drafts/{draft_id}."""
+    token, path = auth.login(user.email, PASSWORD, ip="127.0.0.1").token, f"/drafts/{draft_id}"
+    root = signed_in_state(DraftEditorState.get_root_state(), token, path, draft_id=draft_id)
+    root.router = type(root.router).from_router_data(
+        {"headers": {"cookie": f"{auth.COOKIE_NAME}={token}"}, "pathname": path, "asPath": path,
+         "query": {"draft_id": draft_id}}
+    )  # fmt: skip
+    return root.get_substate(DraftEditorState.get_full_name().split("."))
 
 
 def test_access_given_back_opens_the_draft_again(world, both):
