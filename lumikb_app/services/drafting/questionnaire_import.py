@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lumikb_app.container import get_container
@@ -19,7 +19,7 @@ from lumikb_app.db.tables import Draft, User
 from lumikb_app.domain.drafting import DraftInputError, SectionSeed, SourceKind
 from lumikb_app.services.accounts import access
 from lumikb_app.services.documents import pending_blobs
-from lumikb_app.services.drafting import questionnaire_read
+from lumikb_app.services.drafting import questionnaire_fidelity, questionnaire_read
 from lumikb_app.services.drafting.draft_access import readable_kbs
 from lumikb_app.services.drafting.drafts import clean_title, new_draft
 from lumikb_app.services.drafting.questionnaire_mapping import (
@@ -67,6 +67,7 @@ class Preview:
     mapping: dict[str, Any]  # the suggested mapping (Mapping.to_dict)
     question_count: int  # under the suggested mapping
     problem: str = ""  # why the suggested mapping finds no questions, if it does not
+    notes: list[str] = field(default_factory=list)  # what the filled-in copy will not keep
 
 
 def preview_questionnaire(user: User, filename: str, data: bytes) -> Preview:
@@ -85,6 +86,7 @@ def preview_questionnaire(user: User, filename: str, data: bytes) -> Preview:
         mapping=suggested.to_dict(),
         question_count=count,
         problem=problem,
+        notes=questionnaire_fidelity.notes(parsed.format, data),
     )
 
 

@@ -172,6 +172,7 @@ def test_preview_shows_the_columns_rows_and_suggested_mapping(world):
         world.reader, "peps-questionnaire.xlsx", PEPS.read_bytes()
     )
     assert preview.format == "xlsx" and preview.question_count == 20
+    assert (preview.problem, preview.notes) == ("", [])
     (table,) = preview.tables
     assert [c.header for c in table.columns] == [
         "ID", "Section", "Question", "Answer", "Sources", "(new column)"
@@ -207,3 +208,8 @@ def test_the_stored_original_is_filled_in_at_the_rows_its_sections_came_from(wor
     assert sheet["D3"].value == "Constants are written in UPPER_CASE [1]."
     assert sheet["E3"].value == "[1] pep-0008.txt, p. 2 — https://kb.example.com/view/d8?page=2"
     assert sheet["D2"].value is None and sheet["D4"].value is None
+
+
+def test_preview_warns_what_the_filled_in_copy_will_not_keep(world):
+    preview = questionnaire_import.preview_questionnaire(world.reader, "q.xlsx", files.shape_xlsx())
+    assert preview.notes == ["Shapes and text boxes drawn on the sheets are not kept."]

@@ -286,3 +286,27 @@ def many_sheets_xlsx(sheets: int, rows: int) -> bytes:
         for number in range(rows):
             sheet.append([f"Q{number}", f"Question {number} of part {index + 1}?"])
     return _saved(book)
+
+
+def picture_xlsx() -> bytes:
+    """The workbook with a picture on its sheet (kept by the export)."""
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+
+    png = io.BytesIO()
+    Picture.new("RGB", (40, 20), "red").save(png, "PNG")
+    png.seek(0)
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    book["Questions"].add_image(Image(png), "G2")
+    return _saved(book)
+
+
+def shape_xlsx() -> bytes:
+    """The picture workbook with a text box drawn next to the picture (lost by the export)."""
+    base = picture_xlsx()
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        name = next(n for n in source.namelist() if n.startswith("xl/drawings/drawing"))
+        drawing = source.read(name)
+    box = b'<sp macro="" textlink=""><nvSpPr><cNvPr id="9" name="Box"/></nvSpPr></sp>'
+    shaped = drawing.replace(b"</wsDr>", b"<absoluteAnchor>" + box + b"</absoluteAnchor></wsDr>")
+    return with_parts(base, {}, {name: shaped})
