@@ -11,8 +11,8 @@ Markers inside code (fenced, indented or inline) are code, not citations.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -26,6 +26,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed
 NOT_COVERED_LABEL = "Not covered — left for a person to answer"
 NOT_ANSWERED_LABEL = "Not answered yet — left for a person to answer"
 NOT_ANSWERED_TEXT = "This section has no answer yet."
+_LINKABLE = ("http://", "https://", "mailto:")  # an answer's own links; others stay text
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -211,13 +212,13 @@ def _note(number: int, source: dict[str, Any], base_url: str) -> SourceNote:
 # --- Markdown -> blocks ----------------------------------------------------------------------
 
 
-def parse_markdown(text: str, number: Any) -> list[Block]:
+def parse_markdown(text: str, number: Callable[[int], int]) -> list[Block]:
     """Blocks of an answer's Markdown; `number(n)` gives the document number of marker [n]."""
     return _BlockWalker(number).walk(MARKDOWN.parse(text))
 
 
 class _BlockWalker:
-    def __init__(self, number: Any) -> None:
+    def __init__(self, number: Callable[[int], int]) -> None:
         self.number = number
         self.blocks: list[Block] = []
         self.lists: list[str] = []  # "•" or the next number, per open list
@@ -289,47 +290,45 @@ class _BlockWalker:
 
     def spans(self, inline: Token) -> tuple[Span, ...]:
         out: list[Span] = []
-        style = {"bold": False, "italic": False, "strike": False, "href": ""}
+        style = Span()  # the style the next text takes (its text unused)
         for child in inline.children or []:
             kind = child.type
-            if kind == "text":
-                out += self._text(child.content, style)
-            elif kind == "code_inline":
-                out.append(Span(child.content, code=True, href=str(style["href"])))
-            elif kind in ("softbreak",):
-                out.append(Span(" ", **style))  # type: ignore[arg-type]
-            elif kind == "hardbreak":
-                out.append(Span("\n", **style))  # type: ignore[arg-type]
-            elif kind == "image":
+            if kind in ("text", "image"):  # an image shows as its description
                 out += self._text(child.content or "", style)
-            elif kind.endswith("_open") or kind.endswith("_close"):
-                _restyle(style, child)
+            elif kind == "code_inline":
+                out.append(Span(child.content, code=True, href=style.href))
+            elif kind in ("softbreak", "hardbreak"):
+                out.append(replace(style, text=" " if kind == "softbreak" else "\n"))
+            elif kind.endswith(("_open", "_close")):
+                style = _restyle(style, child)
         return tuple(_merge(out))
 
-    def _text(self, text: str, style: dict[str, Any]) -> list[Span]:
+    def _text(self, text: str, style: Span) -> list[Span]:
+        """Text with its `[n]` markers as citation spans (the space before a mark dropped)."""
         out: list[Span] = []
         at = 0
         for match in CITATION_MARKER.finditer(text):
             numbers = [self.number(int(n)) for n in re.split(r"[,;]", match.group(1))]
-            out.append(Span(text[at : match.start()].rstrip(), **style))
+            out.append(replace(style, text=text[at : match.start()].rstrip()))
             out += [Span(cite=n) for n in dict.fromkeys(numbers) if n]
             at = match.end()
-        out.append(Span(text[at:], **style))
+        out.append(replace(style, text=text[at:]))
         return [span for span in out if span.text or span.cite]
 
 
-def _restyle(style: dict[str, Any], token: Token) -> None:
+def _restyle(style: Span, token: Token) -> Span:
     opening = token.type.endswith("_open")
     name = token.type.rsplit("_", 1)[0]
     if name == "strong":
-        style["bold"] = opening
-    elif name == "em":
-        style["italic"] = opening
-    elif name == "s":
-        style["strike"] = opening
-    elif name == "link":
+        return replace(style, bold=opening)
+    if name == "em":
+        return replace(style, italic=opening)
+    if name == "s":
+        return replace(style, strike=opening)
+    if name == "link":
         href = str(token.attrGet("href") or "") if opening else ""
-        style["href"] = href if href.startswith(("http://", "https://", "mailto:")) else ""
+        return replace(style, href=href if href.startswith(_LINKABLE) else "")
+    return style
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -337,38 +336,19 @@ def _merge(spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for span in spans:
         last = merged[-1] if merged else None
-        if last and not span.cite and not last.cite and _same_style(last, span):
-            merged[-1] = Span(
-                last.text + span.text, last.bold, last.italic, last.strike, last.code, last.href
-            )
+        if (
+            last
+            and not (span.cite or last.cite)
+            and replace(last, text="") == replace(span, text="")
+        ):
+            merged[-1] = replace(last, text=last.text + span.text)
         else:
             merged.append(span)
     return merged
 
 
-def _same_style(a: Span, b: Span) -> bool:
-    return (a.bold, a.italic, a.strike, a.code, a.href) == (
-        b.bold,
-        b.italic,
-        b.strike,
-        b.code,
-        b.href,
-    )
-
-
 def _quoted(block: Block, quote: bool) -> Block:
-    if not quote:
-        return block
-    return Block(
-        block.kind,
-        block.spans,
-        block.level,
-        block.text,
-        block.language,
-        block.marker,
-        block.depth,
-        True,
-    )
+    return replace(block, quote=True) if quote else block
 
 
 # --- Markdown with the document's numbers ----------------------------------------------------
