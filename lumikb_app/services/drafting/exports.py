@@ -19,7 +19,12 @@ from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Draft, DraftSection, KnowledgeBase, User
 from lumikb_app.domain.drafting import DraftInputError, SourceKind
 from lumikb_app.services.accounts import audit
-from lumikb_app.services.drafting import export_docx, export_markdown, export_pdf
+from lumikb_app.services.drafting import (
+    export_docx,
+    export_markdown,
+    export_pdf,
+    questionnaire_export,
+)
 from lumikb_app.services.drafting.draft_access import require_draft
 from lumikb_app.services.drafting.drafts import sections_of
 from lumikb_app.services.drafting.export_blocks import ExportDocument, build_document
@@ -82,8 +87,6 @@ def _rendered(fmt: str, document: ExportDocument, title: str) -> ExportFile:
 
 def _original(draft: Draft, sections: list[DraftSection], base_url: str) -> ExportFile:
     """The imported questionnaire, read from the blob store, with the answers filled in."""
-    from lumikb_app.services.drafting import questionnaire_export
-
     record = draft.questionnaire or {}
     key, fmt = record.get("blob_key"), record.get("format")
     if draft.source_kind != SourceKind.questionnaire.value or not key or not fmt:
