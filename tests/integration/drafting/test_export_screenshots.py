@@ -44,6 +44,8 @@ def screenshots(pdf: Path, name: str) -> list[float]:
     """Each page to test-artifacts/drafting-export-<name>-<page>.png; the share of each page
     that is ink (darker than light grey)."""
     ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob(f"drafting-export-{name}-*.png"):
+        old.unlink()  # a shorter printout leaves no stale pages behind
     inked = []
     document = pdfium.PdfDocument(str(pdf))
     try:
