@@ -50,8 +50,9 @@ def screenshots(pdf: Path, name: str) -> list[float]:
     document = pdfium.PdfDocument(str(pdf))
     try:
         for number, page in enumerate(document, start=1):
-            image = page.render(scale=1.4).to_pil().convert("L")
-            image.save(ARTIFACTS / f"drafting-export-{name}-{number}.png")
+            picture = page.render(scale=1.4).to_pil()
+            picture.save(ARTIFACTS / f"drafting-export-{name}-{number}.png")
+            image = picture.convert("L")
             dark = sum(count for level, count in enumerate(image.histogram()) if level < 200)
             inked.append(dark / (image.width * image.height))
     finally:
