@@ -66,6 +66,7 @@ def upgrade() -> None:
         "drafts",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("brief", sa.Text(), nullable=False),
         sa.Column("owner_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
         sa.Column("template_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
         sa.Column("template_version", sa.Integer(), nullable=True),

@@ -60,6 +60,8 @@ class Draft(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     title: str = Field(max_length=200)
+    # What the draft is about ("our SOC 2 readiness"): part of every section's search and prompt.
+    brief: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     owner_id: str = Field(foreign_key="users.id", index=True, max_length=36)
     template_id: str | None = Field(default=None, max_length=36)
     template_version: int | None = None

@@ -71,6 +71,7 @@ class Tone(StrEnum):
 
 # Bounds every entry point enforces (services check them; the UI only mirrors them).
 MAX_TITLE = 200
+MAX_BRIEF = 1000
 MAX_SECTIONS = 300
 MAX_SECTION_TITLE = 2000
 MAX_INSTRUCTION = 1000

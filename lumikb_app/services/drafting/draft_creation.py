@@ -15,10 +15,16 @@ from lumikb_app.services.platform.transactions import transaction
 
 
 def create_draft(
-    user: User, title: str, kb_ids: Sequence[str], template_id: str, ip: str | None = None
+    user: User,
+    title: str,
+    kb_ids: Sequence[str],
+    template_id: str,
+    ip: str | None = None,
+    brief: str = "",
 ) -> Draft:
     """A draft owned by the user, drawing from KBs they may read, from a template they may
-    use; audited (draft.create). A KB's own template makes drafts that draw from that KB, so
+    use; audited (draft.create). `brief` says what it is about (the title when empty): each
+    section's generic heading ("Risks") is searched and written about it. A KB's own template makes drafts that draw from that KB, so
     everyone the draft is shared with may read the KB the template came from."""
     access.require_active(user)
     templates.seed_built_in_templates()
@@ -38,6 +44,7 @@ def create_draft(
             template=template,
             source_kind=SourceKind.template,
             ip=ip,
+            brief=brief,
         )
 
 

@@ -23,6 +23,7 @@ from lumikb_app.db.tables import (
     User,
 )
 from lumikb_app.domain.drafting import (
+    MAX_BRIEF,
     MAX_SECTION_TITLE,
     MAX_SECTIONS,
     MAX_TITLE,
@@ -68,6 +69,17 @@ def clean_title(title: object) -> str:
     return title
 
 
+def clean_brief(brief: object) -> str:
+    """What the draft is about, in the person's words; may be empty (a questionnaire's questions
+    say it themselves)."""
+    if not isinstance(brief, str):
+        raise DraftInputError("What the draft is about must be text.")
+    brief = " ".join(brief.split())
+    if len(brief) > MAX_BRIEF:
+        raise DraftInputError(f"What the draft is about must be at most {MAX_BRIEF} characters.")
+    return brief
+
+
 def new_draft(
     session: Session,
     user: User,
@@ -80,12 +92,14 @@ def new_draft(
     questionnaire: dict[str, Any] | None = None,
     ip: str | None = None,
     draft_id: str | None = None,
+    brief: str = "",
 ) -> Draft:
     """Insert a draft and its empty sections in the caller's unit of work, audited
     ("draft.create"). Checks the title, the KBs (each readable) and the sections' bounds.
     `draft_id` is given when a file was stored under the draft's id before the insert."""
     access.require_active(user)
     title = clean_title(title)
+    brief = clean_brief(brief)
     kbs = readable_kbs(session, user, kb_ids)
     if not seeds:
         raise DraftInputError("A draft needs at least one section or question.")
@@ -94,6 +108,7 @@ def new_draft(
     draft = Draft(
         id=draft_id or new_id(),
         title=title,
+        brief=brief,
         owner_id=user.id,
         kb_ids=kbs,
         source_kind=source_kind.value,
