@@ -26,6 +26,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed
 NOT_COVERED_LABEL = "Not covered — left for a person to answer"
 NOT_ANSWERED_LABEL = "Not answered yet — left for a person to answer"
 NOT_ANSWERED_TEXT = "This section has no answer yet."
+# Said under the "Not covered" label, so the label's words are not repeated.
+NOT_COVERED_BODY = "The knowledge bases this draft draws from do not answer this."
 _LINKABLE = ("http://", "https://", "mailto:")  # an answer's own links; others stay text
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -146,7 +148,7 @@ def _section(
     blocks = parse_markdown(content, numbering.number) if kind == "answer" else []
     text = _renumbered_markdown(content, numbering) if kind == "answer" else ""
     if kind == "not_covered":
-        blocks = [Block("paragraph", (Span(NOT_COVERED_TEXT),))]
+        blocks = [Block("paragraph", (Span(NOT_COVERED_BODY),))]
     elif kind == "empty":
         blocks = [Block("paragraph", (Span(NOT_ANSWERED_TEXT),))]
     return ExportSection(

@@ -98,6 +98,7 @@ def test_sections_left_for_a_person_are_marked_plainly(word):
     q3 = paragraphs.index("Q03 – Who approves production deploys at PELICAN?")
     assert paragraphs[q3 + 1].startswith("NOT COVERED — LEFT FOR A PERSON TO ANSWER")
     assert "do not answer this" in paragraphs[q3 + 1]
+    assert paragraphs[q3 + 1].lower().count("left for a person") == 1  # said once, not twice
     assert paragraphs[q3 + 3].startswith("NOT ANSWERED YET — LEFT FOR A PERSON TO ANSWER")
 
 

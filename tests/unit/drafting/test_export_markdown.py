@@ -45,4 +45,5 @@ def test_code_blocks_and_inline_code_are_kept_as_written(markdown):
 def test_the_note_once_and_sections_left_for_a_person_marked(markdown):
     assert markdown.count(EXTRACTIVE_NOTE) == 1
     assert "> **Not covered — left for a person to answer.**" in markdown
+    assert markdown.lower().count("not covered") == 1  # the label, not the label and the text
     assert "> **Not answered yet — left for a person to answer.**" in markdown
