@@ -160,6 +160,7 @@ class _Run:
                     question=row.title,
                     kb_ids=list(draft.kb_ids),
                     instruction=row.instruction,
+                    topic=draft.brief,
                     extra=self.instruction or "",
                     answer_length=draft.answer_length,
                     tone=draft.tone,

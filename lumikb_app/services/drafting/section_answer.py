@@ -59,6 +59,7 @@ class SectionBrief:
     question: str
     kb_ids: Sequence[str]
     instruction: str = ""  # the template's brief for this section
+    topic: str = ""  # what the whole draft is about (Draft.brief), in the person's words
     extra: str = ""  # what the person asked for when regenerating
     answer_length: str = "medium"
     tone: str = "neutral"
@@ -105,15 +106,12 @@ class SectionWriter:
     def _retrieve(self) -> bool:
         """Find passages that answer the section; False: the sources do not cover it.
 
-        Searched by the question; a template heading ("Scope") says little alone, so one that
-        finds nothing is searched again with its section's brief. A questionnaire question
+        Searched by the question and the draft's topic (see _queries); one that finds nothing
+        is searched again with its section's instruction. A questionnaire question
         that asks two things ("What naming conventions apply ..., and what is the maximum line
         length?") rarely has one passage holding half its words: each part is searched on its
         own, and the question is covered only when every part is."""
-        queries = [self.brief.question]
-        if self.brief.instruction:
-            queries.append(f"{self.brief.question} {self.brief.instruction}")
-        for query in queries:
+        for query in self._queries():
             self.query, self.passages = query, self._search(query)
             if answerable(query, self.passages):
                 self.parts = [query]
@@ -126,6 +124,18 @@ class SectionWriter:
             return False
         self.query, self.parts, self.passages = self.brief.question, parts, _interleaved(found)
         return True
+
+    def _queries(self) -> list[str]:
+        """The question alone first; with the draft's topic next. A heading of a few words
+        ("Risks") is searched only with the topic: alone it matches anything off topic."""
+        question, topic = self.brief.question, self.brief.topic
+        queries = [question]
+        if topic:
+            about = f"{question}: {topic}"
+            queries = [about] if len(set(key_terms(question))) < 3 else [question, about]
+        if self.brief.instruction:
+            queries.append(f"{queries[0]} {self.brief.instruction}")
+        return queries
 
     def _search(self, query: str) -> list[Passage]:
         from lumikb_app.services.retrieval import search
@@ -186,6 +196,8 @@ class SectionWriter:
 
     def _rules(self) -> list[str]:
         rules = [TONE_RULES.get(self.brief.tone, "")]
+        if self.brief.topic:
+            rules.append(f"The document this section belongs to is about: {self.brief.topic}")
         if self.brief.instruction:
             rules.append(f"This section's brief: {self.brief.instruction}")
         if self.brief.extra:

@@ -134,3 +134,11 @@ def test_a_question_asking_two_things_is_answered_from_both_parts_when_both_are_
 
     half = write_section(user, brief("When do backups run, and which vendors supply chairs?"))
     assert (half.content, half.mode) == (NOT_COVERED_TEXT, "not_covered")
+
+
+def test_a_template_heading_is_searched_with_what_the_draft_is_about(user):
+    answer_with(None)
+    alone = write_section(user, brief("Retention"))
+    assert alone.mode == "not_covered"
+    about = write_section(user, brief("Retention", topic="how long backups are kept in the vault"))
+    assert about.mode == "extractive" and about.sources[0]["chunk_id"] == "chunk0"
