@@ -1,8 +1,12 @@
 """Starting, stopping and reviewing generation: what a person asks for, checked and queued.
 
-`start_generation` queues the sections to write (by default every empty or generated one that
-nobody is editing) as one RQ job on the "default" queue (workers.tasks.generate_draft, which
-runs generation_job.run). `regenerate_section` writes one section again with an extra
+`start_generation` queues the sections to write as one RQ job on the "default" queue (workers.tasks.generate_draft, which
+runs generation_job.run). By default ("Generate the rest") only the sections without text: never
+written, or whose generation failed or was stopped before it finished (those keep or get back
+the text they had, which is then empty), and that nobody is editing; text already drafted is
+never rewritten that way: `regenerate_section` proposes a new version beside it instead.
+Chosen sections may be drafted ones (written again in place) but never a person's edited or
+reviewed text. `regenerate_section` writes one section again with an extra
 instruction: when the section has text, the new answer waits in `proposal` until the person
 accepts or rejects it, side by side with the text it would replace.
 """
@@ -35,8 +39,8 @@ from lumikb_app.services.platform.transactions import transaction
 GENERATE_JOB = "workers.tasks.generate_draft"
 RUNNING = "This draft is being written already; wait until it is done or stop it first."
 NOTHING_TO_WRITE = (
-    "Every section has been edited, reviewed or is being edited, so there is nothing to "
-    "draft. Regenerate a section to write it again."
+    "Every section has text already or is being edited, so there is nothing left to draft. "
+    "Regenerate a section to write it again."
 )
 KEEP_PEOPLES_TEXT = (
     "A person has edited or reviewed some of those sections: regenerate one of them to "
@@ -45,13 +49,14 @@ KEEP_PEOPLES_TEXT = (
 NO_PROPOSAL = "There is no regenerated version of this section to accept or reject."
 QUEUE_FAILED = "Drafting could not be queued. Try again in a moment."
 _BUSY = (GenerationState.queued.value, GenerationState.generating.value)
-_WRITABLE = (SectionStatus.empty.value, SectionStatus.drafted.value)
+_EMPTY = SectionStatus.empty.value
+_WRITABLE = (_EMPTY, SectionStatus.drafted.value)
 
 
 def start_generation(
     user: User, draft_id: str, section_ids: Sequence[str] | None = None, ip: str | None = None
 ) -> str:
-    """Queue the sections for writing (None: every empty or generated section nobody is
+    """Queue the sections for writing (None: every section without text that nobody is
     editing) and return the job's id. Needs edit access."""
     with transaction() as session:
         draft = _idle_draft(session, user, draft_id)
@@ -136,8 +141,10 @@ def _chosen(
     session: Session, draft_id: str, section_ids: Sequence[str] | None
 ) -> list[DraftSection]:
     if section_ids is None:
-        candidates = _sections(session, draft_id, col(DraftSection.status).in_(_WRITABLE))
-        chosen = [s for s in candidates if lock_holder(session, s) is None]
+        candidates = _sections(session, draft_id, col(DraftSection.status) == _EMPTY)
+        chosen = [
+            s for s in candidates if not s.content.strip() and lock_holder(session, s) is None
+        ]
         if not chosen:
             raise DraftInputError(NOTHING_TO_WRITE)
         return chosen

@@ -228,3 +228,27 @@ def test_a_persons_text_is_never_replaced_without_a_side_by_side_proposal(world)
     run_queued(queued)
     kept, other = sections(ann, draft_id)
     assert kept.content == "Written by Ann." and other.generation_state == "done"
+
+
+def test_generating_the_rest_writes_only_sections_without_text_never_drafted_ones(world):
+    ann, _, draft_id, queued = world
+    first = sections(ann, draft_id)[0]
+    generation.start_generation(ann, draft_id, [first.id])
+    run_queued(queued)
+    drafted = sections(ann, draft_id)[0].content
+
+    generation.start_generation(ann, draft_id)  # the rest: the second one only
+    assert [s.generation_state for s in sections(ann, draft_id)] == ["done", "queued"]
+    generation.cancel_generation(ann, draft_id)  # ... stopped before it is written
+    run_queued(queued)
+    generation.start_generation(ann, draft_id)  # a stopped section is still left to write
+    assert [s.generation_state for s in sections(ann, draft_id)] == ["done", "queued"]
+    run_queued(queued)
+    assert [s.content for s in sections(ann, draft_id)] == [drafted, NOT_COVERED_TEXT]
+    with pytest.raises(DraftInputError, match="nothing left to draft"):
+        generation.start_generation(ann, draft_id)  # every section has text now
+    with transaction() as session:
+        changes = session.exec(
+            select(DraftSectionVersion.change).where(DraftSectionVersion.section_id == first.id)
+        ).all()
+    assert changes == ["generated"]  # written once, never rewritten by "the rest"
