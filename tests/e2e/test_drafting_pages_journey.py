@@ -169,3 +169,50 @@ def test_the_import_previews_the_mapping_and_refuses_a_hostile_file(
     wait_for_hydration(page)
     expect(page.get_by_test_id("page-title")).to_have_text("PEP answers")
     expect(page.get_by_test_id("section-title")).to_have_count(20)
+
+
+def test_the_draft_page_panels_share_comment_and_show_history(page, app_server, shots):
+    app = app_server
+    page.set_viewport_size(DESKTOP)
+    login(page, app.email, app.password)
+    _open(page, "/drafts", "drafts-filter")
+    page.get_by_test_id("new-draft").click()
+    page.get_by_test_id("new-draft-title").fill("Panels check")
+    _choose(page, "new-draft-template", "Checklist · Built in")
+    page.get_by_test_id("new-draft-submit").click()
+    page.wait_for_url(DRAFT_URL)
+    wait_for_hydration(page)
+
+    people = page.get_by_test_id("members-panel")
+    people.get_by_test_id("share-email").fill("other@example.com")
+    people.get_by_test_id("share-submit").click()
+    expect(people.get_by_test_id("members-error")).to_contain_text(app.kb_name)  # cannot read it
+    people.get_by_test_id("share-email").fill(app.admin_email)
+    _choose(page, "share-role", "Can edit")
+    people.get_by_test_id("share-submit").click()
+    expect(people.get_by_test_id("members-notice")).to_have_text(
+        f"Shared with {app.admin_email}: they can edit."
+    )
+    expect(
+        people.locator(f'[data-testid="draft-member"][data-email="{app.admin_email}"]')
+    ).to_be_visible()
+    assert_accessible(page, "draft page, people")
+    shots("people")
+
+    page.get_by_test_id("panel-comments").click()
+    comments = page.get_by_test_id("comments-panel")
+    first = page.get_by_test_id("section-title").first.inner_text()
+    _choose(page, "comments-section", first)
+    comments.get_by_test_id("comment-input").fill("Check this against the release notes.")
+    comments.get_by_test_id("comment-submit").click()
+    expect(comments.get_by_test_id("comment-body")).to_have_text(
+        ["Check this against the release notes."]
+    )
+    assert_accessible(page, "draft page, comments")
+    shots("comments")
+
+    page.get_by_test_id("panel-history").click()
+    expect(page.get_by_test_id("history-empty")).to_have_text("No changes yet.")
+    page.set_viewport_size(PHONE)
+    assert page_fits_width(page)
+    shots("panels on a phone")
