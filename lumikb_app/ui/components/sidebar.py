@@ -44,8 +44,10 @@ def nav_link(label: str, href: str, icon: str, active: rx.Var | bool = False) ->
 
 
 def _is_current(href: str) -> rx.Var:
+    """The page itself, or one under it (/drafts for a draft and the templates page)."""
     path = AppState.router.url.path
-    return (path == href) | (path == href.rstrip("/") + "/")
+    exact = (path == href) | (path == href.rstrip("/") + "/")
+    return exact if href == "/" else exact | path.to(str).startswith(href + "/")
 
 
 def kb_link(kb: KbSummary) -> rx.Component:
