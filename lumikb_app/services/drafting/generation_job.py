@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from lumikb_app.db.common import utcnow
 from lumikb_app.db.tables import Draft, DraftSection, User
-from lumikb_app.domain.drafting import GenerationState, SectionStatus
+from lumikb_app.domain.drafting import GenerationState, SectionMode, SectionStatus
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting.draft_access import bump, require_draft
 from lumikb_app.services.drafting.section_answer import (
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 WRITE_EVERY = 0.25  # seconds between writes of streamed text: at most ~4 revisions a second
 EXPECTED_CHARS = {"short": 400, "medium": 900, "long": 1800}  # for a streaming section's progress
 SEARCHED = 0.2  # a section's progress once its sources are found
+PACE_AFTER = 1.0  # seconds of writing before its pace is a guide to the draft's time left
 FAILED = "Writing this section failed. Try again in a moment."
 LOST_ACCESS = (
     "Not written: the person who started drafting can no longer edit this draft or read every "
@@ -56,7 +57,8 @@ class _Section:
     brief: SectionBrief
     proposal: bool  # regenerating a section with text: the answer waits for accept/reject
     before: dict[str, Any]
-    started: float = field(default_factory=time.monotonic)
+    started: float = 0.0
+    writing_since: float | None = None  # when its first piece of text came
     written: str | None = None  # the text this run last wrote into `content`
 
 
@@ -80,7 +82,8 @@ class _Run:
     user_id: str
     instruction: str | None
     job_id: str | None
-    durations: list[float] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)  # of every finished section
+    written: list[float] = field(default_factory=list)  # of those with an answer
     outcome: str = GenerationState.done.value
 
     def run(self) -> int:
@@ -123,6 +126,8 @@ class _Run:
         last = 0.0
         try:
             for _ in writer.pieces():
+                if section.writing_since is None:
+                    section.writing_since = time.monotonic()
                 if time.monotonic() - last >= WRITE_EVERY:
                     last = time.monotonic()
                     if not self._progress(section, writer):
@@ -151,8 +156,8 @@ class _Run:
             if row.generation_state != Q:
                 return None  # cancelled, or taken by a newer run
             row.generation_state, row.progress, row.generation_error = G, 0.0, None
-            row.eta_seconds = self._section_eta()
-            self._totals(draft, eta=self._draft_eta(0.0))
+            row.eta_seconds = self._per_section()
+            self._totals(draft, eta=self._draft_eta(row.eta_seconds))
             bump(session, draft.id, row)
             return _Section(
                 row.id,
@@ -166,6 +171,7 @@ class _Run:
                     tone=draft.tone,
                 ),
                 proposal=self.instruction is not None and bool(row.content.strip()),
+                started=time.monotonic(),
                 before={
                     "content": row.content,
                     "sources": row.sources,
@@ -180,7 +186,7 @@ class _Run:
         share = min(1.0, len(writer.text) / expected)
         progress = round(SEARCHED + (0.95 - SEARCHED) * share, 3)
         elapsed = time.monotonic() - section.started
-        eta = round(elapsed / progress * (1 - progress), 1)
+        eta = self._section_left(section, elapsed, share)
         with transaction() as session:
             row, draft = self._rows(session, section.id)
             if row is None or draft is None:
@@ -191,7 +197,10 @@ class _Run:
                 row.content, row.sources = writer.text, writer.sources_so_far()
                 section.written = writer.text
             row.progress, row.eta_seconds = progress, eta
-            self._totals(draft, eta=self._draft_eta(eta))
+            paced = section.writing_since is not None and (
+                time.monotonic() - section.writing_since >= PACE_AFTER
+            )
+            self._totals(draft, eta=self._draft_eta(eta, elapsed if paced else None))
             bump(session, draft.id, row)
         return True
 
@@ -212,7 +221,9 @@ class _Run:
             row.generation_state = GenerationState.done.value
             row.progress, row.eta_seconds = 1.0, 0.0
             self.durations.append(elapsed)
-            self._totals(draft, done=1, eta=self._draft_eta(0.0))
+            if answer.mode != SectionMode.not_covered.value:
+                self.written.append(elapsed)
+            self._totals(draft, done=1, eta=self._draft_eta(None, finished=True))
             bump(session, draft.id, row)
             if not section.proposal:
                 record_version(session, row, "generated", self.user_id)
@@ -245,18 +256,45 @@ class _Run:
             return None, None
         return row, draft
 
-    def _section_eta(self) -> float | None:
-        if not self.durations:
+    def _per_section(self) -> float | None:
+        """The observed mean time of a finished written section. Sections the sources did not
+        cover do not count: they take no writing, so a first one (0.3 s) would promise the
+        next written ones (5 s each) far too soon. None before one finished (then the section
+        being written is the estimate, see _section_left)."""
+        if not self.written:
             return None
-        return round(sum(self.durations) / len(self.durations), 1)
+        return round(sum(self.written) / len(self.written), 1)
 
-    def _draft_eta(self, current: float) -> float | None:
-        """The current section's remaining time plus the average section time for the rest."""
-        per_section = self._section_eta()
+    def _section_left(self, section: _Section, elapsed: float, share: float) -> float:
+        """The section's time left: the observed mean less its time so far; past the mean (a
+        slow one), or before any mean (the first), at its pace of writing so far the rest of
+        a usual answer's length (`share` of it is written), at most half a mean more."""
+        per_section = self._per_section()
+        if per_section is not None and per_section > elapsed:
+            return round(per_section - elapsed, 1)
+        if section.writing_since is None or share <= 0:
+            return round(per_section or elapsed, 1)
+        writing = time.monotonic() - section.writing_since
+        left = writing / share * (1 - min(share, 0.95))
+        return round(left if per_section is None else min(left, per_section / 2), 1)
+
+    def _draft_eta(
+        self, left: float | None, elapsed: float | None = 0.0, finished: bool = False
+    ) -> float | None:
+        """The draft's time left: the current section's time `left` plus the observed mean
+        per section for each section after it. Until a written section has finished, the one
+        being written (its time so far plus left, once it has written for PACE_AFTER seconds:
+        `elapsed` None before) stands in for the mean: a plain estimate that errs long
+        (answers shorter than usual), corrected by the first finished sections, not one that
+        later rises sevenfold. Sections
+        not covered (no writing) count as written ones: the estimate errs long, not short."""
+        after = len(self.section_ids) - len(self.durations) - (0 if finished else 1)
+        per_section = self._per_section()
+        if per_section is None and left is not None and elapsed is not None:
+            per_section = left + elapsed
         if per_section is None:
             return None
-        left = len(self.section_ids) - len(self.durations) - 1
-        return round(current + per_section * max(0, left), 1)
+        return round((left or 0.0) + per_section * max(0, after), 1)
 
     def _totals(self, draft: Draft, *, done: int = 0, eta: float | None = None) -> None:
         if not self._current(draft):

@@ -252,3 +252,57 @@ def test_generating_the_rest_writes_only_sections_without_text_never_drafted_one
             select(DraftSectionVersion.change).where(DraftSectionVersion.section_id == first.id)
         ).all()
     assert changes == ["generated"]  # written once, never rewritten by "the rest"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+class TenSecondModel(FakeChatModel):
+    """Takes ten seconds of the clock to write each answer."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(delay=0)
+        self.clock = clock
+
+    def _stream(self, messages):
+        pieces = list(super()._stream(messages))
+        for piece in pieces:
+            self.clock.now += 10 / len(pieces)
+            yield piece
+
+
+def test_the_drafts_eta_follows_the_observed_time_per_section_and_never_jumps(world, monkeypatch):
+    ann, _, draft_id, queued = world
+    kb_ids = drafts.open_draft(ann, draft_id).draft.kb_ids
+    questions = [QUESTIONS[1]] + [QUESTIONS[0]] * 5  # one quick "not covered", then 5 x 10 s
+    with transaction() as session:
+        seeds = [SectionSeed(title=q) for q in questions]
+        draft_id = drafts.new_draft(session, ann, title="Timed", kb_ids=kb_ids, seeds=seeds).id
+    clock = Clock()
+    monkeypatch.setattr(generation_job, "time", clock)
+    answer_with(TenSecondModel(clock))
+    seen = []
+    totals = generation_job._Run._totals
+
+    def recorded(run, draft, *, done=0, eta=None):
+        seen.append((clock.now, len(getattr(run, "written", run.durations)), eta))
+        totals(run, draft, done=done, eta=eta)
+
+    monkeypatch.setattr(generation_job._Run, "_totals", recorded)
+    generation.start_generation(ann, draft_id)
+    run_queued(queued)
+    end = clock.now
+    assert end == pytest.approx(50)
+    estimates = [(end - t, written, eta) for t, written, eta in seen if eta is not None]
+    assert estimates
+    for truth, written, eta in estimates:
+        assert eta >= truth / 3 - 1  # never far too soon (then rising sevenfold)
+        if written:  # from the first written section on: the observed mean x sections left
+            assert eta == pytest.approx(truth, abs=0.2 * truth + 5)  # 5: half a section
+    first = [eta for _, written, eta in estimates if not written]
+    assert all(later <= 1.5 * earlier for earlier, later in zip(first, first[1:], strict=False))
