@@ -1,5 +1,6 @@
 """The drafts list: each draft a user may open, with its owner, its KBs' names and how many of
-its sections are empty, drafted, edited and reviewed (one grouped count for the whole list)."""
+its sections are empty, drafted, not covered, edited and reviewed (one grouped count for the
+whole list)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from lumikb_app.db.tables import DraftSection, KnowledgeBase, User
-from lumikb_app.domain.drafting import SectionStatus
+from lumikb_app.domain.drafting import SectionMode, SectionStatus
 from lumikb_app.services.drafting import drafts
 from lumikb_app.services.drafting.draft_access import require_draft
 from lumikb_app.services.platform.transactions import read_session
+
+NOT_COVERED = "not_covered"
+# What the list counts: each status, with "drafted" sections the sources do not answer apart.
+COUNTED = [status.value for status in SectionStatus] + [NOT_COVERED]
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class DraftSummary:
     kb_names: list[str]
     source_kind: str  # template | questionnaire
     updated_at: datetime
-    counts: dict[str, int] = field(default_factory=dict)  # section status -> how many
+    counts: dict[str, int] = field(default_factory=dict)  # COUNTED -> how many
 
     @property
     def sections(self) -> int:
@@ -52,7 +57,7 @@ def draft_summaries(user: User) -> list[DraftSummary]:
             kb_names=[kbs[kb_id] for kb_id in draft.kb_ids if kb_id in kbs],
             source_kind=draft.source_kind,
             updated_at=draft.updated_at,
-            counts={status.value: counts[draft.id][status.value] for status in SectionStatus},
+            counts={name: counts[draft.id][name] for name in COUNTED},
         )
         for draft, role in listed
     ]
@@ -60,13 +65,14 @@ def draft_summaries(user: User) -> list[DraftSummary]:
 
 def _status_counts(session: Session, draft_ids: list[str]) -> dict[str, Counter[str]]:
     query = (
-        select(DraftSection.draft_id, DraftSection.status, func.count())
+        select(DraftSection.draft_id, DraftSection.status, DraftSection.mode, func.count())
         .where(col(DraftSection.draft_id).in_(draft_ids))
-        .group_by(col(DraftSection.draft_id), col(DraftSection.status))
+        .group_by(col(DraftSection.draft_id), col(DraftSection.status), col(DraftSection.mode))
     )
     counts: dict[str, Counter[str]] = {draft_id: Counter() for draft_id in draft_ids}
-    for draft_id, status, count in session.exec(query):
-        counts[draft_id][status] = count
+    for draft_id, status, mode, count in session.exec(query):
+        not_covered = status == SectionStatus.drafted and mode == SectionMode.not_covered
+        counts[draft_id][NOT_COVERED if not_covered else status] += count
     return counts
 
 

@@ -1,6 +1,6 @@
-"""The "New draft" dialog: a title, a template and the knowledge bases to draft from; Create
-makes the draft (services/drafting/draft_creation checks the template and each KB) and opens it.
-No KB ticked means every KB the user may read, as the picker's "All knowledge bases" says."""
+"""The "New draft" dialog: a title, what it is about, a template and the knowledge bases to draft
+from; Create makes the draft (services/drafting/draft_creation checks the template and each KB)
+and opens it. No KB ticked means every KB the user may read, named under the picker."""
 
 import asyncio
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from lumikb_app.db.tables import User
-from lumikb_app.domain.drafting import MAX_KBS, MAX_TITLE, DraftInputError
+from lumikb_app.domain.drafting import MAX_BRIEF, MAX_KBS, MAX_TITLE, DraftInputError
 from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import draft_creation, templates
 from lumikb_app.state.retrieval.kb_filter import filter_label, toggled
@@ -46,6 +46,19 @@ def template_options(user: User) -> list[TemplateOption]:
 def chosen_kbs(chosen: list[str], readable: list[str]) -> list[str]:
     """The KBs a new draft draws from: the ticked ones, or every readable one when none is."""
     return list(chosen or readable)[:MAX_KBS]
+
+
+def kbs_in_words(chosen: list[str], names: dict[str, str]) -> str:
+    """The KBs a draft will draw from, named, so the default (every readable KB, which limits
+    whom it may be shared with) is never a silent choice."""
+    used = [names[kb_id] for kb_id in chosen_kbs(chosen, list(names)) if kb_id in names]
+    if not used:
+        return "You cannot read any knowledge base yet."
+    if chosen:
+        return "Draws from " + ", ".join(used) + "."
+    if len(used) == 1:
+        return f"The only knowledge base you can read: {used[0]}."
+    return f"All {plural(len(used), 'knowledge base')} you can read: " + ", ".join(used) + "."
 
 
 class NewDraftState(ShellState):
@@ -99,6 +112,7 @@ class NewDraftState(ShellState):
         if user is None:
             return rx.redirect("/login?next=/drafts")
         title = str(form_data.get("title") or "")[: MAX_TITLE + 1]
+        brief = str(form_data.get("brief") or "")[: MAX_BRIEF + 1]
         kb_ids = chosen_kbs(self.new_draft_kb_ids, [kb.id for kb in self.kbs])
         self.new_draft_busy = True
         try:
@@ -109,6 +123,7 @@ class NewDraftState(ShellState):
                 kb_ids,
                 self.new_draft_template_id,
                 ip=self._ip() or None,
+                brief=brief,
             )
         except (DraftInputError, PermissionDenied) as refused:
             self.new_draft_error = str(refused)
@@ -121,6 +136,10 @@ class NewDraftState(ShellState):
     @rx.var
     def new_draft_kbs_label(self) -> str:
         return filter_label(self.new_draft_kb_ids, {kb.id: kb.name for kb in self.kbs})
+
+    @rx.var
+    def new_draft_kbs_used(self) -> str:
+        return kbs_in_words(self.new_draft_kb_ids, {kb.id: kb.name for kb in self.kbs})
 
     @rx.var
     def chosen_template(self) -> TemplateOption:

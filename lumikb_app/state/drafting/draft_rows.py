@@ -27,6 +27,7 @@ class DraftRow:
     when: str  # the moment itself, UTC, for the tooltip
     empty: int = 0
     drafted: int = 0
+    not_covered: int = 0  # drafted as "not covered": left for a person
     edited: int = 0
     reviewed: int = 0
     sections: int = 0
@@ -52,6 +53,7 @@ def draft_row(summary: DraftSummary, now: datetime | None = None) -> DraftRow:
         when=moment.strftime("%Y-%m-%d %H:%M UTC"),
         empty=counts.get("empty", 0),
         drafted=counts.get("drafted", 0),
+        not_covered=counts.get("not_covered", 0),
         edited=counts.get("edited", 0),
         reviewed=reviewed,
         sections=total,

@@ -21,7 +21,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import questionnaire_import
 from lumikb_app.state.documents.upload_protocol import Chunk, human_size
 from lumikb_app.state.drafting import import_preview
-from lumikb_app.state.drafting.draft_create import chosen_kbs
+from lumikb_app.state.drafting.draft_create import chosen_kbs, kbs_in_words
 from lumikb_app.state.drafting.import_preview import NONE, ROLES, HeaderCell, TableView
 from lumikb_app.state.retrieval.kb_filter import filter_label, toggled
 from lumikb_app.state.session import session_token
@@ -274,6 +274,10 @@ class ImportState(ShellState):
     @rx.var
     def import_kbs_label(self) -> str:
         return filter_label(self.import_kb_ids, {kb.id: kb.name for kb in self.kbs})
+
+    @rx.var
+    def import_kbs_used(self) -> str:
+        return kbs_in_words(self.import_kb_ids, {kb.id: kb.name for kb in self.kbs})
 
     @rx.var
     def import_limit_label(self) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import Draft, DraftSection
-from lumikb_app.domain.drafting import MAX_IMPORT_BYTES
+from lumikb_app.domain.drafting import MAX_BRIEF, MAX_IMPORT_BYTES
 from lumikb_app.services.drafting import drafts, members
 from lumikb_app.services.platform.transactions import read_session
 from lumikb_app.state.drafting.draft_create import NewDraftState
@@ -52,10 +52,11 @@ def _draft_titles() -> list[str]:
 
 async def test_the_owner_and_a_member_see_the_draft_with_its_status_counts(world):
     generate(world.section_ids[0], "Nightly [1].", [source(1, "backups.md")])
+    generate(world.section_ids[1], "Not covered.", [], mode="not_covered")
     owner = await _drafts(world.alice)
     assert [row.title for row in owner.my_drafts] == ["Vendor questionnaire"]
     row = owner.my_drafts[0]
-    assert (row.empty, row.drafted, row.edited, row.reviewed) == (2, 1, 0, 0)
+    assert (row.empty, row.drafted, row.not_covered, row.edited, row.reviewed) == (1, 1, 1, 0, 0)
     assert (row.role_label, row.progress, row.kbs) == (
         "Owner",
         "0 of 3 reviewed",
@@ -104,18 +105,29 @@ async def test_a_draft_is_made_from_a_built_in_template_and_opened(world):
     NewDraftState.set_new_draft_template.fn(page, checklist.id)
     NewDraftState.pick_new_draft_kb.fn(page, world.kb_b, True)  # Finance: not hers to pick
     assert page.new_draft_kb_ids == [] and page.new_draft_kbs_label == "All knowledge bases"
+    assert page.new_draft_kbs_used == "The only knowledge base you can read: Engineering."
 
     await NewDraftState.create_new_draft.fn(page, {"title": ""})
     assert page.new_draft_error == "Give the draft a title." and _draft_titles() == [
         "Vendor questionnaire"
     ]
-    answer = await NewDraftState.create_new_draft.fn(page, {"title": "Launch checklist"})
+    await NewDraftState.create_new_draft.fn(
+        page, {"title": "Launch checklist", "brief": "x" * (MAX_BRIEF + 5)}
+    )
+    assert "at most 1000 characters" in page.new_draft_error and _draft_titles() == [
+        "Vendor questionnaire"
+    ]
+    brief = "Our readiness for a SOC 2 audit of the payments service"
+    answer = await NewDraftState.create_new_draft.fn(
+        page, {"title": "Launch checklist", "brief": brief}
+    )
     made = drafts.list_drafts(world.carol)[0][0]
     assert f"/drafts/{made.id}" in str(answer) and not page.new_draft_open
-    assert (made.title, made.kb_ids, made.template_id) == (
+    assert (made.title, made.kb_ids, made.template_id, made.brief) == (
         "Launch checklist",
         [world.kb_a],
         checklist.id,
+        brief,
     )
 
 
@@ -145,7 +157,9 @@ async def test_an_imported_questionnaire_previews_its_mapping_and_becomes_a_draf
     ImportState.set_map_column.fn(page, "question_column", "99")  # no such column: ignored
     assert page.map_columns["sources_column"] == "none"
     ImportState.set_import_title.fn(page, "PEP answers")
+    assert page.import_kbs_used == "All 2 knowledge bases you can read: Engineering, Finance."
     ImportState.pick_import_kb.fn(page, world.kb_a, True)
+    assert page.import_kbs_used == "Draws from Engineering."
     answer = await ImportState.create_from_import.fn(page)
     assert page.import_error == "", page.import_error
     made = drafts.list_drafts(world.bob)[0][0]

@@ -82,6 +82,7 @@ def _details() -> rx.Component:
         kb_field(
             chosen=ImportState.import_kb_ids,
             label=ImportState.import_kbs_label,
+            used=ImportState.import_kbs_used,
             on_pick=ImportState.pick_import_kb,
             on_all=ImportState.pick_all_import_kbs,
             name="import-kbs",

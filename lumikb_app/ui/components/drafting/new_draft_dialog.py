@@ -3,7 +3,7 @@ knowledge bases to draft from (the shared KB picker)."""
 
 import reflex as rx
 
-from lumikb_app.domain.drafting import MAX_TITLE
+from lumikb_app.domain.drafting import MAX_BRIEF, MAX_TITLE
 from lumikb_app.state.drafting.draft_create import NewDraftState, TemplateOption
 from lumikb_app.state.shell import ShellState
 from lumikb_app.ui.components.common import outcome, testid
@@ -14,11 +14,12 @@ MUTED = rx.color("gray", 11)
 
 
 def kb_field(
-    *, chosen: rx.Var, label: rx.Var, on_pick, on_all, name: str, hint: str = ""
+    *, chosen: rx.Var, label: rx.Var, used: rx.Var, on_pick, on_all, name: str, hint: str = ""
 ) -> rx.Component:
-    """'Knowledge bases to draft from' with the KB picker (none ticked: every readable KB)."""
+    """'Draft from' with the KB picker (none ticked: every readable KB) and, under it, the KBs
+    that will be used, named."""
     return rx.vstack(
-        rx.text("Knowledge bases to draft from", size="2", weight="medium", id=f"{name}-label"),
+        rx.text("Draft from", size="2", weight="medium", id=f"{name}-label"),
         kb_picker(
             kbs=ShellState.kbs,
             chosen=chosen,
@@ -31,8 +32,13 @@ def kb_field(
                 all=f"{name}-all",
                 option=f"{name}-option",
             ),  # fmt: skip
-            look=KbPickerLook(max_label_width="260px"),
+            look=KbPickerLook(
+                max_label_width="260px",
+                heading="Draft from",
+                purpose="Knowledge bases to draft from",
+            ),
         ),
+        rx.text(used, size="1", custom_attrs=testid(f"{name}-used")),
         rx.text(
             hint or "Members you share the draft with must be able to read every one of them.",
             size="1",
@@ -67,6 +73,29 @@ def template_select() -> rx.Component:
             size="1",
             color=MUTED,
             custom_attrs=testid("new-draft-template-summary"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def brief_field() -> rx.Component:
+    """What the draft is about: a template's generic headings ("Risks") are searched with it."""
+    return rx.vstack(
+        field_label("What is it about? (optional)", "new-draft-brief"),
+        rx.text_area(
+            id="new-draft-brief",
+            name="brief",
+            placeholder="Our readiness for a SOC 2 audit of the payments service",
+            max_length=MAX_BRIEF,
+            rows="3",
+            width="100%",
+            custom_attrs=testid("new-draft-brief"),
+        ),
+        rx.text(
+            "Each section is searched and written about this. Left empty, the title is used.",
+            size="1",
+            color=MUTED,
         ),
         spacing="1",
         width="100%",
@@ -113,10 +142,12 @@ def new_draft_dialog() -> rx.Component:
                         width="100%",
                         custom_attrs=testid("new-draft-title"),
                     ),
+                    brief_field(),
                     template_select(),
                     kb_field(
                         chosen=NewDraftState.new_draft_kb_ids,
                         label=NewDraftState.new_draft_kbs_label,
+                        used=NewDraftState.new_draft_kbs_used,
                         on_pick=NewDraftState.pick_new_draft_kb,
                         on_all=NewDraftState.pick_all_new_draft_kbs,
                         name="new-draft-kbs",

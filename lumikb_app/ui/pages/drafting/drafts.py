@@ -16,16 +16,23 @@ from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.shell import page_header, shell
 
 MUTED = rx.color("gray", 11)
-STATUS_COLORS = (("empty", "gray"), ("drafted", "blue"), ("edited", "amber"), ("reviewed", "green"))
+STATUS_COLORS = (
+    ("empty", "gray"),
+    ("drafted", "blue"),
+    ("not_covered", "amber"),
+    ("edited", "cyan"),
+    ("reviewed", "green"),
+)
 
 
-def _count(label: str, value: rx.Var, color: str) -> rx.Component:
-    return rx.badge(
-        value.to_string() + " " + label,
+def _count(status: str, value: rx.Var, color: str) -> rx.Component:
+    badge = rx.badge(
+        value.to_string() + " " + status.replace("_", " "),
         color_scheme=color,
         variant="soft",
-        custom_attrs={**testid("draft-count"), "data-status": label},
+        custom_attrs={**testid("draft-count"), "data-status": status},
     )
+    return rx.cond(value > 0, badge) if status == "not_covered" else badge
 
 
 def _counts(row: DraftRow) -> rx.Component:
