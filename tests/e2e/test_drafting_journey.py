@@ -201,6 +201,8 @@ def _download(page, fmt: str) -> bytes:
     page.get_by_test_id("export-menu").click()
     with page.expect_download() as info:
         page.get_by_test_id(f"export-{fmt}").click()
+    page.keyboard.press("Escape")  # the menu is closed for the next export either way
+    expect(page.get_by_test_id(f"export-{fmt}")).to_have_count(0)
     return info.value.path().read_bytes()
 
 
