@@ -1,5 +1,9 @@
 """The draft page's comments panel: comments per section. Anyone who may view the draft may
-comment; an author or the draft's owner deletes a comment (services/drafting/comments checks)."""
+comment; an author or the draft's owner deletes a comment (services/drafting/comments checks).
+
+Live: adding or deleting a comment moves the draft's revision, which the draft page's watcher
+follows; on each of its looks it calls `follow_revision`, and an open panel reads the comments
+again when the revision moved since it last did."""
 
 import asyncio
 from dataclasses import dataclass
@@ -65,6 +69,7 @@ class CommentsState(ShellState):
     comments_section: str = ALL  # the section shown (ALL: every one)
     comments_error: str = ""
     comment_form_key: int = 0  # a new key empties the comment box after a comment is added
+    _seen_revision: int = 0  # the draft's revision when the comments were last read
 
     async def _reload(self, user: User) -> bool:
         try:
@@ -77,6 +82,11 @@ class CommentsState(ShellState):
         if not any(s.id == self.comments_section for s in loaded.sections):
             self.comments_section = ALL
         return True
+
+    async def _follow(self, user: User, draft_id: str, revision: int) -> None:
+        if draft_id and draft_id == self.comments_of and revision > self._seen_revision:
+            self._seen_revision = revision
+            await self._reload(user)
 
     async def _load_route(self) -> None:
         self.comments_of, self.comments_error = route_draft_id(self), ""
@@ -154,3 +164,15 @@ class CommentsState(ShellState):
     @rx.var
     def commenting_on_all(self) -> bool:
         return self.comments_section == ALL
+
+
+async def follow_revision(
+    page: rx.State, user: User | None, draft_id: str, revision: int, panel_open: bool
+) -> None:
+    """Called by the draft page's watcher, under its lock, on each look: when the Comments panel
+    is open and the draft's revision moved (someone commented or deleted a comment, or edited),
+    the panel shows the comments again. A closed panel reads nothing (it catches up when opened)."""
+    if user is None or not panel_open:
+        return
+    panel = await page.get_state(CommentsState)
+    await panel._follow(user, draft_id, revision)
