@@ -22,6 +22,11 @@ class DraftIn(BaseModel):
         description="The knowledge bases it draws from; you must be able to read each.",
     )
     template_id: Id = Field(description="A template's id from GET /api/v1/drafting/templates.")
+    brief: Text = Field(
+        default="",
+        description="What the draft is about; each section's heading is searched and written "
+        "about it (default: the title).",
+    )
 
 
 class GenerateIn(BaseModel):
@@ -70,6 +75,7 @@ class DraftSummaryOut(BaseModel):
 
 class DraftOut(DraftSummaryOut):
     template_id: str | None
+    brief: str = Field(description="What the draft is about, if its creator said.")
     answer_length: str
     tone: str
     questionnaire: dict[str, Any] = Field(

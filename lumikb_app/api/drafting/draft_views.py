@@ -37,6 +37,7 @@ def full(opened: OpenDraft) -> DraftOut:
     return DraftOut(
         **summary(draft, opened.role).model_dump(),
         template_id=draft.template_id,
+        brief=draft.brief,
         answer_length=draft.answer_length,
         tone=draft.tone,
         questionnaire=questionnaire,

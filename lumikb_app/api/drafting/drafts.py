@@ -95,6 +95,7 @@ async def create_draft(body: DraftIn, user: ActingUser, request: Request) -> Dra
         body.kb_ids,
         body.template_id,
         ip=client_ip(request),
+        brief=body.brief,
     )
     return draft_views.full(await call(drafts.open_draft, user, created.id))
 

@@ -124,10 +124,11 @@ def test_the_built_in_templates_are_listed_with_their_sections(world):
 
 def test_a_draft_from_a_template_is_created_generated_and_read(world):
     template = _templates(world)["checklist"]
-    created = _create(world, template_id=template["id"])
+    created = _create(world, template_id=template["id"], brief="Python code style")
     assert created.status_code == 201, created.text
     draft = created.json()
     assert draft["role"] == "owner" and draft["kb_ids"] == [world.kb]
+    assert draft["brief"] == "Python code style"
     assert [s["title"] for s in draft["sections"]] == [s["title"] for s in template["sections"]]
     assert {s["status"] for s in draft["sections"]} == {"empty"}
     assert _audited("draft.create", draft["id"]) == 1
