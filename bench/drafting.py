@@ -222,6 +222,9 @@ def report(
     mean = statistics.mean(shares) if shares else 0.0
     print(f"sentences with a valid citation (mean over {len(answered)} answered): {mean:.3f}")
     print(f"modes: {modes}")
+    cited = [x.get("relevance", 0.0) for s in answered for x in s.sources]
+    low = {floor: sum(r < floor for r in cited) for floor in (0.1, 0.2, 0.3)}
+    print(f"cited sources: {len(cited)}, below relevance 0.1/0.2/0.3: {list(low.values())}")
     print(f"overhead per section before the first token: {summary(timings.overhead_ms())}")
     if verbose:
         for s in sections:

@@ -8,7 +8,9 @@ never rewritten that way: `regenerate_section` proposes a new version beside it 
 Chosen sections may be drafted ones (written again in place) but never a person's edited or
 reviewed text. `regenerate_section` writes one section again with an extra
 instruction: when the section has text, the new answer waits in `proposal` until the person
-accepts or rejects it, side by side with the text it would replace.
+accepts or rejects it, side by side with the text it would replace; when it is the same text,
+`proposal` holds only {"unchanged": True, "note": "No change: ...", "instruction"} (nothing to
+accept; reject_proposal dismisses the note).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def accept_proposal(user: User, section_id: str) -> DraftSection:
         _hold(session, draft_id)
         section = require_section(session, user, section_id, "edit")[1]
         proposal = section.proposal
-        if not proposal or section.generation_state in _BUSY:
+        if not proposal.get("content") or section.generation_state in _BUSY:
             raise DraftInputError(NO_PROPOSAL)
         _refuse_if_edited(session, section, user)
         section.content, section.sources = proposal["content"], proposal["sources"]

@@ -7,7 +7,8 @@ into `proposal`), written at most every WRITE_EVERY seconds with a revision bump
 open pages follow it live, with its progress and ETA, and the draft's totals and ETA. A
 section that fails says why and keeps the text it had; the next ones continue. Cancelling (see
 generation.cancel_generation) takes the sections out of "generating"; the job sees it at its
-next write, puts the section's text back and stops.
+next write, puts the section's text back and stops. A regenerated answer that says what the
+section says already is not proposed: the proposal is only NO_CHANGE's note.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ LOST_ACCESS = (
     "Not written: the person who started drafting can no longer edit this draft or read every "
     "knowledge base it draws from."
 )
+# A regenerated answer equal to the section's text is not proposed (two identical columns to
+# compare): the section keeps its text and its proposal holds only this note (no "content").
+NO_CHANGE = "No change: the sources give the same answer."
 Q, G = GenerationState.queued.value, GenerationState.generating.value
 
 
@@ -210,7 +214,13 @@ class _Run:
             row, draft = self._rows(session, section.id)
             if row is None or draft is None:
                 return False
-            if section.proposal:
+            if section.proposal and _same_text(answer.content, row.content):
+                row.proposal = {
+                    "unchanged": True,
+                    "note": NO_CHANGE,
+                    "instruction": section.brief.extra,
+                }
+            elif section.proposal:
                 row.proposal = _proposal(
                     answer.content, answer.sources, section, answer.confidence, answer.mode
                 )
@@ -331,6 +341,10 @@ class _Run:
                 run.update(state=self.outcome, eta_seconds=0.0, finished_at=utcnow().isoformat())
                 draft.generation = run
             bump(session, draft.id, *released)
+
+
+def _same_text(new: str, current: str) -> bool:
+    return " ".join(new.split()) == " ".join(current.split())
 
 
 def _may_edit(session: Session, user: User, draft_id: str) -> bool:

@@ -3,6 +3,14 @@ then write from the numbered sources with the chat model, or quote them when the
 (extractive), every `[n]` verified as chat verifies it. A question the sources do not answer
 is "not covered": the fixed NOT_COVERED_TEXT, no sources, confidence 0, never a guess.
 
+Only passages worth quoting are offered as numbered sources (`offered`): those whose relevance
+(the search's calibrated estimate, services/retrieval/relevance.py) reaches SOURCE_FLOOR, plus,
+whatever their relevance, the passages the answerable gate rested on (the most relevant of the
+top five, and the first of them holding the most of the question's key terms), so a question
+judged answerable keeps what answers it. Under 0.1 a passage is about the question 2% of the
+time, at 0.1-0.3 17% (relevance.py's calibration); QA saw a 3% "Dose-3D cancer radiotherapy"
+passage cited about the GIL and 12-18% ones elsewhere.
+
 `SectionWriter.pieces()` yields the verified text as it is written; `answer` holds the result.
 """
 
@@ -20,7 +28,7 @@ from lumikb_app.domain.retrieval import Passage, SearchInputError
 from lumikb_app.ports.llm import ChatModel, LlmError
 from lumikb_app.services.chat import chat
 from lumikb_app.services.chat.citations import CitationStream, ordered_sources, source_from_passage
-from lumikb_app.services.chat.confidence import answerable, confidence
+from lumikb_app.services.chat.confidence import ANSWERABLE_TOP, answerable, confidence
 from lumikb_app.services.chat.extractive import Pick, choose_sentences, compose, word_pieces
 from lumikb_app.services.chat.prompts import PRESETS, answer_messages
 from lumikb_app.services.models import choices
@@ -40,6 +48,12 @@ TONE_RULES = {
     ),
 }
 MAX_PASSAGES = 10  # of a question searched in parts
+# Below it a passage is offered only when the answerable gate rested on it (see offered). Under
+# chat's MIN_RELEVANCE (0.3, the gate), above relevance.py's 0.1-0.3 band (17% relevant).
+# bench/drafting.py, 690 PEPs: cited sources under 0.2 fell from 8 of 56 to 2 of 50
+# (extractive) and from 4 of 38 to 0 (fake model); answers citing the expected PEP stayed
+# 16/20 (floors 0.1 and 0.15 left 7 and 4 under 0.2).
+SOURCE_FLOOR = 0.2
 # Where one question asks a second thing: "...; ...", "...? ...", ", and what/how/... ".
 _SECOND_QUESTION = re.compile(
     r"\s*(?:[;?]|,?\s+and\s+(?=(?:what|how|which|where|when|who|why|whether)\b))\s*", re.I
@@ -92,6 +106,8 @@ class SectionWriter:
             yield from self._not_covered()
             return
         model = self._model(self.passages[0].kb_id)
+        if model is None and self.brief.extra:
+            self._follow_instruction()
         self._sources = [source_from_passage(n, p) for n, p in enumerate(self.passages, 1)]
         self._citations = CitationStream(range(1, len(self._sources) + 1))
         if model is None:
@@ -114,7 +130,7 @@ class SectionWriter:
         for query in self._queries():
             self.query, self.passages = query, self._search(query)
             if answerable(query, self.passages):
-                self.parts = [query]
+                self.parts, self.passages = [query], offered(query, self.passages)
                 return True
         parts = question_parts(self.brief.question)
         if len(parts) < 2:
@@ -122,8 +138,24 @@ class SectionWriter:
         found = [self._search(part) for part in parts]
         if not all(answerable(part, hits) for part, hits in zip(parts, found, strict=True)):
             return False
+        found = [offered(part, hits) for part, hits in zip(parts, found, strict=True)]
         self.query, self.parts, self.passages = self.brief.question, parts, _interleaved(found)
         return True
+
+    def _follow_instruction(self) -> None:
+        """Without a model a person's instruction cannot be obeyed, only searched: the parts
+        of the question it names ("Only the maximum line length") are kept, searched again
+        with its words, and the sentences quoted are chosen with them too."""
+        wanted = set(key_terms(self.brief.extra))
+        if not wanted:
+            return
+        asked = self.parts if len(self.parts) > 1 else question_parts(self.brief.question)
+        named = [part for part in asked if wanted & set(key_terms(part))]
+        self.parts = [f"{part} {self.brief.extra}" for part in named or self.parts]
+        query = " ".join(self.parts)
+        hits = offered(query, self._search(query))
+        if hits and answerable(query, hits):
+            self.passages = _interleaved([hits, self.passages])
 
     def _queries(self) -> list[str]:
         """The question alone first; with the draft's topic next. A heading of a few words
@@ -228,6 +260,22 @@ def question_parts(question: str) -> list[str]:
     if len(parts) < 2 or any(len(set(key_terms(part))) < 2 for part in parts):
         return [question]
     return parts
+
+
+def offered(query: str, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages to number as sources: relevant enough (SOURCE_FLOOR), or what made the
+    question answerable (the most relevant of the top ones; the first holding the most key
+    terms), in their search order."""
+    top = passages[:ANSWERABLE_TOP]
+    if not top:
+        return []
+    wanted = set(key_terms(query))
+    shared = [len(wanted & set(key_terms(p.text))) for p in top]
+    needed = {
+        max(top, key=lambda p: p.relevance).chunk_id,
+        top[shared.index(max(shared))].chunk_id,
+    }
+    return [p for p in passages if p.relevance >= SOURCE_FLOOR or p.chunk_id in needed]
 
 
 def _interleaved(results: list[list[Passage]]) -> list[Passage]:

@@ -102,6 +102,7 @@ def test_a_regenerated_section_with_text_waits_as_a_proposal_to_accept_or_reject
     section = sections(ann, draft_id)[0]
     first = section.content
 
+    answer_with(Reworded(delay=0))
     generation.regenerate_section(ann, section.id, "Say it in one sentence.")
     run_queued(queued)
     section = sections(ann, draft_id)[0]
@@ -123,6 +124,11 @@ def test_a_regenerated_section_with_text_waits_as_a_proposal_to_accept_or_reject
             select(DraftSectionVersion.change).where(DraftSectionVersion.section_id == section.id)
         ).all()
     assert changes == ["generated", "accepted"]
+
+
+class Reworded(FakeChatModel):
+    def answer(self, messages):
+        return "In short: " + super().answer(messages)
 
 
 def test_an_empty_section_regenerated_gets_the_answer_in_place(world):
@@ -306,3 +312,39 @@ def test_the_drafts_eta_follows_the_observed_time_per_section_and_never_jumps(wo
             assert eta == pytest.approx(truth, abs=0.2 * truth + 5)  # 5: half a section
     first = [eta for _, written, eta in estimates if not written]
     assert all(later <= 1.5 * earlier for earlier, later in zip(first, first[1:], strict=False))
+
+
+def test_a_regenerated_answer_equal_to_the_text_is_no_change_not_a_proposal(world):
+    ann, _, draft_id, queued = world
+    generation.start_generation(ann, draft_id)
+    run_queued(queued)
+    section = sections(ann, draft_id)[0]
+    generation.regenerate_section(ann, section.id, "Say it in one sentence.")
+    run_queued(queued)  # the model writes the very same answer
+    after = sections(ann, draft_id)[0]
+    assert after.content == section.content and after.generation_state == "done"
+    assert after.proposal == {
+        "unchanged": True,
+        "note": "No change: the sources give the same answer.",
+        "instruction": "Say it in one sentence.",
+    }
+    with pytest.raises(DraftInputError, match="no regenerated version"):
+        generation.accept_proposal(ann, section.id)
+    assert generation.reject_proposal(ann, section.id).proposal == {}  # the note dismissed
+
+
+def test_without_a_model_an_instruction_chooses_what_is_quoted(world):
+    ann, _, draft_id, queued = world
+    answer_with(None)
+    with transaction() as session:
+        seeds = [SectionSeed(title="When do backups run, and what does the canteen serve?")]
+        kb_ids = drafts.open_draft(ann, draft_id).draft.kb_ids
+        draft_id = drafts.new_draft(session, ann, title="Two", kb_ids=kb_ids, seeds=seeds).id
+    generation.start_generation(ann, draft_id)
+    run_queued(queued)
+    section = sections(ann, draft_id)[0]
+    assert "two in the morning" in section.content and "lunch" in section.content
+    generation.regenerate_section(ann, section.id, "Only what the canteen serves.")
+    run_queued(queued)
+    proposal = sections(ann, draft_id)[0].proposal
+    assert "lunch" in proposal["content"] and "two in the morning" not in proposal["content"]

@@ -142,3 +142,26 @@ def test_a_template_heading_is_searched_with_what_the_draft_is_about(user):
     assert alone.mode == "not_covered"
     about = write_section(user, brief("Retention", topic="how long backups are kept in the vault"))
     assert about.mode == "extractive" and about.sources[0]["chunk_id"] == "chunk0"
+
+
+JUNK = "The Dose-3D project aims to improve cancer radiotherapy with precise dose planning."
+
+
+def test_a_passage_of_tiny_relevance_is_never_offered_as_a_source(user, monkeypatch):
+    found = [passage(0, CORPUS[0], 0.8), passage(5, JUNK, 0.03), passage(1, CORPUS[1], 0.12)]
+    monkeypatch.setattr(chat, "search_passages", lambda *args: found)
+    answer_with(FakeChatModel(delay=0))  # it cites the first two sources it is given
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert [s["chunk_id"] for s in answer.sources] == ["chunk0"]
+    assert "Dose-3D" not in answer.content and "[2]" not in answer.content
+
+
+def test_the_passage_that_made_a_question_answerable_is_kept_however_low_its_relevance(
+    user, monkeypatch
+):
+    weak = passage(0, CORPUS[0], 0.08)  # all the question's words, far in meaning
+    monkeypatch.setattr(chat, "search_passages", lambda *args: [weak, passage(5, JUNK, 0.03)])
+    answer_with(None)
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert answer.mode == "extractive"
+    assert [s["chunk_id"] for s in answer.sources] == ["chunk0"]
