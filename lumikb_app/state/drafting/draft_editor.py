@@ -29,7 +29,7 @@ from lumikb_app.services.accounts.access import PermissionDenied
 from lumikb_app.services.drafting import drafts, generation, sections
 from lumikb_app.services.drafting.drafts import DraftChanges
 from lumikb_app.state.chat.chat_view import Segment, segments
-from lumikb_app.state.drafting import draft_watch
+from lumikb_app.state.drafting import comments, draft_watch
 from lumikb_app.state.drafting.draft_watch import Look, Read
 from lumikb_app.state.drafting.panel_base import route_draft_id
 from lumikb_app.state.drafting.section_view import (
@@ -434,4 +434,11 @@ class _WatchedDraft:
 
     async def show(self, look: Look, read: Read) -> bool | None:
         async with self._state:
-            return self._state._show_read(look, read)
+            state = self._state
+            shown = state._show_read(look, read)
+            if shown is not None:  # comments move the revision too: an open panel shows them
+                open_ = state.panel_tab == "comments"
+                await comments.follow_revision(
+                    state, read.user, state.open_draft_id, state._revision, open_
+                )
+            return shown

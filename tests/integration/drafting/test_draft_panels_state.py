@@ -10,6 +10,7 @@ import pytest
 
 from lumikb_app.services.drafting import members
 from lumikb_app.state.drafting.comments import ALL, CommentsState
+from lumikb_app.state.drafting.draft_editor import DraftEditorState
 from lumikb_app.state.drafting.history import HistoryState
 from lumikb_app.state.drafting.members import MembersState
 from tests.integration.drafting.core_world import (
@@ -18,7 +19,7 @@ from tests.integration.drafting.core_world import (
     make_draft_world,
     source,
 )
-from tests.integration.drafting.page_states import page_state
+from tests.integration.drafting.page_states import draft_page, page_state, watcher_looks
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +98,37 @@ async def test_comments_per_section_deleted_by_their_author_or_the_owner(world):
     bobs = next(c for c in owner.comment_rows if c.author == "Bob Builder")
     await CommentsState.delete_comment.fn(owner, bobs.id)
     assert [c.body for c in owner.comment_rows] == ["Ask Ops."]
+
+
+async def test_an_open_comments_panel_shows_another_members_comments_live(world):
+    members.share_draft(world.alice, world.draft_id, "bob@x.io", "view")
+    alice, bob = (
+        await draft_page(world.alice, world.draft_id),
+        await draft_page(world.bob, world.draft_id),
+    )
+    seen: CommentsState = await alice.get_state(CommentsState)
+    await CommentsState.load_comments.fn(seen)
+    DraftEditorState.set_panel_tab.fn(alice, "comments")
+    assert await watcher_looks(alice) is False and seen.comment_rows == []
+
+    said: CommentsState = await bob.get_state(CommentsState)
+    await CommentsState.show_section_comments.fn(said, world.section_ids[0])
+    await CommentsState.add_comment.fn(said, {"body": "Which backups?"})  # Bob, another browser
+    await watcher_looks(alice)
+    assert [(c.author, c.body) for c in seen.comment_rows] == [("Bob Builder", "Which backups?")]
+    assert seen.comment_counts == {world.section_ids[0]: 1}
+
+    await CommentsState.delete_comment.fn(said, said.comment_rows[0].id)
+    await watcher_looks(alice)
+    assert seen.comment_rows == []
+
+    DraftEditorState.set_panel_tab.fn(alice, "people")  # a closed panel reads nothing...
+    await CommentsState.add_comment.fn(said, {"body": "Ask Ops."})
+    await watcher_looks(alice)
+    assert seen.comment_rows == []
+    DraftEditorState.set_panel_tab.fn(alice, "comments")  # ...and catches up when opened
+    await watcher_looks(alice)
+    assert [c.body for c in seen.comment_rows] == ["Ask Ops."]
 
 
 async def test_history_lists_who_changed_what_and_an_editor_restores_a_version(world):
