@@ -165,3 +165,21 @@ def test_the_passage_that_made_a_question_answerable_is_kept_however_low_its_rel
     answer = write_section(user, brief("How long are backups kept in the vault?"))
     assert answer.mode == "extractive"
     assert [s["chunk_id"] for s in answer.sources] == ["chunk0"]
+
+
+def test_the_most_relevant_passage_is_the_first_source(user, monkeypatch):
+    found = [passage(1, CORPUS[1], 0.29), passage(0, CORPUS[0], 0.83)]  # fused rank disagrees
+    monkeypatch.setattr(chat, "search_passages", lambda *args: found)
+    answer_with(FakeChatModel(delay=0))
+    answer = write_section(user, brief("How long are backups kept in the vault?"))
+    assert answer.sources[0]["chunk_id"] == "chunk0"
+    assert answer.content.startswith("Backups run every night")
+
+
+def test_a_broad_question_is_answered_by_the_example_it_gives(user):
+    answer_with(None)
+    broad = "Which rules does the office follow in general?"
+    assert write_section(user, brief(broad)).mode == "not_covered"
+    answer = write_section(user, brief(f"{broad[:-1]} (for example, on coffee on Fridays)?"))
+    assert answer.mode == "extractive" and "Coffee is free on Fridays. [1]" in answer.content
+    assert answer.sources[0]["chunk_id"] == "chunk2"
