@@ -326,14 +326,14 @@ class DraftEditorState(ShellState):
     @rx.event
     async def accept_proposal(self, section_id: str):
         row = await self._act(lambda user: generation.accept_proposal(user, section_id), section_id)
-        if isinstance(row, DraftSection):
+        if row is not None:
             self._apply_section(row)
         return DraftEditorState.watch_draft
 
     @rx.event
     async def reject_proposal(self, section_id: str):
         row = await self._act(lambda user: generation.reject_proposal(user, section_id), section_id)
-        if isinstance(row, DraftSection):
+        if row is not None:
             self._apply_section(row)
         return DraftEditorState.watch_draft
 
