@@ -2,7 +2,9 @@
 
 It answers from the numbered sources in the prompt (`services/prompts.py` layout): the first
 sentence of sources 1 and 2, each followed by its marker, then a sentence citing a source that
-does not exist, so that marker removal is always exercised. Text streams in pieces of at most
+does not exist, so that marker removal is always exercised. Asked for another version of a
+drafted section (a person's instruction in the prompt), it answers shorter: source 1's first
+sentence alone. Text streams in pieces of at most
 four characters (markers get split across pieces, as real tokenizers do), `delay` seconds apart.
 Its `complete` (the follow-up rewrite) returns the question with the previous question's topic;
 given the entity extraction prompt, it answers the JSON asked for (adapters/fake_extraction.py),
@@ -28,6 +30,8 @@ from lumikb_app.ports.llm import LlmError, LlmMessage
 # The prompt layout of services/prompts.py (adapters do not import services; a test keeps the
 # two in step).
 SOURCES_HEADER, QUESTION_PREFIX, FOLLOW_UP_PREFIX = "Sources:", "Question: ", "Follow-up question: "
+# How services/drafting/section_answer.py passes a person's instruction for a regenerated section.
+INSTRUCTION_PREFIX = "The person asks for this version: "
 
 PACED_DELAY = 0.04  # ~25 tokens/s, a local 7B model on a laptop; leaves e2e time to press Stop
 _SOURCE = re.compile(
@@ -100,6 +104,9 @@ class FakeChatModel:
         sources = {int(n): text for n, text in _SOURCE.findall(prompt)}
         if MARKDOWN_WORD in prompt.rsplit(QUESTION_PREFIX, 1)[-1].lower():
             return _markdown_answer(sources)
+        if any(INSTRUCTION_PREFIX in message["content"] for message in messages):
+            first = min(sources)  # asked for another version: a shorter one, as a model would
+            return f"{_first_sentence(sources[first])} [{first}]"
         parts = [f"{_first_sentence(sources[n])} [{n}]" for n in sorted(sources)[:2]]
         parts.append(f"This is also noted elsewhere [{len(sources) + 7}].")
         return " ".join(parts)

@@ -119,6 +119,17 @@ def test_the_model_gets_the_tone_the_section_brief_and_the_extra_instruction(use
     assert "Mention the vault." in system and "Use one sentence." in system
 
 
+def test_the_fake_model_writes_another_version_when_a_person_asks_for_one(user):
+    """The e2e journeys regenerate a section with an instruction under the fake model: the fake
+    reads the instruction where the service puts it, so the new version really differs."""
+    answer_with(FakeChatModel(delay=0))
+    question = "How long are backups kept and how long does a restore take?"
+    first = write_section(user, brief(question))
+    again = write_section(user, brief(question, extra="One sentence only."))
+    assert first.content.count("[") == 2
+    assert again.content.count("[") == 1 and again.content != first.content
+
+
 def test_a_failing_model_fails_the_section_with_a_reason(user):
     answer_with(FakeChatModel(delay=0, fail=True))
     with pytest.raises(SectionFailed, match="dropped the connection"):
