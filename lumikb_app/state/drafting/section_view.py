@@ -50,6 +50,7 @@ class SectionView:
     proposal_segments: list[Segment] = field(default_factory=list)
     proposal_sources: list[SourceView] = field(default_factory=list)
     proposal_instruction: str = ""
+    proposal_note: str = ""  # a regeneration that changed nothing says so instead
     proposal_not_covered: bool = False
     proposal_confidence_label: str = ""
     proposal_confidence_level: str = ""
@@ -121,6 +122,8 @@ def section_view(section: DraftSection) -> SectionView:
 def _with_proposal(view: SectionView, proposal: Mapping[str, Any]) -> SectionView:
     content = str(proposal.get("content") or "")
     if not content:
+        view.proposal_note = str(proposal.get("note") or "")
+        view.proposal_instruction = str(proposal.get("instruction") or "")
         return view
     not_covered = proposal.get("mode") == SectionMode.not_covered.value
     view.has_proposal = True

@@ -84,6 +84,34 @@ def _actions(section: SectionView) -> rx.Component:
     )
 
 
+def proposal_note(section: SectionView) -> rx.Component:
+    """A regeneration whose answer is the section's text already: said, with a way to close."""
+    return rx.cond(
+        section.proposal_note != "",
+        rx.hstack(
+            rx.icon("info", size=16, color=rx.color("blue", 11), flex_shrink="0"),
+            rx.text(section.proposal_note, size="2", color=rx.color("gray", 12), flex="1"),
+            rx.cond(
+                DraftEditorState.can_edit,
+                rx.button(
+                    "Dismiss",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=DraftEditorState.reject_proposal(section.id),
+                ),
+            ),
+            align="center",
+            spacing="2",
+            padding="8px 12px",
+            border_radius="8px",
+            border=f"1px solid {rx.color('blue', 6)}",
+            width="100%",
+            custom_attrs=testid("proposal-note"),
+        ),
+    )
+
+
 def proposal_compare(section: SectionView, current: rx.Component) -> rx.Component:
     streaming = DraftEditorState.live_is_proposal & (DraftEditorState.live_section_id == section.id)
     badge = rx.badge(

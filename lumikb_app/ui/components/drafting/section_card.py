@@ -13,7 +13,7 @@ from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.chat.chat_message import CONFIDENCE_COLORS
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.drafting.generation_progress import section_progress
-from lumikb_app.ui.components.drafting.proposal_compare import proposal_compare
+from lumikb_app.ui.components.drafting.proposal_compare import proposal_compare, proposal_note
 from lumikb_app.ui.components.drafting.section_editor import section_editor
 from lumikb_app.ui.components.drafting.section_sources import sources_list
 
@@ -333,6 +333,7 @@ def section_card(section: SectionView) -> rx.Component:
         _header(section),
         section_progress(section.id),
         _body(section),
+        proposal_note(section),
         _failed(section),
         _refusal(section),
         _regenerate_form(section),
