@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from lumikb_app.adapters.fake_chat import FakeChatModel
+from lumikb_app.adapters.fake_chat import INSTRUCTION_PREFIX, FakeChatModel
 from lumikb_app.container import get_container
 from lumikb_app.db.tables import AuditEvent, DraftMember, DraftSectionVersion
 from lumikb_app.domain.drafting import NOT_COVERED_TEXT, DraftInputError, SectionSeed
@@ -314,11 +314,19 @@ def test_the_drafts_eta_follows_the_observed_time_per_section_and_never_jumps(wo
     assert all(later <= 1.5 * earlier for earlier, later in zip(first, first[1:], strict=False))
 
 
+class IgnoresInstructions(FakeChatModel):
+    """A model that writes the same answer whatever the person asks for."""
+
+    def answer(self, messages):
+        return super().answer([m for m in messages if INSTRUCTION_PREFIX not in m["content"]])
+
+
 def test_a_regenerated_answer_equal_to_the_text_is_no_change_not_a_proposal(world):
     ann, _, draft_id, queued = world
     generation.start_generation(ann, draft_id)
     run_queued(queued)
     section = sections(ann, draft_id)[0]
+    answer_with(IgnoresInstructions(delay=0))
     generation.regenerate_section(ann, section.id, "Say it in one sentence.")
     run_queued(queued)  # the model writes the very same answer
     after = sections(ann, draft_id)[0]
