@@ -30,6 +30,8 @@ class KbPickerLook:
     size: str = "2"
     side: str = "bottom"
     max_label_width: str = "220px"
+    heading: str = "Search in"  # the menu's heading ("Draft from" when making a draft)
+    purpose: str = "Knowledge bases to search"  # the trigger's title and accessible name
 
 
 def kb_picker(
@@ -63,14 +65,14 @@ def kb_picker(
                 variant=look.variant,
                 color_scheme="gray",
                 size=look.size,
-                title="Knowledge bases to search",
-                aria_label="Knowledge bases to search: " + label,
+                title=look.purpose,
+                aria_label=look.purpose + ": " + label,
                 custom_attrs=testid(ids.trigger),
             )
         ),
         rx.popover.content(
             rx.vstack(
-                rx.text("Search in", size="1", weight="bold", color=rx.color("gray", 11)),
+                rx.text(look.heading, size="1", weight="bold", color=rx.color("gray", 11)),
                 rx.checkbox(
                     "All knowledge bases",
                     checked=chosen.length() == 0,
