@@ -18,28 +18,15 @@ from lumikb_app.db.tables import DraftSection
 from lumikb_app.domain.drafting import DraftInputError, QuestionnaireFormat
 from lumikb_app.services.drafting import questionnaire_read
 from lumikb_app.services.drafting.questionnaire_mapping import Mapping
+from lumikb_app.services.drafting.questionnaire_text import plain_answer
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML (xlsx, docx)
-# Markdown marks a plain-text cell shows as they are: fences, heading hashes, bold, inline code,
-# links (kept as "text (address)") and bullets (as "•", so no answer starts with "- ").
-PLAIN = (
-    (re.compile(r"^\s*(```|~~~).*$", re.M), ""),
-    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"`([^`\n]+)`"), r"\1"),
-    (re.compile(r"\[([^\]\n]+)\]\((\S+?)\)"), r"\1 (\2)"),
-    (re.compile(r"^(\s*)[-*+]\s+", re.M), r"\1• "),
-    (re.compile(r"\n{3,}"), "\n\n"),
-)
 
 
 def answer_text(section: DraftSection) -> str:
     """The answer as plain text with its [n] markers, without Markdown's marks."""
-    text = CONTROL.sub("", section.content or "")
-    for pattern, replacement in PLAIN:
-        text = pattern.sub(replacement, text)
-    return text.strip()
+    return plain_answer(section.content or "")
 
 
 def source_lines(section: DraftSection, base_url: str) -> list[str]:

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from lumikb_app.db.tables import DraftSection
-from lumikb_app.domain.drafting import NOT_COVERED_TEXT
+from lumikb_app.domain.drafting import EXTRACTIVE_NOTE, NOT_COVERED_TEXT
 from lumikb_app.services.drafting import questionnaire_read
 from lumikb_app.services.drafting.questionnaire_export import fill_questionnaire
 from lumikb_app.services.drafting.questionnaire_mapping import questions
@@ -279,3 +279,46 @@ def test_a_new_answer_column_gets_a_header_styled_like_its_neighbour():
     assert [c.value for c in sheet[1]] == ["ID", "Section", "Question", "Answer"]
     assert sheet["D1"].font.b and sheet["D1"].fill.fgColor.rgb == "001F4E78"
     assert sheet["D2"].value.startswith("Because [1].\n\nSources:\n[1] why.md")
+
+
+CODE_ANSWER = (
+    "The encoding is declared in a comment [1]:\n\n"
+    "```python\n# coding=<encoding name>\ndef f():\n    return '**not bold**'\n```\n\n"
+    "    #!/usr/bin/env python\n    # -*- coding: latin-1 -*-\n\n"
+    "*Either* form works, see `# vim: set fileencoding` and [PEP 263](https://peps.example/263)."
+)
+CODE_PLAIN = (
+    "The encoding is declared in a comment [1]:\n\n"
+    "# coding=<encoding name>\ndef f():\n    return '**not bold**'\n\n"
+    "#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n\n"
+    "Either form works, see # vim: set fileencoding and PEP 263 (https://peps.example/263)."
+)
+
+
+def test_code_in_an_answer_keeps_every_character_in_a_workbook_a_csv_and_a_word_list():
+    answers = [(CODE_ANSWER, [_source(1, "pep-0263.txt")])]
+    sheet = openpyxl.load_workbook(io.BytesIO(_export("q.xlsx", files.workbook(), answers)))
+    assert sheet["Questions"]["D2"].value == CODE_PLAIN
+    out = _export("q.csv", b"ID,Question,Answer,Sources\nQ1,Which encoding?,,\n", answers)
+    assert list(csv.reader(io.StringIO(out.decode(), newline="")))[1][2] == CODE_PLAIN
+    out = _export("q.docx", files.document_with_numbered_questions(), answers)
+    texts = [p.text for p in docx.Document(io.BytesIO(out)).paragraphs]
+    assert texts[3 : 3 + len(CODE_PLAIN.split("\n"))] == CODE_PLAIN.split("\n")
+
+
+def test_the_extractive_note_is_not_in_the_customers_file():
+    answer = f"Flat is better than nested [1].\n\n{EXTRACTIVE_NOTE}"
+    answers = [(answer, [_source(1, "pep-0020.txt")]), (answer, [_source(1, "pep-0020.txt")])]
+    sheet = openpyxl.load_workbook(io.BytesIO(_export("q.xlsx", files.workbook(), answers)))
+    assert sheet["Questions"]["D2"].value == "Flat is better than nested [1]."
+    csv_out = _export("q.csv", b"ID,Question,Answer\nQ1,Nested?,\nQ2,Flat?,\n", answers)
+    docx_table = _export("q.docx", files.document_with_table(), answers)
+    docx_list = _export("q.docx", files.document_with_numbered_questions(), answers)
+    texts = [
+        csv_out.decode(),
+        *(c.text for c in docx.Document(io.BytesIO(docx_table)).tables[0]._cells),
+        *(p.text for p in docx.Document(io.BytesIO(docx_list)).paragraphs),
+        *(str(c.value) for row in sheet["Questions"].iter_rows() for c in row),
+    ]
+    assert not [text for text in texts if "no language model" in text]
+    assert "Flat is better than nested [1]." in csv_out.decode()
