@@ -48,6 +48,13 @@ EDITORS_EVERY_SECONDS = 10.0  # re-read who is editing this often (locks lapse s
 LOCK_RENEW_SECONDS = 60.0  # the editing person's lock is renewed this often while open
 REFUSED = (DraftInputError, PermissionDenied)
 PANEL_TABS = ("people", "comments", "history")
+PANEL_ID = "draft-side-panel"
+# Below the lg breakpoint the panel sits after every section: bring it into view there.
+SHOW_PANEL_SCRIPT = (
+    f"if (window.innerWidth < 992) document.getElementById('{PANEL_ID}')"
+    "?.scrollIntoView({behavior: 'smooth', block: 'start'});"
+)
+STARTED = "Drafting started: sections fill in as they are written."
 FORMAT_NAMES = {"xlsx": "Excel", "csv": "CSV", "docx": "Word"}
 
 
@@ -76,6 +83,7 @@ def _live_text(section: DraftSection) -> tuple[str, list[dict[str, Any]], bool]:
 class DraftEditorState(ShellState):
     open_draft_id: str = ""
     draft_title: str = ""
+    draft_brief: str = ""  # what the draft is about, as its owner described it
     role: str = ""  # owner | edit | view
     source_kind: str = ""
     questionnaire_format: str = ""
@@ -155,12 +163,27 @@ class DraftEditorState(ShellState):
         self.draft_loaded = True
 
     def _show_draft(self, draft: Draft) -> None:
-        self.draft_title = draft.title
+        self.draft_title, self.draft_brief = draft.title, draft.brief
         self._revision = max(self._revision, draft.revision)
 
     def _show_overall(self, draft: Draft) -> None:
         bar = overall(draft, self.progress)
+        ended = self.gen_active and not bar.active
         self.gen_active, self.gen_percent, self.gen_label = bar.active, bar.percent, bar.label
+        if ended and self.notice in ("", STARTED):
+            self.notice = self._run_summary()
+
+    def _run_summary(self) -> str:
+        """What a finished run left: "Drafted 18 of 20 sections · 2 not covered"."""
+        covered = self.answered_count
+        written = covered + self.not_covered_count
+        total = len(self.sections)
+        summary = f"Drafted {covered} of {total} section{'' if total == 1 else 's'}"
+        if written > covered:
+            summary += f" · {written - covered} not covered"
+        if total > written:
+            summary += f" · {total - written} still empty"
+        return summary + "."
 
     # -- applying changes ---------------------------------------------------------------------
 
@@ -238,6 +261,7 @@ class DraftEditorState(ShellState):
             tab=self.router.session.client_token,
             editors=editors,
             renew=self.edit_id if renew else "",
+            editing=self.edit_id,
         )
 
     def _show_read(self, look: Look, read: Read) -> bool | None:
@@ -285,7 +309,7 @@ class DraftEditorState(ShellState):
         )
         if started is not None:
             self.gen_active = True
-            self.notice = "Drafting started: sections fill in as they are written."
+            self.notice = STARTED
         return DraftEditorState.watch_draft
 
     @rx.event
@@ -297,6 +321,12 @@ class DraftEditorState(ShellState):
     @rx.event
     def set_panel_tab(self, tab: str):
         self.panel_tab = tab if tab in PANEL_TABS else "people"
+
+    @rx.event
+    def show_panel(self, tab: str):
+        """A section's Comments/History: the panel's tab, scrolled to on a narrow screen."""
+        self.panel_tab = tab if tab in PANEL_TABS else "people"
+        return rx.call_script(SHOW_PANEL_SCRIPT)
 
     @rx.event
     def open_regenerate(self, section_id: str):
@@ -376,7 +406,19 @@ class DraftEditorState(ShellState):
 
     @rx.var
     def reviewed_count(self) -> int:
+        """Reviewed sections of any kind: a "not covered" answer can be reviewed too, so the
+        page says "19 of 20 reviewed" rather than more reviewed than answered."""
         return sum(1 for v in self.sections if v.status == "reviewed")
+
+    @rx.var
+    def counts_label(self) -> str:
+        """ "18 of 20 answered · 2 not covered · 19 of 20 reviewed": reviewed is out of every
+        section, since a "not covered" answer can be reviewed too."""
+        total = len(self.sections)
+        label = f"{self.answered_count} of {total} answered"
+        if self.not_covered_count:
+            label += f" · {self.not_covered_count} not covered"
+        return label + f" · {self.reviewed_count} of {total} reviewed"
 
     @rx.var
     def generate_label(self) -> str:
@@ -386,7 +428,18 @@ class DraftEditorState(ShellState):
 
     @rx.var
     def can_generate(self) -> bool:
-        return not self.gen_active and any(v.status in ("empty", "drafted") for v in self.sections)
+        """Only sections never written (status empty, no text) are left for a run to draft."""
+        return not self.gen_active and any(_unwritten(v) for v in self.sections)
+
+    @rx.var
+    def generate_hint(self) -> str:
+        """Why the generate button is disabled (its title), or what it will do."""
+        if self.gen_active:
+            return "Drafting is under way."
+        left = sum(1 for v in self.sections if _unwritten(v))
+        if left == 0:
+            return "Every section has text. Regenerate a section to write it again."
+        return f"Draft the {left} section{'' if left == 1 else 's'} without text."
 
     @rx.var
     def extractive(self) -> bool:
@@ -403,6 +456,10 @@ class DraftEditorState(ShellState):
     def original_label(self) -> str:
         name = FORMAT_NAMES.get(self.questionnaire_format, "the original format")
         return f"{name} (the questionnaire, filled in)"
+
+
+def _unwritten(view: SectionView) -> bool:
+    return view.status == "empty" and not view.segments
 
 
 def _read(look: Look) -> Read:

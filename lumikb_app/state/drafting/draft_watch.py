@@ -10,6 +10,7 @@ changed for a long time (any action on the page starts it again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lumikb_app.db.tables import User
+from lumikb_app.domain.drafting import DraftInputError
 from lumikb_app.services.accounts import auth
 from lumikb_app.services.accounts.access import PermissionDenied
-from lumikb_app.services.drafting import drafts
+from lumikb_app.services.drafting import drafts, sections
 from lumikb_app.services.drafting.drafts import DraftChanges
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class Look:
     tab: str  # the browser tab's client token (is its websocket still open?)
     editors: bool = False  # read who is editing which section, even if nothing changed
     renew: str = ""  # the section whose edit lock this page holds and renews now
+    editing: str = ""  # the section whose editor is open in this tab (its lock is the tab's)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,15 @@ def read_changes(look: Look) -> Read:
         return Read(user, refusal=str(refused))
 
 
+def release_edit(look: Look) -> None:
+    """Blocking: the tab closed with its editor open, so its person's lock on that section goes
+    now rather than when it lapses (stop_editing leaves a lock someone else holds alone)."""
+    user = auth.user_for_token(look.token) if look.token and look.editing else None
+    if user is not None:
+        with contextlib.suppress(DraftInputError, PermissionDenied):
+            sections.stop_editing(user, look.editing)
+
+
 def tab_connected(tab: str) -> bool:
     """Whether the browser tab still has its websocket open in this process (the background
     task runs in the web process that holds the tab's socket); True when not serving."""
@@ -91,17 +103,23 @@ async def watch(
     read: Callable[[Look], Read] = read_changes,
     *,
     connected: Callable[[str], bool] = tab_connected,
+    release: Callable[[Look], None] = release_edit,
     interval: float = INTERVAL_SECONDS,
     idle_limit: float = IDLE_LIMIT_SECONDS,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> None:
-    """Follow the draft until the page leaves it, the tab closes, access ends or it idles."""
+    """Follow the draft until the page leaves it, the tab closes, access ends or it idles.
+    A tab that closed with a section's editor open gives that section's lock back."""
     last_change = clock()
     while clock() - last_change < idle_limit:
         await sleep(interval)
         look = await page.look()
-        if look is None or not connected(look.tab):
+        if look is None:
+            return
+        if not connected(look.tab):
+            if look.editing:
+                await asyncio.to_thread(release, look)
             return
         found = await asyncio.to_thread(read, look)
         changed = await page.show(look, found)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 
 import lumikb_app.lumikb_app  # noqa: F401  (the app's import order: see requests.md)
-from lumikb_app.db.tables import DraftSection, User
+from lumikb_app.db.tables import Draft, DraftSection, User
 from lumikb_app.services.accounts import auth, grants
 from lumikb_app.services.accounts.auth import COOKIE_NAME
 from lumikb_app.services.drafting import members
 from lumikb_app.services.drafting.draft_access import bump
 from lumikb_app.services.platform.transactions import transaction
-from lumikb_app.state.drafting import draft_editor
+from lumikb_app.state.drafting import draft_editor, draft_watch
 from lumikb_app.state.drafting.draft_editor import DraftEditorState
 from lumikb_app.state.drafting.section_edit import SectionEditState
 from tests.integration.drafting.core_world import (
@@ -197,3 +197,72 @@ async def test_a_proposal_shows_beside_the_answer_and_accepting_replaces_it(worl
     accepted = alice.sections[0]
     assert not accepted.has_proposal and _texts(alice)[0] == "Nightly, kept 30 days 1."
     assert world.section(0).content == "Nightly, kept 30 days [1]."
+
+
+async def test_generate_the_rest_is_offered_only_while_a_section_has_no_text(world):
+    for index in (0, 1):
+        generate(world.section_ids[index], f"Answer {index} [1].", [source(1, f"d{index}.md")])
+    alice = await _page(world.alice, world.draft_id)
+    assert alice.can_generate and alice.generate_label == "Generate the rest"
+    assert alice.generate_hint == "Draft the 1 section without text."
+
+    generate(world.section_ids[2], "Answer 2 [1].", [source(1, "d2.md")])
+    _tick(alice)
+    assert not alice.can_generate  # a complete run leaves nothing for the button to draft
+    assert alice.generate_hint.startswith("Every section has text.")
+
+
+async def test_the_started_notice_becomes_a_summary_when_the_run_ends(world):
+    alice = await _page(world.alice, world.draft_id)
+    alice.gen_active, alice.notice = True, draft_editor.STARTED  # as generate() leaves it
+    generate(world.section_ids[0], "Answer [1].", [source(1, "d.md")])
+    generate(world.section_ids[1], "Not covered.", [], mode="not_covered")
+    generate(world.section_ids[2], "Answer [1].", [source(1, "e.md")])
+    _tick(alice)
+    assert not alice.gen_active
+    assert alice.notice == "Drafted 2 of 3 sections · 1 not covered."
+
+
+async def test_the_brief_shows_and_a_reviewed_not_covered_answer_counts_once(world):
+    with transaction() as session:
+        draft = session.get(Draft, world.draft_id)
+        assert draft is not None
+        draft.brief = "Our answers to the vendor security review."
+    generate(world.section_ids[0], "Answer [1].", [source(1, "d.md")])
+    generate(world.section_ids[1], "Not covered.", [], mode="not_covered")
+    alice = await _page(world.alice, world.draft_id)
+    assert alice.draft_brief == "Our answers to the vendor security review."
+    for section_id in world.section_ids[:2]:
+        await DraftEditorState.set_reviewed.fn(alice, section_id, True)
+    assert alice.counts_label == "1 of 3 answered · 1 not covered · 2 of 3 reviewed"
+
+
+async def test_a_closed_tab_gives_back_the_lock_its_editor_held(world):
+    section_id = world.section_ids[0]
+    generate(section_id, "Answer [1].", [source(1, "d.md")])
+    alice = await _page(world.alice, world.draft_id)
+    bob = await _page(world.bob, world.draft_id)
+    await SectionEditState.start_edit.fn(alice, section_id)
+    _tick(bob)
+    assert bob.editing_by == {section_id: "Alice Example"}
+
+    class _ClosedTab:  # alice's tab as the watcher finds it once its socket is gone
+        async def look(self):
+            return alice._look()
+
+        async def show(self, look, read):
+            raise AssertionError("a closed tab is not shown anything")
+
+    await draft_watch.watch(_ClosedTab(), connected=lambda tab: False, interval=0)
+    _tick(bob)
+    assert bob.editing_by == {}
+    await SectionEditState.start_edit.fn(bob, section_id)
+    assert bob.edit_id == section_id and bob.section_error == ""
+
+
+async def test_a_sections_comments_button_brings_the_panel_into_view_on_a_phone(world):
+    alice = await _page(world.alice, world.draft_id)
+    event = DraftEditorState.show_panel.fn(alice, "comments")
+    assert alice.panel_tab == "comments"
+    script = str(event)
+    assert "innerWidth < 992" in script and draft_editor.PANEL_ID in script

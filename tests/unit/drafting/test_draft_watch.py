@@ -65,3 +65,30 @@ async def test_it_stops_after_the_idle_limit_and_a_change_extends_it():
     assert await _run(quiet, idle=10.0) == pytest.approx(10.0)
     busy = _Page([False] * 9 + [True])  # a change at 5 s: ten more seconds
     assert await _run(busy, idle=10.0) == pytest.approx(15.0)
+
+
+async def test_a_tab_closed_with_its_editor_open_gives_its_lock_back():
+    released: list[Look] = []
+    editing = Look(draft_id="d1", revision=3, token="t", tab="tab-1", editing="s1")
+
+    class _Editing(_Page):
+        async def look(self) -> Look | None:
+            return editing
+
+    clock = _Clock()
+    await watch(
+        _Editing([]),
+        connected=lambda tab: False,
+        release=released.append,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    assert released == [editing]
+    await watch(
+        _Page([]),
+        connected=lambda tab: False,
+        release=released.append,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    assert released == [editing]  # no editor open in that tab: nothing to give back

@@ -4,7 +4,7 @@ narrow one."""
 
 import reflex as rx
 
-from lumikb_app.state.drafting.draft_editor import DraftEditorState
+from lumikb_app.state.drafting.draft_editor import PANEL_ID, DraftEditorState
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.drafting.comments_panel import comments_panel
 from lumikb_app.ui.components.drafting.history_panel import history_panel
@@ -43,5 +43,7 @@ def side_panel() -> rx.Component:
         overflow_y="auto",
         width="100%",
         min_width="0",
+        id=PANEL_ID,
+        scroll_margin_top="16px",
         custom_attrs={**testid("draft-side-panel"), "role": "complementary"},
     )

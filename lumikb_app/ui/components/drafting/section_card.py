@@ -247,7 +247,7 @@ def _side_links(section: SectionView) -> rx.Component:
             "Comments",
             "message-square",
             [
-                DraftEditorState.set_panel_tab("comments"),
+                DraftEditorState.show_panel("comments"),
                 CommentsState.show_section_comments(section.id),
             ],
             "section-comments",
@@ -256,7 +256,7 @@ def _side_links(section: SectionView) -> rx.Component:
             "History",
             "history",
             [
-                DraftEditorState.set_panel_tab("history"),
+                DraftEditorState.show_panel("history"),
                 HistoryState.show_section_history(section.id),
             ],
             "section-history",

@@ -18,17 +18,7 @@ ROLE_LABELS = {"owner": "Owner", "edit": "Can edit", "view": "Can view"}
 
 def _counts() -> rx.Component:
     return rx.text(
-        DraftEditorState.answered_count.to_string()
-        + " of "
-        + DraftEditorState.sections.length().to_string()
-        + " answered · "
-        + DraftEditorState.reviewed_count.to_string()
-        + " reviewed"
-        + rx.cond(
-            DraftEditorState.not_covered_count > 0,
-            " · " + DraftEditorState.not_covered_count.to_string() + " not covered",
-            "",
-        ),
+        DraftEditorState.counts_label,
         size="2",
         color=rx.color("gray", 11),
         custom_attrs=testid("draft-counts"),
@@ -63,6 +53,16 @@ def _title() -> rx.Component:
             spacing="2",
             flex_wrap="wrap",
         ),
+        rx.cond(
+            DraftEditorState.draft_brief != "",
+            rx.text(
+                DraftEditorState.draft_brief,
+                size="2",
+                color=rx.color("gray", 12),
+                white_space="pre-line",
+                custom_attrs=testid("draft-brief"),
+            ),
+        ),
         _counts(),
         spacing="1",
         min_width="0",
@@ -79,6 +79,8 @@ def _toolbar() -> rx.Component:
                     DraftEditorState.generate_label,
                     on_click=DraftEditorState.generate(""),
                     disabled=~DraftEditorState.can_generate,
+                    variant=rx.cond(DraftEditorState.can_generate, "solid", "soft"),
+                    title=DraftEditorState.generate_hint,
                     custom_attrs=testid("generate"),
                 ),
                 rx.button(
