@@ -16,13 +16,36 @@ from lumikb_app.domain.drafting import MAX_SECTION_TITLE, MAX_SECTIONS, DraftInp
 
 MAX_COLUMNS = 50
 HEADER_SCAN = 10  # the header row is looked for in a table's first rows
+# A header cell's words, in English, German, French, Spanish, Italian and Dutch. A cell names
+# its column when it is one of them ("Antwort"), starts with one ("Answer (vendor)") or, when
+# short, holds one among its words ("Frage / Question").
 HEADER_WORDS = {
-    "question_column": ("question", "requirement", "control", "query", "ask"),
-    "answer_column": ("answer", "response", "reply", "vendor response"),
-    "sources_column": ("sources", "source", "reference", "references", "evidence", "citation"),
-    "id_column": ("id", "#", "no", "no.", "number", "ref", "ref.", "question id", "item"),
-    "section_column": ("section", "category", "domain", "area", "topic", "group", "chapter"),
-}
+    "question_column": (
+        "question", "questions", "requirement", "control", "query", "ask", "frage", "fragen",
+        "anforderung", "exigence", "pregunta", "preguntas", "requisito", "domanda", "vraag",
+    ),
+    "answer_column": (
+        "answer", "answers", "response", "reply", "vendor response", "antwort", "antworten",
+        "réponse", "réponses", "reponse", "respuesta", "respuestas", "risposta", "antwoord",
+    ),
+    "sources_column": (
+        "sources", "source", "reference", "references", "evidence", "citation", "quellen",
+        "quelle", "nachweis", "nachweise", "belege", "référence", "références", "preuves",
+        "fuentes", "fuente", "referencias", "evidencia", "fonti", "bronnen",
+    ),
+    "id_column": (
+        "id", "#", "no", "nr", "number", "ref", "question id", "item", "nummer", "numéro",
+        "número", "num", "n°", "nº",
+    ),
+    "section_column": (
+        "section", "category", "domain", "area", "topic", "group", "chapter", "abschnitt",
+        "kategorie", "bereich", "thema", "kapitel", "catégorie", "domaine", "thème", "sección",
+        "categoría", "categoria", "dominio", "tema", "sezione", "categorie", "onderwerp",
+    ),
+}  # fmt: skip
+WORD_CUES = 4  # a cell of at most this many words may name its column by one of them
+# Words of an id that, beside a question word, make the cell an id ("Frage-Nr.", "Question #").
+ID_WORDS = ("id", "#", "nr", "no", "number", "nummer", "numéro", "número", "num", "n°", "nº")
 COLUMN_FIELDS = tuple(HEADER_WORDS)
 LETTERS = re.compile(r"^[A-Za-z]{1,2}$")
 
@@ -205,12 +228,15 @@ def suggest_for(table: Table) -> Mapping:
         return Mapping(table.name, 0, question_column=1, answer_column=None, id_column=0)
     for number, row in enumerate(table.rows[:HEADER_SCAN], start=1):
         found = _match_headers(row)
-        if "question_column" in found:
-            answer = found.get("answer_column")
+        if "question_column" in found or len(found) >= 2:  # a header row, by its words
+            question = found.pop("question_column", None)
+            if question is None:
+                question = _longest_text_column(table, number, found.values())
+            answer = found.pop("answer_column", None)
             if answer is None:
-                answer = _free_column(table, found["question_column"], number, found.values())
+                answer = _free_column(table, question, number, [question, *found.values()])
             return Mapping(
-                table=table.name, header_row=number, **{**found, "answer_column": answer}
+                table.name, number, question_column=question, answer_column=answer, **found
             )
     question = _longest_text_column(table)
     answer = _free_column(table, question, 0, [question])
@@ -218,27 +244,56 @@ def suggest_for(table: Table) -> Mapping:
 
 
 def _match_headers(row: list[str]) -> dict[str, Any]:
-    """Exact header names first ("Question ID" is an id), then names that start with one."""
+    """Exact header names first ("Question ID" is an id), then names a cell starts with, then a
+    short cell's words ("Frage / Question")."""
     found: dict[str, Any] = {}
-    cells = [" ".join(text.lower().split()).rstrip(":") for text in row[:MAX_COLUMNS]]
-    for exact in (True, False):
+    cells = [_normal(text) for text in row[:MAX_COLUMNS]]
+    for how in (_is, _starts, _has_word):
         for index, words in enumerate(cells):
-            if index in found.values():
+            if index in found.values() or not words:
                 continue
             for name, names in HEADER_WORDS.items():
-                if name not in found and any(
-                    words == w if exact else words.startswith(w + " ") for w in names
-                ):
+                if name not in found and any(how(words, w) for w in names):
                     found[name] = index
                     break
     return found
 
 
-def _longest_text_column(table: Table) -> int:
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(":").rstrip(".")
+
+
+def _words(text: str) -> list[str]:
+    return [w.rstrip(".:") for w in re.split(r"[\s/|,;()\[\]_\-–—]+", text) if w.rstrip(".:")]
+
+
+def _is(cell: str, name: str) -> bool:
+    return cell == name
+
+
+def _starts(cell: str, name: str) -> bool:
+    return cell.startswith(name + " ")
+
+
+def _has_word(cell: str, name: str) -> bool:
+    words = _words(cell)
+    if len(words) > WORD_CUES or name not in words:
+        return False
+    # "Frage-Nr." or "Question #" name the id, "Yes / No" names no column
+    is_id = any(w in ID_WORDS for w in words)
+    if name in HEADER_WORDS["question_column"]:
+        return not is_id
+    return name != "no" or any(w in HEADER_WORDS["question_column"] for w in words)
+
+
+def _longest_text_column(table: Table, header_row: int = 0, taken: Iterable[int] = ()) -> int:
     totals = [0] * max(table.width, 1)
-    for row in table.rows:
+    for row in table.rows[header_row:]:
         for index, text in enumerate(row):
             totals[index] += len(text)
+    for index in taken:
+        if index < len(totals):
+            totals[index] = -1
     return totals.index(max(totals))
 
 

@@ -322,3 +322,14 @@ def test_the_extractive_note_is_not_in_the_customers_file():
     ]
     assert not [text for text in texts if "no language model" in text]
     assert "Flat is better than nested [1]." in csv_out.decode()
+
+
+def test_a_german_csv_header_stays_a_header_and_its_answer_column_is_filled():
+    data = "Nr;Frage / Question;Antwort\r\n1;Wie sichern Sie Daten?;\r\n2;Wer darf ins Büro?;\r\n"
+    out = _export("q.csv", data.encode("cp1252"), [("Nächtlich [1].", []), (NOT_COVERED_TEXT, [])])
+    rows = list(csv.reader(io.StringIO(out.decode("cp1252"), newline=""), delimiter=";"))
+    assert rows == [
+        ["Nr", "Frage / Question", "Antwort"],
+        ["1", "Wie sichern Sie Daten?", "Nächtlich [1]."],
+        ["2", "Wer darf ins Büro?", NOT_COVERED_TEXT],
+    ]

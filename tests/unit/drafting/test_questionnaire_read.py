@@ -217,3 +217,46 @@ def test_word_list_numbering_counts_as_numbered_questions():
         ("2", "Who may deploy to production?", 2),
         ("3", "How is access reviewed?", 3),
     ]
+
+
+def test_a_header_row_is_known_by_its_words_in_another_language():
+    data = "Nr;Frage / Question;Antwort\r\n1;Wie sichern Sie Daten?;\r\n2;Wer darf ausrollen?;\r\n"
+    parsed = questionnaire_read.parse("q.csv", data.encode("cp1252"))
+    suggested = parsed.suggested
+    assert suggested.header_row == 1
+    assert (suggested.id_column, suggested.question_column, suggested.answer_column) == (0, 1, 2)
+    found = questions(parsed.tables, suggested)
+    assert [(q.ref, q.title) for q in found] == [
+        ("1", "Wie sichern Sie Daten?"),
+        ("2", "Wer darf ausrollen?"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "columns"),
+    [
+        ("ID,Question,Answer,Sources", (0, 1, 2, 3)),
+        ("Nr.,Frage,Antwort,Quellen", (0, 1, 2, 3)),
+        ("N°,Question,Réponse,Références", (0, 1, 2, 3)),
+        ("Número,Pregunta,Respuesta,Fuentes", (0, 1, 2, 3)),
+        ("Frage-Nr.,Fragestellung (Text),Antwort des Anbieters,Quellen", (0, 1, 2, 3)),
+        ("#,Text,Response (vendor),Evidence", (0, 1, 2, 3)),
+    ],
+)
+def test_existing_answer_and_sources_columns_are_found_in_common_languages(header, columns):
+    data = f"{header}\nQ1,How are backups made and tested?,,\n".encode()
+    suggested = questionnaire_read.parse("q.csv", data).suggested
+    assert suggested.header_row == 1
+    found = (
+        suggested.id_column,
+        suggested.question_column,
+        suggested.answer_column,
+        suggested.sources_column,
+    )
+    assert found == columns
+
+
+def test_a_yes_no_column_is_not_taken_for_the_id():
+    data = b"Question,Yes / No,Answer\nDo you encrypt backups?,,\n"
+    suggested = questionnaire_read.parse("q.csv", data).suggested
+    assert (suggested.question_column, suggested.id_column, suggested.answer_column) == (0, None, 2)
