@@ -228,7 +228,7 @@ def suggest_for(table: Table) -> Mapping:
         return Mapping(table.name, 0, question_column=1, answer_column=None, id_column=0)
     for number, row in enumerate(table.rows[:HEADER_SCAN], start=1):
         found = _match_headers(row)
-        if "question_column" in found or len(found) >= 2:  # a header row, by its words
+        if _is_header(row, found):
             question = found.pop("question_column", None)
             if question is None:
                 question = _longest_text_column(table, number, found.values())
@@ -241,6 +241,13 @@ def suggest_for(table: Table) -> Mapping:
     question = _longest_text_column(table)
     answer = _free_column(table, question, 0, [question])
     return Mapping(table.name, 0, question_column=question, answer_column=answer)
+
+
+def _is_header(row: list[str], found: dict[str, Any]) -> bool:
+    """A header row, by its words: a question column or two others named, and at least half
+    of its filled cells named (a row of answers may hold a word such as "Access control")."""
+    filled = sum(1 for text in row if text.strip())
+    return ("question_column" in found or len(found) >= 2) and 2 * len(found) >= filled
 
 
 def _match_headers(row: list[str]) -> dict[str, Any]:

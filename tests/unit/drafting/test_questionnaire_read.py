@@ -260,3 +260,9 @@ def test_a_yes_no_column_is_not_taken_for_the_id():
     data = b"Question,Yes / No,Answer\nDo you encrypt backups?,,\n"
     suggested = questionnaire_read.parse("q.csv", data).suggested
     assert (suggested.question_column, suggested.id_column, suggested.answer_column) == (0, None, 2)
+
+
+def test_a_first_row_of_answers_with_a_header_word_in_it_is_not_a_header():
+    data = b"A.1,Access control,Who reviews access and how often is it reviewed?,\n"
+    suggested = questionnaire_read.parse("q.csv", data).suggested
+    assert (suggested.header_row, suggested.question_column) == (0, 2)
