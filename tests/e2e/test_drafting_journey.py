@@ -116,6 +116,12 @@ def _watch_generation(page, other, shots: Shots) -> None:
     )
     assert len(percents - {None}) >= 2, percents  # the overall bar moved while we watched
     expect(page.locator('[data-testid="section-card"][data-status="empty"]')).to_have_count(0)
+    # The run ends in a summary, and nothing is left for "Generate the rest" to draft.
+    expect(page.get_by_test_id("draft-notice")).to_contain_text(re.compile(r"Drafted \d+ of 20"))
+    expect(page.get_by_test_id("generate")).to_be_disabled()
+    expect(page.get_by_test_id("generate")).to_have_attribute(
+        "title", re.compile("Every section has text")
+    )
 
 
 def _print_frames(frames: list[str]) -> None:
