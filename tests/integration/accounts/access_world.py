@@ -7,24 +7,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from lumikb_app.adapters.fake_embedder import FakeEmbedder
-from lumikb_app.container import get_container, reset_container
-from lumikb_app.db.migrate import upgrade
+from lumikb_app.container import get_container
 from lumikb_app.db.tables import ApiToken, ChatMessage, Conversation, KbGrant, User
 from lumikb_app.domain.enums import KbRole, SystemRole
 from lumikb_app.services.accounts import api_tokens, auth, grants, users
 from lumikb_app.services.knowledge_bases import kbs
-from lumikb_app.settings import Settings
-from tests.conftest import fresh_pg_database
 from tests.integration.accounts.access_levels import SERVICE_ROLES, Role
 from tests.integration.documents.ingest_helpers import upload_bytes, wait_until_settled
+from tests.integration.embedded_deployment import embedded_deployment
 from tests.pdf_factory import handbook_pdf
 
 PASSWORD = "a long enough secret"
@@ -254,20 +251,8 @@ def build_world() -> World:
 @contextmanager
 def deployment(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The world on an embedded deployment with `database` ('sqlite' or 'postgresql')."""
-    with ExitStack() as stack:
-        env = stack.enter_context(pytest.MonkeyPatch.context())
-        for name in Settings.model_fields:
-            env.delenv(name, raising=False)
-        env.setenv("DATA_DIR", str(tmp_path_factory.mktemp("matrix") / "data"))
-        env.setenv("LUMIKB_ENV", "test")  # fake/ models run only in test mode
-        env.setenv("LLM_MODEL", "fake/instant")
-        if database == "postgresql":
-            env.setenv("DATABASE_URL", stack.enter_context(fresh_pg_database()))
-        reset_container()
-        stack.callback(reset_container)
-        upgrade()
-        embedder = FakeEmbedder()
-        env.setattr(get_container(), "embedder_for", lambda model: embedder)
+    data_dir = tmp_path_factory.mktemp("matrix") / "data"
+    with embedded_deployment(database, data_dir, LLM_MODEL="fake/instant"):
         world = build_world()
         from lumikb_app.api.app import create_api
 

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from lumikb_app.adapters.fake_embedder import FakeEmbedder
-from lumikb_app.container import get_container, reset_container
-from lumikb_app.db.migrate import upgrade
+from lumikb_app.container import get_container
 from lumikb_app.db.tables import User
 from lumikb_app.domain.enums import SystemRole
 from lumikb_app.services.accounts import api_tokens, auth
-from lumikb_app.settings import Settings
-from tests.conftest import fresh_pg_database
 from tests.integration.documents.ingest_helpers import upload_bytes, wait_until_settled
+from tests.integration.embedded_deployment import embedded_deployment
 
 PASSWORD = "a long enough secret"
 ORIGIN = "http://testserver"
@@ -31,22 +28,11 @@ BUSY = {"queued", "generating"}
 @contextmanager
 def deployment(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The app on an embedded deployment with `database` ('sqlite' or 'postgresql')."""
-    with ExitStack() as stack:
-        env = stack.enter_context(pytest.MonkeyPatch.context())
-        for name in Settings.model_fields:
-            env.delenv(name, raising=False)
-        env.setenv("DATA_DIR", str(tmp_path_factory.mktemp("drafting-api") / "data"))
-        env.setenv("LUMIKB_ENV", "test")
-        if database == "postgresql":
-            env.setenv("DATABASE_URL", stack.enter_context(fresh_pg_database()))
-        reset_container()
-        stack.callback(reset_container)
-        upgrade()
-        embedder = FakeEmbedder()
-        env.setattr(get_container(), "embedder_for", lambda model: embedder)
+    with embedded_deployment(database, tmp_path_factory.mktemp("drafting-api") / "data"):
         from lumikb_app.api.app import create_api
 
-        yield stack.enter_context(TestClient(create_api(), follow_redirects=False))
+        with TestClient(create_api(), follow_redirects=False) as client:
+            yield client
 
 
 def person(email: str, role: SystemRole = SystemRole.member) -> User:
