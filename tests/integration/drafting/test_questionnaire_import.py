@@ -213,3 +213,25 @@ def test_the_stored_original_is_filled_in_at_the_rows_its_sections_came_from(wor
 def test_preview_warns_what_the_filled_in_copy_will_not_keep(world):
     preview = questionnaire_import.preview_questionnaire(world.reader, "q.xlsx", files.shape_xlsx())
     assert preview.notes == ["Shapes and text boxes drawn on the sheets are not kept."]
+
+
+def test_a_german_csv_header_is_not_imported_as_a_question(world):
+    data = "Nr;Frage / Question;Antwort\r\n1;Wie sichern Sie Daten?;\r\n2;Wer darf ins Büro?;\r\n"
+    preview = questionnaire_import.preview_questionnaire(
+        world.reader, "fragen.csv", data.encode("cp1252")
+    )
+    assert preview.question_count == 2
+    assert [c.header for c in preview.tables[0].columns][:3] == [
+        "Nr",
+        "Frage / Question",
+        "Antwort",
+    ]
+    assert (preview.mapping["header_row"], preview.mapping["answer_column"]) == (1, 2)
+    draft = questionnaire_import.create_from_questionnaire(
+        world.reader, "Fragen", [world.kb_a], "fragen.csv", data.encode("cp1252")
+    )
+    sections = drafts.open_draft(world.reader, draft.id).sections
+    assert [(s.ref, s.title) for s in sections] == [
+        ("1", "Wie sichern Sie Daten?"),
+        ("2", "Wer darf ins Büro?"),
+    ]
