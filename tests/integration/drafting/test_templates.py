@@ -43,6 +43,12 @@ def _names(user) -> list[str]:
     return [t.name for t in templates.list_templates(user)]
 
 
+def _content(**change) -> dict:
+    """A template's fields as create_template and update_template take them, with `change`."""
+    content = {"name": "Service runbook", "description": "", "sections": SECTIONS}
+    return {**content, "answer_length": "short", "tone": "plain", **change}
+
+
 def _eng_template(world: TemplateWorld, name: str = "Service runbook"):
     return templates.create_template(
         world.kb_admin, name, "How we run a service.", SECTIONS, "short", "plain", kb_id=world.eng
@@ -65,15 +71,7 @@ def test_built_in_templates_cannot_be_changed_or_archived_even_by_a_system_admin
     rfp = templates.list_templates(world.sysadmin)[0]
     before = counts()
     with pytest.raises(PermissionDenied, match="Built-in templates cannot be changed"):
-        templates.update_template(
-            world.sysadmin,
-            rfp.id,
-            name="Mine",
-            description="",
-            sections=SECTIONS,
-            answer_length="short",
-            tone="plain",
-        )
+        templates.update_template(world.sysadmin, rfp.id, **_content(name="Mine"))
     with pytest.raises(PermissionDenied, match=BUILT_IN):
         templates.archive_template(world.sysadmin, rfp.id)
     assert counts() == before
@@ -189,26 +187,15 @@ def test_a_draft_from_a_built_in_template_starts_with_its_sections_and_is_audite
 def test_each_change_is_a_new_version_listed_newest_first_with_who_made_it(world):
     runbook = _eng_template(world)
     new_sections = [*SECTIONS, {"title": "On call", "instruction": "Who is paged, and how."}]
-    changed = templates.update_template(
-        world.kb_admin,
-        runbook.id,
-        name="Service runbook",
+    wider = _content(
         description="How we run and support a service.",
         sections=new_sections,
         answer_length="medium",
-        tone="plain",
-        base_version=1,
     )
+    changed = templates.update_template(world.kb_admin, runbook.id, **wider, base_version=1)
     assert changed.version == 2
-    again = templates.update_template(  # the same content again: no new version
-        world.sysadmin,
-        runbook.id,
-        name="Service runbook",
-        description="How we run and support a service.",
-        sections=new_sections,
-        answer_length="medium",
-        tone="plain",
-    )
+    # the same content again: no new version
+    again = templates.update_template(world.sysadmin, runbook.id, **wider)
     assert again.version == 2
 
     history = templates.template_versions(world.reader, runbook.id)
@@ -332,13 +319,7 @@ BAD_INPUT = [
 
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_stored(world):
     runbook = _eng_template(world, "Existing")
-    good = {
-        "name": "Runbook",
-        "description": "",
-        "sections": SECTIONS,
-        "answer_length": "short",
-        "tone": "plain",
-    }
+    good = _content(name="Runbook")
     before = counts()
     for change, message in BAD_INPUT:
         fields = {**good, **change}
@@ -386,11 +367,7 @@ def test_people_saving_one_template_at_once_never_share_a_version(world):
         templates.update_template(
             world.kb_admin if n % 2 else world.sysadmin,
             runbook.id,
-            name="Service runbook",
-            description=f"Change {n} from version {base_version}",
-            sections=SECTIONS,
-            answer_length="short",
-            tone="plain",
+            **_content(description=f"Change {n} from version {base_version}"),
             base_version=base_version,
         )
 
