@@ -288,3 +288,8 @@ def test_import_draft_edit_regenerate_review_export(page, browser, app_server: S
         screenshot(page, "drafting-draft-page")
         assert page_fits_width(page), f"the draft page is wider than {size['width']} px"
         assert_accessible(page, f"the draft page at {size['width']} px")
+
+    # On a phone the panel sits after every section: a section's Comments button brings it up.
+    page.get_by_test_id("section-comments").first.click()
+    expect(page.get_by_test_id("draft-side-panel")).to_be_in_viewport()
+    expect(page.get_by_test_id("panel-comments")).to_have_attribute("data-state", "active")
