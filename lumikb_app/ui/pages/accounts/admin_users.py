@@ -6,6 +6,7 @@ from lumikb_app.state.accounts.admin_users import AdminUsersState, UserRow
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.forms import field_label
 from lumikb_app.ui.components.responsive import scroll_x
+from lumikb_app.ui.components.row_menu import row_menu
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
 from lumikb_app.ui.pages.platform.admin_home import admin_only, admin_tabs
 
@@ -76,60 +77,51 @@ def _menu_item(label: str, icon: str, on_click, name: str, **props) -> rx.Compon
 
 
 def _row_actions(user: UserRow) -> rx.Component:
-    return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=16),
-                variant="ghost",
-                color_scheme="gray",
-                aria_label="Actions for " + user.email,
-                custom_attrs=testid("user-actions"),
-            )
+    return row_menu(
+        user.email,
+        "user-actions",
+        rx.cond(
+            user.locked,
+            _menu_item("Unlock", "lock-open", AdminUsersState.unlock(user.id), "unlock"),
         ),
-        rx.dropdown_menu.content(
-            rx.cond(
-                user.locked,
-                _menu_item("Unlock", "lock-open", AdminUsersState.unlock(user.id), "unlock"),
+        _menu_item(
+            "Create reset link",
+            "key-round",
+            AdminUsersState.create_reset_link(user.id, user.email),
+            "reset-link",
+        ),
+        rx.dropdown_menu.separator(),
+        rx.cond(
+            user.role == "admin",
+            _menu_item(
+                "Make member",
+                "user",
+                AdminUsersState.set_role(user.id, "member"),
+                "make-member",
+                disabled=user.is_self,
             ),
             _menu_item(
-                "Create reset link",
-                "key-round",
-                AdminUsersState.create_reset_link(user.id, user.email),
-                "reset-link",
+                "Make admin", "shield", AdminUsersState.set_role(user.id, "admin"), "make-admin"
             ),
-            rx.dropdown_menu.separator(),
-            rx.cond(
-                user.role == "admin",
-                _menu_item(
-                    "Make member",
-                    "user",
-                    AdminUsersState.set_role(user.id, "member"),
-                    "make-member",
-                    disabled=user.is_self,
-                ),
-                _menu_item(
-                    "Make admin", "shield", AdminUsersState.set_role(user.id, "admin"), "make-admin"
-                ),
-            ),
-            rx.cond(
-                user.active,
-                _menu_item(
-                    "Deactivate",
-                    "user-x",
-                    AdminUsersState.set_active(user.id, False),
-                    "deactivate",
-                    color="red",
-                    disabled=user.is_self,
-                ),
-                _menu_item(
-                    "Reactivate",
-                    "user-check",
-                    AdminUsersState.set_active(user.id, True),
-                    "reactivate",
-                ),
-            ),
-            align="end",
         ),
+        rx.cond(
+            user.active,
+            _menu_item(
+                "Deactivate",
+                "user-x",
+                AdminUsersState.set_active(user.id, False),
+                "deactivate",
+                color="red",
+                disabled=user.is_self,
+            ),
+            _menu_item(
+                "Reactivate",
+                "user-check",
+                AdminUsersState.set_active(user.id, True),
+                "reactivate",
+            ),
+        ),
+        align="end",
     )
 
 

@@ -13,6 +13,7 @@ from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
 from lumikb_app.ui.components.drafting.import_flow import import_dialog
 from lumikb_app.ui.components.drafting.new_draft_dialog import new_draft_dialog
 from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.row_menu import row_menu
 from lumikb_app.ui.components.shell import page_header, shell
 
 MUTED = rx.color("gray", 11)
@@ -45,33 +46,24 @@ def _counts(row: DraftRow) -> rx.Component:
 
 
 def _menu(row: DraftRow) -> rx.Component:
-    return rx.dropdown_menu.root(
-        rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=16),
-                variant="ghost",
-                color_scheme="gray",
-                aria_label="Actions for " + row.title,
-                custom_attrs=testid("draft-menu"),
-            )
+    return row_menu(
+        row.title,
+        "draft-menu",
+        rx.dropdown_menu.item(
+            rx.icon("pencil", size=14),
+            "Rename",
+            disabled=~row.can_edit,
+            on_select=DraftsListState.ask_rename_draft(row.id),
+            custom_attrs=testid("draft-rename"),
         ),
-        rx.dropdown_menu.content(
-            rx.dropdown_menu.item(
-                rx.icon("pencil", size=14),
-                "Rename",
-                disabled=~row.can_edit,
-                on_select=DraftsListState.ask_rename_draft(row.id),
-                custom_attrs=testid("draft-rename"),
-            ),
-            rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(
-                rx.icon("trash-2", size=14),
-                "Delete",
-                color="red",
-                disabled=~row.is_owner,
-                on_select=DraftsListState.ask_delete_draft(row.id),
-                custom_attrs=testid("draft-delete"),
-            ),
+        rx.dropdown_menu.separator(),
+        rx.dropdown_menu.item(
+            rx.icon("trash-2", size=14),
+            "Delete",
+            color="red",
+            disabled=~row.is_owner,
+            on_select=DraftsListState.ask_delete_draft(row.id),
+            custom_attrs=testid("draft-delete"),
         ),
     )
 
