@@ -102,20 +102,26 @@ def brief_field() -> rx.Component:
     )
 
 
-def _actions() -> rx.Component:
+def create_actions(submit: dict, **layout) -> rx.Component:
+    """Cancel, and "Create draft" with the `submit` props, at the foot of a dialog that makes a
+    draft (this one and the questionnaire import)."""
     return rx.hstack(
         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-        rx.button(
-            "Create draft",
-            type="submit",
-            loading=NewDraftState.new_draft_busy,
-            custom_attrs=testid("new-draft-submit"),
-        ),
+        rx.button("Create draft", **submit),
         justify="end",
         spacing="3",
         width="100%",
-        margin_top="8px",
+        **layout,
     )
+
+
+def _actions() -> rx.Component:
+    submit = {
+        "type": "submit",
+        "loading": NewDraftState.new_draft_busy,
+        "custom_attrs": testid("new-draft-submit"),
+    }
+    return create_actions(submit, margin_top="8px")
 
 
 def new_draft_dialog() -> rx.Component:
