@@ -292,16 +292,16 @@ def _set_archived(user: User, template_id: str, archived: bool, ip: str | None) 
 
 
 def snapshot(template: DraftTemplate) -> dict[str, Any]:
-    """What a version records: the template's content and scope."""
-    return {
-        "name": template.name,
-        "description": template.description,
-        "sections": [dict(s) for s in template.sections],
-        "answer_length": template.answer_length,
-        "tone": template.tone,
-        "kind": template.kind,
-        "kb_id": template.kb_id,
-    }
+    """What a version records: the template's content, as TemplateFields records checked input
+    (so a saved template and new input compare field by field), and its scope."""
+    content = TemplateFields(
+        name=template.name,
+        description=template.description,
+        sections=template.sections,
+        answer_length=template.answer_length,
+        tone=template.tone,
+    )
+    return {**content.snapshot(), "kind": template.kind, "kb_id": template.kb_id}
 
 
 def _claim_next_version(session: Session, template: DraftTemplate) -> None:
