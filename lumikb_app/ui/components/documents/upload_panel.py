@@ -9,18 +9,31 @@ MUTED = rx.color("gray", 11)
 ACCEPTED = "PDF, Word (DOCX), Markdown, reStructuredText, HTML or plain text"
 
 
-def _label_file_input(component: rx.Component, label: str) -> rx.Component:
+def label_file_input(component: rx.Component, label: str) -> rx.Component:
     """Name the drop zone's hidden file input (Reflex offers no prop for it), for screen readers."""
     for child in component.children:
         if getattr(child, "tag", None) == "input":
             child.custom_attrs["aria-label"] = label
         else:
-            _label_file_input(child, label)
+            label_file_input(child, label)
     return component
 
 
+def drop_prompt(busy: rx.Var, busy_text: rx.Var | str, drop: str, choose: str) -> rx.Component:
+    """A drop zone's words: "<drop> or <choose>" (the link look), or `busy_text` while busy."""
+    return rx.cond(
+        busy,
+        busy_text,
+        rx.fragment(
+            rx.text.strong(drop),
+            " or ",
+            rx.text.span(choose, color=rx.color("accent", 11), text_decoration="underline"),
+        ),
+    )
+
+
 def upload_zone() -> rx.Component:
-    return _label_file_input(_drop_zone(), "Choose files to upload")
+    return label_file_input(_drop_zone(), "Choose files to upload")
 
 
 def _drop_zone() -> rx.Component:
@@ -40,18 +53,8 @@ def _drop_zone() -> rx.Component:
             ),
             rx.vstack(
                 rx.text(
-                    rx.cond(
-                        DocumentsState.uploading,
-                        "Uploading…",
-                        rx.fragment(
-                            rx.text.strong("Drop files here"),
-                            " or ",
-                            rx.text.span(
-                                "choose files",
-                                color=rx.color("accent", 11),
-                                text_decoration="underline",
-                            ),
-                        ),
+                    drop_prompt(
+                        DocumentsState.uploading, "Uploading…", "Drop files here", "choose files"
                     ),
                     size="3",
                 ),

@@ -6,7 +6,7 @@ import reflex as rx
 from lumikb_app.domain.drafting import MAX_TITLE
 from lumikb_app.state.drafting.questionnaire_import import IMPORT_UPLOAD_ID, ImportState
 from lumikb_app.ui.components.common import outcome, testid
-from lumikb_app.ui.components.documents.upload_panel import _label_file_input
+from lumikb_app.ui.components.documents.upload_panel import drop_prompt, label_file_input
 from lumikb_app.ui.components.drafting.mapping_preview import mapping_preview
 from lumikb_app.ui.components.drafting.new_draft_dialog import create_actions, kb_field
 from lumikb_app.ui.components.forms import field_label
@@ -30,18 +30,11 @@ def drop_zone() -> rx.Component:
                 rx.icon("file-up", size=24, color=rx.color("accent", 11), aria_hidden="true"),
             ),
             rx.text(
-                rx.cond(
+                drop_prompt(
                     ImportState.import_receiving,
                     ImportState.import_received,
-                    rx.fragment(
-                        rx.text.strong("Drop the questionnaire here"),
-                        " or ",
-                        rx.text.span(
-                            "choose a file",
-                            color=rx.color("accent", 11),
-                            text_decoration="underline",
-                        ),
-                    ),
+                    "Drop the questionnaire here",
+                    "choose a file",
                 ),
                 size="2",
                 align="center",
@@ -64,7 +57,7 @@ def drop_zone() -> rx.Component:
         _hover={"border_color": rx.color("accent", 8)},
         custom_attrs=testid("import-zone"),
     )
-    return _label_file_input(zone, "Choose the questionnaire file")
+    return label_file_input(zone, "Choose the questionnaire file")
 
 
 def _details() -> rx.Component:
