@@ -1,4 +1,5 @@
-"""Labelled form inputs shared by the sign-in, registration and password pages."""
+"""Form pieces shared by the pages: labelled inputs (sign-in, registration, password pages) and the
+foot of a form dialog."""
 
 import reflex as rx
 
@@ -37,4 +38,16 @@ def form_field(
         rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         spacing="1",
         width="100%",
+    )
+
+
+def dialog_foot(action: rx.Component, **layout) -> rx.Component:
+    """A form dialog's foot: Cancel (closes the dialog, changes nothing), then its `action`."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+        action,
+        justify="end",
+        spacing="3",
+        width="100%",
+        **layout,
     )

@@ -8,6 +8,7 @@ from lumikb_app.state.chat.chat_view import ConversationMatchView, ConversationV
 from lumikb_app.ui.components.chat.chat_sources import ONE_LINE
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
+from lumikb_app.ui.components.forms import dialog_foot
 
 LIST_WIDTH = "240px"
 TWO_LINES = {
@@ -120,14 +121,8 @@ def _rename_dialog() -> rx.Component:
                             custom_attrs=testid("rename-error"),
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button("Save", type="submit", custom_attrs=testid("rename-save")),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
+                    dialog_foot(
+                        rx.button("Save", type="submit", custom_attrs=testid("rename-save"))
                     ),
                     spacing="3",
                 ),

@@ -8,8 +8,8 @@ from lumikb_app.state.drafting.questionnaire_import import IMPORT_UPLOAD_ID, Imp
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.documents.upload_panel import drop_prompt, label_file_input
 from lumikb_app.ui.components.drafting.mapping_preview import mapping_preview
-from lumikb_app.ui.components.drafting.new_draft_dialog import create_actions, kb_field
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.drafting.new_draft_dialog import kb_field
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 
 MUTED = rx.color("gray", 11)
 
@@ -86,14 +86,15 @@ def _details() -> rx.Component:
 
 
 def _actions() -> rx.Component:
-    return create_actions(
-        {
-            "type": "button",
-            "disabled": ~ImportState.has_preview,
-            "loading": ImportState.import_busy,
-            "on_click": ImportState.create_from_import,
-            "custom_attrs": testid("import-submit"),
-        }
+    return dialog_foot(
+        rx.button(
+            "Create draft",
+            type="button",
+            disabled=~ImportState.has_preview,
+            loading=ImportState.import_busy,
+            on_click=ImportState.create_from_import,
+            custom_attrs=testid("import-submit"),
+        )
     )
 
 

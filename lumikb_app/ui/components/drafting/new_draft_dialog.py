@@ -7,7 +7,7 @@ from lumikb_app.domain.drafting import MAX_BRIEF, MAX_TITLE
 from lumikb_app.state.drafting.draft_create import NewDraftState, TemplateOption
 from lumikb_app.state.shell import ShellState
 from lumikb_app.ui.components.common import outcome, testid
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 from lumikb_app.ui.components.kb_picker import KbPickerIds, KbPickerLook, kb_picker
 
 MUTED = rx.color("gray", 11)
@@ -102,26 +102,16 @@ def brief_field() -> rx.Component:
     )
 
 
-def create_actions(submit: dict, **layout) -> rx.Component:
-    """Cancel, and "Create draft" with the `submit` props, at the foot of a dialog that makes a
-    draft (this one and the questionnaire import)."""
-    return rx.hstack(
-        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-        rx.button("Create draft", **submit),
-        justify="end",
-        spacing="3",
-        width="100%",
-        **layout,
-    )
-
-
 def _actions() -> rx.Component:
-    submit = {
-        "type": "submit",
-        "loading": NewDraftState.new_draft_busy,
-        "custom_attrs": testid("new-draft-submit"),
-    }
-    return create_actions(submit, margin_top="8px")
+    return dialog_foot(
+        rx.button(
+            "Create draft",
+            type="submit",
+            loading=NewDraftState.new_draft_busy,
+            custom_attrs=testid("new-draft-submit"),
+        ),
+        margin_top="8px",
+    )
 
 
 def new_draft_dialog() -> rx.Component:

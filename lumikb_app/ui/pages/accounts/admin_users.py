@@ -4,7 +4,7 @@ import reflex as rx
 
 from lumikb_app.state.accounts.admin_users import AdminUsersState, UserRow
 from lumikb_app.ui.components.common import outcome, testid
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 from lumikb_app.ui.components.responsive import scroll_x
 from lumikb_app.ui.components.row_menu import row_menu
 from lumikb_app.ui.components.shell import main_pane_loading, page_header, shell
@@ -227,16 +227,10 @@ def _new_user_dialog() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
+                    dialog_foot(
                         rx.button(
                             "Create user", type="submit", custom_attrs=testid("new-user-submit")
                         ),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                         margin_top="8px",
                     ),
                     spacing="4",

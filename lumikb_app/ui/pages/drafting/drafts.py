@@ -12,7 +12,7 @@ from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_delete_dialog
 from lumikb_app.ui.components.drafting.import_flow import import_dialog
 from lumikb_app.ui.components.drafting.new_draft_dialog import new_draft_dialog
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 from lumikb_app.ui.components.row_menu import row_menu
 from lumikb_app.ui.components.shell import page_header, shell
 
@@ -200,14 +200,8 @@ def rename_dialog() -> rx.Component:
                     outcome(
                         DraftsListState.rename_draft_error, error=True, name="rename-draft-error"
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button("Save", type="submit", custom_attrs=testid("rename-draft-save")),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
+                    dialog_foot(
+                        rx.button("Save", type="submit", custom_attrs=testid("rename-draft-save"))
                     ),
                     spacing="3",
                 ),

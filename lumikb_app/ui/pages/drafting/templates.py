@@ -24,7 +24,7 @@ from lumikb_app.state.drafting.templates_admin import TemplatesState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
 from lumikb_app.ui.components.drafting.new_draft_dialog import new_draft_dialog
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 from lumikb_app.ui.components.shell import page_header, shell
 
 MUTED = rx.color("gray", 11)
@@ -342,10 +342,7 @@ def editor_dialog() -> rx.Component:
                 margin_bottom="12px",
             ),
             _editor_fields(),
-            rx.hstack(
-                rx.dialog.close(
-                    rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                ),
+            dialog_foot(
                 rx.button(
                     "Save template",
                     type="button",
@@ -353,9 +350,6 @@ def editor_dialog() -> rx.Component:
                     on_click=TemplatesState.save_template,
                     custom_attrs=testid("template-save"),
                 ),
-                justify="end",
-                spacing="3",
-                width="100%",
                 margin_top="12px",
             ),
             max_width="min(680px, 96vw)",

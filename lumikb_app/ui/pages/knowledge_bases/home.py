@@ -10,7 +10,7 @@ from lumikb_app.state.session import AppState
 from lumikb_app.state.shell import NewKbState, ShellState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label
 from lumikb_app.ui.components.shell import page_header, shell
 
 
@@ -199,14 +199,8 @@ def new_kb_dialog() -> rx.Component:
                             custom_attrs=testid("new-kb-description"),
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
+                    dialog_foot(
                         rx.button("Create", type="submit", custom_attrs=testid("new-kb-submit")),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                         margin_top="8px",
                     ),
                     spacing="4",
