@@ -1,5 +1,4 @@
-"""Form pieces shared by the pages: labelled inputs (sign-in, registration, password pages) and the
-foot of a form dialog."""
+"""Form pieces shared by the pages: labelled inputs and selects, and the foot of a form dialog."""
 
 import reflex as rx
 
@@ -49,5 +48,34 @@ def dialog_foot(action: rx.Component, **layout) -> rx.Component:
         justify="end",
         spacing="3",
         width="100%",
+        **layout,
+    )
+
+
+def labelled_select(
+    label: str,
+    control_id: str,
+    items: list[rx.Component],
+    *,
+    value: rx.Var,
+    on_change,
+    note: rx.Component | None = None,
+    test_id: str = "",
+    **layout,
+) -> rx.Component:
+    """A select of `items` with its <label> above and an optional `note` below; its test id is
+    the control's id unless `test_id` says otherwise."""
+    return rx.vstack(
+        field_label(label, control_id),
+        rx.select.root(
+            rx.select.trigger(
+                id=control_id, width="100%", custom_attrs=testid(test_id or control_id)
+            ),
+            rx.select.content(*items),
+            value=value,
+            on_change=on_change,
+        ),
+        *([note] if note is not None else []),
+        spacing="1",
         **layout,
     )

@@ -7,7 +7,7 @@ from lumikb_app.domain.drafting import MAX_COMMENT
 from lumikb_app.state.drafting.comments import ALL, CommentRow, CommentsState, SectionChoice
 from lumikb_app.ui.components.common import testid
 from lumikb_app.ui.components.drafting.members_panel import panel_outcome
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import field_label, labelled_select
 
 MUTED = rx.color("gray", 11)
 
@@ -17,20 +17,15 @@ def _section_item(section: SectionChoice) -> rx.Component:
 
 
 def section_select() -> rx.Component:
-    return rx.vstack(
-        field_label("Section", "comments-section"),
-        rx.select.root(
-            rx.select.trigger(
-                id="comments-section", width="100%", custom_attrs=testid("comments-section")
-            ),
-            rx.select.content(
-                rx.select.item("All sections", value=ALL),
-                rx.foreach(CommentsState.comment_sections, _section_item),
-            ),
-            value=CommentsState.comments_section,
-            on_change=CommentsState.set_comments_section,
-        ),
-        spacing="1",
+    return labelled_select(
+        "Section",
+        "comments-section",
+        [
+            rx.select.item("All sections", value=ALL),
+            rx.foreach(CommentsState.comment_sections, _section_item),
+        ],
+        value=CommentsState.comments_section,
+        on_change=CommentsState.set_comments_section,
         width="100%",
     )
 

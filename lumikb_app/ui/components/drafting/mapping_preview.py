@@ -12,7 +12,7 @@ from lumikb_app.state.drafting.import_preview import (
 )
 from lumikb_app.state.drafting.questionnaire_import import ImportState
 from lumikb_app.ui.components.common import testid
-from lumikb_app.ui.components.forms import field_label
+from lumikb_app.ui.components.forms import labelled_select
 from lumikb_app.ui.components.responsive import scroll_x
 
 MUTED = rx.color("gray", 11)
@@ -33,19 +33,16 @@ def _column_item(option: ColumnChoice) -> rx.Component:
 def column_select(field: str, label: str) -> rx.Component:
     control_id = f"map-{field.replace('_column', '')}"
     optional = OPTIONAL.get(field, True)
-    return rx.vstack(
-        field_label(label, control_id),
-        rx.select.root(
-            rx.select.trigger(id=control_id, width="100%", custom_attrs=testid(control_id)),
-            rx.select.content(
-                rx.select.item("Not in this file", value=NONE) if optional else rx.fragment(),
-                rx.foreach(ImportState.shown_table.columns, _column_item),
-            ),
-            value=ImportState.map_columns[field],
-            on_change=lambda value: ImportState.set_map_column(field, value),
-        ),
-        rx.text(HINTS[field], size="1", color=MUTED),
-        spacing="1",
+    return labelled_select(
+        label,
+        control_id,
+        [
+            rx.select.item("Not in this file", value=NONE) if optional else rx.fragment(),
+            rx.foreach(ImportState.shown_table.columns, _column_item),
+        ],
+        value=ImportState.map_columns[field],
+        on_change=lambda value: ImportState.set_map_column(field, value),
+        note=rx.text(HINTS[field], size="1", color=MUTED),
         min_width="0",
     )
 
@@ -65,31 +62,21 @@ def table_choice() -> rx.Component:
     return rx.grid(
         rx.cond(
             ImportState.several_tables,
-            rx.vstack(
-                field_label("Sheet or table", "map-table"),
-                rx.select.root(
-                    rx.select.trigger(
-                        id="map-table", width="100%", custom_attrs=testid("map-table")
-                    ),
-                    rx.select.content(rx.foreach(ImportState.import_tables, _table_item)),
-                    value=ImportState.map_table,
-                    on_change=ImportState.set_map_table,
-                ),
-                spacing="1",
+            labelled_select(
+                "Sheet or table",
+                "map-table",
+                [rx.foreach(ImportState.import_tables, _table_item)],
+                value=ImportState.map_table,
+                on_change=ImportState.set_map_table,
                 min_width="0",
             ),
         ),
-        rx.vstack(
-            field_label("Header row", "map-header-row"),
-            rx.select.root(
-                rx.select.trigger(
-                    id="map-header-row", width="100%", custom_attrs=testid("map-header-row")
-                ),
-                rx.select.content(*_header_rows()),
-                value=ImportState.map_header_row.to_string(),
-                on_change=ImportState.set_map_header_row,
-            ),
-            spacing="1",
+        labelled_select(
+            "Header row",
+            "map-header-row",
+            _header_rows(),
+            value=ImportState.map_header_row.to_string(),
+            on_change=ImportState.set_map_header_row,
             min_width="0",
         ),
         columns=rx.breakpoints(initial="1", sm="2"),

@@ -7,7 +7,7 @@ from lumikb_app.domain.drafting import MAX_BRIEF, MAX_TITLE
 from lumikb_app.state.drafting.draft_create import NewDraftState, TemplateOption
 from lumikb_app.state.shell import ShellState
 from lumikb_app.ui.components.common import outcome, testid
-from lumikb_app.ui.components.forms import dialog_foot, field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label, labelled_select
 from lumikb_app.ui.components.kb_picker import KbPickerIds, KbPickerLook, kb_picker
 
 MUTED = rx.color("gray", 11)
@@ -56,25 +56,19 @@ def _template_item(option: TemplateOption) -> rx.Component:
 
 
 def template_select() -> rx.Component:
-    return rx.vstack(
-        field_label("Template", "new-draft-template"),
-        rx.select.root(
-            rx.select.trigger(
-                id="new-draft-template", width="100%", custom_attrs=testid("new-draft-template")
-            ),
-            rx.select.content(rx.foreach(NewDraftState.template_choices, _template_item)),
-            value=NewDraftState.new_draft_template_id,
-            on_change=NewDraftState.set_new_draft_template,
-        ),
-        rx.text(
-            NewDraftState.chosen_template.sections
-            + ". "
-            + NewDraftState.chosen_template.description,
-            size="1",
-            color=MUTED,
-            custom_attrs=testid("new-draft-template-summary"),
-        ),
-        spacing="1",
+    summary = rx.text(
+        NewDraftState.chosen_template.sections + ". " + NewDraftState.chosen_template.description,
+        size="1",
+        color=MUTED,
+        custom_attrs=testid("new-draft-template-summary"),
+    )
+    return labelled_select(
+        "Template",
+        "new-draft-template",
+        [rx.foreach(NewDraftState.template_choices, _template_item)],
+        value=NewDraftState.new_draft_template_id,
+        on_change=NewDraftState.set_new_draft_template,
+        note=summary,
         width="100%",
     )
 

@@ -24,7 +24,7 @@ from lumikb_app.state.drafting.templates_admin import TemplatesState
 from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
 from lumikb_app.ui.components.drafting.new_draft_dialog import new_draft_dialog
-from lumikb_app.ui.components.forms import dialog_foot, field_label
+from lumikb_app.ui.components.forms import dialog_foot, field_label, labelled_select
 from lumikb_app.ui.components.shell import page_header, shell
 
 MUTED = rx.color("gray", 11)
@@ -170,16 +170,9 @@ def _grid(cards: rx.Var) -> rx.Component:
 def _choice_select(
     label: str, control_id: str, value: rx.Var, on_change, options: dict[str, str]
 ) -> rx.Component:
-    return rx.vstack(
-        field_label(label, control_id),
-        rx.select.root(
-            rx.select.trigger(id=control_id, width="100%", custom_attrs=testid(control_id)),
-            rx.select.content(*(rx.select.item(text, value=key) for key, text in options.items())),
-            value=value,
-            on_change=on_change,
-        ),
-        spacing="1",
-        min_width="0",
+    items = [rx.select.item(text, value=key) for key, text in options.items()]
+    return labelled_select(
+        label, control_id, items, value=value, on_change=on_change, min_width="0"
     )
 
 
@@ -188,17 +181,13 @@ def _scope_item(scope: ScopeOption) -> rx.Component:
 
 
 def _scope_select() -> rx.Component:
-    return rx.vstack(
-        field_label("For", "template-scope"),
-        rx.select.root(
-            rx.select.trigger(
-                id="template-scope", width="100%", custom_attrs=testid("template-scope-select")
-            ),
-            rx.select.content(rx.foreach(TemplatesState.template_scopes, _scope_item)),
-            value=TemplatesState.editor_scope,
-            on_change=TemplatesState.set_editor_scope,
-        ),
-        spacing="1",
+    return labelled_select(
+        "For",
+        "template-scope",
+        [rx.foreach(TemplatesState.template_scopes, _scope_item)],
+        value=TemplatesState.editor_scope,
+        on_change=TemplatesState.set_editor_scope,
+        test_id="template-scope-select",
         min_width="0",
     )
 
