@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mb, summary  # noqa: E402
-from bench.search_cpu import _wait_ready  # noqa: E402
+from bench.search_cpu import ingest_peps  # noqa: E402
 from bench.synthetic import bench_admin, deployment  # noqa: E402
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -64,8 +64,6 @@ def seeded(peps: int) -> tuple[object, str]:
 
     from lumikb_app.container import get_container
     from lumikb_app.db.tables import KnowledgeBase, User
-    from lumikb_app.services.documents import documents
-    from lumikb_app.services.knowledge_bases import kbs
 
     with get_container().db.session() as session:
         user = session.exec(select(User)).first()
@@ -74,16 +72,7 @@ def seeded(peps: int) -> tuple[object, str]:
             session.expunge(user)
             return user, kb.id
         user = bench_admin(session)
-    kb_id = kbs.create_kb(user, "PEPs").id
-    started = time.perf_counter()
-    ids = []
-    for path in pep_paths(peps):
-        spool = documents.new_spool(path.name)
-        spool.write(path.read_bytes())
-        ids.append(documents.accept_upload(user, kb_id, spool).document_id)
-    _wait_ready(ids)
-    print(f"ingested {len(ids)} PEPs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return user, kb_id
+    return user, ingest_peps(user, pep_paths(peps))
 
 
 class Timings:

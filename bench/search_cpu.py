@@ -52,8 +52,6 @@ def seeded_user(docs: int):
 
     from lumikb_app.container import get_container
     from lumikb_app.db.tables import User
-    from lumikb_app.services.documents import documents
-    from lumikb_app.services.knowledge_bases import kbs
 
     with get_container().db.session() as session:
         user = session.exec(select(User)).first()
@@ -61,16 +59,25 @@ def seeded_user(docs: int):
             session.expunge(user)
             return user
         user = bench_admin(session)
+    ingest_peps(user, pep_paths(docs))
+    return user
+
+
+def ingest_peps(user, paths: list[Path]) -> str:
+    """A new "PEPs" knowledge base of `user` holding `paths`, once all of them have settled."""
+    from lumikb_app.services.documents import documents
+    from lumikb_app.services.knowledge_bases import kbs
+
     kb_id = kbs.create_kb(user, "PEPs").id
     started = time.perf_counter()
     ids = []
-    for path in pep_paths(docs):
+    for path in paths:
         spool = documents.new_spool(path.name)
         spool.write(path.read_bytes())
         ids.append(documents.accept_upload(user, kb_id, spool).document_id)
     _wait_ready(ids)
     print(f"ingested {len(ids)} PEPs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return user
+    return kb_id
 
 
 def _wait_ready(ids: list[str]) -> None:
