@@ -5,8 +5,7 @@ import reflex as rx
 
 from lumikb_app.domain.drafting import MAX_COMMENT
 from lumikb_app.state.drafting.comments import ALL, CommentRow, CommentsState, SectionChoice
-from lumikb_app.ui.components.common import testid
-from lumikb_app.ui.components.drafting.members_panel import panel_outcome
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.forms import field_label, labelled_select
 
 MUTED = rx.color("gray", 11)
@@ -97,7 +96,7 @@ def comments_panel() -> rx.Component:
     return rx.vstack(
         rx.heading("Comments", size="3"),
         section_select(),
-        panel_outcome(CommentsState.comments_error, error=True, name="comments-error"),
+        outcome(CommentsState.comments_error, error=True, name="comments-error"),
         rx.cond(
             CommentsState.shown_comments.length() > 0,
             rx.vstack(

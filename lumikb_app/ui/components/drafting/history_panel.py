@@ -4,9 +4,8 @@ with who made each and when; Restore (after a confirmation) for those who may ed
 import reflex as rx
 
 from lumikb_app.state.drafting.history import HistoryState, VersionRow
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.confirm_dialog import confirm_action_dialog
-from lumikb_app.ui.components.drafting.members_panel import panel_outcome
 
 MUTED = rx.color("gray", 11)
 
@@ -101,8 +100,8 @@ def history_panel() -> rx.Component:
             align="center",
             width="100%",
         ),
-        panel_outcome(HistoryState.history_error, error=True, name="history-error"),
-        panel_outcome(HistoryState.history_notice, error=False, name="history-notice"),
+        outcome(HistoryState.history_error, error=True, name="history-error"),
+        outcome(HistoryState.history_notice, error=False, name="history-notice"),
         rx.cond(
             HistoryState.version_rows.length() > 0,
             rx.vstack(
