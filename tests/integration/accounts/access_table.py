@@ -546,6 +546,7 @@ HANDLERS: dict[str, Expected] = {
     "DraftEditorState.generate": READ,
     "DraftEditorState.stop_generation": READ,
     "DraftEditorState.set_panel_tab": UI_ONLY,
+    "DraftEditorState.show_panel": UI_ONLY,
     "DraftEditorState.open_regenerate": UI_ONLY,
     "DraftEditorState.close_regenerate": UI_ONLY,
     "DraftEditorState.regenerate": READ,
