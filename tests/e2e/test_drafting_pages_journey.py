@@ -107,8 +107,11 @@ def test_a_draft_is_renamed_and_deleted_after_a_confirmation(page, app_server, s
     expect(used).to_contain_text("you can read")  # the default is named, never silent
     expect(used).to_contain_text(app.kb_name)
     dialog.get_by_test_id("new-draft-kbs-trigger").click()
-    expect(page.get_by_test_id("new-draft-kbs-menu")).to_contain_text("Draft from")
+    menu = page.get_by_test_id("new-draft-kbs-menu")
+    expect(menu).to_contain_text("Draft from")
+    expect(menu).to_have_attribute("aria-label", "Knowledge bases to draft from")
     page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
     assert_accessible(page, "new draft dialog")
     shots("new draft dialog")
     dialog.get_by_test_id("new-draft-submit").click()

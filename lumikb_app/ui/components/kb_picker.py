@@ -87,6 +87,7 @@ def kb_picker(
             align="start",
             max_height="min(320px, 60vh)",
             overflow_y="auto",
+            aria_label=look.purpose,  # Radix gives the menu role=dialog, which needs a name
             custom_attrs=testid(ids.menu),
         ),
     )
