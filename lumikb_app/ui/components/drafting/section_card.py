@@ -11,7 +11,7 @@ from lumikb_app.state.drafting.section_edit import SectionEditState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
 from lumikb_app.ui.components.chat.chat_message import CONFIDENCE_COLORS
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.drafting.generation_progress import section_progress
 from lumikb_app.ui.components.drafting.proposal_compare import proposal_compare, proposal_note
 from lumikb_app.ui.components.drafting.section_editor import section_editor
@@ -282,16 +282,8 @@ def _actions(section: SectionView) -> rx.Component:
 
 def _refusal(section: SectionView) -> rx.Component:
     return rx.cond(
-        (DraftEditorState.error_section_id == section.id) & (DraftEditorState.section_error != ""),
-        rx.callout(
-            DraftEditorState.section_error,
-            icon="circle-alert",
-            color_scheme="red",
-            role="alert",
-            size="1",
-            width="100%",
-            custom_attrs=testid("section-error"),
-        ),
+        DraftEditorState.error_section_id == section.id,
+        outcome(DraftEditorState.section_error, error=True, name="section-error"),
     )
 
 

@@ -8,7 +8,7 @@ from lumikb_app.domain.drafting import MAX_SECTION_TEXT
 from lumikb_app.state.drafting.section_edit import EDITOR_ID, SectionEditState
 from lumikb_app.state.drafting.section_view import SectionView
 from lumikb_app.ui.components.chat.answer_markdown import answer_markdown
-from lumikb_app.ui.components.common import testid
+from lumikb_app.ui.components.common import outcome, testid
 from lumikb_app.ui.components.drafting.section_sources import sources_list
 
 
@@ -72,18 +72,7 @@ def _buttons() -> rx.Component:
 def section_editor(section: SectionView) -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.cond(
-                SectionEditState.edit_error != "",
-                rx.callout(
-                    SectionEditState.edit_error,
-                    icon="triangle-alert",
-                    color_scheme="red",
-                    role="alert",
-                    size="1",
-                    width="100%",
-                    custom_attrs=testid("section-edit-error"),
-                ),
-            ),
+            outcome(SectionEditState.edit_error, error=True, name="section-edit-error"),
             rx.grid(
                 _text_area(section),
                 _preview(),
